@@ -1,0 +1,78 @@
+"""The application factory: wiring only; no queries, no network, no schema changes."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from cms import config
+from cms.extensions import csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build a configured app; cheap enough that every test builds its own."""
+    app = Flask(__name__, root_path=str(ROOT), instance_relative_config=True)
+    app.config.from_object(config.Defaults)
+    if test_config is None:
+        app.config.update(config.load(app.instance_path, os.environ))
+    else:
+        app.config.update(test_config)
+        config.check(app.config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_admin(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.session_protection = "strong"
+    _configure_sqlite(app)
+
+
+def _configure_sqlite(app: Flask) -> None:
+    """Foreign keys are off in SQLite unless each connection asks for them."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+
+    with app.app_context():
+        @event.listens_for(db.engine, "connect")
+        def on_connect(connection: Any, _record: Any) -> None:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    from cms.web import auth, errors, public, templating
+
+    templating.register(app)
+    errors.register(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(public.bp)  # last: its /<slug> pages catch what nothing else answers
+
+
+def register_admin(app: Flask) -> None:
+    from cms.admin import build_admin
+
+    build_admin(app)
+
+
+def register_cli(app: Flask) -> None:
+    from cms.cli import cms
+
+    app.cli.add_command(cms)

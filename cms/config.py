@@ -1,0 +1,102 @@
+"""Configuration: safe defaults, then an optional instance file, then the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import click
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+SECRET_KEY_FILE = "secret_key"
+CONFIG_FILE = "config.py"
+DATABASE_FILE = "cms.sqlite"
+
+
+class ConfigError(click.ClickException):
+    """Bad configuration; click prints its one sentence instead of a traceback."""
+
+
+class Defaults:
+    SITE_URL = "http://127.0.0.1:5000"
+    SITE_TIMEZONE = "UTC"
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # a long writing session must not lose its form to an expired token
+    MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+
+
+def load(instance_path: str, environ: Mapping[str, str]) -> dict[str, Any]:
+    """Return settings from the instance config file and the environment, checked."""
+    instance = Path(instance_path)
+    settings: dict[str, Any] = _read_instance_file(instance / CONFIG_FILE)
+    for name in ("SECRET_KEY", "SITE_URL", "SITE_TIMEZONE"):
+        if environ.get(name):
+            settings[name] = environ[name]
+    if environ.get("DATABASE_URL"):
+        settings["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
+    settings.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{instance / DATABASE_FILE}")
+    settings["SQLALCHEMY_DATABASE_URI"] = database_url(settings["SQLALCHEMY_DATABASE_URI"])
+    if not settings.get("SECRET_KEY"):
+        settings["SECRET_KEY"] = _kept_secret_key(instance)
+    check(settings)
+    return settings
+
+
+def check(settings: Mapping[str, Any]) -> None:
+    """Raise ConfigError, in one sentence, for a setting the app cannot run with."""
+    zone = settings.get("SITE_TIMEZONE", Defaults.SITE_TIMEZONE)
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"SITE_TIMEZONE {zone!r} is not a known time zone (try e.g. 'America/New_York').") from None
+    site_url = settings.get("SITE_URL", Defaults.SITE_URL)
+    if not site_url.startswith(("http://", "https://")):
+        raise ConfigError(f"SITE_URL {site_url!r} must start with http:// or https://.")
+
+
+def database_url(url: str) -> str:
+    """Return `url` with PostgreSQL pointed at psycopg 3, or raise ConfigError if it is not a database URL."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(f"DATABASE_URL {url!r} is not a database URL.") from None
+    if parsed.drivername in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ConfigError(f"DATABASE_URL must be a SQLite or PostgreSQL URL, not {parsed.drivername!r}.")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _read_instance_file(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    namespace: dict[str, Any] = {}
+    exec(compile(path.read_text(), str(path), "exec"), namespace)
+    return {key: value for key, value in namespace.items() if key.isupper()}
+
+
+def _kept_secret_key(instance: Path) -> str:
+    """The key generated on first start and kept, readable by the owner only, so sessions survive restarts."""
+    path = instance / SECRET_KEY_FILE
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        draft = instance / f".{SECRET_KEY_FILE}.{os.getpid()}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(draft, path)  # atomic and exclusive: two workers starting at once agree on one key
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()

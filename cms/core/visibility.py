@@ -1,0 +1,10 @@
+"""The one rule that decides what a reader may see."""
+
+from datetime import datetime
+
+from cms.core.workflow import LIVE_STATUSES, Status
+
+
+def is_live(status: Status, publish_at: datetime | None, now: datetime) -> bool:
+    """What readers may see; checked per request, so scheduling needs no background job."""
+    return status in LIVE_STATUSES and publish_at is not None and publish_at <= now

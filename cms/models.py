@@ -1,0 +1,231 @@
+"""The data: typed models with their constraints in the database. No queries, no commits, no Flask."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from cms.core.workflow import Role, Status
+from cms.extensions import db
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in and out; stored naive in UTC so SQLite and PostgreSQL agree."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("Times stored in the database must be aware; naive times are ambiguous.")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _enum(enum_class: type, name: str) -> Enum:
+    """Stored as the lowercase value, checked by a CHECK constraint rather than a native type."""
+    return Enum(enum_class, name=name, native_enum=False, create_constraint=True, length=20,
+                values_callable=lambda members: [member.value for member in members])
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lowercased
+    name: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"), default=Role.AUTHOR)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)  # scrypt, salted
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+article_tag = Table(
+    "article_tag",
+    db.metadata,
+    Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Tag(db.Model):
+    __tablename__ = "tags"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    articles: Mapped[list[Article]] = relationship(secondary=article_tag, back_populates="tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Series(db.Model):
+    __tablename__ = "series"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow, onupdate=_utcnow)
+    articles: Mapped[list[Article]] = relationship(back_populates="series", order_by="Article.series_part")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Article(db.Model):
+    __tablename__ = "articles"
+    __table_args__ = (
+        UniqueConstraint("series_id", "series_part"),  # one article per part of a series
+        CheckConstraint("(series_id IS NULL) = (series_part IS NULL)", name="part_with_series"),
+        CheckConstraint("series_part IS NULL OR series_part >= 1", name="part_positive"),
+        Index("ix_articles_live", "status", "publish_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(String(300), default="")  # for search engines; summary if empty
+    body_source: Mapped[str] = mapped_column(Text, default="")  # Markdown as the author wrote it
+    body_html: Mapped[str] = mapped_column(Text, default="")  # rendered and sanitized on save
+    html_version: Mapped[int] = mapped_column(default=0)  # the rendering pipeline that made body_html
+    status: Mapped[Status] = mapped_column(_enum(Status, "status"), default=Status.DRAFT)
+    publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # live from then, if scheduled/published
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first publication, shown to readers
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id"), index=True)
+    series_part: Mapped[int | None]
+    version: Mapped[int] = mapped_column()  # a stale edit fails instead of overwriting
+    __mapper_args__ = {"version_id_col": version}
+
+    author: Mapped[User] = relationship()
+    series: Mapped[Series | None] = relationship(back_populates="articles")
+    tags: Mapped[list[Tag]] = relationship(secondary=article_tag, back_populates="articles", order_by=Tag.name)
+    revisions: Mapped[list[Revision]] = relationship(back_populates="article", order_by="Revision.id")
+    status_changes: Mapped[list[StatusChange]] = relationship(back_populates="article",
+                                                              order_by="StatusChange.id")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Page(db.Model):
+    """An undated piece (About, Fees, Contact); never in feeds or series."""
+
+    __tablename__ = "pages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    body_source: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    html_version: Mapped[int] = mapped_column(default=0)
+    is_published: Mapped[bool] = mapped_column(default=False)
+    menu_order: Mapped[int | None]  # shown in the site navigation when set, in this order
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow, onupdate=_utcnow)
+    version: Mapped[int] = mapped_column()
+    __mapper_args__ = {"version_id_col": version}
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Revision(db.Model):
+    """What an article said after one save; never changed or deleted once written."""
+
+    __tablename__ = "revisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow)
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body_source: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    series_title: Mapped[str | None] = mapped_column(String(300))
+    series_part: Mapped[int | None]
+    note: Mapped[str] = mapped_column(String(300), default="")  # e.g. "restored from revision 4"
+
+    article: Mapped[Article] = relationship(back_populates="revisions")
+    author: Mapped[User | None] = relationship()
+
+
+class StatusChange(db.Model):
+    """Who moved an article from which status to which, and when."""
+
+    __tablename__ = "status_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    from_status: Mapped[Status] = mapped_column(_enum(Status, "from_status"))
+    to_status: Mapped[Status] = mapped_column(_enum(Status, "to_status"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the time set by this move, if any
+
+    article: Mapped[Article] = relationship(back_populates="status_changes")
+    actor: Mapped[User | None] = relationship()
+
+
+class Redirect(db.Model):
+    """An old path that answers 301 to where its content lives now (changed slugs, imported permalinks)."""
+
+    __tablename__ = "redirects"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    old_path: Mapped[str] = mapped_column(String(500), unique=True)
+    new_path: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow)
+
+
+class SiteSettings(db.Model):
+    """The one row of settings an admin edits in the back office."""
+
+    __tablename__ = "site_settings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200), default="My practice")
+    tagline: Mapped[str] = mapped_column(String(300), default="")
+    timezone: Mapped[str | None] = mapped_column(String(64))  # empty means the SITE_TIMEZONE setting
+    author_name: Mapped[str] = mapped_column(String(200), default="")
+    author_credentials: Mapped[str] = mapped_column(String(300), default="")
+    author_bio: Mapped[str] = mapped_column(Text, default="")
+    consultation_text: Mapped[str] = mapped_column(String(300), default="")
+    consultation_url: Mapped[str] = mapped_column(String(500), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")

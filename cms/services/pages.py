@@ -1,0 +1,46 @@
+"""Pages: undated pieces such as About, Fees and Contact, served at /<slug>."""
+
+from sqlalchemy import select
+
+from cms.core import rendering
+from cms.core.errors import InvalidInput
+from cms.core.slugs import slugify
+from cms.extensions import db
+from cms.models import Page
+from cms.services import redirects
+
+#: First path segments the site itself answers; a page there would be unreachable.
+RESERVED_SLUGS = frozenset({
+    "admin", "api", "archive", "articles", "authoring", "feed.atom", "feed.xml", "login", "logout", "pages",
+    "preview", "robots.txt", "search", "series", "sitemap.xml", "static", "tags", "uploads",
+})
+
+
+def save(page: Page | None, *, title: str, body_source: str, slug: str = "", is_published: bool = True,
+         menu_order: int | None = None) -> Page:
+    """Create a page (when `page` is None) or update it; a published page's old slug redirects."""
+    title = " ".join(title.split())
+    if not title:
+        raise InvalidInput("Give the page a title.", field="title")
+    slug = slugify(slug or title)
+    if not slug or slug in RESERVED_SLUGS:
+        raise InvalidInput(f"The slug {slug!r} cannot be used for a page; choose another.", field="slug")
+    owner = find_by_slug(slug)
+    if owner is not None and owner is not page:
+        raise InvalidInput(f"The slug {slug!r} is already used by the page “{owner.title}”.", field="slug")
+    if page is None:
+        page = Page()
+        db.session.add(page)
+    elif page.slug != slug and page.is_published:
+        redirects.add(redirects.PAGE_PATH.format(slug=page.slug), redirects.PAGE_PATH.format(slug=slug))
+    page.title, page.slug, page.body_source = title, slug, body_source
+    page.body_html = rendering.render(body_source)
+    page.html_version = rendering.PIPELINE_VERSION
+    page.is_published, page.menu_order = is_published, menu_order
+    db.session.flush()
+    return page
+
+
+def find_by_slug(slug: str) -> Page | None:
+    """Return the page with this slug, published or not."""
+    return db.session.scalar(select(Page).where(Page.slug == slug))

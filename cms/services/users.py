@@ -1,0 +1,56 @@
+"""Accounts and sign-in."""
+
+from functools import cache
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from cms.core.errors import InvalidInput
+from cms.core.workflow import Role
+from cms.extensions import db
+from cms.models import User
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def normalize_email(email: str) -> str:
+    """Return `email` checked and lowercased, or raise InvalidInput."""
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        raise InvalidInput(f"{email!r} is not an email address.", field="email") from None
+
+
+def create_user(email: str, password: str, role: Role, name: str = "") -> User:
+    """Add an active account; refuses a taken email or a short password."""
+    email = normalize_email(email)
+    if find_by_email(email) is not None:
+        raise InvalidInput(f"There is already an account for {email}.", field="email")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.",
+                           field="password")
+    user = User(email=email, name=name, role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def find_by_email(email: str) -> User | None:
+    """Return the account for `email`, whatever its case, or None."""
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the active account whose password matches, else None, taking as long either way."""
+    user = find_by_email(email)
+    if user is None:
+        check_password_hash(_dummy_hash(), password)  # same work, so timing reveals no accounts
+        return None
+    return user if user.is_active and user.check_password(password) else None
+
+
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash("not anyone's password")

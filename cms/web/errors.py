@@ -1,0 +1,42 @@
+"""Error pages in the site's design, and the 301 for content that moved."""
+
+from flask import Flask, redirect, render_template, request
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
+
+from cms.core.errors import NotAllowed
+from cms.services import redirects
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(404, not_found)
+    app.register_error_handler(NotAllowed, forbidden)
+    app.register_error_handler(HTTPException, http_error)
+
+
+def not_found(error: HTTPException) -> ResponseReturnValue:
+    """Before saying 404, look up whether the path moved (changed slug, imported permalink)."""
+    target = redirects.target(request.path) or redirects.target(request.path.rstrip("/") or "/")
+    if target is not None:
+        return redirect(target, code=301)
+    return http_error(error)
+
+
+def forbidden(error: NotAllowed) -> ResponseReturnValue:
+    return render_template("errors/error.html", code=403, title="Not allowed", message=str(error)), 403
+
+
+def http_error(error: HTTPException) -> ResponseReturnValue:
+    if request.path.startswith("/api/"):
+        return {"error": error.description}, error.code or 500
+    return render_template("errors/error.html", code=error.code, title=error.name,
+                           message=MESSAGES.get(error.code or 500, error.description)), error.code or 500
+
+
+MESSAGES = {
+    400: "The request could not be understood. Please go back and try again.",
+    403: "You do not have permission to see this page.",
+    404: "There is no page at this address. It may have moved, or the link may be mistyped.",
+    405: "This address does not accept that kind of request.",
+    500: "Something went wrong on our side. Please try again in a moment.",
+}
