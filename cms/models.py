@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    DDL,
     JSON,
     CheckConstraint,
     Column,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -126,7 +128,10 @@ class Article(db.Model):
     description: Mapped[str] = mapped_column(String(300), default="")  # for search engines; summary if empty
     body_source: Mapped[str] = mapped_column(Text, default="")  # Markdown as the author wrote it
     body_html: Mapped[str] = mapped_column(Text, default="")  # rendered and sanitized on save
+    body_text: Mapped[str] = mapped_column(Text, default="")  # its words alone, for search and related
     html_version: Mapped[int] = mapped_column(default=0)  # the rendering pipeline that made body_html
+    is_autolink_enabled: Mapped[bool] = mapped_column(default=True)  # link mentions of other articles' titles
+    source_key: Mapped[str | None] = mapped_column(String(500), unique=True)  # where an import found it
     status: Mapped[Status] = mapped_column(_enum(Status, "status"), default=Status.DRAFT)
     publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # live from then, if scheduled/published
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first publication, shown to readers
@@ -160,6 +165,7 @@ class Page(db.Model):
     body_html: Mapped[str] = mapped_column(Text, default="")
     html_version: Mapped[int] = mapped_column(default=0)
     is_published: Mapped[bool] = mapped_column(default=False)
+    source_key: Mapped[str | None] = mapped_column(String(500), unique=True)
     menu_order: Mapped[int | None]  # shown in the site navigation when set, in this order
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow, onupdate=_utcnow)
     version: Mapped[int] = mapped_column()
@@ -229,3 +235,100 @@ class SiteSettings(db.Model):
     consultation_text: Mapped[str] = mapped_column(String(300), default="")
     consultation_url: Mapped[str] = mapped_column(String(500), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
+    feed_size: Mapped[int] = mapped_column(default=20)  # newest entries in each feed
+    related_count: Mapped[int] = mapped_column(default=3)  # related articles shown under each article
+    related_min_score: Mapped[float] = mapped_column(default=0.05)  # below this, nothing is related
+
+
+class ContentVersion(db.Model):
+    """One counter that every write to public content bumps, so caches in every process know when to drop."""
+
+    __tablename__ = "content_version"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=0)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow)
+
+
+class RelatedChoice(db.Model):
+    """The author's word on one related article: pinned (shown first, in `position` order) or excluded."""
+
+    __tablename__ = "related_choices"
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    other_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    is_pinned: Mapped[bool] = mapped_column()  # False: excluded
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class RelatedScore(db.Model):
+    """A computed affinity between two articles, kept current as articles are saved; `reasons` explains it."""
+
+    __tablename__ = "related_scores"
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    other_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True,
+                                          index=True)
+    score: Mapped[float] = mapped_column()
+    reasons: Mapped[dict] = mapped_column(JSON, default=dict)  # {"terms": [...], "tags": [...], "series": bool}
+
+
+class Autosave(db.Model):
+    """The editor's text saved every few seconds, apart from revisions, to offer back after a crash."""
+
+    __tablename__ = "autosaves"
+    __table_args__ = (UniqueConstraint("user_id", "article_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))  # None: new
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body_source: Mapped[str] = mapped_column(Text, default="")
+
+
+class PreviewToken(db.Model):
+    """A private, revocable link that shows a draft to someone without an account."""
+
+    __tablename__ = "preview_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# Full-text search lives outside the mapped columns, in each engine's own form; Alembic leaves these alone.
+SEARCH_OBJECTS = ("article_search", "search_vector", "ix_articles_search")
+
+_SQLITE_SEARCH_DDL = (
+    "CREATE VIRTUAL TABLE article_search USING fts5(title, summary, body_text, content='articles', "
+    "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER article_search_insert AFTER INSERT ON articles BEGIN "
+    "INSERT INTO article_search(rowid, title, summary, body_text) "
+    "VALUES (new.id, new.title, new.summary, new.body_text); END",
+    "CREATE TRIGGER article_search_delete AFTER DELETE ON articles BEGIN "
+    "INSERT INTO article_search(article_search, rowid, title, summary, body_text) "
+    "VALUES ('delete', old.id, old.title, old.summary, old.body_text); END",
+    "CREATE TRIGGER article_search_update AFTER UPDATE OF title, summary, body_text ON articles BEGIN "
+    "INSERT INTO article_search(article_search, rowid, title, summary, body_text) "
+    "VALUES ('delete', old.id, old.title, old.summary, old.body_text); "
+    "INSERT INTO article_search(rowid, title, summary, body_text) "
+    "VALUES (new.id, new.title, new.summary, new.body_text); END",
+)
+_POSTGRESQL_SEARCH_DDL = (
+    "ALTER TABLE articles ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ("
+    "setweight(to_tsvector('english', coalesce(title, '')), 'A') || "
+    "setweight(to_tsvector('english', coalesce(summary, '')), 'B') || "
+    "setweight(to_tsvector('english', coalesce(body_text, '')), 'C')) STORED",
+    "CREATE INDEX ix_articles_search ON articles USING gin (search_vector)",
+)
+for _statement in _SQLITE_SEARCH_DDL:
+    event.listen(Article.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+for _statement in _POSTGRESQL_SEARCH_DDL:
+    event.listen(Article.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql"))
+event.listen(Article.__table__, "before_drop",
+             DDL("DROP TABLE IF EXISTS article_search").execute_if(dialect="sqlite"))
+
+
+def is_search_object(name: str | None) -> bool:
+    """Whether Alembic's comparison should skip `name` (see SEARCH_OBJECTS)."""
+    return bool(name) and name.startswith(SEARCH_OBJECTS)

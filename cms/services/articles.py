@@ -120,6 +120,7 @@ def _apply(article: Article, data: ArticleInput, *, by: User, now: datetime) -> 
     article.description = data.description.strip()
     article.body_source = data.body_source
     article.body_html = rendering.render(data.body_source)
+    article.body_text = rendering.plain_text(article.body_html)
     article.html_version = rendering.PIPELINE_VERSION
     article.tags = tags.resolve(data.tags)
     article.series, article.series_part = data.series, part

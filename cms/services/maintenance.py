@@ -15,6 +15,8 @@ def rerender_stale() -> int:
         for item in db.session.scalars(stale):
             item.body_html = rendering.render(item.body_source)
             item.html_version = rendering.PIPELINE_VERSION
+            if isinstance(item, Article):
+                item.body_text = rendering.plain_text(item.body_html)
             count += 1
     db.session.flush()
     return count
