@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask
 
 from cms import config
+from cms.services import freshness  # noqa: F401 - installs the content-version bump on every session
 from cms.extensions import csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent

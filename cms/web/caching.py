@@ -1,0 +1,54 @@
+"""Conditional GET for public answers: ETag and Last-Modified from content freshness, 304 without rendering."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from flask import make_response, request
+from flask.typing import ResponseReturnValue
+from werkzeug.wrappers import Response
+
+from cms.core import clock
+from cms.services import freshness
+
+
+def public(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
+    """Mark a view whose answer depends only on public content and the URL.
+
+    Its ETag changes with every write and every scheduled go-live, so a matching request gets a 304 before
+    the view runs. `no-cache` lets browsers and a CDN keep the answer but ask again each time, so no cached
+    copy shows an article before its time or after it is unpublished.
+    """
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+        state = freshness.state(clock.now())
+        etag = hashlib.blake2b(f"{state.key}|{request.full_path}".encode(), digest_size=12).hexdigest()
+        last_modified = state.changed_at.replace(microsecond=0)
+        if _is_fresh(etag, last_modified):
+            return _headers(Response(status=304), etag, last_modified)
+        response = make_response(view(*args, **kwargs))
+        if response.status_code == 200:
+            _headers(response, etag, last_modified)
+        return response
+
+    return wrapper
+
+
+def _is_fresh(etag: str, last_modified) -> bool:
+    if request.if_none_match:
+        return request.if_none_match.contains(etag)
+    since = request.if_modified_since
+    return since is not None and since >= last_modified
+
+
+def _headers(response: Response, etag: str, last_modified) -> Response:
+    response.set_etag(etag)
+    response.last_modified = last_modified
+    response.cache_control.public = True
+    response.cache_control.no_cache = True
+    response.vary.add("Accept-Encoding")
+    return response
