@@ -23,5 +23,10 @@ run: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Load figures as ratios to a bare Flask app measured in the same run; ARGS="--articles 100000" for scale.
+bench: install
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python -m tests.bench.run $(ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache

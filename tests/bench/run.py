@@ -1,0 +1,179 @@
+"""`make bench`: the site under gunicorn against a bare Flask ceiling, loaded by wrk in one run.
+
+    python -m tests.bench.run [--articles 1000] [--duration 10] [--connections 32]
+
+Ratios, not absolute figures, are what to compare: this machine is shared and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class Result:
+    name: str
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    non_2xx: int
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(app_spec: str, env: dict[str, str], chdir: Path):
+    port = free_port()
+    process = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--workers", "2", "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", "--chdir", str(chdir), app_spec],
+        env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError(f"gunicorn for {app_spec} did not start: {process.stderr.read() if process.stderr else ''}")
+        yield base, process
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def worker_peak_mb(master: subprocess.Popen) -> float:
+    """Peak resident memory (VmHWM) of the master's worker processes, the largest one."""
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    peaks = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", status)[1]) / 1024)
+    return max(peaks, default=0.0)
+
+
+LATENCY = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
+
+
+def wrk(name: str, base: str, paths: list[str], *, duration: int, connections: int, warmup: int,
+        headers: dict[str, str] | None = None) -> Result:
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as listing:
+        listing.write("\n".join(paths) + "\n")
+    script = Path(__file__).with_name("round_robin.lua")
+    header_args = [arg for key, value in (headers or {}).items() for arg in ("-H", f"{key}: {value}")]
+    command = ["wrk", "-t", "2", "-c", str(connections), "-s", str(script), *header_args, base]
+    env = {**os.environ, "WRK_PATHS": listing.name}
+    subprocess.run([*command[:1], "-d", f"{warmup}s", *command[1:]], env=env, capture_output=True, check=True)
+    output = subprocess.run([*command[:1], "-d", f"{duration}s", "--latency", *command[1:]], env=env,
+                            capture_output=True, text=True, check=True).stdout
+    os.unlink(listing.name)
+    latencies = {percent: float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+                 for percent, value, unit in LATENCY.findall(output)}
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    failed = (int(non_2xx[1]) if non_2xx else 0) + (sum(map(int, errors.groups())) if errors else 0)
+    return Result(name, float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),
+                  latencies.get("50", 0.0), latencies.get("99", 0.0), failed)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--database-url", help="PostgreSQL URL of an empty database (default: SQLite in a temp dir)")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk is missing: install it with `apt-get install wrk` (make bench does).", file=sys.stderr)
+        return 2
+
+    workdir = Path(tempfile.mkdtemp(prefix="cms-bench-"))
+    env = {"SECRET_KEY": "bench", "SITE_TIMEZONE": "America/New_York",
+           "DATABASE_URL": args.database_url or f"sqlite:///{workdir / 'cms.sqlite'}",
+           "SITE_URL": "http://127.0.0.1"}
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    from cms import create_app
+    from tests.bench.generate import generate
+
+    app = create_app()
+    print(f"Generating {args.articles} articles …")
+    seconds = generate(app, args.articles)
+    print(f"Generated in {seconds:.1f} s ({seconds / args.articles * 1000:.1f} ms an article).")
+
+    with gunicorn("app:app", env, ROOT) as (base, master):
+        targets = targets_for(app, base)
+        article_bytes = len(urllib.request.urlopen(base + targets["article"][0][0]).read())
+        load = dict(duration=args.duration, connections=args.connections, warmup=args.warmup)
+        results = [wrk(name, base, paths, headers=headers, **load) for name, (paths, headers) in targets.items()]
+        peak = worker_peak_mb(master)
+    with gunicorn("tests.bench.bare_app:app", {"BARE_BODY_BYTES": str(article_bytes)}, ROOT) as (bare, _):
+        ceiling = wrk("bare Flask", bare, ["/"], **load)
+
+    print(f"\n{args.articles} articles, gunicorn 2 sync workers, wrk {args.connections} connections, "
+          f"{args.duration} s after {args.warmup} s warm-up; article page {article_bytes} bytes")
+    print(f"{'target':<22}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}{'ratio':>8}")
+    for result in [ceiling, *results]:
+        print(f"{result.name:<22}{result.requests_per_second:>10.0f}{result.p50_ms:>9.2f}{result.p99_ms:>9.2f}"
+              f"{result.non_2xx:>9}{result.requests_per_second / ceiling.requests_per_second:>8.2f}")
+    print(f"peak worker memory: {peak:.0f} MB; site generation: {seconds:.1f} s")
+    summary = {r.name: {"rps": r.requests_per_second, "ratio": r.requests_per_second / ceiling.requests_per_second,
+                        "p50_ms": r.p50_ms, "p99_ms": r.p99_ms, "non_2xx": r.non_2xx} for r in results}
+    (workdir / "summary.json").write_text(json.dumps({"articles": args.articles, "peak_mb": peak,
+                                                      "generation_s": seconds, "results": summary}, indent=2))
+    print(f"(figures also in {workdir / 'summary.json'})")
+    return 0
+
+
+def targets_for(app, base: str) -> dict[str, tuple[list[str], dict[str, str]]]:
+    """The URLs to load: a few hundred article pages round-robin, then one URL per kind of page."""
+    from sqlalchemy import select
+
+    from cms.core import clock
+    from cms.extensions import db
+    from cms.models import Article, Series, Tag
+    from cms.services import reader
+
+    with app.app_context():
+        now = clock.now()
+        slugs = db.session.scalars(reader.live_articles(now).with_only_columns(Article.slug).limit(300)).all()
+        series_slug = db.session.scalar(select(Series.slug).limit(1))
+        tag_slug = db.session.scalar(select(Tag.slug).limit(1))
+    feed_etag = urllib.request.urlopen(base + "/feed.xml").headers.get("ETag", "")
+    return {
+        "article": ([f"/articles/{slug}" for slug in slugs], {}),
+        "home": (["/"], {}),
+        "series": ([f"/series/{series_slug}"], {}),
+        "tag": ([f"/tags/{tag_slug}"], {}),
+        "feed": (["/feed.xml"], {}),
+        "feed 304": (["/feed.xml"], {"If-None-Match": feed_etag}),
+        "api article": ([f"/api/articles/{slugs[0]}"], {}),
+        "search": (["/search?q=mother+grief"], {}),
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())
