@@ -93,7 +93,8 @@ class Report:
         for kind, label in self.KINDS:
             counts = self.counts.get(kind, Counter())
             if any(counts.values()):
-                lines.append(f"{label}: " + ", ".join(f"{counts[outcome]} {outcome}" for outcome in OUTCOMES) + ".")
+                done = ", ".join(f"{counts[outcome]} {outcome}" for outcome in OUTCOMES)
+                lines.append(f"{label}: {done}.")
         if not lines:
             lines.append("Nothing to import.")
         if self.skipped:
@@ -170,7 +171,8 @@ def _zip_members(data: bytes, name: str) -> list[tuple[str, bytes]]:
         members = [info for info in archive.infolist() if not info.is_dir()
                    and (_is_markdown(info.filename) or info.filename == SERIES_FILE)]
         if sum(info.file_size for info in members) > MAX_BYTES:
-            raise InvalidInput(f"{name} unpacks to more than the {MAX_BYTES // 1024 // 1024} MB an import accepts.")
+            raise InvalidInput(f"{name} unpacks to more than the {MAX_BYTES // 1024 // 1024} MB "
+                               "an import accepts.")
         try:
             return [(info.filename, archive.read(info)) for info in sorted(members, key=lambda i: i.filename)]
         except (zipfile.BadZipFile, OSError) as error:
@@ -256,7 +258,8 @@ def run(batch: Batch, *, by: User, now: datetime, progress: Callable[[], None] |
             progress()
     report.count("tag", "created", db.session.scalar(select(func.count(Tag.id))) - tags_before)
     for email, number in sorted(credited.items()):
-        report.note(f"No account here has the email {email}: {plural(number, 'item')} credited to {by.email} instead.")
+        report.note(f"No account here has the email {email}: {plural(number, 'item')} credited to "
+                    f"{by.email} instead.")
     return report
 
 
@@ -389,7 +392,8 @@ def export_files(*, zone: str) -> dict[str, str]:
     Pages carry `type: page`; times are written in the site's zone with their offset.
     """
     files = {}
-    query = select(Article).options(selectinload(Article.tags), selectinload(Article.series)).order_by(Article.slug)
+    query = (select(Article).options(selectinload(Article.tags), selectinload(Article.series))
+             .order_by(Article.slug))
     for article in db.session.scalars(query):
         meta = {"title": article.title, "slug": article.slug, "status": article.status,
                 "publish_at": clock.to_local(article.publish_at, zone) if article.publish_at else None,
@@ -413,7 +417,8 @@ def export_files(*, zone: str) -> dict[str, str]:
 def export(directory: Path, *, zone: str) -> int:
     """Write `export_files` under `directory`, which must be new or empty; return how many files."""
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
-        raise InvalidInput(f"{directory} is not an empty folder; export into a new one so no old file is mixed in.")
+        raise InvalidInput(f"{directory} is not an empty folder; export into a new one "
+                           "so no old file is mixed in.")
     files = export_files(zone=zone)
     for name, text in files.items():
         target = directory / name

@@ -133,10 +133,11 @@ def _document(item: Element, wp: str, *, where: str, zone: str, authors: dict[st
             series_slug = slugify(nicename or name)
             series.setdefault(series_slug, SeriesInfo(title=name, slug=series_slug))
     part = _meta(item, wp, "_series_part")
+    if post_type == "page":  # a page is published or not
+        status = Status.PUBLISHED if status is Status.PUBLISHED else Status.DRAFT
     return Document(
         kind="page" if post_type == "page" else "article", title=title, body=body,
-        slug=unquote(_text(item, wp + "post_name")),
-        status=(Status.PUBLISHED if status is Status.PUBLISHED else Status.DRAFT) if post_type == "page" else status,
+        slug=unquote(_text(item, wp + "post_name")), status=status,
         publish_at=_published(item, wp, zone, where) if status in (Status.PUBLISHED, Status.SCHEDULED) else None,
         tags=tags if post_type == "post" else [], series=series_slug if post_type == "post" else None,
         series_part=_part(part, where) if series_slug and post_type == "post" else None,
@@ -258,10 +259,11 @@ class _Conversion:
         for name, titles in sorted(self.shortcodes.items()):
             unique = list(dict.fromkeys(titles))
             shown = ", ".join(f"“{title}”" for title in unique[:3]) + (" …" if len(unique) > 3 else "")
-            self.report.note(f"Removed the unknown shortcode [{name}] from {plural(len(unique), 'item')}: {shown}.")
+            self.report.note(f"Removed the unknown shortcode [{name}] from {plural(len(unique), 'item')}: "
+                             f"{shown}.")
         if self.html_blocks:
-            self.report.note(f"Kept {plural(self.html_blocks, 'block')} as HTML in {plural(self.html_items, 'item')}, "
-                             "where Markdown would have changed them.")
+            self.report.note(f"Kept {plural(self.html_blocks, 'block')} as HTML in "
+                             f"{plural(self.html_items, 'item')}, where Markdown would have changed them.")
 
 
 def _attributes(text: str) -> dict[str, str]:
@@ -274,7 +276,8 @@ def _figure(inner: str, caption: str) -> str:
     match = _CAPTIONED.match(inner)
     image, text = (match[1], match[2].strip()) if match else (inner.strip(), "")
     caption = text or unescape(caption)
-    return f"<figure>{image}<figcaption>{caption}</figcaption></figure>" if caption else f"<figure>{image}</figure>"
+    caption_html = f"<figcaption>{caption}</figcaption>" if caption else ""
+    return f"<figure>{image}{caption_html}</figure>"
 
 
 def autop(text: str) -> str:

@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select, text
 
+from cms import create_app
 from cms.core.errors import InvalidInput
 from cms.core.workflow import Role, Status
 from cms.extensions import db
@@ -126,7 +127,8 @@ def test_backup_is_consistent_while_requests_are_served(app, other_app, tmp_path
     with other_app.app_context():
         backup.restore(files[-1], now=NOW)
         db.session.commit()
-        assert db.session.scalar(select(func.count(Article.id))) == len(backup.read(files[-1])[1]["articles"]["rows"])
+        saved_count = len(backup.read(files[-1])[1]["articles"]["rows"])
+        assert db.session.scalar(select(func.count(Article.id))) == saved_count
 
 
 @pytest.mark.parametrize(("content", "message"), [
@@ -178,3 +180,23 @@ def test_restore_refuses_a_site_with_content_unless_forced(app, other_app, tmp_p
         assert users.find_by_email("someone@example.com") is None
         assert db.session.scalar(select(func.count(Revision.id))) > 0
         assert db.session.scalar(select(Article.status).where(Article.slug == "life-stages")) is Status.PUBLISHED
+
+
+def test_a_backup_moves_a_site_into_a_sqlite_file(app, app_config, tmp_path):
+    """On the PostgreSQL run of the suite this moves a site from one engine to the other."""
+    load_sample(app)
+    file = tmp_path / "site.backup"
+    with app.app_context():
+        backup.create(file, now=NOW)
+    moved = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'moved.sqlite'}"})
+    with moved.app_context():
+        db.create_all()
+        backup.restore(file, now=NOW)
+        db.session.commit()
+    try:
+        assert tables(moved) == tables(app)
+        assert moved.test_client().get("/articles/life-stages").get_data() == (
+            app.test_client().get("/articles/life-stages").get_data())
+    finally:
+        with moved.app_context():
+            db.engine.dispose()

@@ -162,7 +162,8 @@ def test_cli_import_needs_an_admin_to_act_as(app):
 def test_export_writes_design_front_matter_with_pages_typed(app, tmp_path):
     with app.app_context():
         run_markdown({"life-stages.md": LIFE_STAGES,
-                      "fees.md": "---\ntype: page\ntitle: Fees\nstatus: published\nmenu_order: 2\n---\n\nSliding scale.\n"})
+                      "fees.md": "---\ntype: page\ntitle: Fees\nstatus: published\nmenu_order: 2\n---\n\n"
+                                 "Sliding scale.\n"})
     result = app.test_cli_runner().invoke(args=["cms", "export", str(tmp_path / "out")])
     assert result.exit_code == 0 and result.output.strip() == f"Exported 3 files to {tmp_path / 'out'}."
     assert (tmp_path / "out/articles/life-stages.md").read_text() == """---
@@ -221,14 +222,16 @@ def test_export_import_into_an_empty_site_export_again_gives_identical_files(app
 
 
 def files_in(folder: Path) -> dict[str, bytes]:
-    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+    return {str(path.relative_to(folder)): path.read_bytes()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
 def site_content() -> list[tuple]:
     """What readers and authors see of each article, page and series, without ids."""
     rows = [(a.slug, a.title, a.body_html, a.summary, a.status, a.publish_at, a.series.slug if a.series else None,
              a.series_part, tuple(tag.slug for tag in a.tags)) for a in db.session.scalars(select(Article))]
-    rows += [(p.slug, p.title, p.body_html, p.is_published, p.menu_order) for p in db.session.scalars(select(Page))]
+    rows += [(p.slug, p.title, p.body_html, p.is_published, p.menu_order)
+             for p in db.session.scalars(select(Page))]
     rows += [(s.slug, s.title, s.description) for s in db.session.scalars(select(Series))]
     return sorted(rows, key=repr)
 

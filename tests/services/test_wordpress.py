@@ -77,7 +77,8 @@ def test_pages_become_pages(app):
         import_wxr()
         page = db.session.scalar(select(Page))
         assert (page.slug, page.title, page.is_published) == ("about", "About", True)
-        assert page.body_html == "<p>I am a psychotherapist in private practice.</p>\n<p>I see adults and families.</p>"
+        assert page.body_html == ("<p>I am a psychotherapist in private practice.</p>\n"
+                                  "<p>I see adults and families.</p>")
 
 
 def test_old_permalinks_answer_301_to_the_new_address(app, client):
@@ -114,7 +115,8 @@ def test_gutenberg_comments_and_shortcodes_do_not_leak(app):
                 assert shortcode not in item.body_html
         resentment = article("letting-go-of-resentment")
         assert resentment.body_source.startswith("Resentment keeps a *debt* open")
-        assert "## What it protects\n\n- Anger that was never allowed\n- A hope of **repair**" in resentment.body_source
+        assert ("## What it protects\n\n- Anger that was never allowed\n- A hope of **repair**"
+                in resentment.body_source)
         assert '<img alt="An unsent letter" height="427"' in resentment.body_html  # a size: kept as HTML
         assert "wp-image" not in resentment.body_html and "class=" not in resentment.body_html
 
@@ -136,7 +138,8 @@ def test_excerpt_or_the_text_before_more_becomes_the_summary(app):
     with app.app_context():
         import_wxr()
         assert article("uber-grenzen").summary == "Where a mother ends & a daughter begins."
-        assert article("letting-go-of-resentment").summary == "Resentment keeps a debt open long after it was incurred."
+        assert article("letting-go-of-resentment").summary == (
+            "Resentment keeps a debt open long after it was incurred.")
 
 
 def test_hostile_html_is_sanitized_like_the_editor(app):
@@ -157,7 +160,8 @@ def test_skipped_items_are_counted_and_unknown_shortcodes_reported(app):
     assert dict(report.skipped) == {"attachment": 1, "comment": 2, "menu item": 1, "revision": 1,
                                     "trashed post": 1}
     lines = report.lines()
-    assert lines[:5] == ["Articles: 8 created, 0 updated, 0 unchanged.", "Pages: 1 created, 0 updated, 0 unchanged.",
+    assert lines[:5] == ["Articles: 8 created, 0 updated, 0 unchanged.",
+                         "Pages: 1 created, 0 updated, 0 unchanged.",
                          "Series: 1 created, 0 updated, 0 unchanged.", "Tags: 3 created, 0 updated, 0 unchanged.",
                          "Redirects: 6 created, 0 updated, 0 unchanged."]
     assert "Skipped: 1 attachment, 2 comments, 1 menu item, 1 revision, 1 trashed post." in lines
@@ -226,7 +230,8 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
  <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
 ]>
 <rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/"><channel><wp:wxr_version>1.2</wp:wxr_version>
-<item><title>&lol9;</title><wp:post_type>post</wp:post_type><wp:status>publish</wp:status></item></channel></rss>"""
+<item><title>&lol9;</title><wp:post_type>post</wp:post_type><wp:status>publish</wp:status></item>
+</channel></rss>"""
 
 
 def external_entity(target: Path) -> bytes:
@@ -262,7 +267,8 @@ def test_malformed_files_are_refused_in_one_sentence_and_change_nothing(app, nam
         assert dump_counts() == before
     text = str(raised.value)
     if "{line}" in message:
-        assert text.startswith(f"{name} is not well-formed XML at line ") and text.endswith("(it may be truncated).")
+        assert text.startswith(f"{name} is not well-formed XML at line ")
+        assert text.endswith("(it may be truncated).")
     else:
         assert text == message
     assert "\n" not in text and text.count(". ") == 0
@@ -284,7 +290,8 @@ def test_an_external_entity_is_never_read(app, tmp_path):
             import_wxr(external_entity(secret), name="leak.xml")
     finally:
         watching = False
-    assert str(raised.value) == "leak.xml declares a DTD, which a WordPress export never does, so it was refused unread."
+    assert str(raised.value) == ("leak.xml declares a DTD, which a WordPress export never does, "
+                                 "so it was refused unread.")
     assert opened == []
     with app.app_context():
         db.session.rollback()

@@ -103,7 +103,8 @@ def test_export_downloads_a_zip_of_markdown(app, client, auth, make):
     auth.login("admin")
     response = client.get("/admin/transfer/export")
     assert response.status_code == 200 and response.mimetype == "application/zip"
-    assert re.fullmatch(r'attachment; filename=export-\d{4}-\d{2}-\d{2}.zip', response.headers["Content-Disposition"])
+    disposition = response.headers["Content-Disposition"]
+    assert re.fullmatch(r"attachment; filename=export-\d{4}-\d{2}-\d{2}.zip", disposition)
     with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
         assert sorted(archive.namelist()) == ["articles/life-stages.md", "pages/about.md"]
         assert archive.read("pages/about.md").decode().startswith("---\ntype: page\ntitle: \"About\"\n")
