@@ -69,8 +69,9 @@ def register_blueprints(app: Flask) -> None:
 
 def register_admin(app: Flask) -> None:
     from cms.admin import build_admin
+    from cms.web import transfer
 
-    build_admin(app)
+    transfer.register(build_admin(app))
 
 
 def register_cli(app: Flask) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -18,7 +19,7 @@ from cms.core import clock
 from cms.core.errors import CMSError
 from cms.core.workflow import Role
 from cms.extensions import db
-from cms.services import demo, maintenance, site, users
+from cms.services import backup, demo, maintenance, site, transfer, users
 
 cms = AppGroup("cms", help="Manage the CMS: schema, accounts, content.")
 
@@ -84,3 +85,57 @@ def load_demo() -> None:
     click.echo("Loaded the sample site.")
     click.echo(f"Sign in at {current_app.config['SITE_URL']}/login as {admin.email} with the password: {password}")
     click.echo("This password is shown only now.")
+
+
+@cms.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what the import would do, and write nothing.")
+@database_command
+def import_content(path: Path, dry_run: bool) -> None:
+    """Import a WordPress export (WXR), a Markdown file, or a folder of Markdown files; all or nothing."""
+    zone = site.timezone(current_app.config["SITE_TIMEZONE"])
+    importer = transfer.default_importer()
+    batch = transfer.load(path, zone=zone)
+    with click.progressbar(length=len(batch.documents), label=f"Importing {path.name}", file=sys.stderr) as bar:
+        report = transfer.run(batch, by=importer, now=clock.now(), progress=lambda: bar.update(1))
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    for line in report.lines():
+        click.echo(line)
+    click.echo("Dry run: nothing was written." if dry_run else f"Imported {path.name}.")
+
+
+@cms.command("export")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@database_command
+def export_content(directory: Path) -> None:
+    """Write every article and page as Markdown with front matter into DIRECTORY, new or empty."""
+    count = transfer.export(directory, zone=site.timezone(current_app.config["SITE_TIMEZONE"]))
+    click.echo(f"Exported {count} files to {directory}.")
+
+
+@cms.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@database_command
+def backup_site(file: Path) -> None:
+    """Write a consistent snapshot of the whole site to FILE, while the site keeps serving."""
+    counts = backup.create(file, now=clock.now())
+    click.echo(f"Backed up {_rows(counts)} to {file}.")
+    click.echo("The file holds password hashes: keep it private.")
+
+
+@cms.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace everything in a site that already has content.")
+@database_command
+def restore_site(file: Path, force: bool) -> None:
+    """Restore the whole site from a backup FILE into an empty database (or replace it all with --force)."""
+    counts = backup.restore(file, now=clock.now(), force=force)
+    db.session.commit()
+    click.echo(f"Restored {_rows(counts)} from {file}.")
+
+
+def _rows(counts: dict[str, int]) -> str:
+    return f"{sum(counts.values())} rows (articles: {counts['articles']}, pages: {counts['pages']})"

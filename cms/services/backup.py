@@ -1,0 +1,201 @@
+"""Backups: a consistent snapshot of every table in one portable file, and restoring it.
+
+The file is gzip-compressed text: one header line (a format marker, the format version, when, from which
+engine, row counts and the SHA-256 of the rest), then the rows of every table as JSON. The same file restores
+on SQLite or PostgreSQL, so it also moves a site from one engine to the other.
+
+The snapshot is consistent while the site keeps serving: on SQLite it is read from a copy made with SQLite's
+online backup API in one step; on PostgreSQL from one REPEATABLE READ transaction.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+import zlib
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Table, create_engine, func, inspect, select, text, update
+from sqlalchemy.types import Enum as EnumType
+
+from cms.core.errors import InvalidInput
+from cms.extensions import db
+from cms.models import Article, ContentVersion, Page, Redirect, Series, Tag, User, UTCDateTime
+
+FORMAT = "practitioner-cms-backup"
+VERSION = 1
+#: Tables whose rows make a site "not empty"; settings and the content version exist from `flask cms init`.
+CONTENT_MODELS = (User, Article, Page, Series, Tag, Redirect)
+_BATCH = 500
+
+
+def create(path: Path, *, now: datetime) -> dict[str, int]:
+    """Write a snapshot of every table to `path` (replaced atomically, readable by its owner only).
+
+    Returns the number of rows by table.
+    """
+    engine = db.engine
+    if engine.dialect.name == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            copy = Path(folder) / "snapshot.sqlite"
+            source = engine.raw_connection()
+            target = sqlite3.connect(copy)
+            try:
+                source.driver_connection.backup(target)  # all pages in one step: one consistent moment
+            finally:
+                target.close()
+                source.close()
+            snapshot_engine = create_engine(f"sqlite:///{copy}")
+            try:
+                with snapshot_engine.connect() as connection:
+                    tables = _dump(connection)
+            finally:
+                snapshot_engine.dispose()
+    else:
+        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
+            with connection.begin():
+                tables = _dump(connection)
+    body = json.dumps({"tables": tables}, ensure_ascii=False, separators=(",", ":"),
+                      default=_json_value).encode("utf-8")
+    counts = {name: len(table["rows"]) for name, table in tables.items()}
+    header = {"format": FORMAT, "version": VERSION, "created_at": now.isoformat(), "engine": engine.dialect.name,
+              "rows": counts, "sha256": hashlib.sha256(body).hexdigest()}
+    _write(path, json.dumps(header, separators=(",", ":")).encode("utf-8") + b"\n" + body)
+    return counts
+
+
+def _dump(connection: Connection) -> dict[str, dict[str, Any]]:
+    tables = {}
+    for table in db.metadata.sorted_tables:
+        columns = [column.name for column in table.columns]
+        rows = connection.execute(select(table).order_by(*table.primary_key.columns)).all()
+        tables[table.name] = {"columns": columns, "rows": [list(row) for row in rows]}
+    return tables
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    raise TypeError(f"{type(value).__name__} cannot be written to a backup")
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write beside the target, then rename: a crash leaves the old file or the new one, never half of one."""
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        os.chmod(temporary, 0o600)  # it holds password hashes
+        with os.fdopen(descriptor, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def read(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """Return the header and tables of a backup file, refusing, in one sentence, anything that is not one."""
+    not_backup = f"{path.name} is not a backup made by flask cms backup."
+    try:
+        with gzip.open(path, "rb") as stream:
+            header_line = stream.readline(64 * 1024)
+            body = stream.read()
+    except (gzip.BadGzipFile, EOFError, zlib.error):
+        raise InvalidInput(not_backup) from None
+    except OSError as error:
+        raise InvalidInput(f"Cannot read {path}: {error.strerror or error}.") from None
+    try:
+        header = json.loads(header_line)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise InvalidInput(not_backup) from None
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise InvalidInput(not_backup)
+    if not isinstance(header.get("version"), int) or header["version"] > VERSION:
+        raise InvalidInput(f"{path.name} was made by a newer version of the CMS (backup format "
+                           f"{header.get('version')!r}); upgrade this site first.")
+    if hashlib.sha256(body).hexdigest() != header.get("sha256"):
+        raise InvalidInput(f"{path.name} fails its integrity check (its checksum does not match), "
+                           "so it is damaged or was changed.")
+    return header, json.loads(body)["tables"]
+
+
+def is_empty() -> bool:
+    """Whether the site has no accounts and no content, as a fresh `flask cms init` leaves it."""
+    return all(not db.session.scalar(select(func.count()).select_from(model)) for model in CONTENT_MODELS)
+
+
+def restore(path: Path, *, now: datetime, force: bool = False) -> dict[str, int]:
+    """Replace every table's rows with the backup's, in the caller's transaction; return rows by table.
+
+    Refuses a site that has content unless `force`. Sequences and the search index are brought in line, and
+    the content version moves past both the old site's and the backup's, so no cache serves an old answer.
+    """
+    _, tables = read(path)
+    _check_schema(tables, path.name)
+    if not force and not is_empty():
+        raise InvalidInput("This site already has content; restore into an empty site, "
+                           "or pass --force to replace everything in it.")
+    connection = db.session.connection()
+    version_before = db.session.scalar(select(ContentVersion.version).where(ContentVersion.id == 1)) or 0
+    for table in reversed(db.metadata.sorted_tables):
+        connection.execute(table.delete())
+    counts = {}
+    for table in db.metadata.sorted_tables:
+        saved = tables.get(table.name, {"columns": [], "rows": []})
+        rows = [_row(table, saved["columns"], values) for values in saved["rows"]]
+        for start in range(0, len(rows), _BATCH):
+            connection.execute(table.insert(), rows[start:start + _BATCH])
+        counts[table.name] = len(rows)
+    _after_restore(connection, version_before, now)
+    db.session.expire_all()
+    return counts
+
+
+def _check_schema(tables: dict[str, dict[str, Any]], name: str) -> None:
+    """A backup may lack columns added since (they take their defaults), but not hold ones this code lacks."""
+    known = {table.name: {column.name for column in table.columns} for table in db.metadata.sorted_tables}
+    present = set(inspect(db.session.connection()).get_table_names())
+    if not set(known) <= present:
+        raise InvalidInput("This database has no schema yet; run flask cms init, then restore.")
+    for table_name, saved in tables.items():
+        unknown = set(saved["columns"]) - known.get(table_name, set())
+        if table_name not in known or unknown:
+            what = f"column {sorted(unknown)[0]}" if table_name in known else "table"
+            raise InvalidInput(f"{name} holds the {what} {table_name!r}, which this version of the CMS "
+                               "does not have.")
+
+
+def _row(table: Table, columns: list[str], values: list[Any]) -> dict[str, Any]:
+    row = {}
+    for name, value in zip(columns, values, strict=True):
+        column_type = table.c[name].type
+        if value is not None and isinstance(column_type, UTCDateTime):
+            value = datetime.fromisoformat(value)
+        elif value is not None and isinstance(column_type, EnumType) and column_type.enum_class is not None:
+            value = column_type.enum_class(value)
+        row[name] = value
+    return row
+
+
+def _after_restore(connection: Connection, version_before: int, now: datetime) -> None:
+    if connection.dialect.name == "postgresql":
+        for table in db.metadata.sorted_tables:  # ids were inserted as given, so the sequences lag behind
+            if "id" in table.c and table.c.id.primary_key and table.c.id.autoincrement in (True, "auto"):
+                connection.execute(text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                    f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
+    elif "article_search" in inspect(connection).get_table_names():
+        connection.execute(text("INSERT INTO article_search(article_search) VALUES ('rebuild')"))
+    restored = connection.execute(select(ContentVersion.version).where(ContentVersion.id == 1)).scalar() or 0
+    version = max(version_before, restored) + 1
+    if connection.execute(update(ContentVersion).where(ContentVersion.id == 1)
+                          .values(version=version, changed_at=now)).rowcount == 0:
+        connection.execute(ContentVersion.__table__.insert().values(id=1, version=version, changed_at=now))

@@ -1,0 +1,202 @@
+"""`flask cms backup` and `restore`: a consistent snapshot taken while the site serves, restored elsewhere."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import threading
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select, text
+
+from cms import create_app
+from cms.core.errors import InvalidInput
+from cms.core.workflow import Role, Status
+from cms.extensions import db
+from cms.models import Article, ContentVersion, Revision, User
+from cms.services import articles, backup, demo, users
+from tests.factories import NOW, PASSWORD
+from tests.services.test_transfer import ZONE, other_app  # noqa: F401 - a fixture: a second, empty site
+
+
+def load_sample(app: Flask) -> None:
+    with app.app_context():
+        demo.load(now=NOW, zone=ZONE)
+        db.session.commit()
+
+
+def tables(app: Flask) -> dict:
+    """Every row of every table, as a backup holds them, less the content version (restore moves it on)."""
+    with app.app_context(), db.engine.connect() as connection:
+        dumped = backup._dump(connection)
+    dumped.pop("content_version")
+    return json.loads(json.dumps(dumped, default=backup._json_value))
+
+
+def search(app: Flask, word: str) -> list[int]:
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            query = text("SELECT rowid FROM article_search WHERE article_search MATCH :word ORDER BY rowid")
+        else:
+            query = text("SELECT id FROM articles WHERE search_vector @@ plainto_tsquery('english', :word) "
+                         "ORDER BY id")
+        return list(db.session.scalars(query, {"word": word}))
+
+
+def test_backup_then_restore_into_an_empty_site_gives_the_same_content(app, other_app, tmp_path):  # noqa: F811
+    load_sample(app)
+    file = tmp_path / "site.backup"
+    result = app.test_cli_runner().invoke(args=["cms", "backup", str(file)])
+    assert result.exit_code == 0, result.output
+    assert "The file holds password hashes: keep it private." in result.output
+    assert file.stat().st_mode & 0o777 == 0o600
+    restored = other_app.test_cli_runner().invoke(args=["cms", "restore", str(file)])
+    assert restored.exit_code == 0, restored.output
+    assert restored.output.startswith("Restored ")
+    assert tables(other_app) == tables(app)
+    assert search(other_app, "resentment") == search(app, "resentment") != []
+    for path in ("/", "/articles/life-stages", "/about"):
+        assert other_app.test_client().get(path).get_data() == app.test_client().get(path).get_data()
+    with other_app.app_context():  # new rows get fresh ids: PostgreSQL's sequences were moved past the restored
+        admin = users.find_by_email(demo.ADMIN_EMAIL)
+        made = articles.create(articles.ArticleInput(title="After the restore"), by=admin, now=NOW)
+        db.session.commit()
+        assert made.id > db.session.scalar(select(func.max(Article.id)).where(Article.id != made.id))
+        assert users.create_user("new@example.com", PASSWORD, Role.EDITOR).id > admin.id
+
+
+def test_restore_moves_the_content_version_past_both_sites(app, other_app, tmp_path):  # noqa: F811
+    load_sample(app)
+    with app.app_context():
+        backup.create(tmp_path / "site.backup", now=NOW)
+        saved = db.session.get(ContentVersion, 1).version
+    with other_app.app_context():
+        backup.restore(tmp_path / "site.backup", now=NOW)
+        db.session.commit()
+        assert db.session.get(ContentVersion, 1).version == saved + 1
+
+
+def test_backup_is_consistent_while_requests_are_served(app, other_app, tmp_path):  # noqa: F811
+    """Readers and an author keep working during the backup; the snapshot is one moment of theirs."""
+    load_sample(app)
+    stop = threading.Event()
+    failures: list[str] = []
+
+    def read() -> None:
+        client = app.test_client()
+        while not stop.is_set():
+            for path in ("/", "/articles/life-stages", "/about"):
+                status = client.get(path).status_code
+                if status != 200:
+                    failures.append(f"{path}: {status}")
+
+    def write() -> None:
+        with app.app_context():
+            author = users.find_by_email(demo.ADMIN_EMAIL)
+            number = 0
+            while not stop.is_set() and number < 200:
+                number += 1
+                articles.create(articles.ArticleInput(title=f"Written during the backup {number}",
+                                                      tags=["busy"], body_source="Text " * 50), by=author, now=NOW)
+                db.session.commit()
+            db.session.remove()
+
+    threads = [threading.Thread(target=read), threading.Thread(target=write)]
+    for thread in threads:
+        thread.start()
+    try:
+        files = [tmp_path / f"during-{number}.backup" for number in range(3)]
+        for file in files:
+            with app.app_context():
+                backup.create(file, now=NOW)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert failures == []
+    with app.app_context():  # the author was writing while the snapshots were taken
+        assert db.session.scalar(select(func.count(Article.id))) > backup.read(files[0])[0]["rows"]["articles"]
+    for file in files:
+        header, saved = backup.read(file)
+        articles_saved = {row[0] for row in saved["articles"]["rows"]}
+        revised = {row[saved["revisions"]["columns"].index("article_id")] for row in saved["revisions"]["rows"]}
+        assert articles_saved == revised  # every article with its revision: no write was caught half done
+        assert header["rows"]["articles"] == len(articles_saved)
+    with other_app.app_context():
+        backup.restore(files[-1], now=NOW)
+        db.session.commit()
+        saved_count = len(backup.read(files[-1])[1]["articles"]["rows"])
+        assert db.session.scalar(select(func.count(Article.id))) == saved_count
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"just some text\n", "{name} is not a backup made by flask cms backup."),
+    (gzip.compress(b'{"format": "something-else"}\n{}'), "{name} is not a backup made by flask cms backup."),
+    (gzip.compress(b"\x00\x01binary"), "{name} is not a backup made by flask cms backup."),
+    (gzip.compress(b'{"format": "practitioner-cms-backup", "version": 99}\n{}'),
+     "{name} was made by a newer version of the CMS (backup format 99); upgrade this site first."),
+])
+def test_restore_refuses_what_is_not_a_backup(app, tmp_path, content, message):
+    file = tmp_path / "suspect.backup"
+    file.write_bytes(content)
+    result = app.test_cli_runner().invoke(args=["cms", "restore", str(file)])
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: " + message.format(name=file.name)
+
+
+def test_restore_refuses_a_backup_that_fails_its_checksum(app, other_app, tmp_path):  # noqa: F811
+    load_sample(app)
+    file = tmp_path / "site.backup"
+    with app.app_context():
+        backup.create(file, now=NOW)
+    data = gzip.decompress(file.read_bytes()).replace(b"Life Stages", b"Life Stagez", 1)
+    file.write_bytes(gzip.compress(data))
+    with other_app.app_context():
+        with pytest.raises(InvalidInput, match=r"^site.backup fails its integrity check \(its checksum does not "
+                                               r"match\), so it is damaged or was changed.$"):
+            backup.restore(file, now=NOW)
+        assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_restore_refuses_a_site_with_content_unless_forced(app, other_app, tmp_path):  # noqa: F811
+    load_sample(app)
+    file = tmp_path / "site.backup"
+    with app.app_context():
+        backup.create(file, now=NOW)
+    with other_app.app_context():
+        users.create_user("someone@example.com", PASSWORD, Role.AUTHOR)
+        db.session.commit()
+    runner = other_app.test_cli_runner()
+    refused = runner.invoke(args=["cms", "restore", str(file)])
+    assert refused.exit_code == 1
+    assert refused.output.strip() == ("Error: This site already has content; restore into an empty site, "
+                                      "or pass --force to replace everything in it.")
+    forced = runner.invoke(args=["cms", "restore", str(file), "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert tables(other_app) == tables(app)
+    with other_app.app_context():
+        assert users.find_by_email("someone@example.com") is None
+        assert db.session.scalar(select(func.count(Revision.id))) > 0
+        assert db.session.scalar(select(Article.status).where(Article.slug == "life-stages")) is Status.PUBLISHED
+
+
+def test_a_backup_moves_a_site_into_a_sqlite_file(app, app_config, tmp_path):
+    """On the PostgreSQL run of the suite this moves a site from one engine to the other."""
+    load_sample(app)
+    file = tmp_path / "site.backup"
+    with app.app_context():
+        backup.create(file, now=NOW)
+    moved = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'moved.sqlite'}"})
+    with moved.app_context():
+        db.create_all()
+        backup.restore(file, now=NOW)
+        db.session.commit()
+    try:
+        assert tables(moved) == tables(app)
+        assert moved.test_client().get("/articles/life-stages").get_data() == (
+            app.test_client().get("/articles/life-stages").get_data())
+    finally:
+        with moved.app_context():
+            db.engine.dispose()
