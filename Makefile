@@ -23,5 +23,9 @@ run: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Readers at 64 connections for 30 s under gunicorn while articles are saved and published; prints the figures.
+bench: install
+	$(BIN)/python tests/bench/bench_load.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache

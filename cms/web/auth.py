@@ -9,7 +9,7 @@ from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
-from cms.extensions import db, login_manager
+from cms.extensions import login_manager
 from cms.models import User
 from cms.services import users
 from cms.web.forms import LoginForm, LogoutForm
