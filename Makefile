@@ -23,10 +23,12 @@ run: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Load figures as ratios to a bare Flask app measured in the same run; ARGS="--articles 100000" for scale.
+# Load figures as ratios to a bare Flask app measured in the same run (ARGS="--articles 100000" for scale),
+# then readers at 64 connections for 30 s while articles are saved and published (BENCH_ARGS).
 bench: install
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m tests.bench.run $(ARGS)
+	$(BIN)/python tests/bench/bench_load.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -45,7 +45,11 @@ def register_extensions(app: Flask) -> None:
 
 
 def _configure_sqlite(app: Flask) -> None:
-    """Foreign keys are off in SQLite unless each connection asks for them."""
+    """Foreign keys are off in SQLite unless each connection asks for them.
+
+    WAL lets readers go on while a writer commits, and a writer waits up to the busy timeout for another one
+    instead of failing at once; synchronous stays FULL, so a committed save survives a crash.
+    """
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
     from sqlalchemy import event
@@ -55,15 +59,20 @@ def _configure_sqlite(app: Flask) -> None:
         def on_connect(connection: Any, _record: Any) -> None:
             cursor = connection.cursor()
             cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute(f"PRAGMA busy_timeout = {int(app.config['SQLITE_BUSY_TIMEOUT_MS'])}")
+            cursor.execute("PRAGMA journal_mode = WAL")
             cursor.close()
 
 
 def register_blueprints(app: Flask) -> None:
-    from cms.web import auth, errors, public, templating
+    from cms.web import auth, errors, public, security, templating, uploads
 
+    security.register(app)
     templating.register(app)
     errors.register(app)
     app.register_blueprint(auth.bp)
+    auth.limit_sign_ins(app)
+    app.register_blueprint(uploads.bp)
     app.register_blueprint(public.bp)  # last: its /<slug> pages catch what nothing else answers
 
 

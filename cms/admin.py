@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from cms.core.workflow import Status
 from cms.extensions import db
 from cms.models import Article
+from cms.web import security
 
 
 class SignedInOnly:
@@ -34,5 +35,6 @@ def build_admin(app: Flask) -> Admin:
     """A fresh Admin for `app`: a module-level one would break the second app a process builds."""
     admin = Admin(app, name="Back office", url="/admin",
                   index_view=DashboardView(name="Dashboard", url="/admin"),
-                  theme=Bootstrap4Theme(base_template="admin/cms_master.html"))
+                  theme=Bootstrap4Theme(base_template="admin/cms_master.html"),
+                  csp_nonce_generator=security.csp_nonce)
     return admin

@@ -32,15 +32,27 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a long writing session must not lose its form to an expired token
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    SQLITE_BUSY_TIMEOUT_MS = 15_000
+    PROXY_FIX = 0  # how many reverse proxies stand in front of the app; their X-Forwarded-* headers are trusted
+    RATELIMIT_STORAGE_URI = "memory://"  # per process; redis://host:6379 shares the counts between workers
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"  # failed sign-ins for one email, from anywhere
+    LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"  # failed sign-ins from one address, whatever the email
+    UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+    UPLOAD_MAX_PIXELS = 50_000_000
 
 
 def load(instance_path: str, environ: Mapping[str, str]) -> dict[str, Any]:
     """Return settings from the instance config file and the environment, checked."""
     instance = Path(instance_path)
     settings: dict[str, Any] = _read_instance_file(instance / CONFIG_FILE)
-    for name in ("SECRET_KEY", "SITE_URL", "SITE_TIMEZONE"):
+    for name in ("SECRET_KEY", "SITE_URL", "SITE_TIMEZONE", "RATELIMIT_STORAGE_URI"):
         if environ.get(name):
             settings[name] = environ[name]
+    if environ.get("PROXY_FIX"):
+        if not environ["PROXY_FIX"].isdigit():
+            raise ConfigError(f"PROXY_FIX {environ['PROXY_FIX']!r} must be the number of proxies, e.g. 1.")
+        settings["PROXY_FIX"] = int(environ["PROXY_FIX"])
     if environ.get("DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
     settings.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{instance / DATABASE_FILE}")

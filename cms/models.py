@@ -65,6 +65,11 @@ class User(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(_enum(Role, "role"), default=Role.AUTHOR)
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow)
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")  # bumped: every session ends
+
+    def get_id(self) -> str:
+        """What a session remembers: the account and its session version, so a bump signs out everywhere."""
+        return f"{self.id}:{self.session_version}"
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)  # scrypt, salted

@@ -7,17 +7,19 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from functools import partial
 from html import unescape
 
 import bleach
+from bleach import html5lib_shim
 from bleach.css_sanitizer import CSSSanitizer
 from bleach.linkifier import LinkifyFilter
 from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 
 #: Bump when the output of `render` changes, so stored HTML is rendered again (`flask cms init`, `reindex`).
-PIPELINE_VERSION = 1
+PIPELINE_VERSION = 2
 
 ALLOWED_TAGS = frozenset({
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "code", "kbd", "samp",
@@ -36,8 +38,13 @@ _PLAIN_ATTRIBUTES = {
     "th": {"colspan", "rowspan", "scope"},
     "td": {"colspan", "rowspan"},
 }
-# Whole elements whose text is never prose; bleach would strip the tags but keep the text.
-_NON_PROSE = re.compile(r"<(script|style|template|noscript|iframe|object)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+# Whole elements whose content is never prose (code, styles, foreign markup, form controls): bleach would strip
+# their tags but keep their text, so they go entirely, as the parser sees them, before the allow-list applies.
+_NON_PROSE = frozenset({
+    "script", "style", "template", "noscript", "iframe", "frame", "frameset", "object", "applet", "embed",
+    "noembed", "noframes", "xmp", "plaintext", "title", "textarea", "select", "option", "svg", "math",
+})
+_TEXT_ALIGN = re.compile(r"\s*text-align\s*:\s*(left|right|center|justify)\s*;?\s*", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 
@@ -69,8 +76,8 @@ def _allowed_attribute(tag: str, name: str, value: str) -> bool:
         return bool(_FOOTNOTE_ID.fullmatch(value))
     if name == "class":
         return value in _FOOTNOTE_CLASS
-    if name == "style":  # markdown tables align columns with it; the CSS sanitizer keeps only text-align
-        return tag in ("th", "td")
+    if name == "style":  # markdown tables align columns with it, and nothing else
+        return tag in ("th", "td") and bool(_TEXT_ALIGN.fullmatch(value))
     if name == "target":
         return tag == "a" and value == "_blank"
     return False
@@ -83,7 +90,37 @@ def _safe_new_window(attrs: dict, new: bool = False) -> dict:
     return attrs
 
 
-_cleaner = bleach.Cleaner(
+def _without_non_prose(tokens: Iterator[dict]) -> Iterator[dict]:
+    """The parsed tokens minus every non-prose element and all it contains (the tree is balanced)."""
+    depth = 0
+    for token in tokens:
+        kind = token["type"]
+        if depth:
+            depth += {"StartTag": 1, "EndTag": -1}.get(kind, 0)
+        elif kind == "StartTag" and token["name"].lower() in _NON_PROSE:
+            depth = 1
+        elif not (kind == "EmptyTag" and token["name"].lower() in _NON_PROSE):
+            yield token
+
+
+class _ProseCleaner(bleach.Cleaner):
+    """bleach's Cleaner, except that non-prose elements go whole.
+
+    bleach's own parser turns a disallowed tag into nothing and reads what followed it as markup, so the text
+    of a <script> would survive as prose. This parser keeps those elements, parsed as a browser parses them
+    (<script> and <style> content as raw text, <noscript> as with scripting on), and the walker drops them
+    before the allow-list sees the rest.
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.parser = html5lib_shim.BleachHTMLParser(tags=self.tags | _NON_PROSE, strip=True,
+                                                     consume_entities=False, namespaceHTMLElements=False)
+        walk = self.walker
+        self.walker = lambda tree: _without_non_prose(iter(walk(tree)))
+
+
+_cleaner = _ProseCleaner(
     tags=ALLOWED_TAGS,
     attributes=_allowed_attribute,
     protocols=ALLOWED_PROTOCOLS,
@@ -96,7 +133,7 @@ _cleaner = bleach.Cleaner(
 
 def sanitize(html: str) -> str:
     """Return `html` with everything outside the allow-list removed; the text survives, scripts do not."""
-    return _cleaner.clean(_NON_PROSE.sub("", html)).strip()
+    return _cleaner.clean(html).strip()
 
 
 def render(source: str) -> str:

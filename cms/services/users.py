@@ -27,9 +27,7 @@ def create_user(email: str, password: str, role: Role, name: str = "") -> User:
     email = normalize_email(email)
     if find_by_email(email) is not None:
         raise InvalidInput(f"There is already an account for {email}.", field="email")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.",
-                           field="password")
+    _check_password(password)
     user = User(email=email, name=name, role=role)
     user.set_password(password)
     db.session.add(user)
@@ -48,7 +46,37 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None:
         check_password_hash(_dummy_hash(), password)  # same work, so timing reveals no accounts
         return None
-    return user if user.is_active and user.check_password(password) else None
+    matches = user.check_password(password)  # checked even for a disabled account, for the same reason
+    return user if matches and user.is_active else None
+
+
+def from_session_id(session_id: str) -> User | None:
+    """Return the active account a session names ("id:session_version"), or None once its sessions were ended."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or user.session_version != int(version):
+        return None
+    return user
+
+
+def sign_out_everywhere(user: User) -> None:
+    """End every session of `user`, in every browser, at its next request."""
+    user.session_version += 1
+
+
+def reset_password(user: User, password: str) -> None:
+    """Give `user` a new password (an admin resetting an account) and end all of its sessions."""
+    _check_password(password)
+    user.set_password(password)
+    sign_out_everywhere(user)
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.",
+                           field="password")
 
 
 @cache

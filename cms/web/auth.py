@@ -1,12 +1,15 @@
-"""Signing in and out."""
+"""Signing in and out; failed sign-ins are limited per account and per address."""
 
+import math
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_limiter import Limiter, RateLimitExceeded
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
-from cms.extensions import db, login_manager
+from cms.extensions import login_manager
 from cms.models import User
 from cms.services import users
 from cms.web.forms import LoginForm, LogoutForm
@@ -14,10 +17,34 @@ from cms.web.forms import LoginForm, LogoutForm
 bp = Blueprint("auth", __name__)
 
 
+FAILED = 401
+
+
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.is_active else None
+def load_user(session_id: str) -> User | None:
+    return users.from_session_id(session_id)
+
+
+def limit_sign_ins(app: Flask) -> None:
+    """Count failed sign-ins per account and per address; past either limit, sign-in waits, even with the right
+    password. Counts live in RATELIMIT_STORAGE_URI (memory by default; Redis to share them between workers),
+    and fall back to memory if that storage stops answering, so sign-in never depends on it."""
+    limiter = Limiter(key_func=get_remote_address, in_memory_fallback_enabled=True)
+    limiter.init_app(app)
+    view = app.view_functions["auth.login"]
+    for setting, key in (("LOGIN_LIMIT_PER_ACCOUNT", _account_key), ("LOGIN_LIMIT_PER_ADDRESS", _address_key)):
+        view = limiter.limit(lambda setting=setting: current_app.config[setting], key_func=key, methods=["POST"],
+                             deduct_when=lambda response: response.status_code == FAILED)(view)
+    app.view_functions["auth.login"] = view  # this app's limiter only: every app gets its own counts
+    app.register_error_handler(RateLimitExceeded, too_many_attempts)
+
+
+def _account_key() -> str:
+    return "account:" + (request.form.get("email") or "").strip().lower()  # the same for any email, real or not
+
+
+def _address_key() -> str:
+    return "address:" + get_remote_address()
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -33,8 +60,17 @@ def login() -> ResponseReturnValue:
             login_user(user)
             return redirect(next_url)
         flash("That email and password do not match an account.", "error")
-    status = 401 if form.is_submitted() else 200
+    status = FAILED if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status
+
+
+def too_many_attempts(error: RateLimitExceeded) -> ResponseReturnValue:
+    """The sign-in form again, saying how long to wait; the same words whether the account exists or not."""
+    minutes = max(1, math.ceil(error.limit.limit.get_expiry() / 60))
+    flash(f"Too many failed attempts to sign in. Please wait {minutes} minutes and try again.", "error")
+    response = Response(render_template("auth/login.html", form=LoginForm()), status=429)
+    response.headers["Retry-After"] = str(error.limit.limit.get_expiry())
+    return response
 
 
 @bp.route("/logout", methods=["GET", "POST"])

@@ -1,0 +1,84 @@
+"""What every response says to the browser about trust: the content policy, framing, referrers, HTTPS.
+
+Behind a reverse proxy, set PROXY_FIX to the number of proxies in front of the app (1 for nginx alone) so that
+the client's address (for rate limits) and the scheme (for HSTS and redirects) are read from the proxy's
+X-Forwarded-For/-Proto/-Host/-Prefix headers; without it those headers are ignored, since anyone can send them.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+
+from flask import Flask, Response, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+#: Inline event handlers in Flask-Admin's own templates. A nonce cannot cover an attribute, so each exact text
+#: is allowed by its hash ('unsafe-hashes'): without this, the delete button's confirmation would not run and
+#: a click would delete at once. Any other handler, injected or not, stays blocked.
+ADMIN_HANDLERS = (
+    "return faHelpers.safeConfirm('Are you sure you want to delete this record?');",
+    "return modelActions.execute('delete');",
+    "return false;",
+)
+HSTS = "max-age=31536000"
+
+
+def register(app: Flask) -> None:
+    """Trust the configured proxies, mark cookies secure on an https site, and set the headers on every response."""
+    proxies = int(app.config.get("PROXY_FIX") or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies)
+    if app.config["SITE_URL"].startswith("https://"):
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+    app.add_template_global(csp_nonce)
+    app.after_request(add_headers)
+
+
+def csp_nonce() -> str:
+    """The nonce that lets this response's own inline scripts run; made on first use, once per request."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(18)
+    return g.csp_nonce
+
+
+def content_security_policy(nonce: str | None) -> str:
+    """The policy: scripts only from this site (or carrying this response's nonce), nothing framed or framing."""
+    scripts = ["'self'"]
+    if nonce:
+        scripts.append(f"'nonce-{nonce}'")
+    scripts += ["'unsafe-hashes'", *(_hash(handler) for handler in ADMIN_HANDLERS)]
+    directives = {
+        "default-src": "'self'",
+        "script-src": " ".join(scripts),
+        "style-src": "'self' 'unsafe-inline'",  # sanitized bodies keep text-align; Flask-Admin sets styles inline
+        "img-src": "'self' https: data:",  # imported articles may show images from the old site
+        "font-src": "'self' data:",
+        "connect-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'none'",
+        "form-action": "'self'",
+        "frame-ancestors": "'none'",
+    }
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+def add_headers(response: Response) -> Response:
+    """Headers for every response; a view that set a stricter one of its own keeps it."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", content_security_policy(g.get("csp_nonce")))
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    # A reader's next site need not learn which article about grief or anxiety she was reading.
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", HSTS)
+    return response
+
+
+def _hash(script: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode() + "'"
