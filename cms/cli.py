@@ -18,7 +18,7 @@ from cms.core import clock
 from cms.core.errors import CMSError
 from cms.core.workflow import Role
 from cms.extensions import db
-from cms.services import demo, maintenance, site, users
+from cms.services import demo, maintenance, related, site, users
 
 cms = AppGroup("cms", help="Manage the CMS: schema, accounts, content.")
 
@@ -84,3 +84,14 @@ def load_demo() -> None:
     click.echo("Loaded the sample site.")
     click.echo(f"Sign in at {current_app.config['SITE_URL']}/login as {admin.email} with the password: {password}")
     click.echo("This password is shown only now.")
+
+
+@cms.command("reindex")
+@database_command
+def reindex() -> None:
+    """Recompute every article's related articles; the search index keeps itself current."""
+    rebuilt = related.rebuild()
+    db.session.commit()
+    click.echo(f"Related articles: computed for {rebuilt.articles} articles ({rebuilt.scored} scheduled or "
+               f"published), {rebuilt.changed} stored scores changed.")
+    click.echo("Search index: nothing to rebuild; the database keeps it current on every save.")
