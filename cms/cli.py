@@ -89,9 +89,12 @@ def load_demo() -> None:
 @cms.command("reindex")
 @database_command
 def reindex() -> None:
-    """Recompute every article's related articles; the search index keeps itself current."""
+    """Render stale bodies again and recompute every article's related articles (search keeps itself current)."""
+    rendered = maintenance.rerender_stale()
     rebuilt = related.rebuild()
     db.session.commit()
+    if rendered:
+        click.echo(f"Re-rendered {rendered} articles and pages made by an older version.")
     click.echo(f"Related articles: computed for {rebuilt.articles} articles ({rebuilt.scored} scheduled or "
                f"published), {rebuilt.changed} stored scores changed.")
-    click.echo("Search index: nothing to rebuild; the database keeps it current on every save.")
+    click.echo("Search index: nothing to rebuild; the database updates it with every save.")
