@@ -34,6 +34,9 @@ RECENCY_WEIGHT = 0.01
 RECENCY_HALF_LIFE_DAYS = 365.0
 #: How many best matches an `Index` keeps per article and kind (other articles, same series).
 DEPTH = 10
+#: A term in more than this share of the articles is left out, once there are enough articles to judge.
+MAX_SHARE = 0.5
+MIN_ARTICLES_FOR_SHARE = 20
 #: The share of articles that may change before every article is weighed again with fresh statistics.
 DRIFT_LIMIT = 0.1
 SHOWN_TERMS = 5
@@ -289,11 +292,13 @@ class Index:
         `extra` is 1 for an article outside the statistics (a draft), weighed as if it were in them.
         """
         df, total = self._df, self._size + extra + 1
-        # A term no other article has relates this one to nothing, and would crowd out terms that do.
+        # A term no other article has relates this one to nothing, and would crowd out terms that do; a term
+        # in most articles tells none apart, and its long posting list would make every update slow.
+        common = MAX_SHARE * total if total > MIN_ARTICLES_FOR_SHARE else total
         weights = {}
         for term, count in zip(profile.terms, profile.counts):
             frequency = df.get(term, 0) + extra
-            if frequency > 1:
+            if 1 < frequency <= common:
                 weights[term] = (1.0 + math.log(count)) * math.log(total / frequency)
         if len(weights) > TERMS_PER_ARTICLE:
             weights = dict(heapq.nlargest(TERMS_PER_ARTICLE, weights.items(), key=lambda item: item[1]))

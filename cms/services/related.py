@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import threading
 import weakref
+from contextlib import contextmanager
+from contextvars import ContextVar
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -75,6 +77,7 @@ class _Cache:
     lock: threading.RLock
 
 
+_deferred: ContextVar[set[int] | None] = ContextVar("cms_related_deferred", default=None)
 _caches: weakref.WeakKeyDictionary[Engine, _Cache] = weakref.WeakKeyDictionary()
 _caches_lock = threading.Lock()
 
@@ -92,8 +95,12 @@ def refresh(article: Article) -> int:
     """Bring the stored scores up to date after `article` was saved or changed status; return rows changed.
 
     Only the article's own row and the rows that list it, or now should, are rewritten. Call it after the
-    change is flushed; the caller commits.
+    change is flushed; the caller commits. Inside `deferred()` it only notes the article.
     """
+    waiting = _deferred.get()
+    if waiting is not None:
+        waiting.add(article.id)
+        return 0
     cache, changed = _cache(_depth(), skip=article.id)
     with cache.lock:
         document = _document(article)
@@ -110,6 +117,19 @@ def refresh(article: Article) -> int:
         if article.id not in cache.index:
             rows[article.id] = _with_reasons(cache.index, document, cache.index.query(document))
         return _store(rows)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Hold back updates while many articles are written (an import, a generated site), then rebuild once."""
+    waiting: set[int] = set()
+    token = _deferred.set(waiting)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    if waiting:
+        rebuild()
 
 
 def rebuild() -> Rebuilt:

@@ -200,3 +200,10 @@ def test_an_article_indexed_in_a_rolled_back_transaction_is_read_again(editor):
     second = write(editor, *CORPUS["grief"][1])
     db.session.commit()
     assert shown(second) == [title]
+
+
+def test_deferred_updates_wait_for_one_rebuild_at_the_end(editor):
+    with related.deferred():
+        first, second = topic(editor, "couples", 2)
+        assert stored(first) == {}
+    assert set(stored(first)) == {second.id} and set(stored(second)) == {first.id}
