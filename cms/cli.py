@@ -79,7 +79,8 @@ def load_demo() -> None:
         click.echo("The site already has content; the sample site was not loaded.")
         return
     zone = site.timezone(current_app.config["SITE_TIMEZONE"])
-    admin, password = demo.load(now=clock.now(), zone=zone)
+    with related.deferred():  # one computation of related articles at the end, not one per article
+        admin, password = demo.load(now=clock.now(), zone=zone)
     db.session.commit()
     click.echo("Loaded the sample site.")
     click.echo(f"Sign in at {current_app.config['SITE_URL']}/login as {admin.email} with the password: {password}")

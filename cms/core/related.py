@@ -16,14 +16,15 @@ from __future__ import annotations
 import heapq
 import math
 import re
-from collections.abc import Iterable
 from array import array
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import snowballstemmer
 
-TITLE_WEIGHT, SUMMARY_WEIGHT, BODY_WEIGHT = 3.0, 2.0, 1.0
+TITLE_WEIGHT, SUMMARY_WEIGHT, BODY_WEIGHT = 3, 2, 1
 #: The strongest terms kept per article; the rest barely move a cosine and would swell every posting list.
 TERMS_PER_ARTICLE = 64
 TEXT_WEIGHT = 1.0
@@ -42,24 +43,26 @@ DRIFT_LIMIT = 0.1
 SHOWN_TERMS = 5
 
 STOP_WORDS = frozenset("""
-a about above after again against all almost also although always am among an and another any anybody anyone
-anything anyway anywhere are aren't around as at away be became because become becomes been before being
-below beside besides between beyond both but by can can't cannot could couldn't did didn't do does doesn't
-doing don't done down during each either else enough even ever every everyone everything few for from
-further get gets getting give given go goes going gone got had hadn't has hasn't have haven't having he he'd
-he'll her here here's hers herself he's him himself his how however how's i i'd if i'll i'm in into is isn't
-it its it's itself i've just least less let let's like likely made make makes many may maybe me might mine
-more most mostly much must mustn't my myself neither never nevertheless no nobody none nor not nothing now
-of off often on once one only onto or other others otherwise ought our ours ourselves out over own perhaps
-quite rather really same say says she she'd she'll she's should shouldn't since so some somebody someone
-something sometimes somewhat still such than that that's the their theirs them themselves then there
-therefore there's these they they'd they'll they're they've thing things this those though through thus to
-too toward towards under until up upon us very via was wasn't we we'd well we'll were we're weren't we've
-what whatever what's when whenever when's where whereas where's wherever whether which while who whoever
-whole whom who's whose why why's will with within without won't would wouldn't yet you you'd you'll your
-you're yours yourself yourselves you've
+a about above actually after again against all almost already also although always am among an and another any
+anybody anyone anything anyway anywhere are aren't around as at away be became because become becomes been
+before being below beside besides between beyond both but by can can't cannot could couldn't did didn't do
+does doesn't doing don't done down during each either else enough especially even ever every everyone
+everything few for from further get gets getting give given go goes going gone got had hadn't has hasn't have
+haven't having he he'd he'll her here here's hers herself he's him himself his how however how's i i'd if i'll
+i'm in into is isn't it its it's itself i've just least less let let's like likely made make makes many may
+maybe me might mine more most mostly much must mustn't my myself neither never nevertheless no nobody none nor
+not nothing now of off often on once one only onto or other others otherwise ought our ours ourselves out over
+own perhaps quite rather really same say says she she'd she'll she's should shouldn't since so some somebody
+someone something sometimes somewhat still such than that that's the their theirs them themselves then there
+therefore there's these they they'd they'll they're they've thing things this those though through thus to too
+toward towards under until up upon us usually very via was wasn't we we'd well we'll were we're weren't we've
+what whatever what's when whenever when's where whereas where's wherever whether which while who whoever whole
+whom who's whose why why's will with within without won't would wouldn't yet you you'd you'll your you're
+yours yourself yourselves you've
 """.split())
 
+_MAX_COUNT = 1023  # term frequency saturates here anyway
+_TF = [0.0] + [1.0 + math.log(count) for count in range(1, _MAX_COUNT + 1)]  # sublinear term frequency
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _stemmer = snowballstemmer.stemmer("english")
 _stems: dict[str, str] = {}  # word -> stem ("" for a stop word); words of one language, so it stays small
@@ -100,7 +103,7 @@ class Reasons:
         return {"terms": list(self.terms), "tags": list(self.tags), "series": self.is_same_series}
 
 
-@dataclass
+@dataclass(slots=True)
 class _Profile:
     terms: tuple[str, ...]  # every distinct term, for the document frequencies and to weigh again
     counts: array  # of each term, as `term_counts` gave them
@@ -127,17 +130,17 @@ def stem(word: str) -> str:
     return found
 
 
-def term_counts(document: Document) -> dict[str, float]:
+def term_counts(document: Document) -> dict[str, int]:
     """Return the stems of `document` with their counts, title and summary words counting more."""
-    counts: dict[str, float] = {}
+    counts: dict[str, int] = {}
     for text, weight in ((document.title, TITLE_WEIGHT), (document.summary, SUMMARY_WEIGHT),
                          (document.body_text, BODY_WEIGHT)):
-        for word in _WORD.findall(text.lower()):
+        for word, count in Counter(_WORD.findall(text.lower())).items():
             term = _stems.get(word)
             if term is None:
                 term = stem(word)
             if term:
-                counts[term] = counts.get(term, 0.0) + weight
+                counts[term] = counts.get(term, 0) + count * weight
     return counts
 
 
@@ -151,8 +154,8 @@ class Index:
         self._size = 0  # articles counted in the document frequencies
         self._profiles: dict[int, _Profile] = {}
         self._postings: dict[str, dict[int, float]] = {}
-        self._df: dict[str, int] = {}
-        self._tag_df: dict[str, int] = {}
+        self._df: Counter[str] = Counter()  # articles with each term
+        self._tag_df: Counter[str] = Counter()
         self._tag_postings: dict[str, set[int]] = {}
         self._newest: datetime | None = None
         self._rows: dict[int, tuple[list[tuple[float, int]], list[tuple[float, int]]]] = {}  # others, series
@@ -237,8 +240,9 @@ class Index:
     def reweigh(self) -> set[int]:
         """Weigh every article with the current statistics and compute every list again; return all ids."""
         self._postings.clear()
+        idf = self._idf_of(self._df)
         for ident, profile in self._profiles.items():
-            self._weigh(profile, ident)
+            self._weigh(profile, ident, idf)
         self._rows.clear()
         self._listed_in.clear()
         for ident, profile in self._profiles.items():
@@ -251,17 +255,12 @@ class Index:
 
     def _count_in(self, document: Document) -> _Profile:
         """Add `document` to the statistics, unweighed: it is in no posting list yet."""
-        counts = term_counts(document)
-        profile = _Profile(terms=tuple(counts), counts=array("f", counts.values()),
-                           tags=tuple(sorted(set(document.tags))), series_id=document.series_id,
-                           published_at=document.published_at)
+        profile = _unweighed(document)
         self._profiles[document.id] = profile
         self._size += 1
-        df, tag_df = self._df, self._tag_df
-        for term in profile.terms:
-            df[term] = df.get(term, 0) + 1
+        self._df.update(profile.terms)
+        self._tag_df.update(profile.tags)
         for tag in profile.tags:
-            tag_df[tag] = tag_df.get(tag, 0) + 1
             self._tag_postings.setdefault(tag, set()).add(document.id)
         if document.published_at is not None and (self._newest is None or document.published_at > self._newest):
             self._newest = document.published_at
@@ -286,24 +285,35 @@ class Index:
         """Smoothed so that two articles alone still share something; a term everywhere weighs nearly nothing."""
         return math.log((self._size + 1) / max(df, 1))
 
-    def _weigh(self, profile: _Profile, ident: int | None, extra: int = 0) -> None:
-        """Set the vector of `profile` and, for an indexed article, its postings.
+    def _idf_of(self, terms: Iterable[str], extra: int = 0) -> dict[str, float]:
+        """The inverse document frequency of those `terms` that can tell articles apart.
 
         `extra` is 1 for an article outside the statistics (a draft), weighed as if it were in them.
         """
-        df, total = self._df, self._size + extra + 1
+        df, total, log = self._df, self._size + extra + 1, math.log
         # A term no other article has relates this one to nothing, and would crowd out terms that do; a term
         # in most articles tells none apart, and its long posting list would make every update slow.
         common = MAX_SHARE * total if total > MIN_ARTICLES_FOR_SHARE else total
-        weights = {}
-        for term, count in zip(profile.terms, profile.counts):
+        idf = {}
+        for term in terms:
             frequency = df.get(term, 0) + extra
             if 1 < frequency <= common:
-                weights[term] = (1.0 + math.log(count)) * math.log(total / frequency)
+                idf[term] = log(total / frequency)
+        return idf
+
+    def _weigh(self, profile: _Profile, ident: int | None, idf: dict[str, float] | None = None) -> None:
+        """Set the vector of `profile` (sublinear tf times idf, strongest terms, L2-normalized) and, for an
+        indexed article (`ident`), its postings."""
+        if idf is None:
+            idf = self._idf_of(profile.terms, extra=0 if ident is not None else 1)
+        weights = {term: _TF[count] * idf[term]
+                   for term, count in zip(profile.terms, profile.counts) if term in idf}
         if len(weights) > TERMS_PER_ARTICLE:
-            weights = dict(heapq.nlargest(TERMS_PER_ARTICLE, weights.items(), key=lambda item: item[1]))
-        norm = math.sqrt(sum(weight * weight for weight in weights.values()))
-        profile.vector = {term: weight / norm for term, weight in weights.items() if weight > 0} if norm else {}
+            floor = heapq.nlargest(TERMS_PER_ARTICLE, weights.values())[-1]
+            weights = {term: weight for term, weight in weights.items() if weight >= floor}
+        norm = math.hypot(*weights.values())
+        scale = 1.0 / norm if norm else 0.0
+        profile.vector = {term: weight * scale for term, weight in weights.items()} if norm else {}
         if ident is None:
             return
         postings = self._postings
@@ -315,11 +325,8 @@ class Index:
                 posting[ident] = weight
 
     def _outsider(self, document: Document) -> _Profile:
-        counts = term_counts(document)
-        profile = _Profile(terms=tuple(counts), counts=array("f", counts.values()),
-                           tags=tuple(sorted(set(document.tags))), series_id=document.series_id,
-                           published_at=document.published_at)
-        self._weigh(profile, None, extra=1)
+        profile = _unweighed(document)
+        self._weigh(profile, None)
         return profile
 
     # Scores
@@ -406,6 +413,15 @@ class Index:
             return False
         self._set_row(ident, lists[0], lists[1])
         return True
+
+def _unweighed(document: Document) -> _Profile:
+    counts = term_counts(document)
+    values = counts.values()
+    if values and max(values) > _MAX_COUNT:
+        values = [min(count, _MAX_COUNT) for count in values]
+    return _Profile(terms=tuple(counts), counts=array("H", values), tags=tuple(sorted(set(document.tags))),
+                    series_id=document.series_id, published_at=document.published_at)
+
 
 def _same_series(one: _Profile, other: _Profile) -> bool:
     return one.series_id is not None and one.series_id == other.series_id

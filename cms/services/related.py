@@ -34,11 +34,12 @@ from cms.core.related import DEPTH, Document, Index, Match
 from cms.core.visibility import is_live
 from cms.core.workflow import LIVE_STATUSES
 from cms.extensions import db
-from cms.models import Article, RelatedChoice, RelatedScore, SiteSettings, Tag, article_tag
+from cms.models import Article, ContentVersion, RelatedChoice, RelatedScore, SiteSettings, Tag, article_tag
 from cms.services import reader, redirects, site
 
 _CHUNK = 500  # ids per IN (...) list
 _PENDING = "cms_related_pending"  # session.info: (cache, ids) indexed in a transaction not yet committed
+_WROTE_ARTICLES = "cms_related_wrote_articles"  # session.info: this transaction flushed a change to an article
 
 
 def for_article(article: Article, now: datetime, settings: SiteSettings) -> list[Article]:
@@ -75,6 +76,7 @@ class _Cache:
     index: Index
     versions: dict[int, int | None]  # article id -> the version indexed; None: reload
     lock: threading.RLock
+    seen: int = -1  # the content version (see services.freshness) when last in step with the database
 
 
 _deferred: ContextVar[set[int] | None] = ContextVar("cms_related_deferred", default=None)
@@ -111,12 +113,15 @@ def refresh(article: Article) -> int:
             changed |= cache.index.remove(article.id)
             cache.versions.pop(article.id, None)
         _pending(cache).add(article.id)
-        listing = set(db.session.scalars(select(RelatedScore.article_id).where(RelatedScore.other_id == article.id)))
+        listing = db.session.scalars(select(RelatedScore.article_id).where(RelatedScore.other_id == article.id))
         changed |= {ident for ident in listing if ident in cache.index}
-        rows = {ident: _with_reasons(cache.index, ident, cache.index.related(ident)) for ident in changed}
+        rows: dict[int | Document, list[Match]] = {ident: cache.index.related(ident) for ident in changed}
         if article.id not in cache.index:
-            rows[article.id] = _with_reasons(cache.index, document, cache.index.query(document))
-        return _store(rows)
+            rows.pop(article.id, None)
+            rows[document] = cache.index.query(document)
+        stored = _store(cache.index, rows)
+        cache.seen = _content_version()
+        return stored
 
 
 @contextmanager
@@ -138,13 +143,13 @@ def rebuild() -> Rebuilt:
     candidates = dict(db.session.execute(select(Article.id, Article.version)
                                          .where(Article.status.in_(LIVE_STATUSES))).all())
     index = Index.build(_documents(candidates), depth)
-    rows = {ident: _with_reasons(index, ident, index.related(ident)) for ident in candidates}
+    rows: dict[int | Document, list[Match]] = {ident: index.related(ident) for ident in candidates}
     others = db.session.scalars(select(Article.id).where(Article.status.not_in(LIVE_STATUSES))).all()
     for document in _documents(others):
-        rows[document.id] = _with_reasons(index, document, index.query(document))
-    changed = _store(rows)
+        rows[document] = index.query(document)
+    changed = _store(index, rows)
     with _caches_lock:
-        _caches[db.engine] = _Cache(index, dict(candidates), threading.RLock())
+        _caches[db.engine] = _Cache(index, dict(candidates), threading.RLock(), seen=_content_version())
     return Rebuilt(articles=len(rows), scored=len(candidates), changed=changed)
 
 
@@ -161,6 +166,8 @@ def _cache(depth: int, skip: int) -> tuple[_Cache, set[int]]:
     """
     with _caches_lock:
         cache = _caches.get(db.engine)
+    if cache is not None and cache.index.depth == depth and _only_this_transaction_wrote_since(cache.seen):
+        return cache, set()
     current = dict(db.session.execute(select(Article.id, Article.version)
                                       .where(Article.status.in_(LIVE_STATUSES), Article.id != skip)).all())
     if cache is None or cache.index.depth != depth:
@@ -180,6 +187,26 @@ def _cache(depth: int, skip: int) -> tuple[_Cache, set[int]]:
         return cache, set(cache.versions) if cache.index.weighings != weighings else set()
 
 
+def _content_version() -> int:
+    return db.session.scalar(select(ContentVersion.version).where(ContentVersion.id == 1)) or 0
+
+
+def _only_this_transaction_wrote_since(seen: int) -> bool:
+    """Whether no other transaction changed articles since the content version was `seen`.
+
+    Every transaction that writes an article bumps the version once, and holds the write until it commits;
+    so if the version moved by one and this transaction wrote an article, the move was this transaction's.
+    Reading every article's version instead costs a scan of the articles table.
+    """
+    version = _content_version()
+    return version == seen or (version == seen + 1 and db.session.info.get(_WROTE_ARTICLES, False))
+
+
+def _note_article_writes(session: Session, _context: object) -> None:
+    if any(isinstance(item, Article) for item in (*session.new, *session.dirty, *session.deleted)):
+        session.info[_WROTE_ARTICLES] = True
+
+
 def _pending(cache: _Cache) -> set[int]:
     """Ids indexed in this transaction: if it rolls back, the index must read them again."""
     pending = db.session.info.get(_PENDING)
@@ -190,17 +217,21 @@ def _pending(cache: _Cache) -> set[int]:
 
 def _forget_pending(session: Session, *_: object) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_WROTE_ARTICLES, None)
 
 
 def _reload_pending(session: Session, *_: object) -> None:
+    session.info.pop(_WROTE_ARTICLES, None)
     pending = session.info.pop(_PENDING, None)
     if pending is not None:
         cache, ids = pending
         with cache.lock:
+            cache.seen = -1  # what it saw was this transaction's, now undone
             for ident in ids:
                 cache.versions[ident] = None
 
 
+event.listen(Session, "after_flush", _note_article_writes)
 event.listen(Session, "after_commit", _forget_pending)
 event.listen(Session, "after_soft_rollback", _reload_pending)
 
@@ -228,29 +259,28 @@ def _documents(ids: Iterable[int]) -> Iterator[Document]:
                            tags=tuple(tags.get(ident, ())), series_id=series_id, published_at=published_at)
 
 
-def _with_reasons(index: Index, subject: int | Document, matches: list[Match]) -> list[tuple[Match, dict]]:
-    return [(match, index.reasons(subject, match.other_id).as_json()) for match in matches]
-
-
-def _store(rows: dict[int, list[tuple[Match, dict]]]) -> int:
-    """Make the stored scores of these articles exactly `rows`; return how many rows changed."""
-    ids = list(rows)
+def _store(index: Index, rows: dict[int | Document, list[Match]]) -> int:
+    """Make the stored scores of these articles (by id, or as documents if not indexed) exactly `rows`, with
+    their reasons; return how many rows changed."""
+    ids = [subject.id if isinstance(subject, Document) else subject for subject in rows]
     stored: dict[tuple[int, int], RelatedScore] = {}
     for start in range(0, len(ids), _CHUNK):
         query = select(RelatedScore).where(RelatedScore.article_id.in_(ids[start:start + _CHUNK]))
         stored.update(((row.article_id, row.other_id), row) for row in db.session.scalars(query))
     changed = 0
-    for ident, matches in rows.items():
-        for match, reasons in matches:
+    for subject, matches in rows.items():
+        ident = subject.id if isinstance(subject, Document) else subject
+        for match in matches:
             score = round(match.score, 6)  # so that float noise rewrites nothing
             row = stored.pop((ident, match.other_id), None)
+            if row is not None and row.score == score:
+                continue  # the same score from the same articles: the same reasons
+            reasons = index.reasons(subject, match.other_id).as_json()
             if row is None:
                 db.session.add(RelatedScore(article_id=ident, other_id=match.other_id, score=score,
                                             reasons=reasons))
-            elif row.score != score or row.reasons != reasons:
-                row.score, row.reasons = score, reasons
             else:
-                continue
+                row.score, row.reasons = score, reasons
             changed += 1
     for row in stored.values():
         db.session.delete(row)

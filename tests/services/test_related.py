@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from cms.core.errors import InvalidInput
 from cms.core.workflow import Status
@@ -26,7 +27,8 @@ def write(editor: User, title: str, summary: str = "", body: str = "", *, status
     data = articles.ArticleInput(title=title, summary=summary, body_source=body, tags=tags, series=series)
     article = articles.create(data, by=editor, now=NOW)
     if status is not Status.DRAFT:
-        articles.change_status(article, status, by=editor, now=NOW, publish_at=publish_at or NOW - timedelta(days=1))
+        publish_at = publish_at or NOW - timedelta(days=1)
+        articles.change_status(article, status, by=editor, now=NOW, publish_at=publish_at)
     return article
 
 
@@ -119,8 +121,8 @@ def test_a_save_rewrites_only_the_rows_it_touches(editor):
     db.session.commit()
     before = {article.id: {other: row.score for other, row in stored(article).items()} for article in anxiety}
     title, summary, body = CORPUS["sleep"][2]
-    articles.update(sleep[2], articles.ArticleInput(title=title, summary=summary, body_source=body + " Nightmares."),
-                    by=editor, now=NOW)
+    edit = articles.ArticleInput(title=title, summary=summary, body_source=body + " Nightmares.")
+    articles.update(sleep[2], edit, by=editor, now=NOW)
     db.session.commit()
     after = {article.id: {other: row.score for other, row in stored(article).items()} for article in anxiety}
     unchanged = [ident for ident in before if before[ident] == after[ident]]
@@ -207,3 +209,16 @@ def test_deferred_updates_wait_for_one_rebuild_at_the_end(editor):
         first, second = topic(editor, "couples", 2)
         assert stored(first) == {}
     assert set(stored(first)) == {second.id} and set(stored(second)) == {first.id}
+
+
+def test_an_article_changed_by_another_process_is_read_again_before_the_next_update(editor):
+    first = write(editor, *CORPUS["sleep"][0])
+    db.session.commit()
+    with Session(db.engine) as elsewhere:  # another worker's session, with its own transaction
+        changed = elsewhere.get(Article, first.id)
+        changed.title, changed.summary, changed.body_text = CORPUS["grief"][0]
+        elsewhere.commit()
+    db.session.expire_all()
+    second = write(editor, *CORPUS["grief"][1])
+    db.session.commit()
+    assert shown(second) == [CORPUS["grief"][0][0]]
