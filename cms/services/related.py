@@ -5,9 +5,11 @@ in `core.related` over the articles that are or will be live (scheduled and publ
 article's scores are ready when it goes live and need no job then. Readers never see an article that is not
 live: `for_article` checks liveness when it reads.
 
-Each process keeps the engine's index in memory, built from the database on first use and brought in step
-before every update by comparing each article's version (which every write bumps) with the one it indexed.
-A save then updates the saved article's row and the rows it enters or leaves, nothing else.
+Each process keeps the engine's index in memory, built from the database on first use. Before an update it
+checks the content version (services.freshness): if another transaction wrote since, it compares every
+article's version (which every write bumps) with the one it indexed and reads again what differs. A save
+then updates the saved article's row and the rows it enters or leaves, nothing else. Bulk writes wrap
+themselves in `deferred()` and rebuild once.
 
 Drift: an update weighs the saved article with the current document frequencies while the other articles
 keep the weights they had; once more than `core.related.DRIFT_LIMIT` of the articles changed, the update
@@ -18,9 +20,9 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
