@@ -28,6 +28,7 @@ test: install
 bench: install
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m tests.bench.run $(ARGS)
+	$(BIN)/python -m tests.bench.bench_related
 	$(BIN)/python tests/bench/bench_load.py $(BENCH_ARGS)
 
 clean:

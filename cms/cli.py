@@ -19,7 +19,7 @@ from cms.core import clock
 from cms.core.errors import CMSError
 from cms.core.workflow import Role
 from cms.extensions import db
-from cms.services import backup, demo, maintenance, site, transfer, users
+from cms.services import backup, demo, maintenance, related, site, transfer, users
 
 cms = AppGroup("cms", help="Manage the CMS: schema, accounts, content.")
 
@@ -80,7 +80,8 @@ def load_demo() -> None:
         click.echo("The site already has content; the sample site was not loaded.")
         return
     zone = site.timezone(current_app.config["SITE_TIMEZONE"])
-    admin, password = demo.load(now=clock.now(), zone=zone)
+    with related.deferred():  # one computation of related articles at the end, not one per article
+        admin, password = demo.load(now=clock.now(), zone=zone)
     db.session.commit()
     click.echo("Loaded the sample site.")
     click.echo(f"Sign in at {current_app.config['SITE_URL']}/login as {admin.email} with the password: {password}")
@@ -139,3 +140,17 @@ def restore_site(file: Path, force: bool) -> None:
 
 def _rows(counts: dict[str, int]) -> str:
     return f"{sum(counts.values())} rows (articles: {counts['articles']}, pages: {counts['pages']})"
+
+
+@cms.command("reindex")
+@database_command
+def reindex() -> None:
+    """Render stale bodies again and recompute every article's related articles (search keeps itself current)."""
+    rendered = maintenance.rerender_stale()
+    rebuilt = related.rebuild()
+    db.session.commit()
+    if rendered:
+        click.echo(f"Re-rendered {rendered} articles and pages made by an older version.")
+    click.echo(f"Related articles: computed for {rebuilt.articles} articles ({rebuilt.scored} scheduled or "
+               f"published), {rebuilt.changed} stored scores changed.")
+    click.echo("Search index: nothing to rebuild; the database updates it with every save.")

@@ -15,7 +15,7 @@ from cms.core.workflow import Role, Status
 from cms.extensions import db
 from cms.models import Article, Revision, Series, StatusChange, User
 from cms.core.visibility import is_live
-from cms.services import redirects, tags
+from cms.services import redirects, related, tags
 from cms.services.series import next_part
 
 
@@ -39,6 +39,7 @@ def create(data: ArticleInput, *, by: User, now: datetime) -> Article:
     _apply(article, data, by=by, now=now)
     db.session.add(article)
     db.session.flush()
+    related.refresh(article)
     return article
 
 
@@ -58,6 +59,7 @@ def update(article: Article, data: ArticleInput, *, by: User, now: datetime,
                            "your text is kept in its history, compare and save again.")
     _apply(article, data, by=by, now=now)
     db.session.flush()
+    related.refresh(article)
     return article
 
 
@@ -98,6 +100,7 @@ def change_status(article: Article, target: Status, *, by: User, now: datetime,
     article.status = target
     db.session.add(change)
     db.session.flush()
+    related.refresh(article)
     return change
 
 

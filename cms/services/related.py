@@ -1,20 +1,55 @@
-"""Related articles as readers get them: pins first, then the best stored scores, live articles only."""
+"""Related articles and automatic links: read with pins first and live articles only, kept current on save.
+
+Scores are stored (RelatedScore, with the reasons the editor sees) for every article, computed by the engine
+in `core.related` over the articles that are or will be live (scheduled and published), so a scheduled
+article's scores are ready when it goes live and need no job then. Readers never see an article that is not
+live: `for_article` checks liveness when it reads.
+
+Each process keeps the engine's index in memory, built from the database on first use. Before an update it
+checks the content version (services.freshness): if another transaction wrote since, it compares every
+article's version (which every write bumps) with the one it indexed and reads again what differs. A save
+then updates the saved article's row and the rows it enters or leaves, nothing else. Bulk writes wrap
+themselves in `deferred()` and rebuild once.
+
+Drift: an update weighs the saved article with the current document frequencies while the other articles
+keep the weights they had; once more than `core.related.DRIFT_LIMIT` of the articles changed, the update
+weighs them all again and every row that moved is rewritten. `flask cms reindex` recomputes everything.
+"""
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, event, func, literal, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
+from cms.core import autolink
+from cms.core.errors import InvalidInput
+from cms.core.related import DEPTH, Document, Index, Match
+from cms.core.visibility import is_live
+from cms.core.workflow import LIVE_STATUSES
 from cms.extensions import db
-from cms.models import Article, RelatedChoice, RelatedScore, SiteSettings
-from cms.services import reader
+from cms.models import Article, ContentVersion, RelatedChoice, RelatedScore, SiteSettings, Tag, article_tag
+from cms.services import reader, redirects, site
+
+_CHUNK = 500  # ids per IN (...) list
+_PENDING = "cms_related_pending"  # session.info: (cache, ids) indexed in a transaction not yet committed
+_WROTE_ARTICLES = "cms_related_wrote_articles"  # session.info: this transaction flushed a change to an article
 
 
 def for_article(article: Article, now: datetime, settings: SiteSettings) -> list[Article]:
     """Return up to settings.related_count live articles related to `article`: pinned ones, then by score.
 
-    Liveness is checked here, at read time, so a stored score never shows an article before its time.
+    Liveness is checked here, at read time, so a stored score never shows an article before its time. Parts
+    of the article's own series come after every other article above the minimum score: the series
+    navigation already lists them, so they only fill in.
     """
     limit = settings.related_count
     choices = db.session.scalars(select(RelatedChoice).where(RelatedChoice.article_id == article.id)).all()
@@ -24,10 +59,352 @@ def for_article(article: Article, now: datetime, settings: SiteSettings) -> list
     pinned_articles = {a.id: a for a in db.session.scalars(live.where(Article.id.in_(pinned)))} if pinned else {}
     result = [pinned_articles[ident] for ident in pinned if ident in pinned_articles][:limit]
     if len(result) < limit:
+        same_series = (case((Article.series_id == article.series_id, 1), else_=0)
+                       if article.series_id is not None else literal(0))
         scored = (live.join(RelatedScore, RelatedScore.other_id == Article.id)
                   .where(RelatedScore.article_id == article.id, RelatedScore.score >= settings.related_min_score,
                          Article.id.not_in(excluded | set(pinned)))
-                  .order_by(None).order_by(RelatedScore.score.desc(), Article.publish_at.desc())
+                  .order_by(None).order_by(same_series, RelatedScore.score.desc(), Article.publish_at.desc())
                   .limit(limit - len(result)))
         result.extend(db.session.scalars(scored))
     return result
+
+
+# Keeping scores current
+
+
+@dataclass
+class _Cache:
+    index: Index
+    versions: dict[int, int | None]  # article id -> the version indexed; None: reload
+    lock: threading.RLock
+    seen: int = -1  # the content version (see services.freshness) when last in step with the database
+
+
+_deferred: ContextVar[set[int] | None] = ContextVar("cms_related_deferred", default=None)
+_caches: weakref.WeakKeyDictionary[Engine, _Cache] = weakref.WeakKeyDictionary()
+_caches_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    """What `rebuild` did."""
+
+    articles: int  # articles whose related lists were computed
+    scored: int  # articles in the scoring (scheduled and published)
+    changed: int  # stored rows added, changed or removed
+
+
+def refresh(article: Article) -> int:
+    """Bring the stored scores up to date after `article` was saved or changed status; return rows changed.
+
+    Only the article's own row and the rows that list it, or now should, are rewritten. Call it after the
+    change is flushed; the caller commits. Inside `deferred()` it only notes the article.
+    """
+    waiting = _deferred.get()
+    if waiting is not None:
+        waiting.add(article.id)
+        return 0
+    cache, changed = _cache(_depth(), skip=article.id)
+    with cache.lock:
+        document = _document(article)
+        if article.status in LIVE_STATUSES:
+            changed |= cache.index.upsert(document)
+            cache.versions[article.id] = article.version
+        else:
+            changed |= cache.index.remove(article.id)
+            cache.versions.pop(article.id, None)
+        _pending(cache).add(article.id)
+        listing = db.session.scalars(select(RelatedScore.article_id).where(RelatedScore.other_id == article.id))
+        changed |= {ident for ident in listing if ident in cache.index}
+        rows: dict[int | Document, list[Match]] = {ident: cache.index.related(ident) for ident in changed}
+        if article.id not in cache.index:
+            rows.pop(article.id, None)
+            rows[document] = cache.index.query(document)
+        stored = _store(cache.index, rows)
+        cache.seen = _content_version()
+        return stored
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Hold back updates while many articles are written (an import, a generated site), then rebuild once."""
+    waiting: set[int] = set()
+    token = _deferred.set(waiting)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    if waiting:
+        rebuild()
+
+
+def rebuild() -> Rebuilt:
+    """Compute every article's related list from scratch and store the differences: `flask cms reindex`."""
+    depth = _depth()
+    candidates = dict(db.session.execute(select(Article.id, Article.version)
+                                         .where(Article.status.in_(LIVE_STATUSES))).all())
+    index = Index.build(_documents(candidates), depth)
+    rows: dict[int | Document, list[Match]] = {ident: index.related(ident) for ident in candidates}
+    others = db.session.scalars(select(Article.id).where(Article.status.not_in(LIVE_STATUSES))).all()
+    for document in _documents(others):
+        rows[document] = index.query(document)
+    changed = _store(index, rows)
+    with _caches_lock:
+        _caches[db.engine] = _Cache(index, dict(candidates), threading.RLock(), seen=_content_version())
+    return Rebuilt(articles=len(rows), scored=len(candidates), changed=changed)
+
+
+def _depth() -> int:
+    """Keep more than are shown, so that hidden (not yet live) and excluded articles leave enough."""
+    return max(DEPTH, 3 * site.settings().related_count)
+
+
+def _cache(depth: int, skip: int) -> tuple[_Cache, set[int]]:
+    """This process's index, in step with the database for every article but `skip` (being updated).
+
+    Changes saved by other processes were stored by them; only if taking them in weighed every article
+    again are the ids returned, to be stored here.
+    """
+    with _caches_lock:
+        cache = _caches.get(db.engine)
+    if cache is not None and cache.index.depth == depth and _only_this_transaction_wrote_since(cache.seen):
+        return cache, set()
+    current = dict(db.session.execute(select(Article.id, Article.version)
+                                      .where(Article.status.in_(LIVE_STATUSES), Article.id != skip)).all())
+    if cache is None or cache.index.depth != depth:
+        cache = _Cache(Index.build(_documents(current), depth), current, threading.RLock())
+        with _caches_lock:
+            _caches[db.engine] = cache
+        return cache, set()
+    with cache.lock:
+        weighings = cache.index.weighings
+        for ident in [ident for ident in cache.versions if ident not in current and ident != skip]:
+            cache.index.remove(ident)
+            del cache.versions[ident]
+        stale = [ident for ident, version in current.items() if cache.versions.get(ident) != version]
+        for document in _documents(stale):
+            cache.index.upsert(document)
+            cache.versions[document.id] = current[document.id]
+        return cache, set(cache.versions) if cache.index.weighings != weighings else set()
+
+
+def _content_version() -> int:
+    return db.session.scalar(select(ContentVersion.version).where(ContentVersion.id == 1)) or 0
+
+
+def _only_this_transaction_wrote_since(seen: int) -> bool:
+    """Whether no other transaction changed articles since the content version was `seen`.
+
+    Every transaction that writes an article bumps the version once, and holds the write until it commits;
+    so if the version moved by one and this transaction wrote an article, the move was this transaction's.
+    Reading every article's version instead costs a scan of the articles table.
+    """
+    version = _content_version()
+    return version == seen or (version == seen + 1 and db.session.info.get(_WROTE_ARTICLES, False))
+
+
+def _note_article_writes(session: Session, _context: object) -> None:
+    if any(isinstance(item, Article) for item in (*session.new, *session.dirty, *session.deleted)):
+        session.info[_WROTE_ARTICLES] = True
+
+
+def _pending(cache: _Cache) -> set[int]:
+    """Ids indexed in this transaction: if it rolls back, the index must read them again."""
+    pending = db.session.info.get(_PENDING)
+    if pending is None or pending[0] is not cache:
+        pending = db.session.info[_PENDING] = (cache, set())
+    return pending[1]
+
+
+def _forget_pending(session: Session, *_: object) -> None:
+    session.info.pop(_PENDING, None)
+    session.info.pop(_WROTE_ARTICLES, None)
+
+
+def _reload_pending(session: Session, *_: object) -> None:
+    session.info.pop(_WROTE_ARTICLES, None)
+    pending = session.info.pop(_PENDING, None)
+    if pending is not None:
+        cache, ids = pending
+        with cache.lock:
+            cache.seen = -1  # what it saw was this transaction's, now undone
+            for ident in ids:
+                cache.versions[ident] = None
+
+
+event.listen(Session, "after_flush", _note_article_writes)
+event.listen(Session, "after_commit", _forget_pending)
+event.listen(Session, "after_soft_rollback", _reload_pending)
+
+
+def _document(article: Article) -> Document:
+    return Document(id=article.id, title=article.title, summary=article.summary, body_text=article.body_text,
+                    tags=tuple(tag.name for tag in article.tags), series_id=article.series_id,
+                    published_at=article.published_at or article.publish_at)
+
+
+def _documents(ids: Iterable[int]) -> Iterator[Document]:
+    """The engine's view of these articles, read in a few plain queries rather than as model objects."""
+    ids = list(ids)
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start:start + _CHUNK]
+        tags: dict[int, list[str]] = {}
+        for ident, name in db.session.execute(select(article_tag.c.article_id, Tag.name)
+                                              .join(Tag, Tag.id == article_tag.c.tag_id)
+                                              .where(article_tag.c.article_id.in_(chunk))):
+            tags.setdefault(ident, []).append(name)
+        query = select(Article.id, Article.title, Article.summary, Article.body_text, Article.series_id,
+                       func.coalesce(Article.published_at, Article.publish_at)).where(Article.id.in_(chunk))
+        for ident, title, summary, body_text, series_id, published_at in db.session.execute(query):
+            yield Document(id=ident, title=title, summary=summary, body_text=body_text,
+                           tags=tuple(tags.get(ident, ())), series_id=series_id, published_at=published_at)
+
+
+def _store(index: Index, rows: dict[int | Document, list[Match]]) -> int:
+    """Make the stored scores of these articles (by id, or as documents if not indexed) exactly `rows`, with
+    their reasons; return how many rows changed."""
+    ids = [subject.id if isinstance(subject, Document) else subject for subject in rows]
+    stored: dict[tuple[int, int], RelatedScore] = {}
+    for start in range(0, len(ids), _CHUNK):
+        query = select(RelatedScore).where(RelatedScore.article_id.in_(ids[start:start + _CHUNK]))
+        stored.update(((row.article_id, row.other_id), row) for row in db.session.scalars(query))
+    changed = 0
+    for subject, matches in rows.items():
+        ident = subject.id if isinstance(subject, Document) else subject
+        for match in matches:
+            score = round(match.score, 6)  # so that float noise rewrites nothing
+            row = stored.pop((ident, match.other_id), None)
+            if row is not None and row.score == score:
+                continue  # the same score from the same articles: the same reasons
+            reasons = index.reasons(subject, match.other_id).as_json()
+            if row is None:
+                db.session.add(RelatedScore(article_id=ident, other_id=match.other_id, score=score,
+                                            reasons=reasons))
+            else:
+                row.score, row.reasons = score, reasons
+            changed += 1
+    for row in stored.values():
+        db.session.delete(row)
+        changed += 1
+    db.session.flush()
+    return changed
+
+
+# Pins and exclusions
+
+
+def pin(article: Article, other: Article, position: int | None = None) -> RelatedChoice:
+    """Show `other` among `article`'s related articles, before the computed ones; position 0 is first."""
+    choices = _choices(article, other)
+    pins = [choice for choice in choices if choice.is_pinned and choice.other_id != other.id]
+    position = len(pins) if position is None else min(max(position, 0), len(pins))
+    choice = _choice(article, other)
+    choice.is_pinned = True
+    for order, pinned in enumerate(pins[:position] + [choice] + pins[position:]):
+        pinned.position = order
+    db.session.flush()
+    return choice
+
+
+def exclude(article: Article, other: Article) -> RelatedChoice:
+    """Never show `other` among `article`'s related articles, pinned or computed."""
+    _choices(article, other)
+    choice = _choice(article, other)
+    choice.is_pinned, choice.position = False, 0
+    db.session.flush()
+    return choice
+
+
+def release(article: Article, other: Article) -> None:
+    """Drop the author's pin or exclusion of `other`, so the computed score decides again."""
+    choice = db.session.get(RelatedChoice, (article.id, other.id))
+    if choice is not None:
+        db.session.delete(choice)
+        db.session.flush()
+
+
+def _choices(article: Article, other: Article) -> list[RelatedChoice]:
+    if other.id == article.id:
+        raise InvalidInput("An article cannot be related to itself.", field="related")
+    query = select(RelatedChoice).where(RelatedChoice.article_id == article.id).order_by(RelatedChoice.position)
+    return list(db.session.scalars(query))
+
+
+def _choice(article: Article, other: Article) -> RelatedChoice:
+    choice = db.session.get(RelatedChoice, (article.id, other.id))
+    if choice is None:
+        choice = RelatedChoice(article_id=article.id, other_id=other.id, is_pinned=True, position=0)
+        db.session.add(choice)
+    return choice
+
+
+# Explaining
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """One candidate for `article`'s related list, and why it is or is not shown, for the editor."""
+
+    other: Article
+    score: float | None  # None: pinned without a computed score
+    terms: tuple[str, ...]  # shared words, strongest first
+    tags: tuple[str, ...]  # shared tags, rarest first
+    is_same_series: bool
+    is_pinned: bool
+    is_excluded: bool
+    is_live: bool
+    is_shown: bool  # readers see it now
+    is_below_minimum: bool
+
+
+def explain(article: Article, now: datetime, settings: SiteSettings | None = None) -> list[Explanation]:
+    """Return what readers see under `article` (in order), then the other candidates by score."""
+    settings = settings or site.settings()
+    shown = [other.id for other in for_article(article, now, settings)]
+    choices = {choice.other_id: choice for choice in
+               db.session.scalars(select(RelatedChoice).where(RelatedChoice.article_id == article.id))}
+    scores = {score.other_id: score for score in
+              db.session.scalars(select(RelatedScore).where(RelatedScore.article_id == article.id))}
+    others = {other.id: other for other in
+              db.session.scalars(select(Article).where(Article.id.in_(choices.keys() | scores.keys())))}
+    explanations = []
+    for ident, other in others.items():
+        score, choice = scores.get(ident), choices.get(ident)
+        reasons = score.reasons if score is not None else {}
+        explanations.append(Explanation(
+            other=other, score=score.score if score is not None else None,
+            terms=tuple(reasons.get("terms", ())), tags=tuple(reasons.get("tags", ())),
+            is_same_series=article.series_id is not None and other.series_id == article.series_id,
+            is_pinned=bool(choice and choice.is_pinned), is_excluded=bool(choice and not choice.is_pinned),
+            is_live=is_live(other.status, other.publish_at, now), is_shown=ident in shown,
+            is_below_minimum=score is not None and score.score < settings.related_min_score))
+    order = {ident: position for position, ident in enumerate(shown)}
+    return sorted(explanations, key=lambda e: (order.get(e.other.id, len(order)), -(e.score or 0), e.other.id))
+
+
+# Automatic links
+
+
+def linked_html(article: Article, now: datetime) -> str:
+    """Return `article`'s body with the first mention of each other live article's title linked to it.
+
+    The author can turn this off per article (`is_autolink_enabled`); the stored body is never changed.
+    """
+    if not article.is_autolink_enabled:
+        return article.body_html
+    return autolink.link_titles(article.body_html, _targets(now), _path(article.slug))
+
+
+def link_suggestions(article: Article, now: datetime, html: str | None = None) -> list[autolink.Target]:
+    """Return the live articles whose titles `html` (else the saved body) mentions, as the editor offers them."""
+    return autolink.mentions(article.body_html if html is None else html, _targets(now), _path(article.slug))
+
+
+def _targets(now: datetime) -> list[autolink.Target]:
+    query = reader.live_articles(now).with_only_columns(Article.title, Article.slug)
+    return [autolink.Target(title, _path(slug)) for title, slug in db.session.execute(query)]
+
+
+def _path(slug: str) -> str:
+    return redirects.ARTICLE_PATH.format(slug=slug)

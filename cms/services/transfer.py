@@ -29,7 +29,7 @@ from cms.core.slugs import slugify
 from cms.core.workflow import Role, Status
 from cms.extensions import db
 from cms.models import Article, Page, Series, StatusChange, Tag, User
-from cms.services import articles, pages, redirects, series as series_service, users
+from cms.services import articles, pages, redirects, related, series as series_service, users
 
 MAX_BYTES = 64 * 1024 * 1024  # what one import may read, however it is packed
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -242,6 +242,17 @@ def run(batch: Batch, *, by: User, now: datetime, progress: Callable[[], None] |
     for info in batch.series:
         report.count("series", ensure_series(info))
     credited: Counter = Counter()
+    with related.deferred():  # one rebuild at the end rather than one update per article
+        _write_documents(batch, by=by, now=now, report=report, credited=credited, progress=progress)
+    report.count("tag", "created", db.session.scalar(select(func.count(Tag.id))) - tags_before)
+    for email, number in sorted(credited.items()):
+        report.note(f"No account here has the email {email}: {plural(number, 'item')} credited to "
+                    f"{by.email} instead.")
+    return report
+
+
+def _write_documents(batch: Batch, *, by: User, now: datetime, report: Report, credited: Counter,
+                     progress: Callable[[], None] | None) -> None:
     for document in batch.documents:
         if document.author_email and users.find_by_email(document.author_email) is None:
             credited[document.author_email] += 1
@@ -256,11 +267,6 @@ def run(batch: Batch, *, by: User, now: datetime, progress: Callable[[], None] |
         report.count(document.kind, outcome)
         if progress is not None:
             progress()
-    report.count("tag", "created", db.session.scalar(select(func.count(Tag.id))) - tags_before)
-    for email, number in sorted(credited.items()):
-        report.note(f"No account here has the email {email}: {plural(number, 'item')} credited to "
-                    f"{by.email} instead.")
-    return report
 
 
 def ensure_series(info: SeriesInfo) -> str:
@@ -374,6 +380,7 @@ def _restore_status(article: Article, status: Status, publish_at: datetime | Non
     if publish_at is not None and (article.published_at is None or article.published_at > now):
         article.published_at = publish_at
     db.session.flush()
+    related.refresh(article)
 
 
 def _redirect(old_path: str, new_path: str) -> str | None:

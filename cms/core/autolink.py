@@ -1,0 +1,123 @@
+"""Links from mentions of other articles' titles, added to sanitized HTML.
+
+The first mention of each title in running text becomes a link. Text inside links, headings, code and
+preformatted blocks is left alone, and an article never links to itself. Matching ignores case and
+punctuation (hyphens and dashes included) and allows a plural "s"; where titles overlap, the longest wins.
+A mention split by markup ("Letting <em>Go</em>") is not a mention.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from html import escape
+
+#: Elements whose text is not running text.
+SKIPPED = frozenset({"a", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "code", "kbd", "samp", "script", "style"})
+
+_TAG = re.compile(r"""<(/?)([A-Za-z][A-Za-z0-9]*)(?:[^>"']|"[^"]*"|'[^']*')*>""")
+_TOKEN = re.compile(r"&#?\w+;|[^\W_]+(?:['’][^\W_]+)*")  # an entity is punctuation, like the rest
+
+
+@dataclass(frozen=True)
+class Target:
+    """An article that may be linked to: its title and where it lives."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class _Mention:
+    target: Target
+    start: int
+    end: int
+    words: int
+
+
+def words(text: str) -> tuple[str, ...]:
+    """Return the words of `text` as matching compares them: lowercase, without a possessive or plural "s"."""
+    found = []
+    for token in _TOKEN.findall(text):
+        if not token.startswith("&"):
+            found.append(_normal(token))
+    return tuple(found)
+
+
+def mentions(html: str, targets: Iterable[Target], self_url: str) -> list[Target]:
+    """Return the targets whose titles `link_titles` would link in `html`, in the order they appear."""
+    return [mention.target for mention in _choose(html, targets, self_url)]
+
+
+def link_titles(html: str, targets: Iterable[Target], self_url: str) -> str:
+    """Return `html` with the first mention of each target's title in running text linked to its url."""
+    parts, last = [], 0
+    for mention in _choose(html, targets, self_url):
+        parts += [html[last:mention.start], f'<a href="{escape(mention.target.url)}">',
+                  html[mention.start:mention.end], "</a>"]
+        last = mention.end
+    parts.append(html[last:])
+    return "".join(parts)
+
+
+def _normal(token: str) -> str:
+    word = token.lower().replace("’", "'").removesuffix("'s")
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    return word
+
+
+def _choose(html: str, targets: Iterable[Target], self_url: str) -> list[_Mention]:
+    by_first_word = _index(html, targets, self_url)
+    if not by_first_word:
+        return []
+    found: list[_Mention] = []
+    for start, end in _running_text(html):
+        tokens = [(_normal(match.group()), match.start(), match.end())
+                  for match in _TOKEN.finditer(html, start, end) if not match.group().startswith("&")]
+        for position, (word, begin, _) in enumerate(tokens):
+            for title_words, target in by_first_word.get(word, ()):
+                stop = position + len(title_words)
+                if tuple(token[0] for token in tokens[position:stop]) == title_words:
+                    found.append(_Mention(target, begin, tokens[stop - 1][2], len(title_words)))
+    # Longest titles first, each at its first free place; a shorter title overlapped takes its next mention.
+    found.sort(key=lambda mention: (-mention.words, -(mention.end - mention.start), mention.start))
+    chosen: list[_Mention] = []
+    linked: set[str] = set()
+    for mention in found:
+        if mention.target.url in linked:
+            continue
+        if any(mention.start < other.end and other.start < mention.end for other in chosen):
+            continue
+        chosen.append(mention)
+        linked.add(mention.target.url)
+    return sorted(chosen, key=lambda mention: mention.start)
+
+
+def _index(html: str, targets: Iterable[Target], self_url: str) -> dict[str, list[tuple[tuple[str, ...], Target]]]:
+    """Titles by their first word; not the article itself, nor what the author already linked by hand."""
+    index: dict[str, list[tuple[tuple[str, ...], Target]]] = {}
+    seen: set[str] = set()
+    for target in targets:
+        title_words = words(target.title)
+        if (not title_words or target.url == self_url or target.url in seen
+                or f'href="{escape(target.url)}"' in html):
+            continue
+        seen.add(target.url)
+        index.setdefault(title_words[0], []).append((title_words, target))
+    return index
+
+
+def _running_text(html: str) -> Iterable[tuple[int, int]]:
+    """Yield the (start, end) of each stretch of text outside tags and outside SKIPPED elements."""
+    depth, last = 0, 0
+    for tag in _TAG.finditer(html):
+        if depth == 0 and tag.start() > last:
+            yield last, tag.start()
+        last = tag.end()
+        name = tag.group(2).lower()
+        if name in SKIPPED and not tag.group(0).endswith("/>"):
+            depth = max(depth - 1, 0) if tag.group(1) else depth + 1
+    if depth == 0 and len(html) > last:
+        yield last, len(html)

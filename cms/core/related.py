@@ -1,0 +1,431 @@
+"""Which articles belong together: TF-IDF over title, summary and body, rare shared tags, series, recency.
+
+Plain Python, no Flask, no database. An `Index` keeps each article's strongest stemmed terms in an inverted
+index, and each article's best matches in two short lists: other articles, and parts of its own series (the
+series navigation already shows those, so they only fill in). `upsert` and `remove` change one article and
+return the ids whose lists changed, so a save rewrites a handful of rows, not all of them.
+
+Between full weighings the statistics drift: a changed article is weighed with the current document
+frequencies, while the others keep the weights they got when last weighed (a term that was in one article
+only, and so left out of its vector, stays out until then). Once more than DRIFT_LIMIT of the articles
+changed, the next change weighs them all again, so no list is ever computed from statistics staler than that.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+from array import array
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import snowballstemmer
+
+TITLE_WEIGHT, SUMMARY_WEIGHT, BODY_WEIGHT = 3, 2, 1
+#: The strongest terms kept per article; the rest barely move a cosine and would swell every posting list.
+TERMS_PER_ARTICLE = 64
+TEXT_WEIGHT = 1.0
+#: A shared tag that only two articles carry says "these belong together" about as loudly as close text.
+TAG_WEIGHT = 0.4
+#: Enough to order near-equal scores newest first, never enough to make unrelated articles related.
+RECENCY_WEIGHT = 0.01
+RECENCY_HALF_LIFE_DAYS = 365.0
+#: How many best matches an `Index` keeps per article and kind (other articles, same series).
+DEPTH = 10
+#: A term in more than this share of the articles is left out, once there are enough articles to judge.
+MAX_SHARE = 0.5
+MIN_ARTICLES_FOR_SHARE = 20
+#: The share of articles that may change before every article is weighed again with fresh statistics.
+DRIFT_LIMIT = 0.1
+SHOWN_TERMS = 5
+
+STOP_WORDS = frozenset("""
+a about above actually after again against all almost already also although always am among an and another any
+anybody anyone anything anyway anywhere are aren't around as at away be became because become becomes been
+before being below beside besides between beyond both but by can can't cannot could couldn't did didn't do
+does doesn't doing don't done down during each either else enough especially even ever every everyone
+everything few for from further get gets getting give given go goes going gone got had hadn't has hasn't have
+haven't having he he'd he'll her here here's hers herself he's him himself his how however how's i i'd if i'll
+i'm in into is isn't it its it's itself i've just least less let let's like likely made make makes many may
+maybe me might mine more most mostly much must mustn't my myself neither never nevertheless no nobody none nor
+not nothing now of off often on once one only onto or other others otherwise ought our ours ourselves out over
+own perhaps quite rather really same say says she she'd she'll she's should shouldn't since so some somebody
+someone something sometimes somewhat still such than that that's the their theirs them themselves then there
+therefore there's these they they'd they'll they're they've thing things this those though through thus to too
+toward towards under until up upon us usually very via was wasn't we we'd well we'll were we're weren't we've
+what whatever what's when whenever when's where whereas where's wherever whether which while who whoever whole
+whom who's whose why why's will with within without won't would wouldn't yet you you'd you'll your you're
+yours yourself yourselves you've
+""".split())
+
+_MAX_COUNT = 1023  # term frequency saturates here anyway
+_TF = [0.0] + [1.0 + math.log(count) for count in range(1, _MAX_COUNT + 1)]  # sublinear term frequency
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_stemmer = snowballstemmer.stemmer("english")
+_stems: dict[str, str] = {}  # word -> stem ("" for a stop word); words of one language, so it stays small
+_surfaces: dict[str, str] = {}  # stem -> the shortest word seen with it, to explain a match in words
+
+
+@dataclass(frozen=True)
+class Document:
+    """What the engine knows of an article; the service builds these from rows."""
+
+    id: int
+    title: str
+    summary: str = ""
+    body_text: str = ""
+    tags: tuple[str, ...] = ()
+    series_id: int | None = None
+    published_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Match:
+    """Another article and how close it is; `is_same_series` ones only fill in."""
+
+    other_id: int
+    score: float
+    is_same_series: bool
+
+
+@dataclass(frozen=True)
+class Reasons:
+    """Why two articles match, for the editor: shared words (strongest first), shared tags (rarest first)."""
+
+    terms: tuple[str, ...]
+    tags: tuple[str, ...]
+    is_same_series: bool
+
+    def as_json(self) -> dict:
+        return {"terms": list(self.terms), "tags": list(self.tags), "series": self.is_same_series}
+
+
+@dataclass(slots=True)
+class _Profile:
+    terms: tuple[str, ...]  # every distinct term, for the document frequencies and to weigh again
+    counts: array  # of each term, as `term_counts` gave them
+    tags: tuple[str, ...]
+    series_id: int | None
+    published_at: datetime | None
+    vector: dict[str, float] = field(default_factory=dict)  # the strongest terms, L2-normalized
+
+
+def stem(word: str) -> str:
+    """Return the stem of a lowercase `word`, or "" for a stop word or a word too short to mean much."""
+    found = _stems.get(word)
+    if found is None:
+        plain = word.replace("’", "'")
+        if len(plain) < 3 or plain in STOP_WORDS:
+            found = ""
+        else:
+            found = _stemmer.stemWord(plain.removesuffix("'s"))
+            if len(_surfaces.get(found, plain + "_")) > len(plain):
+                _surfaces[found] = plain
+        if len(_stems) > 500_000:  # a flood of made-up words must not grow the cache forever
+            _stems.clear()
+        _stems[word] = found
+    return found
+
+
+def term_counts(document: Document) -> dict[str, int]:
+    """Return the stems of `document` with their counts, title and summary words counting more."""
+    counts: dict[str, int] = {}
+    for text, weight in ((document.title, TITLE_WEIGHT), (document.summary, SUMMARY_WEIGHT),
+                         (document.body_text, BODY_WEIGHT)):
+        for word, count in Counter(_WORD.findall(text.lower())).items():
+            term = _stems.get(word)
+            if term is None:
+                term = stem(word)
+            if term:
+                counts[term] = counts.get(term, 0) + count * weight
+    return counts
+
+
+class Index:
+    """The articles to relate, with each one's best matches kept current as articles change."""
+
+    def __init__(self, depth: int = DEPTH) -> None:
+        self.depth = depth
+        self.drift = 0  # articles added, changed or removed since every article was last weighed
+        self.weighings = 0  # how many times every article was weighed
+        self._size = 0  # articles counted in the document frequencies
+        self._profiles: dict[int, _Profile] = {}
+        self._postings: dict[str, dict[int, float]] = {}
+        self._df: Counter[str] = Counter()  # articles with each term
+        self._tag_df: Counter[str] = Counter()
+        self._tag_postings: dict[str, set[int]] = {}
+        self._newest: datetime | None = None
+        self._rows: dict[int, tuple[list[tuple[float, int]], list[tuple[float, int]]]] = {}  # others, series
+        self._listed_in: dict[int, set[int]] = {}  # id -> ids whose rows list it
+
+    @classmethod
+    def build(cls, documents: Iterable[Document], depth: int = DEPTH) -> Index:
+        """Return an index of `documents` with every article's matches computed: the full computation."""
+        index = cls(depth)
+        for document in documents:
+            index._count_in(document)
+        index.reweigh()
+        return index
+
+    def __len__(self) -> int:
+        return len(self._profiles)
+
+    def __contains__(self, ident: int) -> bool:
+        return ident in self._profiles
+
+    def related(self, ident: int) -> list[Match]:
+        """Return the kept matches of an indexed article: other articles by score, then its series' parts."""
+        others, series = self._rows.get(ident, ((), ()))
+        return ([Match(other, score, False) for score, other in others]
+                + [Match(other, score, True) for score, other in series])
+
+    def query(self, document: Document) -> list[Match]:
+        """Return the matches of an article that is not indexed (a draft), as `related` would."""
+        profile = self._outsider(document)
+        others, series = self._best(profile, self._scores(document.id, profile))
+        return ([Match(other, score, False) for score, other in others]
+                + [Match(other, score, True) for score, other in series])
+
+    def reasons(self, subject: int | Document, other_id: int) -> Reasons:
+        """Return what `subject` (an indexed id, or a document) shares with the indexed article `other_id`."""
+        profile = self._outsider(subject) if isinstance(subject, Document) else self._profiles[subject]
+        other = self._profiles[other_id]
+        shared = sorted(profile.vector.keys() & other.vector.keys(),
+                        key=lambda term: (-profile.vector[term] * other.vector[term], term))
+        tags = sorted(set(profile.tags) & set(other.tags), key=lambda tag: (self._tag_df.get(tag, 0), tag))
+        return Reasons(terms=tuple(_surfaces.get(term, term) for term in shared[:SHOWN_TERMS]),
+                       tags=tuple(tags), is_same_series=_same_series(profile, other))
+
+    def upsert(self, document: Document) -> set[int]:
+        """Add `document` or replace its earlier version; return the ids whose matches changed, its own too."""
+        old = self._profiles.get(document.id)
+        if old is not None:
+            self._discard(document.id, old)
+        profile = self._count_in(document)
+        self.drift += 1
+        if self.drift > DRIFT_LIMIT * len(self._profiles):
+            return self.reweigh()
+        self._weigh(profile, document.id)
+        scores = self._scores(document.id)
+        self._set_row(document.id, *self._best(profile, scores))
+        bonus = self._recency(profile)
+        changed = {document.id}
+        for other in set(scores).union(self._listed_in.get(document.id, ())):
+            base = scores.get(other)
+            if self._place(other, document.id, None if base is None else base + bonus,
+                           _same_series(self._profiles[other], profile)):
+                changed.add(other)
+        return changed
+
+    def remove(self, ident: int) -> set[int]:
+        """Take an article out (unpublished, deleted); return the ids whose matches changed."""
+        profile = self._profiles.get(ident)
+        if profile is None:
+            return set()
+        self._discard(ident, profile)
+        self._set_row(ident, [], [])
+        del self._rows[ident]
+        self.drift += 1
+        if self.drift > DRIFT_LIMIT * len(self._profiles):
+            return self.reweigh()
+        changed = set()
+        for other in list(self._listed_in.pop(ident, ())):
+            if self._place(other, ident, None, False):
+                changed.add(other)
+        return changed
+
+    def reweigh(self) -> set[int]:
+        """Weigh every article with the current statistics and compute every list again; return all ids."""
+        self._postings.clear()
+        idf = self._idf_of(self._df)
+        for ident, profile in self._profiles.items():
+            self._weigh(profile, ident, idf)
+        self._rows.clear()
+        self._listed_in.clear()
+        for ident, profile in self._profiles.items():
+            self._set_row(ident, *self._best(profile, self._scores(ident)))
+        self.drift = 0
+        self.weighings += 1
+        return set(self._profiles)
+
+    # Statistics and vectors
+
+    def _count_in(self, document: Document) -> _Profile:
+        """Add `document` to the statistics, unweighed: it is in no posting list yet."""
+        profile = _unweighed(document)
+        self._profiles[document.id] = profile
+        self._size += 1
+        self._df.update(profile.terms)
+        self._tag_df.update(profile.tags)
+        for tag in profile.tags:
+            self._tag_postings.setdefault(tag, set()).add(document.id)
+        if document.published_at is not None and (self._newest is None or document.published_at > self._newest):
+            self._newest = document.published_at
+        return profile
+
+    def _discard(self, ident: int, profile: _Profile) -> None:
+        for term in profile.vector:
+            posting = self._postings[term]
+            del posting[ident]
+            if not posting:
+                del self._postings[term]
+        self._size -= 1
+        df, tag_df = self._df, self._tag_df
+        for term in profile.terms:
+            df[term] -= 1
+        for tag in profile.tags:
+            tag_df[tag] -= 1
+            self._tag_postings[tag].discard(ident)
+        del self._profiles[ident]
+
+    def _idf(self, df: int) -> float:
+        """Smoothed so that two articles alone still share something; a term everywhere weighs nearly nothing."""
+        return math.log((self._size + 1) / max(df, 1))
+
+    def _idf_of(self, terms: Iterable[str], extra: int = 0) -> dict[str, float]:
+        """The inverse document frequency of those `terms` that can tell articles apart.
+
+        `extra` is 1 for an article outside the statistics (a draft), weighed as if it were in them.
+        """
+        df, total, log = self._df, self._size + extra + 1, math.log
+        # A term no other article has relates this one to nothing, and would crowd out terms that do; a term
+        # in most articles tells none apart, and its long posting list would make every update slow.
+        common = MAX_SHARE * total if total > MIN_ARTICLES_FOR_SHARE else total
+        idf = {}
+        for term in terms:
+            frequency = df.get(term, 0) + extra
+            if 1 < frequency <= common:
+                idf[term] = log(total / frequency)
+        return idf
+
+    def _weigh(self, profile: _Profile, ident: int | None, idf: dict[str, float] | None = None) -> None:
+        """Set the vector of `profile` (sublinear tf times idf, strongest terms, L2-normalized) and, for an
+        indexed article (`ident`), its postings."""
+        if idf is None:
+            idf = self._idf_of(profile.terms, extra=0 if ident is not None else 1)
+        weights = {term: _TF[count] * idf[term]
+                   for term, count in zip(profile.terms, profile.counts) if term in idf}
+        if len(weights) > TERMS_PER_ARTICLE:
+            floor = heapq.nlargest(TERMS_PER_ARTICLE, weights.values())[-1]
+            weights = {term: weight for term, weight in weights.items() if weight >= floor}
+        norm = math.hypot(*weights.values())
+        scale = 1.0 / norm if norm else 0.0
+        profile.vector = {term: weight * scale for term, weight in weights.items()} if norm else {}
+        if ident is None:
+            return
+        postings = self._postings
+        for term, weight in profile.vector.items():
+            posting = postings.get(term)
+            if posting is None:
+                postings[term] = {ident: weight}
+            else:
+                posting[ident] = weight
+
+    def _outsider(self, document: Document) -> _Profile:
+        profile = _unweighed(document)
+        self._weigh(profile, None)
+        return profile
+
+    # Scores
+
+    def _scores(self, ident: int, profile: _Profile | None = None) -> dict[int, float]:
+        """Return the text and tag score of every article sharing something with `ident`, recency left out."""
+        profile = profile or self._profiles[ident]
+        scores: dict[int, float] = {}
+        get = scores.get
+        postings = self._postings
+        for term, weight in profile.vector.items():
+            for other, other_weight in postings[term].items() if term in postings else ():
+                scores[other] = get(other, 0.0) + weight * other_weight
+        if TEXT_WEIGHT != 1.0:
+            scores = {other: TEXT_WEIGHT * score for other, score in scores.items()}
+        if profile.tags:
+            self._add_tag_scores(profile, scores)
+        scores.pop(ident, None)
+        return scores
+
+    def _add_tag_scores(self, profile: _Profile, scores: dict[int, float]) -> None:
+        """Cosine of the tag sets weighted by rarity (IDF), so a tag on every article counts for little."""
+        idf = {tag: self._idf(count) for tag, count in self._tag_df.items() if count > 0}
+        shared: dict[int, float] = {}
+        for tag in profile.tags:
+            weight = idf.get(tag, 0.0) ** 2
+            for other in self._tag_postings.get(tag, ()):
+                shared[other] = shared.get(other, 0.0) + weight
+        norm = math.sqrt(sum(idf.get(tag, 0.0) ** 2 for tag in profile.tags))
+        for other, overlap in shared.items():
+            other_norm = math.sqrt(sum(idf.get(tag, 0.0) ** 2 for tag in self._profiles[other].tags))
+            if overlap > 0 and norm and other_norm:
+                scores[other] = scores.get(other, 0.0) + TAG_WEIGHT * overlap / (norm * other_norm)
+
+    def _recency(self, profile: _Profile) -> float:
+        if profile.published_at is None or self._newest is None:
+            return 0.0
+        age_days = max((self._newest - profile.published_at).total_seconds() / 86400, 0.0)
+        return RECENCY_WEIGHT * 0.5 ** (age_days / RECENCY_HALF_LIFE_DAYS)
+
+    def _best(self, profile: _Profile, scores: dict[int, float]) -> tuple[list, list]:
+        """The `depth` best other articles and the `depth` best parts of the same series, as (score, id)."""
+        others, series = [], []
+        profiles = self._profiles
+        for other, base in scores.items():
+            if base <= 0:
+                continue
+            candidate = profiles[other]
+            entry = (base + self._recency(candidate), other)
+            (series if _same_series(profile, candidate) else others).append(entry)
+        return _top(others, self.depth), _top(series, self.depth)
+
+    # Rows
+
+    def _set_row(self, ident: int, others: list, series: list) -> None:
+        old_others, old_series = self._rows.get(ident, ([], []))
+        for _, listed in old_others + old_series:
+            self._listed_in.get(listed, set()).discard(ident)
+        self._rows[ident] = (others, series)
+        for _, listed in others + series:
+            self._listed_in.setdefault(listed, set()).add(ident)
+
+    def _place(self, ident: int, other: int, score: float | None, is_same_series: bool) -> bool:
+        """Put `other` at `score` (None: nowhere) in the rows of `ident`; return whether they changed.
+
+        A full list holds everything above its last score, so an entry that leaves it, or falls below that
+        last score, leaves a gap only a new computation of the row can fill.
+        """
+        row = self._rows.get(ident)
+        if row is None:
+            return False
+        lists = []
+        for kind, old in enumerate(row):
+            part = [entry for entry in old if entry[1] != other]
+            is_full = len(old) >= self.depth
+            floor = old[-1][0] if is_full else 0.0  # no unlisted article scores above this
+            if score is not None and score > floor and kind == int(is_same_series):
+                part = _top(part + [(score, other)], self.depth)
+            elif is_full and len(part) < len(old):
+                self._set_row(ident, *self._best(self._profiles[ident], self._scores(ident)))
+                return True
+            lists.append(part)
+        if lists[0] == row[0] and lists[1] == row[1]:
+            return False
+        self._set_row(ident, lists[0], lists[1])
+        return True
+
+def _unweighed(document: Document) -> _Profile:
+    counts = term_counts(document)
+    values = counts.values()
+    if values and max(values) > _MAX_COUNT:
+        values = [min(count, _MAX_COUNT) for count in values]
+    return _Profile(terms=tuple(counts), counts=array("H", values), tags=tuple(sorted(set(document.tags))),
+                    series_id=document.series_id, published_at=document.published_at)
+
+
+def _same_series(one: _Profile, other: _Profile) -> bool:
+    return one.series_id is not None and one.series_id == other.series_id
+
+
+def _top(entries: list[tuple[float, int]], count: int) -> list[tuple[float, int]]:
+    return heapq.nsmallest(count, entries, key=lambda entry: (-entry[0], entry[1]))

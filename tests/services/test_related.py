@@ -1,0 +1,224 @@
+"""Related articles through the services: stored on save, read live only, pinned, excluded, explained, linked."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cms.core.errors import InvalidInput
+from cms.core.workflow import Status
+from cms.extensions import db
+from cms.models import Article, RelatedScore, Series, User
+from cms.services import articles, related, site
+from tests.core.related_corpus import CORPUS
+from tests.factories import NOW
+
+
+@pytest.fixture
+def editor(app, make):
+    editor_id = make.user("editor")
+    with app.app_context():
+        yield db.session.get(User, editor_id)
+
+
+def write(editor: User, title: str, summary: str = "", body: str = "", *, status: Status = Status.PUBLISHED,
+          publish_at=None, tags=(), series: Series | None = None) -> Article:
+    data = articles.ArticleInput(title=title, summary=summary, body_source=body, tags=tags, series=series)
+    article = articles.create(data, by=editor, now=NOW)
+    if status is not Status.DRAFT:
+        publish_at = publish_at or NOW - timedelta(days=1)
+        articles.change_status(article, status, by=editor, now=NOW, publish_at=publish_at)
+    return article
+
+
+def topic(editor: User, name: str, count: int = 4, **fields) -> list[Article]:
+    return [write(editor, *text, **fields) for text in CORPUS[name][:count]]
+
+
+def shown(article: Article, now=NOW) -> list[str]:
+    return [other.title for other in related.for_article(article, now, site.settings())]
+
+
+def stored(article: Article) -> dict[int, RelatedScore]:
+    query = select(RelatedScore).where(RelatedScore.article_id == article.id)
+    return {row.other_id: row for row in db.session.scalars(query)}
+
+
+def test_publishing_stores_scores_with_reasons_and_readers_get_the_closest(editor):
+    anxiety, grief = topic(editor, "anxiety"), topic(editor, "grief")
+    db.session.commit()
+    assert set(shown(anxiety[0])) <= {article.title for article in anxiety[1:]}
+    assert len(shown(anxiety[0])) == 3
+    row = stored(grief[0])[grief[2].id]
+    assert row.score > 0 and "grief" in row.reasons["terms"] and row.reasons["series"] is False
+
+
+def test_an_article_that_is_not_live_is_never_related_even_before_any_recomputation(editor):
+    first, second = topic(editor, "anxiety", 2)
+    db.session.commit()
+    assert shown(first) == [second.title]
+    second.status = Status.DRAFT  # behind the services' back: no recomputation runs
+    db.session.commit()
+    assert shown(first) == []
+    second.status = Status.PUBLISHED
+    articles.change_status(second, Status.DRAFT, by=editor, now=NOW)
+    db.session.commit()
+    assert second.id not in stored(first)
+
+
+def test_a_scheduled_article_is_scored_ahead_and_shown_from_its_time(editor):
+    first = write(editor, *CORPUS["sleep"][0])
+    later = write(editor, *CORPUS["sleep"][1], status=Status.SCHEDULED, publish_at=NOW + timedelta(hours=2))
+    db.session.commit()
+    assert later.id in stored(first)
+    assert shown(first) == []
+    assert shown(first, NOW + timedelta(hours=3)) == [later.title]
+
+
+def test_pins_come_first_and_exclusions_are_never_shown(editor):
+    anxiety = topic(editor, "anxiety")
+    garden = write(editor, "Tomatoes", body="Sun, water and patience.")
+    closest = [other.id for other in related.for_article(anxiety[0], NOW, site.settings())]
+    related.pin(anxiety[0], garden)
+    related.exclude(anxiety[0], db.session.get(Article, closest[0]))
+    db.session.commit()
+    titles = shown(anxiety[0])
+    assert titles[0] == "Tomatoes" and db.session.get(Article, closest[0]).title not in titles
+    assert len(titles) == 3
+    related.release(anxiety[0], garden)
+    assert "Tomatoes" not in shown(anxiety[0])
+
+
+def test_pins_keep_their_order_and_can_be_moved(editor):
+    first, *others = topic(editor, "couples")
+    for other in others:
+        related.pin(first, other)
+    related.pin(first, others[2], position=0)
+    db.session.commit()
+    assert shown(first) == [others[2].title, others[0].title, others[1].title]
+
+
+def test_an_article_cannot_be_pinned_to_itself(editor):
+    article = write(editor, "Alone")
+    with pytest.raises(InvalidInput, match="itself"):
+        related.pin(article, article)
+
+
+def test_parts_of_the_same_series_only_fill_in(editor):
+    series = Series(slug="sleep", title="Sleep")
+    db.session.add(series)
+    parts = topic(editor, "sleep", 3, series=series)
+    outsider = write(editor, *CORPUS["sleep"][3])
+    db.session.commit()
+    titles = shown(parts[0])
+    assert titles[0] == outsider.title and set(titles[1:]) == {parts[1].title, parts[2].title}
+    assert stored(parts[0])[parts[1].id].reasons["series"] is True
+
+
+def test_a_save_rewrites_only_the_rows_it_touches(editor):
+    anxiety, sleep = topic(editor, "anxiety"), topic(editor, "sleep")
+    db.session.commit()
+    before = {article.id: {other: row.score for other, row in stored(article).items()} for article in anxiety}
+    title, summary, body = CORPUS["sleep"][2]
+    edit = articles.ArticleInput(title=title, summary=summary, body_source=body + " Nightmares.")
+    articles.update(sleep[2], edit, by=editor, now=NOW)
+    db.session.commit()
+    after = {article.id: {other: row.score for other, row in stored(article).items()} for article in anxiety}
+    unchanged = [ident for ident in before if before[ident] == after[ident]]
+    assert unchanged and related.refresh(sleep[2]) == 0
+
+
+def test_a_rolled_back_save_leaves_nothing_behind_in_the_index(editor):
+    first = write(editor, *CORPUS["grief"][0])
+    db.session.commit()
+    articles.update(first, articles.ArticleInput(title="Tomatoes", body_source="Sun, water and patience."),
+                    by=editor, now=NOW)
+    db.session.rollback()
+    second = write(editor, *CORPUS["grief"][1])
+    db.session.commit()
+    assert shown(second) == [first.title]
+
+
+def test_explain_says_why_each_candidate_is_or_is_not_shown(editor):
+    anxiety = topic(editor, "anxiety")
+    draft = write(editor, "Panic at night", body="Panic attacks, a racing heart and anxiety at night.",
+                  status=Status.DRAFT)
+    related.exclude(anxiety[0], anxiety[1])
+    db.session.commit()
+    explanations = related.explain(anxiety[0], NOW)
+    assert [e.other.id for e in explanations if e.is_shown] == [o.id for o in related.for_article(
+        anxiety[0], NOW, site.settings())]
+    excluded = next(e for e in explanations if e.other.id == anxiety[1].id)
+    assert excluded.is_excluded and not excluded.is_shown and excluded.terms
+    assert draft.id not in {e.other.id for e in explanations}
+    assert {e.other.id for e in related.explain(draft, NOW)} & {a.id for a in anxiety}  # a draft gets its own
+
+
+def test_linked_html_links_live_titles_only_and_can_be_turned_off(editor):
+    grief = write(editor, "Grief", body="Loss.")
+    write(editor, "Insomnia", body="Sleep.", status=Status.SCHEDULED, publish_at=NOW + timedelta(days=1))
+    article = write(editor, "Notes", body="On grief and insomnia.")
+    db.session.commit()
+    assert related.linked_html(article, NOW) == (
+        '<p>On <a href="/articles/grief">grief</a> and insomnia.</p>')
+    assert [target.title for target in related.link_suggestions(article, NOW)] == ["Grief"]
+    assert [target.title for target in related.link_suggestions(article, NOW + timedelta(days=2))] == [
+        "Grief", "Insomnia"]
+    assert related.link_suggestions(article, NOW, html="<p>No mention.</p>") == []
+    article.is_autolink_enabled = False
+    assert related.linked_html(article, NOW) == article.body_html
+    assert related.linked_html(grief, NOW) == "<p>Loss.</p>"
+
+
+def test_reindex_rebuilds_scores_and_says_what_it_did(app, editor):
+    anxiety = topic(editor, "anxiety", 2)
+    db.session.execute(db.delete(RelatedScore))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["cms", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert "computed for 2 articles" in result.output and "2 stored scores changed" in result.output
+    assert "Search index" in result.output
+    db.session.expire_all()
+    assert anxiety[1].id in stored(anxiety[0])
+    again = app.test_cli_runner().invoke(args=["cms", "reindex"])
+    assert "0 stored scores changed" in again.output
+
+
+def test_an_article_indexed_in_a_rolled_back_transaction_is_read_again(editor):
+    """Another process may reuse the id and reach the same version; the index must not trust its copy."""
+    garden = write(editor, "Tomatoes", body="Sun, water and patience.")
+    ident, version, author_id = garden.id, garden.version, editor.id
+    db.session.rollback()
+    title, summary, body = CORPUS["grief"][0]
+    other = Article(id=ident, slug="grief", title=title, summary=summary, body_text=body, author_id=author_id,
+                    status=Status.PUBLISHED, publish_at=NOW - timedelta(days=1))
+    db.session.add(other)  # as another process would write it, without this process's services
+    db.session.flush()
+    while other.version < version:
+        other.updated_at = other.updated_at + timedelta(seconds=1)
+        db.session.flush()
+    db.session.commit()
+    second = write(editor, *CORPUS["grief"][1])
+    db.session.commit()
+    assert shown(second) == [title]
+
+
+def test_deferred_updates_wait_for_one_rebuild_at_the_end(editor):
+    with related.deferred():
+        first, second = topic(editor, "couples", 2)
+        assert stored(first) == {}
+    assert set(stored(first)) == {second.id} and set(stored(second)) == {first.id}
+
+
+def test_an_article_changed_by_another_process_is_read_again_before_the_next_update(editor):
+    first = write(editor, *CORPUS["sleep"][0])
+    db.session.commit()
+    with Session(db.engine) as elsewhere:  # another worker's session, with its own transaction
+        changed = elsewhere.get(Article, first.id)
+        changed.title, changed.summary, changed.body_text = CORPUS["grief"][0]
+        elsewhere.commit()
+    db.session.expire_all()
+    second = write(editor, *CORPUS["grief"][1])
+    db.session.commit()
+    assert shown(second) == [CORPUS["grief"][0][0]]
