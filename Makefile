@@ -27,6 +27,7 @@ test: install
 # then readers at 64 connections for 30 s while articles are saved and published (BENCH_ARGS).
 bench: install
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m tests.bench.run $(ARGS)
 	$(BIN)/python -m tests.bench.bench_related
 	$(BIN)/python tests/bench/bench_load.py $(BENCH_ARGS)
