@@ -59,12 +59,13 @@ def _configure_sqlite(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from cms.web import api, auth, errors, public, templating
+    from cms.web import api, auth, errors, feeds, public, templating
 
     templating.register(app)
     errors.register(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(feeds.bp)
     app.register_blueprint(public.bp)  # last: its /<slug> pages catch what nothing else answers
 
 

@@ -96,6 +96,13 @@ def series_parts(series: Series, now: datetime) -> list[Article]:
     return list(db.session.scalars(query))
 
 
+def newest_parts(series: Series, now: datetime, limit: int) -> list[Article]:
+    """Return the `limit` most recently live parts of `series`, in part order: what its feed carries."""
+    newest = list(db.session.scalars(_with_relations(live_articles(now)).where(Article.series_id == series.id)
+                                     .limit(limit)))
+    return sorted(newest, key=lambda part: part.series_part or 0)
+
+
 def series_navigation(series: Series, now: datetime, current: Article | None = None) -> series_rules.SeriesNav:
     """Return the navigation of `series` at `now`, seen from `current` (a live part) or from the series page."""
     rows = db.session.execute(select(Article.slug, Article.title, Article.series_part, Article.status,
