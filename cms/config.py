@@ -32,13 +32,14 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a long writing session must not lose its form to an expired token
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    WEBSUB_HUB = None  # a WebSub hub URL: feeds advertise it and it is pinged when the live set changes
 
 
 def load(instance_path: str, environ: Mapping[str, str]) -> dict[str, Any]:
     """Return settings from the instance config file and the environment, checked."""
     instance = Path(instance_path)
     settings: dict[str, Any] = _read_instance_file(instance / CONFIG_FILE)
-    for name in ("SECRET_KEY", "SITE_URL", "SITE_TIMEZONE"):
+    for name in ("SECRET_KEY", "SITE_URL", "SITE_TIMEZONE", "WEBSUB_HUB"):
         if environ.get(name):
             settings[name] = environ[name]
     if environ.get("DATABASE_URL"):
@@ -61,6 +62,9 @@ def check(settings: Mapping[str, Any]) -> None:
     site_url = settings.get("SITE_URL", Defaults.SITE_URL)
     if not site_url.startswith(("http://", "https://")):
         raise ConfigError(f"SITE_URL {site_url!r} must start with http:// or https://.")
+    hub = settings.get("WEBSUB_HUB")
+    if hub and not hub.startswith(("http://", "https://")):
+        raise ConfigError(f"WEBSUB_HUB {hub!r} must start with http:// or https://.")
 
 
 def database_url(url: str) -> str:

@@ -112,6 +112,20 @@ def series_navigation(series: Series, now: datetime, current: Article | None = N
     return series_rules.navigation(parts, now, current.slug if current is not None else None)
 
 
+def live_fingerprint(now: datetime) -> tuple[int, datetime | None, datetime | None]:
+    """Return what changes whenever the live set does: how many, the newest go-live, the latest edit."""
+    count, newest, edited = db.session.execute(
+        select(func.count(Article.id), func.max(Article.publish_at), func.max(Article.updated_at))
+        .where(is_live_clause(now))).one()
+    return count, newest, edited
+
+
+def changed_since(since: datetime, now: datetime) -> list[Article]:
+    """Return the live articles that went live or were edited after `since`, with their series and tags."""
+    changed = (Article.publish_at > since) | (Article.updated_at > since)
+    return list(db.session.scalars(_with_relations(live_articles(now)).where(changed)))
+
+
 def tags_with_live_articles(now: datetime) -> list[tuple[Tag, int]]:
     """Return every tag on at least one live article, with how many, by name."""
     count = func.count(Article.id)
