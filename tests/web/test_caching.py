@@ -7,6 +7,7 @@ from cms.core.workflow import Status
 from cms.extensions import db
 from cms.models import User
 from cms.services import articles
+from tests.conftest import csrf_token
 from tests.web.reading_site import reading_site  # noqa: F401 - the fixture
 
 CACHED_URLS = ["/", "/articles/ambivalence", "/series/", "/series/mothers-and-daughters", "/tags/", "/tags/grief",
@@ -58,3 +59,13 @@ def test_a_cached_answer_never_shows_an_unpublished_article(client, app, make, r
 
 def test_the_etag_differs_between_addresses_with_the_same_content_state(client, reading_site):
     assert client.get("/tags/grief").headers["ETag"] != client.get("/tags/family").headers["ETag"]
+
+
+def test_a_page_carrying_a_message_for_one_visitor_is_never_cached_or_answered_304(client, auth, reading_site):
+    cached = client.get("/")
+    auth.login("author")
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/logout")})
+    response = client.get("/", headers={"If-None-Match": cached.headers["ETag"]})
+    assert response.status_code == 200 and "You are signed out." in response.get_data(as_text=True)
+    assert "no-store" in response.headers["Cache-Control"] and "ETag" not in response.headers
+    assert client.get("/", headers={"If-None-Match": cached.headers["ETag"]}).status_code == 304
