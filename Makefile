@@ -6,7 +6,7 @@ export FLASK_APP := app.py
 
 .PHONY: install run test bench clean
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed tests/browser/node_modules/.installed
 
 # Reinstalled whenever pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -14,6 +14,12 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
+
+# axe-core for the browser tests' accessibility checks, pinned by tests/browser/package-lock.json.
+# Without npm the accessibility tests skip and say why.
+tests/browser/node_modules/.installed: tests/browser/package.json tests/browser/package-lock.json
+	if command -v npm >/dev/null; then npm ci --prefix tests/browser --no-audit --no-fund && touch $@; \
+	else echo "npm not found: the axe-core accessibility tests will be skipped"; fi
 
 run: install
 	$(BIN)/flask cms init

@@ -65,7 +65,7 @@ def _configure_sqlite(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from cms.web import auth, errors, public, security, templating, uploads
+    from cms.web import api, auth, errors, feeds, public, security, templating, uploads
 
     security.register(app)
     templating.register(app)
@@ -73,6 +73,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     auth.limit_sign_ins(app)
     app.register_blueprint(uploads.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(feeds.bp)
     app.register_blueprint(public.bp)  # last: its /<slug> pages catch what nothing else answers
 
 

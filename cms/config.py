@@ -40,13 +40,14 @@ class Defaults:
     LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"  # failed sign-ins from one address, whatever the email
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     UPLOAD_MAX_PIXELS = 50_000_000
+    WEBSUB_HUB = None  # a WebSub hub URL: feeds advertise it and it is pinged when the live set changes
 
 
 def load(instance_path: str, environ: Mapping[str, str]) -> dict[str, Any]:
     """Return settings from the instance config file and the environment, checked."""
     instance = Path(instance_path)
     settings: dict[str, Any] = _read_instance_file(instance / CONFIG_FILE)
-    for name in ("SECRET_KEY", "SITE_URL", "SITE_TIMEZONE", "RATELIMIT_STORAGE_URI"):
+    for name in ("SECRET_KEY", "SITE_URL", "SITE_TIMEZONE", "RATELIMIT_STORAGE_URI", "WEBSUB_HUB"):
         if environ.get(name):
             settings[name] = environ[name]
     if environ.get("PROXY_FIX"):
@@ -73,6 +74,9 @@ def check(settings: Mapping[str, Any]) -> None:
     site_url = settings.get("SITE_URL", Defaults.SITE_URL)
     if not site_url.startswith(("http://", "https://")):
         raise ConfigError(f"SITE_URL {site_url!r} must start with http:// or https://.")
+    hub = settings.get("WEBSUB_HUB")
+    if hub and not hub.startswith(("http://", "https://")):
+        raise ConfigError(f"WEBSUB_HUB {hub!r} must start with http:// or https://.")
 
 
 def database_url(url: str) -> str:

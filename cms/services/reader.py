@@ -2,14 +2,41 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import selectinload
 
+from cms.core import series as series_rules
 from cms.core.workflow import LIVE_STATUSES
 from cms.extensions import db
-from cms.models import Article, Page, Series
+from cms.models import Article, Page, Series, Tag, article_tag
+
+PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One page of live articles, and whether another follows."""
+
+    items: list[Article]
+    page: int
+    has_next: bool
+
+
+@dataclass(frozen=True)
+class Month:
+    first_day: date  # in site time
+    articles: list[Article]
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    kind: str  # "article", "series", "tag", "page"
+    slug: str
+    lastmod: datetime
 
 
 def is_live_clause(now: datetime):
@@ -22,15 +49,30 @@ def live_articles(now: datetime) -> Select[tuple[Article]]:
     return select(Article).where(is_live_clause(now)).order_by(Article.publish_at.desc(), Article.id.desc())
 
 
+def _with_relations(query: Select) -> Select:
+    return query.options(selectinload(Article.tags), selectinload(Article.series), selectinload(Article.author))
+
+
 def latest(now: datetime, limit: int = 10) -> list[Article]:
     """Return the newest live articles, with their tags and series loaded."""
-    query = live_articles(now).options(selectinload(Article.tags), selectinload(Article.series)).limit(limit)
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(_with_relations(live_articles(now)).limit(limit)))
 
 
 def article(slug: str, now: datetime) -> Article | None:
     """Return the live article with this slug, or None."""
-    return db.session.scalar(live_articles(now).where(Article.slug == slug))
+    return db.session.scalar(_with_relations(live_articles(now)).where(Article.slug == slug))
+
+
+def listing(now: datetime, *, page: int = 1, tag: Tag | None = None, series: Series | None = None,
+            per_page: int = PER_PAGE) -> Listing:
+    """Return page `page` (from 1) of live articles, newest first, optionally of one tag or series."""
+    query = _with_relations(live_articles(now))
+    if tag is not None:
+        query = query.where(Article.tags.any(Tag.id == tag.id))
+    if series is not None:
+        query = query.where(Article.series_id == series.id)
+    rows = list(db.session.scalars(query.offset((page - 1) * per_page).limit(per_page + 1)))
+    return Listing(items=rows[:per_page], page=page, has_next=len(rows) > per_page)
 
 
 def series_with_live_parts(now: datetime) -> list[tuple[Series, int]]:
@@ -39,6 +81,101 @@ def series_with_live_parts(now: datetime) -> list[tuple[Series, int]]:
     query = (select(Series, count).join(Article, and_(Article.series_id == Series.id, is_live_clause(now)))
              .group_by(Series.id).order_by(Series.title))
     return [(series, parts) for series, parts in db.session.execute(query)]
+
+
+def series(slug: str, now: datetime) -> Series | None:
+    """Return the series with this slug if it has a live part, or None."""
+    has_live = select(Article.id).where(Article.series_id == Series.id, is_live_clause(now)).exists()
+    return db.session.scalar(select(Series).where(Series.slug == slug, has_live))
+
+
+def series_parts(series: Series, now: datetime) -> list[Article]:
+    """Return the live parts of `series` in the author's part order."""
+    query = (_with_relations(live_articles(now)).where(Article.series_id == series.id)
+             .order_by(None).order_by(Article.series_part))
+    return list(db.session.scalars(query))
+
+
+def newest_parts(series: Series, now: datetime, limit: int) -> list[Article]:
+    """Return the `limit` most recently live parts of `series`, in part order: what its feed carries."""
+    newest = list(db.session.scalars(_with_relations(live_articles(now)).where(Article.series_id == series.id)
+                                     .limit(limit)))
+    return sorted(newest, key=lambda part: part.series_part or 0)
+
+
+def series_navigation(series: Series, now: datetime, current: Article | None = None) -> series_rules.SeriesNav:
+    """Return the navigation of `series` at `now`, seen from `current` (a live part) or from the series page."""
+    rows = db.session.execute(select(Article.slug, Article.title, Article.series_part, Article.status,
+                                     Article.publish_at).where(Article.series_id == series.id))
+    parts = [series_rules.Part(slug, title, number, status, publish_at)
+             for slug, title, number, status, publish_at in rows]
+    return series_rules.navigation(parts, now, current.slug if current is not None else None)
+
+
+def live_fingerprint(now: datetime) -> tuple[int, datetime | None, datetime | None]:
+    """Return what changes whenever the live set does: how many, the newest go-live, the latest edit."""
+    count, newest, edited = db.session.execute(
+        select(func.count(Article.id), func.max(Article.publish_at), func.max(Article.updated_at))
+        .where(is_live_clause(now))).one()
+    return count, newest, edited
+
+
+def changed_since(since: datetime, now: datetime) -> list[Article]:
+    """Return the live articles that went live or were edited after `since`, with their series and tags."""
+    changed = (Article.publish_at > since) | (Article.updated_at > since)
+    return list(db.session.scalars(_with_relations(live_articles(now)).where(changed)))
+
+
+def tags_with_live_articles(now: datetime) -> list[tuple[Tag, int]]:
+    """Return every tag on at least one live article, with how many, by name."""
+    count = func.count(Article.id)
+    query = (select(Tag, count).join(article_tag, article_tag.c.tag_id == Tag.id)
+             .join(Article, and_(Article.id == article_tag.c.article_id, is_live_clause(now)))
+             .group_by(Tag.id).order_by(Tag.name))
+    return [(tag, articles) for tag, articles in db.session.execute(query)]
+
+
+def tag(slug: str, now: datetime) -> Tag | None:
+    """Return the tag with this slug if a live article carries it, or None."""
+    return db.session.scalar(select(Tag).where(Tag.slug == slug, Tag.articles.any(is_live_clause(now))))
+
+
+def archive(now: datetime, zone: str) -> list[Month]:
+    """Return live articles grouped by the month (in site time `zone`) they were published, newest first."""
+    local = ZoneInfo(zone)
+    months: dict[date, list[Article]] = {}
+    for item in db.session.scalars(live_articles(now)):
+        moment = (item.published_at or item.publish_at).astimezone(local)
+        months.setdefault(date(moment.year, moment.month, 1), []).append(item)
+    return [Month(first_day, items) for first_day, items in months.items()]
+
+
+def sitemap(now: datetime) -> list[SitemapEntry]:
+    """Return every public URL's kind, slug and last change: live articles, their series and tags, pages."""
+    changed = func.max(Article.updated_at)
+    entries = [SitemapEntry("article", slug, max(updated_at, publish_at))
+               for slug, updated_at, publish_at in db.session.execute(
+                   select(Article.slug, Article.updated_at, Article.publish_at).where(is_live_clause(now))
+                   .order_by(Article.publish_at.desc()))]
+    series_rows = db.session.execute(
+        select(Series.slug, Series.updated_at, changed, func.max(Article.publish_at))
+        .join(Article, and_(Article.series_id == Series.id, is_live_clause(now)))
+        .group_by(Series.id).order_by(Series.slug))
+    entries += [SitemapEntry("series", slug, max(_aware(when) for when in times))
+                for slug, *times in series_rows]
+    tag_rows = db.session.execute(
+        select(Tag.slug, changed, func.max(Article.publish_at)).join(article_tag, article_tag.c.tag_id == Tag.id)
+        .join(Article, and_(Article.id == article_tag.c.article_id, is_live_clause(now)))
+        .group_by(Tag.id).order_by(Tag.slug))
+    entries += [SitemapEntry("tag", slug, max(_aware(when) for when in times)) for slug, *times in tag_rows]
+    entries += [SitemapEntry("page", page.slug, page.updated_at)
+                for page in db.session.scalars(select(Page).where(Page.is_published).order_by(Page.slug))]
+    return entries
+
+
+def _aware(moment: datetime) -> datetime:
+    """Aggregates bypass the column type, so the stored naive UTC comes back naive."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def page(slug: str) -> Page | None:

@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from flask import make_response, request
+from flask import make_response, request, session
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
@@ -25,6 +25,11 @@ def public(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseRe
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+        if session.get("_flashes"):  # a message for this visitor only ("You are signed out."): never cached
+            response = make_response(view(*args, **kwargs))
+            response.cache_control.private = True
+            response.cache_control.no_store = True
+            return response
         state = freshness.state(clock.now())
         etag = hashlib.blake2b(f"{state.key}|{request.full_path}".encode(), digest_size=12).hexdigest()
         last_modified = state.changed_at.replace(microsecond=0)

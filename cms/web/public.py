@@ -1,13 +1,62 @@
-"""What readers see. Every view asks `reader` for live content at this request's time."""
+"""What readers see. Every view asks `reader` for live content at this request's time.
 
-from flask import Blueprint, abort, render_template
+Pages are served at `/<slug>` (DESIGN lets the team pick that or `/pages/<slug>`; this is the one we keep).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from cms.core import clock
-from cms.services import reader
+from cms.core import clock, rendering
+from cms.core.series import SeriesNav
+from cms.models import Article, Series
+from cms.services import reader, related, search as search_service, site
 from cms.web.caching import public
+from cms.web.templating import site_zone
 
 bp = Blueprint("public", __name__)
+
+
+@bp.app_template_global()
+def absolute_url(endpoint: str, **values: Any) -> str:
+    """Return the URL of `endpoint` on the site's public address (SITE_URL), for canonical links and feeds."""
+    parts = urlsplit(current_app.config["SITE_URL"])
+    return f"{parts.scheme}://{parts.netloc}{url_for(endpoint, **values)}"
+
+
+@bp.app_template_global()
+def canonical_url() -> str:
+    """Return this page's one public address: its path on SITE_URL, keeping only a page number past 1."""
+    number = requested_page()
+    values = {"page": number} if number and number > 1 else {}
+    return absolute_url(request.endpoint or "public.home", **(request.view_args or {}), **values)
+
+
+@bp.app_template_filter()
+def reading_minutes(article: Article) -> int:
+    return rendering.reading_minutes(article.body_html)
+
+
+@bp.app_template_filter()
+def iso_utc(moment: datetime | None) -> str:
+    """The form JSON and sitemaps use: 2025-02-11T14:00:00Z."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment is not None else ""
+
+
+def requested_page() -> int | None:
+    """Return the `page` query argument (1 when absent), or None when it is not a positive whole number."""
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 10**6 else None
+
+
+def _page_or_404() -> int:
+    number = requested_page()
+    return number if number is not None else abort(404)
 
 
 @bp.get("/")
@@ -21,8 +70,80 @@ def home() -> ResponseReturnValue:
 @bp.get("/articles/<slug>")
 @public
 def article(slug: str) -> ResponseReturnValue:
-    found = reader.article(slug, clock.now()) or abort(404)
-    return render_template("public/article.html", article=found)
+    now = clock.now()
+    found = reader.article(slug, now) or abort(404)
+    nav = reader.series_navigation(found.series, now, found) if found.series is not None else None
+    settings = site.settings()
+    return render_template("public/article.html", article=found, nav=nav,
+                           related=related.for_article(found, now, settings),
+                           structured_data=_article_data(found, nav))
+
+
+@bp.get("/series/")
+@public
+def series_index() -> ResponseReturnValue:
+    return render_template("public/series_index.html", series_list=reader.series_with_live_parts(clock.now()))
+
+
+@bp.get("/series/<slug>")
+@public
+def series(slug: str) -> ResponseReturnValue:
+    now = clock.now()
+    found = reader.series(slug, now) or abort(404)
+    return render_template("public/series.html", series=found, parts=reader.series_parts(found, now),
+                           nav=reader.series_navigation(found, now),
+                           structured_data=[_breadcrumbs(found)])
+
+
+@bp.get("/tags/")
+@public
+def tag_index() -> ResponseReturnValue:
+    return render_template("public/tag_index.html", tags=reader.tags_with_live_articles(clock.now()))
+
+
+@bp.get("/tags/<slug>")
+@public
+def tag(slug: str) -> ResponseReturnValue:
+    now = clock.now()
+    number = _page_or_404()
+    found = reader.tag(slug, now) or abort(404)
+    listing = reader.listing(now, page=number, tag=found)
+    if not listing.items:
+        abort(404)
+    return render_template("public/tag.html", tag=found, listing=listing)
+
+
+@bp.get("/archive/")
+@public
+def archive() -> ResponseReturnValue:
+    return render_template("public/archive.html", months=reader.archive(clock.now(), site_zone()))
+
+
+@bp.get("/search")
+@public
+def search() -> ResponseReturnValue:
+    query = request.args.get("q", "").strip()
+    number = _page_or_404()
+    results = search_service.search(query, clock.now(), page=number) if query else None
+    return render_template("public/search.html", query=query, results=results)
+
+
+@bp.get("/sitemap.xml")
+@public
+def sitemap() -> ResponseReturnValue:
+    endpoints = {"article": "public.article", "series": "public.series", "tag": "public.tag",
+                 "page": "public.page"}
+    urls = [(absolute_url(endpoints[entry.kind], slug=entry.slug), entry.lastmod)
+            for entry in reader.sitemap(clock.now())]
+    body = render_template("public/sitemap.xml", urls=urls)
+    return Response(body, mimetype="application/xml")
+
+
+@bp.get("/robots.txt")
+@public
+def robots() -> ResponseReturnValue:
+    body = render_template("public/robots.txt")
+    return Response(body, mimetype="text/plain")
 
 
 @bp.get("/<slug>")
@@ -30,3 +151,36 @@ def article(slug: str) -> ResponseReturnValue:
 def page(slug: str) -> ResponseReturnValue:
     found = reader.page(slug) or abort(404)
     return render_template("public/page.html", page=found)
+
+
+def _article_data(article: Article, nav: SeriesNav | None) -> list[dict]:
+    """JSON-LD for search engines: the article as a BlogPosting, and its place in a series as breadcrumbs."""
+    url = absolute_url("public.article", slug=article.slug)
+    settings = site.settings()
+    author = settings.author_name or article.author.name or settings.title
+    posting: dict[str, Any] = {
+        "@context": "https://schema.org", "@type": "BlogPosting", "headline": article.title,
+        "description": article.description or article.summary, "url": url, "mainEntityOfPage": url,
+        "datePublished": iso_utc(article.published_at or article.publish_at),
+        "dateModified": iso_utc(max(article.updated_at, article.publish_at)),
+        "author": {"@type": "Person", "name": author},
+        "publisher": {"@type": "Organization", "name": settings.title, "url": absolute_url("public.home")},
+        "keywords": [tag.name for tag in article.tags],
+        "wordCount": len(article.body_text.split()),
+    }
+    if article.series is None or nav is None:
+        return [posting]
+    posting["isPartOf"] = {"@type": "CreativeWorkSeries", "name": article.series.title,
+                           "url": absolute_url("public.series", slug=article.series.slug)}
+    posting["position"] = nav.current.position if nav.current else None
+    return [posting, _breadcrumbs(article.series, article)]
+
+
+def _breadcrumbs(series: Series, article: Article | None = None) -> dict:
+    trail = [("Home", absolute_url("public.home")), ("Series", absolute_url("public.series_index")),
+             (series.title, absolute_url("public.series", slug=series.slug))]
+    if article is not None:
+        trail.append((article.title, absolute_url("public.article", slug=article.slug)))
+    return {"@context": "https://schema.org", "@type": "BreadcrumbList",
+            "itemListElement": [{"@type": "ListItem", "position": index, "name": name, "item": url}
+                                for index, (name, url) in enumerate(trail, start=1)]}

@@ -1,0 +1,87 @@
+"""Series navigation as readers get it: parts counted among live parts only, in the author's part order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from cms.core.visibility import is_live
+from cms.core.workflow import Status
+
+
+@dataclass(frozen=True)
+class Part:
+    """One planned part of a series, whatever its status."""
+
+    slug: str
+    title: str
+    number: int  # the author's part number; may have gaps and unpublished neighbours
+    status: Status
+    publish_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A live part as readers count it: `position` is 1 … total, with no gaps."""
+
+    slug: str
+    title: str
+    position: int
+    is_current: bool = False
+
+
+@dataclass(frozen=True)
+class Coming:
+    """The next part, scheduled but not live yet: its number and time, never its title or text."""
+
+    position: int
+    publish_at: datetime
+
+
+@dataclass(frozen=True)
+class SeriesNav:
+    contents: tuple[Entry, ...]
+    current: Entry | None  # None on the series' own page
+    previous: Entry | None
+    next: Entry | None
+    coming: Coming | None
+
+    @property
+    def total(self) -> int:
+        return len(self.contents)
+
+    @property
+    def first(self) -> Entry | None:
+        return self.contents[0] if self.contents else None
+
+
+def navigation(parts: Sequence[Part], now: datetime, current_slug: str | None = None) -> SeriesNav:
+    """Return the series' navigation at `now`, seen from the part `current_slug` (or from the series page).
+
+    Only live parts are numbered and linked, so a draft or scheduled part never makes "Part 6 of 5" or a gap.
+    Raises ValueError if `current_slug` is not a live part: readers never stand on one.
+    """
+    ordered = sorted(parts, key=lambda part: part.number)
+    live = [part for part in ordered if is_live(part.status, part.publish_at, now)]
+    contents = tuple(Entry(part.slug, part.title, position, part.slug == current_slug)
+                     for position, part in enumerate(live, start=1))
+    current = next((entry for entry in contents if entry.is_current), None)
+    if current_slug is not None and current is None:
+        raise ValueError(f"{current_slug!r} is not a live part of this series.")
+    previous = following = None
+    if current is not None:
+        index = current.position - 1
+        previous = contents[index - 1] if index > 0 else None
+        following = contents[index + 1] if index + 1 < len(contents) else None
+    return SeriesNav(contents=contents, current=current, previous=previous, next=following,
+                     coming=_coming(ordered, live, now))
+
+
+def _coming(ordered: list[Part], live: list[Part], now: datetime) -> Coming | None:
+    """The soonest scheduled part after the last live one: readers will see it as the next number."""
+    last_number = live[-1].number if live else 0
+    waiting = [part.publish_at for part in ordered
+               if part.number > last_number and part.status is Status.SCHEDULED
+               and part.publish_at is not None and part.publish_at > now]
+    return Coming(position=len(live) + 1, publish_at=min(waiting)) if waiting else None

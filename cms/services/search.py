@@ -1,0 +1,117 @@
+"""Full-text search over live articles: SQLite FTS5 or PostgreSQL full-text search, behind one function.
+
+Whatever a reader types is turned into a query the engine cannot misread: quoted phrases, `or`, and `-word`
+to leave a word out, as web search engines read them; every other character is only text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from markupsafe import Markup, escape
+from sqlalchemy import column, func, literal_column, select, table
+
+from cms.extensions import db
+from cms.models import Article
+from cms.services import reader
+
+MAX_QUERY_LENGTH = 200
+# Private-use characters mark matches inside excerpts; escaping the text first keeps the excerpt safe HTML.
+_START, _STOP = "\ue000", "\ue001"
+_CHUNK = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+_WORD = re.compile(r"\w", re.UNICODE)
+
+_fts = table("article_search", column("rowid"))
+
+
+@dataclass(frozen=True)
+class Hit:
+    article: Article
+    excerpt: Markup  # escaped text with <mark> around the words that matched
+
+
+@dataclass(frozen=True)
+class Results:
+    hits: list[Hit]
+    page: int
+    has_next: bool
+
+
+def search(text: str, now: datetime, *, page: int = 1, per_page: int = reader.PER_PAGE) -> Results:
+    """Return live articles matching `text`, best first, with highlighted excerpts; never raises on odd input."""
+    text = " ".join(_printable(text).split())[:MAX_QUERY_LENGTH]
+    if db.engine.dialect.name == "postgresql":
+        query = _postgresql(text, now)
+    else:
+        expression = fts5_query(text)
+        if not expression:
+            return Results(hits=[], page=page, has_next=False)
+        query = _sqlite(expression, now)
+    rows = db.session.execute(query.offset((page - 1) * per_page).limit(per_page + 1)).all()
+    hits = [Hit(article, highlight(excerpt or "")) for article, excerpt in rows[:per_page]]
+    return Results(hits=hits, page=page, has_next=len(rows) > per_page)
+
+
+def _printable(text: str) -> str:
+    """Drop control, format and private-use characters: PostgreSQL refuses NUL, and the markers are ours."""
+    return "".join(character for character in text if not unicodedata.category(character).startswith("C"))
+
+
+def _sqlite(expression: str, now: datetime):
+    rank = func.bm25(literal_column("article_search"), 10.0, 4.0, 1.0)  # title, summary, body
+    excerpt = func.snippet(literal_column("article_search"), 2, _START, _STOP, "…", 32)
+    return (reader.live_articles(now).add_columns(excerpt)
+            .join(_fts, _fts.c.rowid == Article.id)
+            .where(literal_column("article_search").op("MATCH")(expression))
+            .order_by(None).order_by(rank, Article.publish_at.desc()))
+
+
+def _postgresql(text: str, now: datetime):
+    vector = literal_column("articles.search_vector")
+    tsquery = func.websearch_to_tsquery("english", text)
+    excerpt = func.ts_headline("english", Article.body_text, tsquery,
+                               f"StartSel={_START}, StopSel={_STOP}, MaxWords=40, MinWords=20, "
+                               "MaxFragments=2, FragmentDelimiter=\" … \"")
+    return (reader.live_articles(now).add_columns(excerpt).where(vector.op("@@")(tsquery))
+            .order_by(None).order_by(func.ts_rank_cd(vector, tsquery).desc(), Article.publish_at.desc()))
+
+
+def fts5_query(text: str) -> str:
+    """Return an FTS5 expression for what a reader typed, or "" if nothing in it can be searched for.
+
+    Every word and phrase is quoted, so FTS5 operators and column filters in the input are only words.
+    """
+    wanted: list[str] = []
+    unwanted: list[str] = []
+    for negated, phrase, word in _CHUNK.findall(text):
+        if not phrase and word.lower() == "or":
+            if wanted and wanted[-1] != "OR":
+                wanted.append("OR")
+            continue
+        if not phrase and word.startswith("-") and len(word) > 1:
+            negated, word = "-", word[1:]
+        term = phrase or word
+        if not _WORD.search(term):
+            continue
+        quoted = '"' + term.replace('"', '""') + '"'
+        (unwanted if negated else wanted).append(quoted)
+    while wanted and wanted[-1] == "OR":
+        wanted.pop()
+    if not wanted:
+        return ""
+    expression = " ".join(wanted)
+    if unwanted:
+        expression = f"({expression}) " + " ".join(f"NOT {term}" for term in unwanted)
+    return expression
+
+
+def highlight(excerpt: str) -> Markup:
+    """Return `excerpt` escaped, with the engine's match markers turned into <mark> elements."""
+    safe = str(escape(excerpt))
+    # An unbalanced marker (a match cut at the excerpt's edge) must not leave a <mark> open.
+    parts = re.split(f"{_START}(.*?){_STOP}", safe, flags=re.DOTALL)
+    html = "".join(f"<mark>{part}</mark>" if index % 2 else part for index, part in enumerate(parts))
+    return Markup(html.replace(_START, "").replace(_STOP, ""))

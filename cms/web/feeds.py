@@ -1,0 +1,211 @@
+"""RSS 2.0 and Atom 1.0 feeds of the site, each series and each tag; WebSub pings when the live set changes.
+
+A scheduled article enters every feed at its time because feeds, like pages, ask for live articles at the
+request's time. No background job is needed for that, nor for the ping: the first request that sees the live
+set changed (a publish, an edit, or a scheduled time passing) tells the hub, from a thread of this process.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, abort, current_app, request
+from flask.typing import ResponseReturnValue
+
+from cms.core import clock, feeds
+from cms.models import Article
+from cms.services import freshness, reader, site
+from cms.web.caching import public
+from cms.web.public import absolute_url
+
+bp = Blueprint("feeds", __name__)
+log = logging.getLogger(__name__)
+
+FORMATS: dict[str, tuple[Callable[[feeds.Feed, Sequence[feeds.Entry]], bytes], str]] = {
+    "xml": (feeds.rss, "application/rss+xml"),
+    "atom": (feeds.atom, "application/atom+xml"),
+}
+PING_TIMEOUT_SECONDS = 10
+
+
+@bp.get("/feed.<any(xml, atom):kind>")
+@public
+def site_feed(kind: str) -> ResponseReturnValue:
+    now = clock.now()
+    settings = site.settings()
+    items = reader.latest(now, limit=settings.feed_size)
+    feed = _feed(settings.title, settings.tagline or f"New articles from {settings.title}", absolute_url("public.home"),
+                 "feeds.site_feed", {}, items, now)
+    return _answer(feed, items, kind)
+
+
+@bp.get("/series/<slug>/feed.<any(xml, atom):kind>")
+@public
+def series_feed(slug: str, kind: str) -> ResponseReturnValue:
+    now = clock.now()
+    settings = site.settings()
+    series = reader.series(slug, now) or abort(404)
+    items = reader.newest_parts(series, now, settings.feed_size)
+    feed = _feed(f"{series.title} · {settings.title}", series.description or f"The parts of “{series.title}”.",
+                 absolute_url("public.series", slug=series.slug), "feeds.series_feed", {"slug": series.slug},
+                 items, now, feed_id=feeds.tag_uri(_authority(), series.created_at, f"series-{series.id}"))
+    return _answer(feed, items, kind)
+
+
+@bp.get("/tags/<slug>/feed.<any(xml, atom):kind>")
+@public
+def tag_feed(slug: str, kind: str) -> ResponseReturnValue:
+    now = clock.now()
+    settings = site.settings()
+    tag = reader.tag(slug, now) or abort(404)
+    items = reader.listing(now, tag=tag, per_page=settings.feed_size).items
+    feed = _feed(f"Articles tagged “{tag.name}” · {settings.title}", f"Articles about {tag.name}.",
+                 absolute_url("public.tag", slug=tag.slug), "feeds.tag_feed", {"slug": tag.slug}, items, now)
+    return _answer(feed, items, kind)
+
+
+def _feed(title: str, description: str, page_url: str, endpoint: str, values: dict, items: list[Article],
+          now: datetime, feed_id: str | None = None) -> feeds.Feed:
+    entries_updated = [_updated_at(item) for item in items]
+    settings = site.settings()
+    return feeds.Feed(
+        id=feed_id or page_url, title=title, description=description, page_url=page_url,
+        rss_url=absolute_url(endpoint, kind="xml", **values), atom_url=absolute_url(endpoint, kind="atom", **values),
+        author=settings.author_name or settings.title,
+        updated_at=max(entries_updated) if entries_updated else freshness.state(now).changed_at,
+        hub_url=current_app.config.get("WEBSUB_HUB") or None)
+
+
+def _answer(feed: feeds.Feed, items: list[Article], kind: str) -> Response:
+    render, mimetype = FORMATS[kind]
+    response = Response(render(feed, [_entry(item) for item in items]), mimetype=mimetype)
+    if feed.hub_url:  # WebSub discovery also reads the HTTP headers
+        self_url = feed.rss_url if kind == "xml" else feed.atom_url
+        response.headers["Link"] = f'<{feed.hub_url}>; rel="hub", <{self_url}>; rel="self"'
+    return response
+
+
+def _entry(article: Article) -> feeds.Entry:
+    settings = site.settings()
+    url = absolute_url("public.article", slug=article.slug)
+    return feeds.Entry(
+        id=article_id(article), title=article.title, url=url,
+        summary=article.summary or feeds.excerpt(article.body_text),
+        html=feeds.absolute_links(article.body_html, url),
+        author=settings.author_name or article.author.name or settings.title,
+        published_at=article.published_at or article.publish_at, updated_at=_updated_at(article),
+        categories=tuple((tag.slug, tag.name, absolute_url("public.tag", slug=tag.slug)) for tag in article.tags))
+
+
+def article_id(article: Article) -> str:
+    """The entry id of `article` in every feed: from its id and creation date, never its slug or title."""
+    return feeds.tag_uri(_authority(), article.created_at, f"article-{article.id}")
+
+
+def _authority() -> str:
+    return urlsplit(current_app.config["SITE_URL"]).hostname or "localhost"
+
+
+def _updated_at(article: Article) -> datetime:
+    published_at = article.published_at or article.publish_at
+    return max(article.updated_at, published_at)
+
+
+# WebSub -----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Announcer:
+    """What this process last saw of the live set, and one thread that tells the hub in the background.
+
+    Each process starts knowing nothing, so its first request pings the site feeds once: a hub may hear of
+    a change twice, never miss one.
+    """
+
+    seen: tuple[tuple, datetime] | None = None  # (live fingerprint, when it was seen)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    pings: queue.Queue = field(default_factory=queue.Queue)
+    worker: threading.Thread | None = None
+
+    def observe(self, fingerprint: tuple, now: datetime) -> tuple[bool, datetime | None]:
+        """Record `fingerprint`; return whether it differs from the last one seen, and when that was seen."""
+        with self.lock:
+            previous = self.seen
+            if previous is not None and previous[0] == fingerprint:
+                return False, None
+            self.seen = (fingerprint, now)
+            return True, previous[1] if previous else None
+
+    def send(self, hub_url: str, feed_urls: list[str]) -> None:
+        with self.lock:
+            if self.worker is None or not self.worker.is_alive():
+                self.worker = threading.Thread(target=self._work, name="websub-pings", daemon=True)
+                self.worker.start()
+        self.pings.put((hub_url, feed_urls))
+
+    def wait(self) -> None:
+        """Block until every ping asked for so far has been sent (or has failed)."""
+        self.pings.join()
+
+    def _work(self) -> None:
+        while True:
+            hub_url, feed_urls = self.pings.get()
+            try:
+                for feed_url in feed_urls:
+                    ping(hub_url, feed_url)
+            finally:
+                self.pings.task_done()
+
+
+def ping(hub_url: str, feed_url: str) -> bool:
+    """Tell the hub that `feed_url` has new content (hub.mode=publish); return whether it accepted."""
+    body = urllib.parse.urlencode({"hub.mode": "publish", "hub.url": feed_url}).encode()
+    try:
+        with urllib.request.urlopen(urllib.request.Request(hub_url, data=body, method="POST"),
+                                    timeout=PING_TIMEOUT_SECONDS) as answer:
+            return 200 <= answer.status < 300
+    except (urllib.error.URLError, OSError) as error:
+        log.warning("The WebSub hub %s did not take the ping for %s: %s", hub_url, feed_url, error)
+        return False
+
+
+@bp.record_once
+def _install_announcer(state) -> None:
+    state.app.extensions["websub"] = Announcer()
+
+
+@bp.after_app_request
+def announce_changes(response: Response) -> Response:
+    """Ping the hub when the live set has changed since this process last looked."""
+    hub_url = current_app.config.get("WEBSUB_HUB")
+    if not hub_url or request.endpoint == "static" or response.status_code >= 500:
+        return response  # after a failure the session may be unusable; the next request will look
+    now = clock.now()
+    announcer: Announcer = current_app.extensions["websub"]
+    is_changed, since = announcer.observe(reader.live_fingerprint(now), now)
+    if is_changed:
+        announcer.send(hub_url, _changed_feeds(since, now))
+    return response
+
+
+def _changed_feeds(since: datetime | None, now: datetime) -> list[str]:
+    """The site feeds, and the feeds of the series and tags of articles that went live or changed since."""
+    urls = [absolute_url("feeds.site_feed", kind=kind) for kind in FORMATS]
+    changed = reader.changed_since(since, now) if since is not None else []
+    for article in changed:
+        scopes = [("feeds.tag_feed", tag.slug) for tag in article.tags]
+        if article.series is not None:
+            scopes.insert(0, ("feeds.series_feed", article.series.slug))
+        for endpoint, slug in scopes:
+            urls += [absolute_url(endpoint, slug=slug, kind=kind) for kind in FORMATS]
+    return list(dict.fromkeys(urls))
+

@@ -1,0 +1,264 @@
+import json
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import lxml.html
+import pytest
+from lxml import etree
+
+from cms.core.clock import now
+from cms.core.workflow import Status
+from cms.extensions import db
+from cms.models import Article, RelatedScore, User
+from cms.services import articles
+from tests.web.reading_site import reading_site  # noqa: F401 - the fixture
+
+PUBLIC_URLS = ["/", "/articles/ambivalence", "/articles/choosing", "/series/", "/series/mothers-and-daughters",
+               "/tags/", "/tags/grief", "/archive/", "/search?q=grief", "/search", "/about"]
+
+
+def html(client, url: str, status: int = 200):
+    response = client.get(url)
+    assert response.status_code == status, url
+    return lxml.html.fromstring(response.get_data(as_text=True))
+
+
+def texts(tree, xpath: str) -> list[str]:
+    return [" ".join(node.text_content().split()) for node in tree.xpath(xpath)]
+
+
+def test_home_lists_live_articles_newest_first_and_the_series(client, reading_site):
+    tree = html(client, "/")
+    linked = [href.rsplit("/", 1)[1] for href in tree.xpath("//main//article//h3/a/@href")]
+    assert linked == list(reading_site.live_slugs)
+    assert texts(tree, "//section[@aria-labelledby='series-heading']//li/a") == ["Grief", "Mothers and Daughters"]
+
+
+@pytest.mark.parametrize("url", PUBLIC_URLS)
+def test_no_public_url_shows_what_is_not_live(client, reading_site, url):
+    page = client.get(url).get_data(as_text=True)
+    for hidden in ("A draft about guilt", "Letting go", "Old news", "In review", "Empty series", "secret topic",
+                   "Secret plans", "zeppelins", "Quokkas"):
+        assert hidden not in page
+
+
+@pytest.mark.parametrize("url", PUBLIC_URLS)
+def test_every_public_page_has_one_h1_a_title_a_description_and_a_canonical_url(client, reading_site, url):
+    tree = html(client, url)
+    assert len(tree.xpath("//h1")) == 1
+    assert tree.xpath("string(//title)").strip()
+    assert tree.xpath("string(//meta[@name='description']/@content)").strip()
+    if not url.startswith("/search"):
+        assert tree.xpath("string(//link[@rel='canonical']/@href)") == "http://127.0.0.1:5000" + url
+        assert tree.xpath("string(//meta[@property='og:url']/@content)") == "http://127.0.0.1:5000" + url
+
+
+@pytest.mark.parametrize("slug", ["draft-part", "in-review", "scheduled-part", "archived", "no-such-thing"])
+def test_an_article_that_is_not_live_is_not_found(client, reading_site, slug):
+    tree = html(client, f"/articles/{slug}", 404)
+    assert texts(tree, "//h1") == ["Not Found"]
+    assert tree.xpath("//nav[@aria-label='Site']"), "the 404 page keeps the site's design"
+
+
+def test_an_article_shows_its_place_in_the_series_counting_live_parts_only(client, reading_site):
+    tree = html(client, "/articles/ambivalence")
+    assert texts(tree, "//p[@class='series-position']") == [
+        "Part 2 of 2 in the series Mothers and Daughters"]
+    assert tree.xpath("//p[@class='series-position']/a/@href") == ["/series/mothers-and-daughters"]
+    contents = tree.xpath("//details[@class='series-contents']//li")
+    assert [" ".join(item.text_content().split()) for item in contents] == [
+        "Life stages", "Ambivalence (you are here)"]
+    assert contents[1].xpath("span[@aria-current='page']")
+
+
+def test_previous_and_next_links_carry_titles(client, reading_site):
+    tree = html(client, "/articles/grief-2")
+    assert tree.xpath("//a[@rel='prev']/@href") == ["/articles/grief-1"]
+    assert texts(tree, "//a[@rel='prev']") == ["← Previous: Part 1 Grief has no timeline"]
+    assert tree.xpath("//a[@rel='next']/@href") == ["/articles/grief-3"]
+    assert texts(tree, "//a[@rel='next']") == ["Next: Part 3 → Anticipatory grief"]
+
+
+def test_a_scheduled_next_part_is_announced_with_its_date_and_no_link(client, reading_site):
+    tree = html(client, "/articles/ambivalence")
+    date = f"{reading_site.scheduled_at.astimezone(ZoneInfo('America/New_York')):%-d %B %Y}"
+    assert texts(tree, "//nav[@class='series-pager']//p[@class='coming']") == [f"Part 3 coming {date}"]
+    assert not tree.xpath("//a[@rel='next']")
+    assert "scheduled-part" not in lxml.html.tostring(tree, encoding="unicode")
+
+
+def test_the_last_part_of_a_finished_series_says_so(client, reading_site):
+    tree = html(client, "/articles/grief-3")
+    assert texts(tree, "//p[@class='series-end']") == ["This is the last part of Grief."]
+
+
+def test_an_article_ends_with_the_author_block_and_the_consultation_link(client, reading_site):
+    tree = html(client, "/articles/choosing")
+    author = tree.xpath("//aside[@class='author']")[0]
+    assert "Dr. Maya Ellison, LMFT" in author.text_content()
+    assert "Maya works with families" in author.text_content()
+    assert author.xpath(".//a[@class='button']/@href") == ["/about"]
+    assert texts(author, ".//a[@class='button']") == ["Book a free consultation"]
+    assert author.xpath(".//a[starts-with(@href, 'mailto:')]/@href") == ["mailto:maya@example.com"]
+
+
+def test_an_article_shows_tags_date_and_reading_time(client, reading_site):
+    tree = html(client, "/articles/grief-3")
+    assert texts(tree, "//ul[@class='tags']/li") == ["family", "grief"]
+    assert tree.xpath("//ul[@class='tags']//a/@href") == ["/tags/family", "/tags/grief"]
+    assert "1 min read" in texts(tree, "//header[@class='article-header']/p[@class='meta']")[0]
+
+
+def test_related_links_shown_are_live_articles(client, app, reading_site):
+    with app.app_context():
+        ids = {a.slug: a.id for a in db.session.scalars(db.select(Article))}
+        for other, score in (("scheduled-part", 0.9), ("draft-part", 0.8), ("grief-1", 0.5), ("archived", 0.7)):
+            db.session.add(RelatedScore(article_id=ids["grief-3"], other_id=ids[other], score=score, reasons={}))
+        db.session.commit()
+    tree = html(client, "/articles/grief-3")
+    related = tree.xpath("//section[@class='related']//a/@href")
+    assert related == ["/articles/grief-1"]
+
+
+def test_the_series_page_lists_live_parts_in_order_with_summaries_and_a_start_link(client, reading_site):
+    tree = html(client, "/series/mothers-and-daughters")
+    assert texts(tree, "//h1") == ["Mothers and Daughters"]
+    assert "How the bond changes over a lifetime." in texts(tree, "//p[@class='lede']")
+    assert texts(tree, "//ol[@class='parts']//h2") == ["Part 1: Life stages", "Part 2: Ambivalence"]
+    assert texts(tree, "//ol[@class='parts']//p[@class='summary']") == [
+        "The seasons of the bond.", "Two feelings at once."]
+    assert all("min read" in meta for meta in texts(tree, "//ol[@class='parts']//p[@class='meta']"))
+    assert tree.xpath("//a[@class='button']/@href") == ["/articles/life-stages"]
+    assert texts(tree, "//p[@class='coming']")[0].startswith("Part 3 coming ")
+
+
+def test_the_series_index_lists_series_with_live_parts(client, reading_site):
+    tree = html(client, "/series/")
+    assert texts(tree, "//main//h2") == ["Grief", "Mothers and Daughters"]
+    assert texts(tree, "//main//p[@class='meta']") == ["3 parts", "2 parts"]
+
+
+def test_a_series_without_live_parts_is_not_found(client, reading_site):
+    html(client, "/series/empty-series", 404)
+
+
+def test_tags_count_live_articles_only(client, reading_site):
+    tree = html(client, "/tags/")
+    assert texts(tree, "//ul[@class='tag-index']/li") == [
+        "family (2 articles)", "grief (3 articles)", "mother daughter (2 articles)", "therapy (1 article)"]
+
+
+@pytest.mark.parametrize("slug", ["secret-topic", "resentment", "archived-topic", "nothing"])
+def test_a_tag_without_live_articles_is_not_found(client, reading_site, slug):
+    html(client, f"/tags/{slug}", 404)
+
+
+def test_a_tag_page_lists_its_live_articles_newest_first(client, reading_site):
+    tree = html(client, "/tags/mother-daughter")
+    assert texts(tree, "//h1") == ["Articles tagged “mother daughter”"]
+    assert tree.xpath("//main//h2/a/@href") == ["/articles/ambivalence", "/articles/life-stages"]
+
+
+def test_a_long_tag_page_is_paged(client, make):
+    for number in range(21):
+        make.article(f"Note {number:02}", tags=("notes",))
+    first = html(client, "/tags/notes")
+    assert len(first.xpath("//main//h2")) == 20
+    assert first.xpath("//nav[@class='pager']//a[@rel='next']/@href") == ["/tags/notes?page=2"]
+    second = html(client, "/tags/notes?page=2")
+    assert len(second.xpath("//main//h2")) == 1
+    assert second.xpath("//a[@rel='prev']/@href") == ["/tags/notes"]
+    assert second.xpath("string(//link[@rel='canonical']/@href)") == "http://127.0.0.1:5000/tags/notes?page=2"
+    for bad in ("3", "0", "-1", "x", "1e3"):
+        assert client.get(f"/tags/notes?page={bad}").status_code == 404
+
+
+def test_the_archive_groups_by_month_in_site_time(client, make):
+    # 03:00 UTC on 1 March is still 28 February in New York (the test site's time zone).
+    make.article("Late February", publish_at=datetime(2025, 3, 1, 3, tzinfo=UTC))
+    make.article("Early March", publish_at=datetime(2025, 3, 2, 15, tzinfo=UTC))
+    tree = html(client, "/archive/")
+    assert texts(tree, "//main//h2") == ["March 2025", "February 2025"]
+    assert texts(tree, "//section[h2='February 2025']//a") == ["Late February"]
+
+
+def test_pages_are_served_at_their_slug_and_listed_in_menu_order(client, reading_site):
+    tree = html(client, "/fees")
+    assert texts(tree, "//h1") == ["Fees"]
+    assert texts(tree, "//nav[@aria-label='Site']//li")[-2:] == ["About", "Fees"]
+    assert tree.xpath("//nav[@aria-label='Site']//a[@aria-current='page']/@href") == ["/fees"]
+    assert client.get("/privacy").status_code == 200
+    assert client.get("/secret-plans").status_code == 404
+
+
+def test_a_changed_slug_answers_301_to_the_new_address(client, app, make, reading_site):
+    editor_id = make.user("editor")
+    with app.app_context():
+        article = articles.find_by_slug("choosing")
+        editor = db.session.get(User, editor_id)
+        data = articles.ArticleInput(title=article.title, body_source=article.body_source, slug="choosing-well")
+        articles.update(article, data, by=editor, now=now())
+        db.session.commit()
+    response = client.get("/articles/choosing")
+    assert response.status_code == 301 and response.location == "/articles/choosing-well"
+
+
+def test_article_structured_data_describes_a_blog_posting_in_a_series(client, reading_site):
+    tree = html(client, "/articles/ambivalence")
+    data = [json.loads(script.text) for script in tree.xpath("//script[@type='application/ld+json']")]
+    posting, breadcrumbs = data
+    assert posting["@type"] == "BlogPosting" and posting["headline"] == "Ambivalence"
+    assert posting["url"] == "http://127.0.0.1:5000/articles/ambivalence"
+    assert posting["author"] == {"@type": "Person", "name": "Dr. Maya Ellison"}
+    assert posting["isPartOf"]["name"] == "Mothers and Daughters"
+    assert [item["name"] for item in breadcrumbs["itemListElement"]] == [
+        "Home", "Series", "Mothers and Daughters", "Ambivalence"]
+    assert tree.xpath("string(//meta[@property='og:type']/@content)") == "article"
+    assert tree.xpath("string(//meta[@name='twitter:card']/@content)") == "summary"
+
+
+def test_the_sitemap_lists_live_articles_series_tags_and_pages_with_lastmod(client, reading_site):
+    response = client.get("/sitemap.xml")
+    assert response.mimetype == "application/xml"
+    namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    root = etree.fromstring(response.data)
+    locations = root.xpath("//s:loc/text()", namespaces=namespace)
+    base = "http://127.0.0.1:5000"
+    assert {f"{base}/articles/{slug}" for slug in reading_site.live_slugs} <= set(locations)
+    assert {f"{base}/series/grief", f"{base}/tags/grief", f"{base}/about", f"{base}/privacy"} <= set(locations)
+    for hidden in (*reading_site.hidden_slugs, "empty-series", "secret-topic", "secret-plans"):
+        assert not any(location.endswith("/" + hidden) for location in locations)
+    for url in root.xpath("//s:url[s:lastmod]", namespaces=namespace):
+        datetime.strptime(url.xpath("string(s:lastmod)", namespaces=namespace), "%Y-%m-%dT%H:%M:%SZ")
+    assert len(root.xpath("//s:url[not(s:lastmod)]", namespaces=namespace)) == 1  # the home page
+
+
+def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_the_back_office(client):
+    body = client.get("/robots.txt").get_data(as_text=True)
+    assert "Sitemap: http://127.0.0.1:5000/sitemap.xml" in body
+    assert "Disallow: /admin/" in body
+
+
+def test_an_error_inside_a_view_gets_a_friendly_500_page(app, client, reading_site, monkeypatch):
+    from cms.services import reader
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the disk is on fire")
+
+    monkeypatch.setattr(reader, "latest", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    tree = html(client, "/", 500)
+    assert "Something went wrong on our side" in tree.text_content()
+    assert "disk is on fire" not in lxml.html.tostring(tree, encoding="unicode")
+
+
+def test_archiving_makes_an_article_disappear_at_once(client, app, make, reading_site):
+    editor_id = make.user("editor")
+    assert client.get("/articles/choosing").status_code == 200
+    with app.app_context():
+        editor = db.session.get(User, editor_id)
+        articles.change_status(articles.find_by_slug("choosing"), Status.ARCHIVED, by=editor, now=now())
+        db.session.commit()
+    assert client.get("/articles/choosing").status_code == 404
+    assert "Choosing a therapist" not in client.get("/").get_data(as_text=True)
+
