@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -80,12 +81,23 @@ def page_dangers(html: str) -> list[str]:
             continue
         tag = _local(element.tag).lower()
         attributes = {_local(name).lower(): value for name, value in element.attrib.items()}
-        if tag == "script" and ((element.text or "").strip() or not attributes.get("src", "").startswith("/static/")):
+        if tag == "script" and attributes.get("type") == "application/ld+json":
+            found += _structured_data_dangers(element.text or "")
+        elif tag == "script" and ((element.text or "").strip() or not attributes.get("src", "").startswith("/static/")):
             found.append("a script that is not a static file of the site")
         if tag in ("iframe", "frame", "object", "embed", "applet", "base"):
             found.append(f"<{tag}> element")
         found += _attribute_dangers(tag, attributes)
     return found
+
+
+def _structured_data_dangers(text: str) -> list[str]:
+    """JSON-LD is data, not code, as long as it is valid JSON with no markup that could close the element."""
+    try:
+        json.loads(text)
+    except ValueError:
+        return ["JSON-LD that is not valid JSON"]
+    return ["markup inside JSON-LD"] if "<" in text else []
 
 
 def _attribute_dangers(tag: str, attributes: dict[str, str]) -> list[str]:

@@ -92,7 +92,9 @@ def _generator(feed: Feed, entries: Sequence[Entry], self_url: str, self_type: s
     generator.load_extension("dc", atom=False, rss=True)  # RSS <author> must be an email; dc:creator is a name
     generator.id(feed.id)
     generator.title(feed.title)
-    generator.description(feed.description)
+    # Feed readers take an RSS channel description as HTML but an Atom subtitle as text.
+    is_rss = self_type == "application/rss+xml"
+    generator.description(escape(feed.description) if is_rss else feed.description)
     generator.author({"name": feed.author})
     generator.language(feed.language)
     generator.updated(feed.updated_at)
@@ -106,7 +108,9 @@ def _generator(feed: Feed, entries: Sequence[Entry], self_url: str, self_type: s
         entry.id(item.id)
         entry.title(item.title)
         entry.link(href=item.url, rel="alternate", type="text/html")
-        entry.summary(item.summary)  # Atom summary and RSS description: RSS writes content:encoded only beside one
+        # Atom summary and RSS description (RSS writes content:encoded only beside one). Readers take an RSS
+        # description as HTML, so the plain summary goes in escaped, as HTML that shows exactly its text.
+        entry.summary(escape(item.summary), type="html")
         entry.content(item.html, type="html")
         entry.author({"name": item.author})
         entry.dc.dc_creator(item.author)
