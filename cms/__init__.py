@@ -65,9 +65,11 @@ def _configure_sqlite(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from cms.web import api, auth, errors, feeds, public, security, templating, uploads
+    from cms.web import api, assets, auth, errors, feeds, page_cache, public, security, templating, uploads
 
     security.register(app)
+    assets.register(app)
+    page_cache.install(app)
     templating.register(app)
     errors.register(app)
     app.register_blueprint(auth.bp)

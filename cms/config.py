@@ -40,6 +40,8 @@ class Defaults:
     LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"  # failed sign-ins from one address, whatever the email
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     UPLOAD_MAX_PIXELS = 50_000_000
+    CACHE_URL = None  # redis://host:6379/1 shares rendered pages between servers; unset: each process keeps its own
+    PAGE_CACHE_BYTES = 64 * 1024 * 1024  # the in-process cache's size; 0 turns page caching off
     WEBSUB_HUB = None  # a WebSub hub URL: feeds advertise it and it is pinged when the live set changes
 
 
@@ -47,7 +49,7 @@ def load(instance_path: str, environ: Mapping[str, str]) -> dict[str, Any]:
     """Return settings from the instance config file and the environment, checked."""
     instance = Path(instance_path)
     settings: dict[str, Any] = _read_instance_file(instance / CONFIG_FILE)
-    for name in ("SECRET_KEY", "SITE_URL", "SITE_TIMEZONE", "RATELIMIT_STORAGE_URI", "WEBSUB_HUB"):
+    for name in ("SECRET_KEY", "SITE_URL", "SITE_TIMEZONE", "RATELIMIT_STORAGE_URI", "WEBSUB_HUB", "CACHE_URL"):
         if environ.get(name):
             settings[name] = environ[name]
     if environ.get("PROXY_FIX"):

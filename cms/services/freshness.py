@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import event, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from cms.core.workflow import LIVE_STATUSES
 from cms.extensions import db
@@ -20,6 +21,7 @@ from cms.models import (Article, ContentVersion, Page, Redirect, RelatedChoice, 
 
 #: Rows whose change can change what a reader sees.
 PUBLIC_MODELS = (Article, Page, Series, Tag, SiteSettings, Redirect, RelatedChoice, RelatedScore)
+_PUBLIC_TABLES = frozenset({model.__tablename__ for model in PUBLIC_MODELS} | {"article_tag"})
 _BUMPED = "cms_content_version_bumped"
 
 
@@ -36,19 +38,44 @@ class State:
         return f"{self.version}.{since}"
 
 
+@dataclass(frozen=True)
+class _Bounds:
+    """The live set's go-live times as read at `read_at`; right until a write or `next_change_at`."""
+
+    version: int
+    written_at: datetime
+    read_at: datetime
+    live_since: datetime | None
+    next_change_at: datetime | None
+
+    def holds(self, version: int, written_at: datetime, now: datetime) -> bool:
+        return (version == self.version and written_at == self.written_at and self.read_at <= now
+                and (self.next_change_at is None or now < self.next_change_at))
+
+
+_bounds: WeakKeyDictionary[Any, _Bounds] = WeakKeyDictionary()  # per database engine, in this process
+
+
 def state(now: datetime) -> State:
-    """Return the freshness of public content at `now` in two indexed queries."""
+    """Return the freshness of public content at `now`.
+
+    One query by primary key, usually: the go-live times are read again only after a write (in any process)
+    or once the next scheduled go-live has passed.
+    """
     row = db.session.execute(select(ContentVersion.version, ContentVersion.changed_at)
                              .where(ContentVersion.id == 1)).first()
     version, written_at = row if row else (0, datetime(1970, 1, 1, tzinfo=UTC))
-    live = Article.status.in_(LIVE_STATUSES)
-    live_since, next_change_at = db.session.execute(select(
-        select(func.max(Article.publish_at)).where(live, Article.publish_at <= now).scalar_subquery(),
-        select(func.min(Article.publish_at)).where(live, Article.publish_at > now).scalar_subquery(),
-    )).one()
-    live_since = _aware(live_since)
-    changed_at = max(written_at, live_since) if live_since else written_at
-    return State(version=version, live_since=live_since, next_change_at=_aware(next_change_at),
+    bounds = _bounds.get(db.engine)
+    if bounds is None or not bounds.holds(version, written_at, now):
+        live = Article.status.in_(LIVE_STATUSES)
+        live_since, next_change_at = db.session.execute(select(
+            select(func.max(Article.publish_at)).where(live, Article.publish_at <= now).scalar_subquery(),
+            select(func.min(Article.publish_at)).where(live, Article.publish_at > now).scalar_subquery(),
+        )).one()
+        bounds = _Bounds(version, written_at, now, _aware(live_since), _aware(next_change_at))
+        _bounds[db.engine] = bounds
+    changed_at = max(written_at, bounds.live_since) if bounds.live_since else written_at
+    return State(version=version, live_since=bounds.live_since, next_change_at=bounds.next_change_at,
                  changed_at=changed_at)
 
 
@@ -59,10 +86,22 @@ def _aware(moment: datetime | None) -> datetime | None:
 
 def _bump_after_flush(session: Session, _context: Any) -> None:
     """Once per transaction that touches public content, count one more version."""
-    if session.info.get(_BUMPED):
-        return
     touched = (*session.new, *session.dirty, *session.deleted)
-    if not any(isinstance(item, PUBLIC_MODELS) for item in touched):
+    if any(isinstance(item, PUBLIC_MODELS) for item in touched):
+        _bump(session)
+
+
+def _bump_on_bulk_write(state: ORMExecuteState) -> None:
+    """INSERT, UPDATE and DELETE statements run past the unit of work; they count too."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if table is not None and table.name in _PUBLIC_TABLES:
+        _bump(state.session)
+
+
+def _bump(session: Session) -> None:
+    if session.info.get(_BUMPED):
         return
     now = datetime.now(UTC)
     connection = session.connection()
@@ -78,5 +117,6 @@ def _forget_bump(session: Session, *_: Any) -> None:
 
 
 event.listen(Session, "after_flush", _bump_after_flush)
+event.listen(Session, "do_orm_execute", _bump_on_bulk_write)
 event.listen(Session, "after_commit", _forget_bump)
 event.listen(Session, "after_soft_rollback", _forget_bump)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -105,11 +106,25 @@ def newest_parts(series: Series, now: datetime, limit: int) -> list[Article]:
 
 def series_navigation(series: Series, now: datetime, current: Article | None = None) -> series_rules.SeriesNav:
     """Return the navigation of `series` at `now`, seen from `current` (a live part) or from the series page."""
-    rows = db.session.execute(select(Article.slug, Article.title, Article.series_part, Article.status,
-                                     Article.publish_at).where(Article.series_id == series.id))
-    parts = [series_rules.Part(slug, title, number, status, publish_at)
-             for slug, title, number, status, publish_at in rows]
+    parts = _parts([series.id])[series.id]
     return series_rules.navigation(parts, now, current.slug if current is not None else None)
+
+
+def series_navigations(articles: Sequence[Article], now: datetime) -> dict[int, series_rules.SeriesNav]:
+    """Return each of `articles` in a series with its navigation (article id -> nav), in one query."""
+    in_series = [article for article in articles if article.series_id is not None]
+    parts = _parts({article.series_id for article in in_series})
+    return {article.id: series_rules.navigation(parts[article.series_id], now, article.slug)
+            for article in in_series}
+
+
+def _parts(series_ids: Iterable[int]) -> dict[int, list[series_rules.Part]]:
+    parts: dict[int, list[series_rules.Part]] = {ident: [] for ident in series_ids}
+    rows = db.session.execute(select(Article.series_id, Article.slug, Article.title, Article.series_part,
+                                     Article.status, Article.publish_at).where(Article.series_id.in_(parts)))
+    for series_id, slug, title, number, status, publish_at in rows:
+        parts[series_id].append(series_rules.Part(slug, title, number, status, publish_at))
+    return parts
 
 
 def live_fingerprint(now: datetime) -> tuple[int, datetime | None, datetime | None]:

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, event, func, literal, select
+from sqlalchemy import event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -51,22 +51,34 @@ def for_article(article: Article, now: datetime, settings: SiteSettings) -> list
     of the article's own series come after every other article above the minimum score: the series
     navigation already lists them, so they only fill in.
     """
-    limit = settings.related_count
-    choices = db.session.scalars(select(RelatedChoice).where(RelatedChoice.article_id == article.id)).all()
-    excluded = {choice.other_id for choice in choices if not choice.is_pinned}
-    pinned = [choice.other_id for choice in sorted(choices, key=lambda c: c.position) if choice.is_pinned]
-    live = reader.live_articles(now).where(Article.id != article.id)
-    pinned_articles = {a.id: a for a in db.session.scalars(live.where(Article.id.in_(pinned)))} if pinned else {}
-    result = [pinned_articles[ident] for ident in pinned if ident in pinned_articles][:limit]
-    if len(result) < limit:
-        same_series = (case((Article.series_id == article.series_id, 1), else_=0)
-                       if article.series_id is not None else literal(0))
-        scored = (live.join(RelatedScore, RelatedScore.other_id == Article.id)
-                  .where(RelatedScore.article_id == article.id, RelatedScore.score >= settings.related_min_score,
-                         Article.id.not_in(excluded | set(pinned)))
-                  .order_by(None).order_by(same_series, RelatedScore.score.desc(), Article.publish_at.desc())
-                  .limit(limit - len(result)))
-        result.extend(db.session.scalars(scored))
+    return for_articles([article], now, settings)[article.id]
+
+
+def for_articles(articles: Sequence[Article], now: datetime, settings: SiteSettings) -> dict[int, list[Article]]:
+    """`for_article` for a whole list at once, in three queries however long the list (article id -> related)."""
+    ids = [article.id for article in articles]
+    choices = db.session.scalars(select(RelatedChoice).where(RelatedChoice.article_id.in_(ids))
+                                 .order_by(RelatedChoice.position)).all()
+    live = reader.live_articles(now)
+    pinned_ids = {choice.other_id for choice in choices if choice.is_pinned}
+    pinned_live = ({other.id: other for other in db.session.scalars(live.where(Article.id.in_(pinned_ids)))}
+                   if pinned_ids else {})
+    scored = db.session.execute(
+        live.add_columns(RelatedScore.article_id)
+        .join(RelatedScore, RelatedScore.other_id == Article.id)
+        .where(RelatedScore.article_id.in_(ids), RelatedScore.score >= settings.related_min_score)
+        .order_by(None).order_by(RelatedScore.score.desc(), Article.publish_at.desc())).all()
+    candidates: dict[int, list[Article]] = {ident: [] for ident in ids}
+    for other, article_id in scored:
+        candidates[article_id].append(other)
+    result = {}
+    for article in articles:
+        mine = [choice for choice in choices if choice.article_id == article.id]
+        pinned = [pinned_live[c.other_id] for c in mine if c.is_pinned and c.other_id in pinned_live]
+        chosen = {c.other_id for c in mine}
+        rest = [other for other in candidates[article.id] if other.id not in chosen and other.id != article.id]
+        rest.sort(key=lambda other: article.series_id is not None and other.series_id == article.series_id)
+        result[article.id] = (pinned + rest)[:settings.related_count]
     return result
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, request
@@ -11,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from cms.core import clock
 from cms.core.feeds import absolute_links
 from cms.core.series import Entry, SeriesNav
-from cms.models import Article, Series, SiteSettings
+from cms.models import Article, Series
 from cms.services import reader, related, site
 from cms.web.caching import public
 from cms.web.public import absolute_url, iso_utc, requested_page
@@ -33,8 +32,10 @@ def articles() -> ResponseReturnValue:
     listing = reader.listing(now, page=number, tag=tag, series=series)
     if number > 1 and not listing.items:
         abort(404, f"There is no page {number} of articles.")
-    settings = site.settings()
-    return {"items": [_article(item, now, settings) for item in listing.items],
+    items = listing.items
+    navs = reader.series_navigations(items, now)
+    related_lists = related.for_articles(items, now, site.settings())
+    return {"items": [_article(item, navs.get(item.id), related_lists[item.id]) for item in items],
             "next": absolute_url("api.articles", page=number + 1, **filters) if listing.has_next else None}
 
 
@@ -43,7 +44,8 @@ def articles() -> ResponseReturnValue:
 def article(slug: str) -> ResponseReturnValue:
     now = clock.now()
     found = reader.article(slug, now) or abort(404, f"There is no article {slug!r}.")
-    return _article(found, now, site.settings())
+    nav = reader.series_navigation(found.series, now, found) if found.series is not None else None
+    return _article(found, nav, related.for_article(found, now, site.settings()))
 
 
 @bp.get("/series")
@@ -73,7 +75,7 @@ def tags() -> ResponseReturnValue:
             "next": None}
 
 
-def _article(article: Article, now: datetime, settings: SiteSettings) -> dict[str, Any]:
+def _article(article: Article, nav: SeriesNav | None, related_articles: list[Article]) -> dict[str, Any]:
     url = absolute_url("public.article", slug=article.slug)
     published_at = article.published_at or article.publish_at
     return {
@@ -85,15 +87,14 @@ def _article(article: Article, now: datetime, settings: SiteSettings) -> dict[st
         "published_at": iso_utc(published_at),
         "updated_at": iso_utc(max(article.updated_at, published_at)),
         "tags": [{"slug": tag.slug, "name": tag.name} for tag in article.tags],
-        "series": _series_place(article, now),
-        "related": [_link(other) for other in related.for_article(article, now, settings)],
+        "series": _series_place(article, nav),
+        "related": [_link(other) for other in related_articles],
     }
 
 
-def _series_place(article: Article, now: datetime) -> dict[str, Any] | None:
-    if article.series is None:
+def _series_place(article: Article, nav: SeriesNav | None) -> dict[str, Any] | None:
+    if article.series is None or nav is None:
         return None
-    nav: SeriesNav = reader.series_navigation(article.series, now, article)
     return {"slug": article.series.slug, "title": article.series.title, "part": nav.current.position,
             "total": nav.total, "previous": _brief(nav.previous), "next": _brief(nav.next)}
 

@@ -7,12 +7,13 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from flask import make_response, request, session
+from flask import current_app, make_response, request, session
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
 from cms.core import clock
 from cms.services import freshness
+from cms.web.page_cache import KEPT_HEADERS, Entry
 
 
 def public(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
@@ -35,8 +36,15 @@ def public(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseRe
         last_modified = state.changed_at.replace(microsecond=0)
         if _is_fresh(etag, last_modified):
             return _headers(Response(status=304), etag, last_modified)
+        cache = current_app.extensions.get("cms_page_cache")
+        entry = cache.get(etag) if cache is not None else None
+        if entry is not None:
+            return _headers(Response(entry.body, headers=entry.headers), etag, last_modified)
         response = make_response(view(*args, **kwargs))
         if response.status_code == 200:
+            if cache is not None and not response.headers.getlist("Set-Cookie"):
+                kept = [(name, value) for name, value in response.headers.items() if name in KEPT_HEADERS]
+                cache.put(etag, Entry(response.get_data(), kept))
             _headers(response, etag, last_modified)
         return response
 

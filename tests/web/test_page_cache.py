@@ -1,0 +1,163 @@
+"""Rendered pages are cached by content state: a repeat costs one query, and no instance ever serves stale."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import event
+
+from cms import create_app
+from cms.core import clock
+from cms.core.workflow import Status
+from cms.extensions import db
+from cms.models import Article, User
+from cms.services import articles
+from tests.web.reading_site import reading_site  # noqa: F401 - the fixture
+
+PUBLIC_URLS = ["/", "/articles/life-stages", "/series/mothers-and-daughters", "/tags/grief", "/feed.xml",
+               "/feed.atom", "/api/articles/life-stages", "/api/articles", "/archive/", "/series/", "/tags/",
+               "/search?q=grief", "/sitemap.xml"]
+
+
+@contextmanager
+def counted_queries(app):
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+@pytest.mark.parametrize("url", PUBLIC_URLS)
+def test_a_repeated_public_request_costs_one_query_and_the_same_bytes(app, client, reading_site, url):
+    first = client.get(url)
+    assert first.status_code == 200
+    with counted_queries(app) as statements:
+        second = client.get(url)
+    assert second.status_code == 200 and second.get_data() == first.get_data()
+    assert second.headers["ETag"] == first.headers["ETag"]
+    assert len(statements) == 1, statements
+
+
+def _queries_for(app, client, url: str) -> int:
+    app.extensions["cms_page_cache"].entries.clear()
+    with counted_queries(app) as statements:
+        assert client.get(url).status_code == 200
+    return len(statements)
+
+
+@pytest.mark.parametrize("url", ["/", "/articles/grief-1", "/series/grief", "/tags/grief", "/feed.xml",
+                                 "/api/articles", "/archive/", "/sitemap.xml"])
+def test_public_pages_make_the_same_number_of_queries_however_many_articles(app, client, make, url):
+    series_id = make.series("Grief")
+    for part in (1, 2):
+        make.article(f"Grief part {part}", slug=f"grief-{part}", series_id=series_id, series_part=part,
+                     tags=("grief", f"tag {part}"))
+    small = _queries_for(app, client, url)
+    for part in range(3, 25):
+        make.article(f"Grief part {part}", slug=f"grief-{part}", series_id=series_id, series_part=part,
+                     tags=("grief", f"tag {part}", "extra"))
+    assert _queries_for(app, client, url) == small  # no query per article, tag or part: no N+1
+
+
+@pytest.fixture
+def second_app(app, app_config):
+    """Another instance of the site on the same database, as a second gunicorn server would be."""
+    return create_app(app_config)
+
+
+def test_a_publish_through_one_instance_shows_on_the_other_at_the_next_request(app, second_app, make):
+    make.article("Already here", slug="already-here")
+    draft_id = make.article("Fresh news", slug="fresh-news", status=Status.DRAFT)
+    first, second = app.test_client(), second_app.test_client()
+    for client in (first, second):
+        assert "Fresh news" not in client.get("/").get_data(as_text=True)
+        assert client.get("/articles/fresh-news").status_code == 404
+    with app.app_context():
+        editor = db.session.get(User, make.user("editor"))
+        articles.change_status(db.session.get(Article, draft_id), Status.PUBLISHED, by=editor, now=clock.now())
+        db.session.commit()
+    assert "Fresh news" in second.get("/").get_data(as_text=True)
+    assert second.get("/articles/fresh-news").status_code == 200
+    assert "Fresh news" in second.get("/feed.xml").get_data(as_text=True)
+
+
+def test_an_unpublish_through_one_instance_hides_it_on_the_other(app, second_app, make):
+    article_id = make.article("Soon withdrawn", slug="soon-withdrawn")
+    second = second_app.test_client()
+    assert second.get("/articles/soon-withdrawn").status_code == 200
+    with app.app_context():
+        editor = db.session.get(User, make.user("editor"))
+        articles.change_status(db.session.get(Article, article_id), Status.DRAFT, by=editor, now=clock.now())
+        db.session.commit()
+    assert second.get("/articles/soon-withdrawn").status_code == 404
+    assert "Soon withdrawn" not in second.get("/").get_data(as_text=True)
+
+
+def test_a_scheduled_go_live_shows_on_every_instance_with_no_write(app, second_app, make, monkeypatch):
+    go_live = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
+    make.article("Already here", slug="already-here")
+    make.article("Tuesday's part", slug="tuesdays-part", status=Status.SCHEDULED, publish_at=go_live)
+    clients = (app.test_client(), second_app.test_client())
+    monkeypatch.setattr(clock, "now", lambda: go_live - timedelta(seconds=1))
+    for client in clients:
+        assert "Tuesday" not in client.get("/").get_data(as_text=True)
+        assert client.get("/articles/tuesdays-part").status_code == 404
+    monkeypatch.setattr(clock, "now", lambda: go_live)
+    for client in clients:
+        assert "Tuesday" in client.get("/").get_data(as_text=True)
+        assert client.get("/articles/tuesdays-part").status_code == 200
+
+
+def test_the_cache_stays_within_its_byte_budget(app_config, make):
+    from cms.web.page_cache import Entry, MemoryCache
+
+    cache = MemoryCache(max_bytes=1000)
+    for number in range(50):
+        cache.put(f"key{number}", Entry(b"x" * 100, []))
+    assert cache.size <= 1000 and len(cache.entries) == 10
+    assert cache.get("key49") is not None and cache.get("key0") is None
+
+
+def test_redis_cache_is_shared_between_instances(app_config, make):
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/15", socket_connect_timeout=0.5).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    config = {**app_config, "CACHE_URL": "redis://127.0.0.1:6379/15"}
+    one, two = create_app(config), create_app(config)
+    with one.app_context():
+        db.create_all()
+    try:
+        make_one = type(make)(one)
+        make_one.article("Shared", slug="shared")
+        body = one.test_client().get("/articles/shared").get_data()
+        with counted_queries(two) as statements:
+            assert two.test_client().get("/articles/shared").get_data() == body
+        # Answered from Redis: only the freshness check, no rendering (which would read the site settings).
+        assert len(statements) <= 2 and not any("site_settings" in statement for statement in statements)
+    finally:
+        with one.app_context():
+            db.session.remove()
+            db.drop_all()
+
+
+def test_static_files_are_named_by_content_and_kept_for_a_year(client, reading_site):
+    import re
+
+    page = client.get("/").get_data(as_text=True)
+    stylesheet = re.search(r'href="(/static/css/site\.css\?v=[0-9a-f]{12})"', page)[1]
+    response = client.get(stylesheet)
+    assert response.status_code == 200
+    assert response.cache_control.max_age == 365 * 24 * 3600 and response.cache_control.immutable
+    assert client.get("/static/css/site.css").cache_control.no_cache
