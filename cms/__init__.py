@@ -67,9 +67,9 @@ def _configure_sqlite(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from cms.web import api, assets, auth, errors, feeds, page_cache, public, security, templating, uploads
 
+    page_cache.install(app)  # inside ProxyFix (added by security), which must see requests first
     security.register(app)
     assets.register(app)
-    page_cache.install(app)
     templating.register(app)
     errors.register(app)
     app.register_blueprint(auth.bp)

@@ -6,6 +6,7 @@ in any process. A scheduled article going live changes the state at its time, wi
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -62,9 +63,7 @@ def state(now: datetime) -> State:
     One query by primary key, usually: the go-live times are read again only after a write (in any process)
     or once the next scheduled go-live has passed.
     """
-    row = db.session.execute(select(ContentVersion.version, ContentVersion.changed_at)
-                             .where(ContentVersion.id == 1)).first()
-    version, written_at = row if row else (0, datetime(1970, 1, 1, tzinfo=UTC))
+    version, written_at = _version_row()
     bounds = _bounds.get(db.engine)
     if bounds is None or not bounds.holds(version, written_at, now):
         live = Article.status.in_(LIVE_STATUSES)
@@ -77,6 +76,52 @@ def state(now: datetime) -> State:
     changed_at = max(written_at, bounds.live_since) if bounds.live_since else written_at
     return State(version=version, live_since=bounds.live_since, next_change_at=bounds.next_change_at,
                  changed_at=changed_at)
+
+
+_VERSION_QUERY = "SELECT version, changed_at FROM content_version WHERE id = 1"
+_readers = threading.local()
+
+
+def _version_row() -> tuple[int, datetime]:
+    """Read the version on a connection of this thread's own, outside any transaction.
+
+    Every public request asks, so it skips the session and the pool: a plain driver query on a connection kept
+    open, in autocommit so each read sees the latest commit of any process.
+    """
+    engine = db.engine
+    connections = getattr(_readers, "connections", None)
+    if connections is None:
+        connections = _readers.connections = WeakKeyDictionary()
+    for attempt in (1, 2):
+        connection = connections.get(engine)
+        if connection is None:
+            connection = connections[engine] = _driver_connection(engine)
+        try:
+            cursor = connection.cursor()
+            cursor.execute(_VERSION_QUERY)
+            row = cursor.fetchone()
+            cursor.close()
+            break
+        except Exception:  # noqa: BLE001 - a dropped connection: open a new one once, then let it raise
+            connections.pop(engine, None)
+            if attempt == 2:
+                raise
+    if row is None:
+        return 0, datetime(1970, 1, 1, tzinfo=UTC)
+    version, written_at = row
+    if isinstance(written_at, str):  # SQLite keeps datetimes as text
+        written_at = datetime.fromisoformat(written_at)
+    return version, written_at.replace(tzinfo=UTC)
+
+
+def _driver_connection(engine: Any) -> Any:
+    arguments, keywords = engine.dialect.create_connect_args(engine.url)
+    connection = engine.dialect.loaded_dbapi.connect(*arguments, **keywords)
+    if engine.dialect.name == "postgresql":
+        connection.autocommit = True
+    else:
+        connection.isolation_level = None  # sqlite3: no implicit transactions
+    return connection
 
 
 def _aware(moment: datetime | None) -> datetime | None:

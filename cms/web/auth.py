@@ -31,12 +31,33 @@ def limit_sign_ins(app: Flask) -> None:
     and fall back to memory if that storage stops answering, so sign-in never depends on it."""
     limiter = Limiter(key_func=get_remote_address, in_memory_fallback_enabled=True)
     limiter.init_app(app)
+    _only_at_sign_in(app, limiter)
     view = app.view_functions["auth.login"]
     for setting, key in (("LOGIN_LIMIT_PER_ACCOUNT", _account_key), ("LOGIN_LIMIT_PER_ADDRESS", _address_key)):
         view = limiter.limit(lambda setting=setting: current_app.config[setting], key_func=key, methods=["POST"],
                              deduct_when=lambda response: response.status_code == FAILED)(view)
     app.view_functions["auth.login"] = view  # this app's limiter only: every app gets its own counts
     app.register_error_handler(RateLimitExceeded, too_many_attempts)
+
+
+def _only_at_sign_in(app: Flask, limiter: Limiter) -> None:
+    """Flask-Limiter hooks every request for app-wide limits; there are none, and readers should not pay for it.
+
+    The decorated sign-in view checks its own limits, so the hooks run for it alone.
+    """
+    before = app.before_request_funcs[None]
+    before[:] = [hook for hook in before if getattr(hook, "__self__", None) is not limiter]
+    after = app.after_request_funcs[None]
+    for position, hook in enumerate(after):
+        if getattr(hook, "args", ()) == (limiter,):
+            after[position] = _for_sign_in(hook)
+
+
+def _for_sign_in(hook):
+    def at_sign_in(response):
+        return hook(response) if request.endpoint == "auth.login" else response
+
+    return at_sign_in
 
 
 def _account_key() -> str:

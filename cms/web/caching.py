@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, make_response, request, session
+from flask import make_response, request, session
 from flask.typing import ResponseReturnValue
+from werkzeug.http import http_date
 from werkzeug.wrappers import Response
 
 from cms.core import clock
 from cms.services import freshness
-from cms.web.page_cache import KEPT_HEADERS, Entry
+from cms.web.page_cache import MARKER, page_key
+
+
+# Browsers and a CDN may keep public answers but must ask again each time (a 304 is cheap), so no cached copy
+# shows an article before its time or after it is unpublished.
+CACHE_CONTROL = "public, no-cache"
 
 
 def public(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
@@ -32,20 +37,17 @@ def public(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseRe
             response.cache_control.no_store = True
             return response
         state = freshness.state(clock.now())
-        etag = hashlib.blake2b(f"{state.key}|{request.full_path}".encode(), digest_size=12).hexdigest()
+        key = page_key(state, request.environ)
         last_modified = state.changed_at.replace(microsecond=0)
-        if _is_fresh(etag, last_modified):
-            return _headers(Response(status=304), etag, last_modified)
-        cache = current_app.extensions.get("cms_page_cache")
-        entry = cache.get(etag) if cache is not None else None
-        if entry is not None:
-            return _headers(Response(entry.body, headers=entry.headers), etag, last_modified)
+        validators = [("ETag", f'"{key}"'), ("Last-Modified", http_date(last_modified)),
+                      ("Cache-Control", CACHE_CONTROL)]
+        if _is_fresh(key, last_modified):
+            return Response(status=304, headers=validators)
         response = make_response(view(*args, **kwargs))
         if response.status_code == 200:
-            if cache is not None and not response.headers.getlist("Set-Cookie"):
-                kept = [(name, value) for name, value in response.headers.items() if name in KEPT_HEADERS]
-                cache.put(etag, Entry(response.get_data(), kept))
-            _headers(response, etag, last_modified)
+            response.headers.extend(validators)
+            response.headers[MARKER] = key  # the page cache in front may keep this answer
+            response.vary.add("Accept-Encoding")
         return response
 
     return wrapper
@@ -56,12 +58,3 @@ def _is_fresh(etag: str, last_modified) -> bool:
         return request.if_none_match.contains(etag)
     since = request.if_modified_since
     return since is not None and since >= last_modified
-
-
-def _headers(response: Response, etag: str, last_modified) -> Response:
-    response.set_etag(etag)
-    response.last_modified = last_modified
-    response.cache_control.public = True
-    response.cache_control.no_cache = True
-    response.vary.add("Accept-Encoding")
-    return response

@@ -1,22 +1,39 @@
-"""Rendered public answers, kept by ETag so that a repeat costs one query and no rendering.
+"""Rendered public answers kept in front of Flask, so a repeat costs one small query and no rendering.
 
-The ETag already names the content version, the live set's last go-live and the URL, so an entry can never be
-served for another state: a write in any process or a scheduled go-live simply makes new keys, and old entries
-age out. In this process by default (least recently used out first, bounded in bytes), or in Redis when
-CACHE_URL is set so that several servers share one cache.
+A public view (see `caching.public`) marks a 200 answer with its cache key: the content version, the live
+set's last go-live, the scheme and the URL. This WSGI middleware keeps such answers, whole with their final
+headers, and serves the next request for the same key without entering Flask. A write in any process or a
+scheduled go-live makes new keys, so an entry can never be served for another state; old entries age out.
+
+Only requests without cookies are served or stored here: a signed-in editor or a visitor with a message
+waiting always gets a page rendered for her. Entries live in this process (least recently used out first,
+bounded in bytes) or in Redis when CACHE_URL is set, so that several servers share one cache.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask
+from werkzeug.http import parse_date, parse_etags
 
-#: Headers a view sets that belong to the answer itself; cookies and per-request headers never do.
-KEPT_HEADERS = ("Content-Type", "Link", "Vary", "X-Robots-Tag")
+from cms.core import clock
+from cms.services import freshness
+
+MARKER = "X-CMS-Cache-Key"  # set by public views, removed here before the answer leaves
+_NOT_KEPT = frozenset({MARKER.lower(), "set-cookie", "date", "server", "content-length"})
+
+
+def page_key(state: freshness.State, environ: dict[str, Any]) -> str:
+    """The key, and ETag, of the public answer to `environ` at `state`."""
+    address = f"{environ.get('wsgi.url_scheme')}|{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}"
+    return hashlib.blake2b(f"{state.key}|{address}".encode("latin-1"), digest_size=12).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -30,10 +47,10 @@ class Entry:
     @classmethod
     def loads(cls, data: bytes) -> Entry:
         head, _, body = data.partition(b"\n")
-        return cls(body=body, headers=[tuple(pair) for pair in json.loads(head)])
+        return cls(body=body, headers=[(name, value) for name, value in json.loads(head)])
 
 
-class MemoryCache:
+class MemoryStore:
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes, self.size = max_bytes, 0
         self.entries: OrderedDict[str, Entry] = OrderedDict()
@@ -58,7 +75,7 @@ class MemoryCache:
                 self.size -= len(dropped.body)
 
 
-class RedisCache:
+class RedisStore:
     TTL_SECONDS = 24 * 3600  # entries for superseded states are never asked for again; let them expire
 
     def __init__(self, url: str) -> None:
@@ -80,13 +97,72 @@ class RedisCache:
             pass
 
 
+class PageCache:
+    """The WSGI middleware; `store` is None when PAGE_CACHE_BYTES is 0."""
+
+    def __init__(self, app: Flask, wsgi_app: Callable, store: MemoryStore | RedisStore | None) -> None:
+        self.app, self.wsgi_app, self.store = app, wsgi_app, store
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        if self.store is None or environ.get("REQUEST_METHOD") != "GET" or environ.get("HTTP_COOKIE"):
+            return self._strip_marker(environ, start_response)
+        with self.app.app_context():
+            key = page_key(freshness.state(clock.now()), environ)
+        entry = self.store.get(key)
+        if entry is None:
+            return self._fill(key, environ, start_response)
+        if _is_fresh(environ, key, entry):
+            start_response("304 Not Modified", [(name, value) for name, value in entry.headers
+                                                 if name.lower() != "content-type"])
+            return []
+        start_response("200 OK", [*entry.headers, ("Content-Length", str(len(entry.body)))])
+        return [entry.body]
+
+    def _fill(self, key: str, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        answer: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable:
+            answer["key"] = next((value for name, value in headers if name == MARKER), None)
+            answer["status"] = status
+            answer["sets_cookie"] = any(name.lower() == "set-cookie" for name, _ in headers)
+            answer["headers"] = [(name, value) for name, value in headers if name.lower() not in _NOT_KEPT]
+            return _start(start_response, status, headers, exc_info)
+
+        body = self.wsgi_app(environ, capture)
+        if answer.get("key") != key or not answer["status"].startswith("200 ") or answer["sets_cookie"]:
+            return body
+        try:
+            data = b"".join(body)
+        finally:
+            getattr(body, "close", lambda: None)()
+        self.store.put(key, Entry(data, answer["headers"]))
+        return [data]
+
+    def _strip_marker(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        def without_marker(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable:
+            return _start(start_response, status, headers, exc_info)
+
+        return self.wsgi_app(environ, without_marker)
+
+
+def _is_fresh(environ: dict[str, Any], key: str, entry: Entry) -> bool:
+    """The conditional GET of `caching.public`, answered from the entry's own validators."""
+    if environ.get("HTTP_IF_NONE_MATCH"):
+        return parse_etags(environ["HTTP_IF_NONE_MATCH"]).contains(key)
+    since = parse_date(environ.get("HTTP_IF_MODIFIED_SINCE"))
+    modified = parse_date(dict(entry.headers).get("Last-Modified"))
+    return since is not None and modified is not None and since >= modified
+
+
+def _start(start_response: Callable, status: str, headers: list[tuple[str, str]], exc_info: Any) -> Callable:
+    headers = [(name, value) for name, value in headers if name != MARKER]
+    return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+
 def install(app: Flask) -> None:
-    """Give `app` its page cache, chosen by configuration."""
+    """Put the page cache in front of `app`, with the store its configuration asks for."""
     url = app.config.get("CACHE_URL")
-    if app.config.get("PAGE_CACHE_BYTES", 1) == 0:
-        cache = None
-    elif url:
-        cache = RedisCache(url)
-    else:
-        cache = MemoryCache(app.config.get("PAGE_CACHE_BYTES", 64 * 1024 * 1024))
-    app.extensions["cms_page_cache"] = cache
+    max_bytes = app.config.get("PAGE_CACHE_BYTES", 64 * 1024 * 1024)
+    store = None if max_bytes == 0 else RedisStore(url) if url else MemoryStore(max_bytes)
+    app.extensions["cms_page_cache"] = store
+    app.wsgi_app = PageCache(app, app.wsgi_app, store)
