@@ -45,12 +45,25 @@ def words(text: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def mentions(html: str, targets: Iterable[Target], self_url: str) -> list[Target]:
+class Titles:
+    """Targets indexed by the first word of their titles, built once and used for many bodies."""
+
+    def __init__(self, targets: Iterable[Target]) -> None:
+        self.by_first_word: dict[str, list[tuple[tuple[str, ...], Target]]] = {}
+        seen: set[str] = set()
+        for target in targets:
+            title_words = words(target.title)
+            if title_words and target.url not in seen:
+                seen.add(target.url)
+                self.by_first_word.setdefault(title_words[0], []).append((title_words, target))
+
+
+def mentions(html: str, targets: Iterable[Target] | Titles, self_url: str) -> list[Target]:
     """Return the targets whose titles `link_titles` would link in `html`, in the order they appear."""
     return [mention.target for mention in _choose(html, targets, self_url)]
 
 
-def link_titles(html: str, targets: Iterable[Target], self_url: str) -> str:
+def link_titles(html: str, targets: Iterable[Target] | Titles, self_url: str) -> str:
     """Return `html` with the first mention of each target's title in running text linked to its url."""
     parts, last = [], 0
     for mention in _choose(html, targets, self_url):
@@ -68,10 +81,11 @@ def _normal(token: str) -> str:
     return word
 
 
-def _choose(html: str, targets: Iterable[Target], self_url: str) -> list[_Mention]:
-    by_first_word = _index(html, targets, self_url)
-    if not by_first_word:
+def _choose(html: str, targets: Iterable[Target] | Titles, self_url: str) -> list[_Mention]:
+    titles = targets if isinstance(targets, Titles) else Titles(targets)
+    if not titles.by_first_word:
         return []
+    by_first_word = titles.by_first_word
     found: list[_Mention] = []
     for start, end in _running_text(html):
         tokens = [(_normal(match.group()), match.start(), match.end())
@@ -79,7 +93,8 @@ def _choose(html: str, targets: Iterable[Target], self_url: str) -> list[_Mentio
         for position, (word, begin, _) in enumerate(tokens):
             for title_words, target in by_first_word.get(word, ()):
                 stop = position + len(title_words)
-                if tuple(token[0] for token in tokens[position:stop]) == title_words:
+                if (tuple(token[0] for token in tokens[position:stop]) == title_words
+                        and not _is_excluded(target, html, self_url)):
                     found.append(_Mention(target, begin, tokens[stop - 1][2], len(title_words)))
     # Longest titles first, each at its first free place; a shorter title overlapped takes its next mention.
     found.sort(key=lambda mention: (-mention.words, -(mention.end - mention.start), mention.start))
@@ -95,18 +110,9 @@ def _choose(html: str, targets: Iterable[Target], self_url: str) -> list[_Mentio
     return sorted(chosen, key=lambda mention: mention.start)
 
 
-def _index(html: str, targets: Iterable[Target], self_url: str) -> dict[str, list[tuple[tuple[str, ...], Target]]]:
-    """Titles by their first word; not the article itself, nor what the author already linked by hand."""
-    index: dict[str, list[tuple[tuple[str, ...], Target]]] = {}
-    seen: set[str] = set()
-    for target in targets:
-        title_words = words(target.title)
-        if (not title_words or target.url == self_url or target.url in seen
-                or f'href="{escape(target.url)}"' in html):
-            continue
-        seen.add(target.url)
-        index.setdefault(title_words[0], []).append((title_words, target))
-    return index
+def _is_excluded(target: Target, html: str, self_url: str) -> bool:
+    """Never the article itself, nor what the author already linked by hand."""
+    return target.url == self_url or f'href="{escape(target.url)}"' in html
 
 
 def _running_text(html: str) -> Iterable[tuple[int, int]]:

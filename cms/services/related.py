@@ -37,7 +37,7 @@ from cms.core.visibility import is_live
 from cms.core.workflow import LIVE_STATUSES
 from cms.extensions import db
 from cms.models import Article, ContentVersion, RelatedChoice, RelatedScore, SiteSettings, Tag, article_tag
-from cms.services import reader, redirects, site
+from cms.services import freshness, reader, redirects, site
 
 _CHUNK = 500  # ids per IN (...) list
 _PENDING = "cms_related_pending"  # session.info: (cache, ids) indexed in a transaction not yet committed
@@ -405,17 +405,26 @@ def linked_html(article: Article, now: datetime) -> str:
     """
     if not article.is_autolink_enabled:
         return article.body_html
-    return autolink.link_titles(article.body_html, _targets(now), _path(article.slug))
+    return autolink.link_titles(article.body_html, _titles(now), _path(article.slug))
 
 
 def link_suggestions(article: Article, now: datetime, html: str | None = None) -> list[autolink.Target]:
     """Return the live articles whose titles `html` (else the saved body) mentions, as the editor offers them."""
-    return autolink.mentions(article.body_html if html is None else html, _targets(now), _path(article.slug))
+    return autolink.mentions(article.body_html if html is None else html, _titles(now), _path(article.slug))
 
 
-def _targets(now: datetime) -> list[autolink.Target]:
-    query = reader.live_articles(now).with_only_columns(Article.title, Article.slug)
-    return [autolink.Target(title, _path(slug)) for title, slug in db.session.execute(query)]
+_titles_cache: weakref.WeakKeyDictionary[Engine, tuple[str, autolink.Titles]] = weakref.WeakKeyDictionary()
+
+
+def _titles(now: datetime) -> autolink.Titles:
+    """The live articles' titles, indexed once per content state in this process, not once per page."""
+    key = freshness.state(now).key
+    cached = _titles_cache.get(db.engine)
+    if cached is None or cached[0] != key:
+        query = reader.live_articles(now).with_only_columns(Article.title, Article.slug)
+        titles = autolink.Titles(autolink.Target(title, _path(slug)) for title, slug in db.session.execute(query))
+        cached = _titles_cache[db.engine] = (key, titles)
+    return cached[1]
 
 
 def _path(slug: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, request
@@ -35,7 +36,7 @@ def articles() -> ResponseReturnValue:
     items = listing.items
     navs = reader.series_navigations(items, now)
     related_lists = related.for_articles(items, now, site.settings())
-    return {"items": [_article(item, navs.get(item.id), related_lists[item.id]) for item in items],
+    return {"items": [_article(item, now, navs.get(item.id), related_lists[item.id]) for item in items],
             "next": absolute_url("api.articles", page=number + 1, **filters) if listing.has_next else None}
 
 
@@ -45,7 +46,7 @@ def article(slug: str) -> ResponseReturnValue:
     now = clock.now()
     found = reader.article(slug, now) or abort(404, f"There is no article {slug!r}.")
     nav = reader.series_navigation(found.series, now, found) if found.series is not None else None
-    return _article(found, nav, related.for_article(found, now, site.settings()))
+    return _article(found, now, nav, related.for_article(found, now, site.settings()))
 
 
 @bp.get("/series")
@@ -75,7 +76,8 @@ def tags() -> ResponseReturnValue:
             "next": None}
 
 
-def _article(article: Article, nav: SeriesNav | None, related_articles: list[Article]) -> dict[str, Any]:
+def _article(article: Article, now: datetime, nav: SeriesNav | None,
+             related_articles: list[Article]) -> dict[str, Any]:
     url = absolute_url("public.article", slug=article.slug)
     published_at = article.published_at or article.publish_at
     return {
@@ -83,7 +85,7 @@ def _article(article: Article, nav: SeriesNav | None, related_articles: list[Art
         "title": article.title,
         "url": url,
         "summary": article.summary,
-        "html": absolute_links(article.body_html, url),
+        "html": absolute_links(related.linked_html(article, now), url),
         "published_at": iso_utc(published_at),
         "updated_at": iso_utc(max(article.updated_at, published_at)),
         "tags": [{"slug": tag.slug, "name": tag.name} for tag in article.tags],

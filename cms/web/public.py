@@ -72,11 +72,16 @@ def home() -> ResponseReturnValue:
 def article(slug: str) -> ResponseReturnValue:
     now = clock.now()
     found = reader.article(slug, now) or abort(404)
-    nav = reader.series_navigation(found.series, now, found) if found.series is not None else None
-    settings = site.settings()
-    return render_template("public/article.html", article=found, nav=nav,
-                           related=related.for_article(found, now, settings),
-                           structured_data=_article_data(found, nav))
+    return render_article(found, now)
+
+
+def render_article(article: Article, now: datetime) -> str:
+    """The article page as readers see it at `now`; previews of drafts and scheduled articles use it too."""
+    nav = reader.series_navigation(article.series, now, article) if article.series is not None else None
+    return render_template("public/article.html", article=article, nav=nav,
+                           body_html=related.linked_html(article, now),
+                           related=related.for_article(article, now, site.settings()),
+                           structured_data=_article_data(article, nav))
 
 
 @bp.get("/series/")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
 from datetime import UTC, datetime, timedelta
@@ -20,13 +21,23 @@ WORDS = (
     "holiday memory story voice choice pattern repair rupture attachment safety need want fear hope relief "
     "patience courage honest kind slow steady small step practice journal walk conversation letter home"
 ).split()
+# A long tail of rarer words, as real prose has (Zipf-like), so a search does not match every article.
+_SYLLABLES = "ba ko ri me lu sa then dor vi nae pel quo tra mis gen ul ard fen".split()
+RARE_WORDS = [a + b + c + "n" for a in _SYLLABLES for b in _SYLLABLES for c in _SYLLABLES][:5000]
+_RARE_WEIGHTS = list(itertools.accumulate(1 / (rank + 10) for rank in range(len(RARE_WORDS))))
 TAGS = [f"theme {n}" for n in range(60)]
+#: Queries for the benchmark: two words from the middle of the tail.
+QUERIES = [f"{RARE_WORDS[n]}+{RARE_WORDS[n + 7]}" for n in range(200, 400, 4)]
 SERIES_LENGTH = 5
 ADMIN_EMAIL = "bench@example.com"
 
 
 def paragraph(rng: random.Random, words: int) -> str:
-    text = " ".join(rng.choice(WORDS) for _ in range(words))
+    common = words * 7 // 10
+    chosen = [rng.choice(WORDS) for _ in range(common)]
+    chosen += rng.choices(RARE_WORDS, cum_weights=_RARE_WEIGHTS, k=words - common)
+    rng.shuffle(chosen)
+    text = " ".join(chosen)
     return text[0].upper() + text[1:] + "."
 
 

@@ -102,7 +102,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--warmup", type=int, default=5, help="seconds; each worker renders each URL once first")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--database-url", help="PostgreSQL URL of an empty database (default: SQLite in a temp dir)")
     args = parser.parse_args()
@@ -156,6 +156,7 @@ def targets_for(app, base: str) -> dict[str, tuple[list[str], dict[str, str]]]:
     from cms.extensions import db
     from cms.models import Article, Series, Tag
     from cms.services import reader
+    from tests.bench.generate import QUERIES
 
     with app.app_context():
         now = clock.now()
@@ -171,7 +172,10 @@ def targets_for(app, base: str) -> dict[str, tuple[list[str], dict[str, str]]]:
         "feed": (["/feed.xml"], {}),
         "feed 304": (["/feed.xml"], {"If-None-Match": feed_etag}),
         "api article": ([f"/api/articles/{slugs[0]}"], {}),
-        "search": (["/search?q=mother+grief"], {}),
+        "search": ([f"/search?q={query}" for query in QUERIES], {}),
+        # A cookie takes a request past the page cache, as a signed-in editor's would: rendered every time.
+        "article, rendered": ([f"/articles/{slug}" for slug in slugs], {"Cookie": "bench=1"}),
+        "search, rendered": ([f"/search?q={query}" for query in QUERIES], {"Cookie": "bench=1"}),
     }
 
 

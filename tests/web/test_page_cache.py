@@ -176,3 +176,14 @@ def test_a_visitor_with_cookies_always_gets_a_page_rendered_for_her(app, client,
 def test_the_cache_marker_never_leaves_the_server(client, reading_site):
     for _ in range(2):
         assert "X-CMS-Cache-Key" not in client.get("/articles/life-stages").headers
+
+
+def test_mentions_of_other_live_articles_become_links_on_the_page_and_in_the_api(client, make):
+    make.article("Anticipatory Grief", slug="anticipatory-grief")
+    make.article("Letting Go", slug="letting-go", body_source="Read *Anticipatory grief* first. Then rest.")
+    make.article("Secret Plans", slug="secret-plans", status=Status.DRAFT)
+    page = client.get("/articles/letting-go").get_data(as_text=True)
+    assert '<a href="/articles/anticipatory-grief">Anticipatory grief</a>' in page
+    html = client.get("/api/articles/letting-go").get_json()["html"]
+    assert 'href="http://127.0.0.1:5000/articles/anticipatory-grief"' in html
+    assert "secret-plans" not in page
