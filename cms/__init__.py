@@ -59,11 +59,13 @@ def _configure_sqlite(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from cms.web import auth, errors, public, templating
+    from cms.web import auth, authoring, errors, public, templating
 
     templating.register(app)
     errors.register(app)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(authoring.bp)
+    app.register_blueprint(authoring.preview_bp)
     app.register_blueprint(public.bp)  # last: its /<slug> pages catch what nothing else answers
 
 
