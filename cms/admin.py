@@ -15,12 +15,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Flask, flash, redirect, request, url_for
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla.filters import FilterEqual
 from flask_admin.theme import Bootstrap4Theme
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy import select
-from wtforms import PasswordField
+from wtforms import PasswordField, StringField
 from wtforms.validators import ValidationError
 
 from cms.core import clock, workflow
@@ -84,8 +85,17 @@ def _shift(month: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+class AdminForm(FlaskForm):
+    """Flask-WTF's form (the app's CSRF token, which CSRFProtect checks on every post) with the `_obj` that
+    Flask-Admin's Unique validator reads, so saving a row does not clash with itself."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._obj = kwargs.get("obj")
+
+
 class BackOfficeModelView(ModelView):
-    form_base_class = FlaskForm  # the app's CSRF token, which CSRFProtect checks on every post
+    form_base_class = AdminForm
     can_view_details = False
     page_size = 50
 
@@ -109,14 +119,27 @@ def _title_link(_view, _context, model: Article, _name: str) -> Markup:
     return Markup('<a href="{}">{}</a>').format(url_for("authoring.edit", article_id=model.id), model.title)
 
 
+class StatusFilter(FilterEqual):
+    """Status by its value ("draft"); Flask-Admin's own enum filter wants member names and fails on others."""
+
+    def __init__(self) -> None:
+        super().__init__(Article.status, "Status", options=[(status.value, status.value.capitalize())
+                                                            for status in Status])
+
+    def clean(self, value: str) -> Status:
+        return Status(value)  # a ValueError makes Flask-Admin ignore the filter
+
+
 class ArticleView(SignedInOnly, BackOfficeModelView):
     """Every article, filtered and sorted; a title opens the writing screen. Authors see their own."""
 
     can_create = can_edit = can_delete = False
     list_template = "admin/articles_list.html"
     column_list = ("title", "status", "author", "series", "series_part", "tags", "publish_at", "updated_at")
-    column_labels = {"series_part": "Part", "publish_at": "Publish at", "updated_at": "Last saved"}
-    column_filters = ("status", "tags.name", "series.title")
+    column_labels = {"series_part": "Part", "publish_at": "Publish at", "updated_at": "Last saved",
+                     "tags.name": "Tag", "series.title": "Series"}
+    column_filters = (StatusFilter(), "tags.name", "series.title")
+    named_filter_urls = True  # ?flt0_status_equals=draft, readable and stable
     column_sortable_list = ("title", "status", "publish_at", "updated_at", "series_part")
     column_searchable_list = ("title",)
     column_default_sort = ("updated_at", True)
@@ -206,6 +229,11 @@ class PageView(EditorsOnly, BackOfficeModelView):
     form_columns = ("title", "slug", "body_source", "is_published", "menu_order")
     form_widget_args = {"body_source": {"rows": 20}}
 
+    def scaffold_form(self):  # noqa: ANN201 - Flask-Admin's hook
+        form_class = super().scaffold_form()
+        form_class.slug = StringField("Slug", description="Empty: made from the title.")  # pages.save checks it
+        return form_class
+
     def create_model(self, form):  # noqa: ANN001, ANN201 - Flask-Admin's hook
         return self._through_service(lambda: pages.save(None, **self._fields(form)))
 
@@ -224,7 +252,7 @@ class UserView(AdminsOnly, BackOfficeModelView):
     column_list = ("email", "name", "role", "is_active", "created_at")
     column_labels = {"is_active": "Active"}
     column_formatters = {"created_at": _local_formatter}
-    form_columns = ("email", "name", "role", "is_active")
+    form_columns = ("email", "name", "role", "is_active", "password")
     form_extra_fields = {"password": PasswordField("Password", description="At least 10 characters; "
                                                                         "empty keeps the current one.")}
 
