@@ -13,9 +13,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from cms.core import clock, rendering, workflow
 from cms.core.errors import EditConflict, InvalidInput, NotAllowed, TransitionError
+from cms.core.visibility import is_live
 from cms.core.workflow import Status
 from cms.extensions import db, login_manager
-from cms.models import Article, PreviewToken, Revision, Series, Tag
+from cms.models import Article, Autosave, PreviewToken, Revision, Series, Tag
 from cms.services import articles, series as series_service, tags
 from cms.web.forms import ArticleForm, ConfirmForm
 from cms.web.templating import local_time, site_zone
@@ -142,7 +143,7 @@ def _move(article: Article, target: Status | None, publish_at: datetime | None, 
         articles.set_publish_at(article, publish_at, by=current_user, now=now)
 
 
-def _version(form: ArticleForm) -> int | None:
+def _version(form: ArticleForm) -> int:
     try:
         return int(form.version.data)
     except (TypeError, ValueError):
@@ -152,7 +153,10 @@ def _version(form: ArticleForm) -> int | None:
 def _conflict(article: Article, form: ArticleForm, conflict: EditConflict) -> ResponseReturnValue:
     flash(str(conflict), "error")
     form.version.data = str(article.version)  # saving again now replaces theirs, knowingly
-    return _writing_screen(article, form, status=409, is_conflict=True)
+    saved = [revision for revision in article.revisions if revision.note != articles.NOT_APPLIED]
+    compare_url = url_for("authoring.compare", article_id=article.id, old=saved[-1].id,
+                          new=article.revisions[-1].id)
+    return _writing_screen(article, form, status=409, compare_url=compare_url)
 
 
 def _show_error(form: ArticleForm, error: Exception) -> None:
@@ -171,8 +175,8 @@ def _saved_message(article: Article, target: Status | None) -> str:
     return f"“{article.title}” is saved."
 
 
-def _writing_screen(article: Article | None, form: ArticleForm, *, offered=None, status: int = 200,
-                    is_conflict: bool = False) -> ResponseReturnValue:
+def _writing_screen(article: Article | None, form: ArticleForm, *, offered: Autosave | None = None,
+                    status: int = 200, compare_url: str | None = None) -> ResponseReturnValue:
     role = current_user.role
     may_edit = article is None or _may_edit(article)
     moves = workflow.moves(article.status if article else Status.DRAFT, role) if may_edit else []
@@ -183,7 +187,7 @@ def _writing_screen(article: Article | None, form: ArticleForm, *, offered=None,
         save_label="Save draft" if article is None or article.status in (Status.DRAFT, Status.REVIEW)
         else "Save changes",
         moves=[(target, _button_label(article, target)) for target in moves],
-        offered=offered, is_conflict=is_conflict, site_zone=site_zone(),
+        offered=offered, compare_url=compare_url, site_zone=site_zone(),
         series_titles=db.session.scalars(select(Series.title).order_by(Series.title)).all(),
         tag_names=db.session.scalars(select(Tag.name).order_by(Tag.name)).all(),
         preview_links=articles.preview_links(article) if article else [],
@@ -216,7 +220,7 @@ def _form_data(article: Article) -> dict:
     }
 
 
-def _fill_from_autosave(form: ArticleForm, offered) -> None:
+def _fill_from_autosave(form: ArticleForm, offered: Autosave) -> None:
     form.title.data, form.summary.data, form.body_source.data = offered.title, offered.summary, offered.body_source
     flash("Your autosaved text is back in the form. Save it to keep it.", "success")
 
@@ -330,8 +334,7 @@ def shared(token: str) -> ResponseReturnValue:
 
 def _as_readers_see(article: Article) -> ResponseReturnValue:
     """The public article template with the context the public view gives it; nothing is cached."""
-    if article.status not in (Status.SCHEDULED, Status.PUBLISHED) or not article.publish_at \
-            or article.publish_at > clock.now():
+    if not is_live(article.status, article.publish_at, clock.now()):
         flash("Preview: readers cannot see this article yet.", "preview")
     response = current_app.make_response(render_template("public/article.html", article=article))
     response.headers["Cache-Control"] = "private, no-store"

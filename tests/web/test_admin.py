@@ -128,6 +128,8 @@ def test_renaming_a_tag_redirects_its_old_addresses(app, client, auth, make):
         moved = dict(db.session.execute(select(Redirect.old_path, Redirect.new_path)).all())
     assert moved == {"/tags/grief": "/tags/grief-and-loss", "/tags/grief/feed.xml": "/tags/grief-and-loss/feed.xml",
                      "/tags/grief/feed.atom": "/tags/grief-and-loss/feed.atom"}
+    response = client.post(url, data={"name": "grief AND loss", "csrf_token": csrf_token(client, url)})
+    assert response.status_code == 302 and make.get(Tag, tag_id).name == "grief AND loss"  # the same slug
 
 
 def test_merging_tags_moves_their_articles(app, client, auth, make):

@@ -263,6 +263,8 @@ def test_second_session_is_refused_and_its_text_survives(app, client, auth, make
     assert "Someone else saved this article while you were editing" in page
     assert "Admin&#39;s text." in page  # still in the form
     assert field_value(page, "version") != loaded  # saving again replaces theirs, knowingly
+    compare = re.search(r'<a href="([^"]+)">Compare the saved text with yours</a>', page).group(1)
+    assert "<del>Editor</del><ins>Admin</ins>&#39;s text." in page_of(client.get(html.unescape(compare)))
     with app.app_context():
         article = db.session.get(Article, article_id)
         assert article.body_source == "Editor's text."
