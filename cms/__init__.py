@@ -65,7 +65,8 @@ def _configure_sqlite(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from cms.web import api, assets, auth, errors, feeds, page_cache, public, security, templating, uploads
+    from cms.web import (api, assets, auth, authoring, errors, feeds, page_cache, public, security, templating,
+                         uploads)
 
     page_cache.install(app)  # inside ProxyFix (added by security), which must see requests first
     security.register(app)
@@ -75,6 +76,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     auth.limit_sign_ins(app)
     app.register_blueprint(uploads.bp)
+    app.register_blueprint(authoring.bp)
+    app.register_blueprint(authoring.preview_bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(public.bp)  # last: its /<slug> pages catch what nothing else answers

@@ -1,34 +1,310 @@
-"""The back office at /admin/: Flask-Admin, built afresh for every app."""
+"""The back office at /admin/: Flask-Admin, built afresh for every app.
+
+Flask-Admin lists and filters; every change that the workflow or a public address depends on goes through a
+service (the writing screen in `web.authoring`, `tags.rename`, `pages.save` …), so a rule holds whichever
+door is used. Status, publish times and part numbers never appear in a Flask-Admin form.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, redirect, request, url_for
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Flask, flash, redirect, request, url_for
 from flask_admin import Admin, AdminIndexView, expose
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla.filters import FilterEqual
 from flask_admin.theme import Bootstrap4Theme
 from flask_login import current_user
-from sqlalchemy import func, select
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from sqlalchemy import select
+from wtforms import PasswordField, StringField
+from wtforms.validators import ValidationError
 
-from cms.core.workflow import Status
+from cms.core import clock, workflow
+from cms.core.errors import CMSError, InvalidInput, NotAllowed
+from cms.core.workflow import Role, Status
 from cms.extensions import db
-from cms.models import Article
+from cms.models import Article, Page, Series, SiteSettings, Tag, User
+from cms.services import articles, pages, series as series_service, site, tags, users
 from cms.web import security
+from cms.web.forms import ConfirmForm, TagMergeForm
+from cms.web.templating import local_time, site_zone
 
 
 class SignedInOnly:
-    """Mixed into every back-office view: readers are sent to sign in."""
+    """Mixed into every back-office view: readers are sent to sign in, the wrong role gets a 403."""
+
+    roles: frozenset[Role] = workflow.EVERYONE
 
     def is_accessible(self) -> bool:
-        return current_user.is_authenticated
+        return current_user.is_authenticated and current_user.role in self.roles
 
     def inaccessible_callback(self, name: str, **kwargs):  # noqa: ANN201 - Flask-Admin's hook
+        if current_user.is_authenticated:
+            raise NotAllowed("Your role does not include this part of the back office.")
         return redirect(url_for("auth.login", next=request.full_path))
+
+
+class EditorsOnly(SignedInOnly):
+    roles = workflow.EDITORS
+
+
+class AdminsOnly(SignedInOnly):
+    roles = frozenset({Role.ADMIN})
 
 
 class DashboardView(SignedInOnly, AdminIndexView):
     @expose("/")
     def index(self):  # noqa: ANN201 - Flask-Admin's hook
-        counts = dict(db.session.execute(select(Article.status, func.count()).group_by(Article.status)).all())
-        return self.render("admin/dashboard.html", counts={status: counts.get(status, 0) for status in Status})
+        zone = site_zone()
+        month = _month(request.args.get("month", ""), clock.to_local(clock.now(), zone).date())
+        return self.render(
+            "admin/dashboard.html",
+            drafts=articles.with_status(Status.DRAFT, by=current_user),
+            in_review=articles.with_status(Status.REVIEW, by=current_user),
+            upcoming=articles.upcoming(clock.now(), by=current_user),
+            weeks=articles.month_calendar(month.year, month.month, zone, by=current_user),
+            month=month, previous_month=_shift(month, -1), next_month=_shift(month, 1), site_zone=zone,
+        )
+
+
+def _month(text: str, today: date) -> date:
+    """The first day of the month `text` names ("2025-02"), else of today's month."""
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return today.replace(day=1)
+
+
+def _shift(month: date, months: int) -> date:
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+class AdminForm(FlaskForm):
+    """Flask-WTF's form (the app's CSRF token, which CSRFProtect checks on every post) with the `_obj` that
+    Flask-Admin's Unique validator reads, so saving a row does not clash with itself."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._obj = kwargs.get("obj")
+
+
+class BackOfficeModelView(ModelView):
+    form_base_class = AdminForm
+    can_view_details = False
+    page_size = 50
+
+    def _through_service(self, change: Callable[[], Any]) -> Any:
+        """Run one service call and commit; a refusal is flashed in its own words and changes nothing."""
+        try:
+            result = change()
+            db.session.commit()
+        except CMSError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return False
+        return result
+
+
+def _local_formatter(_view, _context, model, name: str) -> str:
+    return local_time(getattr(model, name), "datetime")
+
+
+def _title_link(_view, _context, model: Article, _name: str) -> Markup:
+    return Markup('<a href="{}">{}</a>').format(url_for("authoring.edit", article_id=model.id), model.title)
+
+
+class StatusFilter(FilterEqual):
+    """Status by its value ("draft"); Flask-Admin's own enum filter wants member names and fails on others."""
+
+    def __init__(self) -> None:
+        super().__init__(Article.status, "Status", options=[(status.value, status.value.capitalize())
+                                                            for status in Status])
+
+    def clean(self, value: str) -> Status:
+        return Status(value)  # a ValueError makes Flask-Admin ignore the filter
+
+
+class ArticleView(SignedInOnly, BackOfficeModelView):
+    """Every article, filtered and sorted; a title opens the writing screen. Authors see their own."""
+
+    can_create = can_edit = can_delete = False
+    list_template = "admin/articles_list.html"
+    column_list = ("title", "status", "author", "series", "series_part", "tags", "publish_at", "updated_at")
+    column_labels = {"series_part": "Part", "publish_at": "Publish at", "updated_at": "Last saved",
+                     "tags.name": "Tag", "series.title": "Series"}
+    column_filters = (StatusFilter(), "tags.name", "series.title")
+    named_filter_urls = True  # ?flt0_status_equals=draft, readable and stable
+    column_sortable_list = ("title", "status", "publish_at", "updated_at", "series_part")
+    column_searchable_list = ("title",)
+    column_default_sort = ("updated_at", True)
+    column_formatters = {"title": _title_link, "publish_at": _local_formatter, "updated_at": _local_formatter}
+
+    def get_query(self):  # noqa: ANN201 - Flask-Admin's hook
+        return self._own(super().get_query())
+
+    def get_count_query(self):  # noqa: ANN201 - Flask-Admin's hook
+        return self._own(super().get_count_query())
+
+    def _own(self, query):  # noqa: ANN001, ANN202
+        if workflow.may_edit_any(current_user.role):
+            return query
+        return query.filter(Article.author_id == current_user.id)
+
+
+class SeriesView(EditorsOnly, BackOfficeModelView):
+    """Series; each one's parts are numbered on a page of their own."""
+
+    can_delete = False
+    column_list = ("title", "slug", "parts")
+    column_formatters = {"parts": lambda view, context, model, name: Markup('<a href="{}">{} parts: reorder</a>')
+                         .format(url_for("series.parts", series_id=model.id), len(model.articles))}
+    form_columns = ("title", "description")
+    column_searchable_list = ("title",)
+
+    def create_model(self, form):  # noqa: ANN001, ANN201 - Flask-Admin's hook
+        return self._through_service(lambda: series_service.create(form.title.data or "",
+                                                                   form.description.data or ""))
+
+    @expose("/<int:series_id>/parts", methods=["GET", "POST"])
+    def parts(self, series_id: int):  # noqa: ANN201 - Flask-Admin's hook
+        series = db.get_or_404(Series, series_id)
+        form = ConfirmForm()
+        if form.validate_on_submit():
+            try:
+                numbers = {article.id: int(request.form.get(f"part-{article.id}", ""))
+                           for article in series.articles}
+            except ValueError:
+                flash("Give every part a whole number.", "error")
+            else:
+                if self._through_service(lambda: articles.renumber_parts(series, numbers, by=current_user)) \
+                        is not False:
+                    flash(f"The parts of “{series.title}” are renumbered.", "success")
+                    return redirect(url_for("series.parts", series_id=series.id))
+        return self.render("admin/series_parts.html", series=series, form=form,
+                           parts=sorted(series.articles, key=lambda article: article.series_part or 0))
+
+
+class TagView(EditorsOnly, BackOfficeModelView):
+    """Tags: renamed here (old addresses redirect), merged on a page of their own."""
+
+    can_create = can_delete = False
+    list_template = "admin/tags_list.html"
+    column_list = ("name", "slug", "articles")
+    column_formatters = {"articles": lambda view, context, model, name: len(model.articles)}
+    column_default_sort = "name"
+    column_searchable_list = ("name",)
+    form_columns = ("name",)
+
+    def update_model(self, form, model):  # noqa: ANN001, ANN201 - Flask-Admin's hook
+        return self._through_service(lambda: tags.rename(model, form.name.data or "")) is not False
+
+    @expose("/merge", methods=["GET", "POST"])
+    def merge(self):  # noqa: ANN201 - Flask-Admin's hook
+        form = TagMergeForm()
+        choices = [(tag.id, f"{tag.name} ({len(tag.articles)})") for tag in
+                   db.session.scalars(select(Tag).order_by(Tag.name))]
+        form.source.choices = form.target.choices = choices
+        if form.validate_on_submit():
+            source, target = db.session.get(Tag, form.source.data), db.session.get(Tag, form.target.data)
+            name = source.name
+            if self._through_service(lambda: tags.merge(source, target)) is not False:
+                flash(f"“{name}” is merged into “{target.name}”.", "success")
+                return redirect(url_for("tags.index_view"))
+        return self.render("admin/tags_merge.html", form=form)
+
+
+class PageView(EditorsOnly, BackOfficeModelView):
+    """Pages (About, Fees, Contact), saved through `pages.save` so slugs and redirects stay right."""
+
+    can_delete = False
+    column_list = ("title", "slug", "is_published", "menu_order", "updated_at")
+    column_labels = {"is_published": "Published", "menu_order": "Menu order", "body_source": "Body"}
+    column_formatters = {"updated_at": _local_formatter}
+    form_columns = ("title", "slug", "body_source", "is_published", "menu_order")
+    form_widget_args = {"body_source": {"rows": 20}}
+
+    def scaffold_form(self):  # noqa: ANN201 - Flask-Admin's hook
+        form_class = super().scaffold_form()
+        form_class.slug = StringField("Slug", description="Empty: made from the title.")  # pages.save checks it
+        return form_class
+
+    def create_model(self, form):  # noqa: ANN001, ANN201 - Flask-Admin's hook
+        return self._through_service(lambda: pages.save(None, **self._fields(form)))
+
+    def update_model(self, form, model):  # noqa: ANN001, ANN201 - Flask-Admin's hook
+        return self._through_service(lambda: pages.save(model, **self._fields(form))) is not False
+
+    @staticmethod
+    def _fields(form) -> dict:  # noqa: ANN001
+        return {"title": form.title.data or "", "body_source": form.body_source.data or "",
+                "slug": form.slug.data or "", "is_published": bool(form.is_published.data),
+                "menu_order": form.menu_order.data}
+
+
+class UserView(AdminsOnly, BackOfficeModelView):
+    can_delete = False  # a departed colleague is made inactive; their name stays on what they wrote
+    column_list = ("email", "name", "role", "is_active", "created_at")
+    column_labels = {"is_active": "Active"}
+    column_formatters = {"created_at": _local_formatter}
+    form_columns = ("email", "name", "role", "is_active", "password")
+    form_extra_fields = {"password": PasswordField("Password", description="At least 10 characters; "
+                                                                        "empty keeps the current one.")}
+
+    def create_model(self, form):  # noqa: ANN001, ANN201 - Flask-Admin's hook
+        return self._through_service(lambda: users.create_user(
+            form.email.data or "", form.password.data or "", Role(form.role.data), name=form.name.data or ""))
+
+    def update_model(self, form, model):  # noqa: ANN001, ANN201 - Flask-Admin's hook
+        def change() -> User:
+            if model.id == current_user.id and (form.role.data != Role.ADMIN or not form.is_active.data):
+                raise NotAllowedHere("You cannot take away your own admin role or deactivate yourself.")
+            email = users.normalize_email(form.email.data or "")
+            owner = users.find_by_email(email)
+            if owner is not None and owner is not model:
+                raise InvalidInput(f"There is already an account for {email}.")
+            model.email, model.name = email, form.name.data or ""
+            model.role, model.is_active = Role(form.role.data), form.is_active.data
+            if form.password.data:
+                if len(form.password.data) < users.MIN_PASSWORD_LENGTH:
+                    raise InvalidInput(f"The password must be at least {users.MIN_PASSWORD_LENGTH} characters long.")
+                model.set_password(form.password.data)
+            return model
+
+        return self._through_service(change) is not False
+
+
+class NotAllowedHere(CMSError):
+    """A refusal shown in the form rather than as a 403 page."""
+
+
+def _known_zone(_form, field) -> None:  # noqa: ANN001
+    if field.data:
+        try:
+            ZoneInfo(field.data)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationError(f"{field.data!r} is not a time zone; try e.g. America/New_York.") from None
+
+
+class SiteSettingsView(AdminsOnly, BackOfficeModelView):
+    """The one settings row: the list leads straight to its form."""
+
+    can_create = can_delete = False
+    form_excluded_columns = ()
+    form_args = {"timezone": {"validators": [_known_zone],
+                              "description": "Empty: the SITE_TIMEZONE setting. Publish times are in this zone."}}
+
+    @expose("/")
+    def index_view(self):  # noqa: ANN201 - Flask-Admin's hook
+        row = site.settings()
+        db.session.commit()
+        return redirect(url_for("site_settings.edit_view", id=row.id))
 
 
 def build_admin(app: Flask) -> Admin:
@@ -37,4 +313,11 @@ def build_admin(app: Flask) -> Admin:
                   index_view=DashboardView(name="Dashboard", url="/admin"),
                   theme=Bootstrap4Theme(base_template="admin/cms_master.html"),
                   csp_nonce_generator=security.csp_nonce)
+    admin.add_view(ArticleView(Article, db, name="Articles", endpoint="articles", url="/admin/articles"))
+    admin.add_view(SeriesView(Series, db, name="Series", endpoint="series", url="/admin/series"))
+    admin.add_view(TagView(Tag, db, name="Tags", endpoint="tags", url="/admin/tags"))
+    admin.add_view(PageView(Page, db, name="Pages", endpoint="pages", url="/admin/pages"))
+    admin.add_view(UserView(User, db, name="Users", endpoint="users", url="/admin/users"))
+    admin.add_view(SiteSettingsView(SiteSettings, db, name="Site settings", endpoint="site_settings",
+                                    url="/admin/settings"))
     return admin

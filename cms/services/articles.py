@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+import calendar
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
 
-from cms.core import rendering, workflow
+from cms.core import clock, diff, rendering, workflow
 from cms.core.errors import EditConflict, InvalidInput, NotAllowed
 from cms.core.slugs import slugify, unique_slug
-from cms.core.workflow import Role, Status
+from cms.core.workflow import LIVE_STATUSES, Role, Status
 from cms.extensions import db
-from cms.models import Article, Revision, Series, StatusChange, User
+from cms.models import Article, Autosave, PreviewToken, Revision, Series, StatusChange, User
 from cms.core.visibility import is_live
 from cms.services import redirects, related, tags
 from cms.services.series import next_part
@@ -31,6 +34,7 @@ class ArticleInput:
     tags: Sequence[str] = ()
     series: Series | None = None
     series_part: int | None = None  # None with a series: the next free part
+    is_autolink_enabled: bool | None = None  # None: as it is (on for a new article)
 
 
 def create(data: ArticleInput, *, by: User, now: datetime) -> Article:
@@ -53,14 +57,76 @@ def update(article: Article, data: ArticleInput, *, by: User, now: datetime,
     """
     check_may_edit(article, by)
     if based_on_version is not None and based_on_version != article.version:
-        db.session.add(_revision(article, data, by=by, now=now, note="Not applied: saved over a newer edit"))
-        db.session.flush()
-        raise EditConflict("Someone else saved this article while you were editing; "
-                           "your text is kept in its history, compare and save again.")
+        raise keep_conflicting(article, data, by=by, now=now)
+    if _is_unchanged(article, data):
+        return article
     _apply(article, data, by=by, now=now)
     db.session.flush()
     related.refresh(article)
     return article
+
+
+def check_input(article: Article | None, data: ArticleInput) -> list[InvalidInput]:
+    """Return every refusal saving `data` would meet (title, slug, tags, part), so a form can show them all."""
+    article = article or Article()
+    checks = (lambda: _title(data.title), lambda: _slug_for(article, data.slug, data.title or "untitled"),
+              lambda: [tags.check_name(name) for name in data.tags],
+              lambda: _part_for(article, data.series, data.series_part))
+    problems = []
+    for check in checks:
+        try:
+            check()
+        except InvalidInput as error:
+            problems.append(error)
+    return problems
+
+
+def keep_conflicting(article: Article, data: ArticleInput, *, by: User, now: datetime) -> EditConflict:
+    """Keep an edit that lost a race as a revision marked as not applied; return the error to raise."""
+    db.session.add(Revision(article=article, author=by, created_at=now, title=data.title, summary=data.summary,
+                            body_source=data.body_source, tags=_tag_names(data.tags),
+                            series_title=data.series.title if data.series else None,
+                            series_part=data.series_part, note=NOT_APPLIED))
+    db.session.flush()
+    return EditConflict("Someone else saved this article while you were editing. Your text is kept in its "
+                        "history and below; compare the two, then save again to replace theirs.")
+
+
+NOT_APPLIED = "Not applied: someone saved a newer edit first"
+
+
+def restore(article: Article, revision: Revision, *, by: User, now: datetime) -> Article:
+    """Bring back the title, summary, body and tags of `revision` as a new revision; nothing is lost.
+
+    The article keeps its slug, series and part: those place it on the site, and restoring text should not
+    move it.
+    """
+    check_may_edit(article, by)
+    if revision.article_id != article.id:
+        raise InvalidInput("That revision belongs to another article.", field="revision")
+    number = revision_number(revision)
+    data = ArticleInput(title=revision.title, body_source=revision.body_source, summary=revision.summary,
+                        description=article.description, slug=article.slug, tags=revision.tags,
+                        series=article.series, series_part=article.series_part)
+    _apply(article, data, by=by, now=now, note=f"Restored from revision {number}")
+    db.session.flush()
+    return article
+
+
+def revision_number(revision: Revision) -> int:
+    """Return the 1-based position of `revision` in its article's history, as the history page shows it."""
+    return revision.article.revisions.index(revision) + 1
+
+
+def compare(old: Revision, new: Revision) -> list[diff.FieldDiff]:
+    """Return what changed from revision `old` to revision `new`, field by field."""
+    return diff.compare(_revision_text(old), _revision_text(new))
+
+
+def _revision_text(revision: Revision) -> dict[str, str]:
+    series = f"{revision.series_title}, part {revision.series_part}" if revision.series_title else ""
+    return {"Title": revision.title, "Summary": revision.summary, "Body": revision.body_source,
+            "Tags": ", ".join(revision.tags), "Series": series}
 
 
 def check_may_edit(article: Article, by: User) -> None:
@@ -104,15 +170,197 @@ def change_status(article: Article, target: Status, *, by: User, now: datetime,
     return change
 
 
+def set_publish_at(article: Article, publish_at: datetime | None, *, by: User, now: datetime) -> None:
+    """Take the publish time typed in the writing screen.
+
+    On a draft or an article in review it is the planned time, kept for whoever schedules it. On a scheduled
+    article a new time is a reschedule, recorded like any move. A live or archived article keeps its time.
+    """
+    current = article.publish_at
+    if publish_at == current or (current is not None and publish_at == current.replace(microsecond=0)):
+        return  # forms show whole seconds, so an untouched field comes back without the microseconds
+    if article.status in (Status.DRAFT, Status.REVIEW):
+        check_may_edit(article, by)
+        article.publish_at = publish_at
+    elif article.status is Status.SCHEDULED:
+        if publish_at is None:
+            raise InvalidInput("A scheduled article needs a publish time; to unschedule it, use Back to draft.",
+                               field="publish_at")
+        change_status(article, Status.SCHEDULED, by=by, now=now, publish_at=publish_at)
+    else:
+        raise InvalidInput(f"The publish time of a {article.status} article cannot be changed; "
+                           "move it back to draft first.", field="publish_at")
+    db.session.flush()
+
+
+def renumber_parts(series: Series, parts: Mapping[int, int], *, by: User) -> None:
+    """Give the articles of `series` the part numbers in `parts` (article id -> part), all at once."""
+    if not workflow.may_edit_any(by.role):
+        raise NotAllowed("Only an editor or an admin can reorder a series.")
+    members = {article.id: article for article in series.articles}
+    if set(parts) != set(members):
+        raise InvalidInput("Give every part of the series a number.", field="parts")
+    numbers = list(parts.values())
+    if min(numbers) < 1:
+        raise InvalidInput("Part numbers start at 1.", field="parts")
+    if len(set(numbers)) != len(numbers):
+        raise InvalidInput("Two parts cannot have the same number.", field="parts")
+    # Two steps, so no moment of the swap breaks the one-article-per-part constraint.
+    clear = max(numbers + [article.series_part or 0 for article in members.values()]) + 1
+    for offset, article in enumerate(members.values()):
+        article.series_part = clear + offset
+    db.session.flush()
+    for ident, part in parts.items():
+        members[ident].series_part = part
+    db.session.flush()
+
+
+# Autosave: the editor's text every few seconds, in a slot of its own per person and article.
+
+def autosave(article: Article | None, *, by: User, now: datetime, title: str, summary: str,
+             body_source: str) -> Autosave:
+    """Keep what `by` is typing into `article` (None: a new one) without making a revision."""
+    if article is not None:
+        check_may_edit(article, by)
+    slot = _autosave_slot(article, by)
+    if slot is None:
+        slot = Autosave(user_id=by.id, article_id=article.id if article else None)
+        db.session.add(slot)
+    slot.saved_at, slot.title, slot.summary, slot.body_source = now, title, summary, body_source
+    db.session.flush()
+    return slot
+
+
+def pending_autosave(article: Article | None, *, by: User) -> Autosave | None:
+    """Return the autosaved text worth offering back: newer than the article's last save and different."""
+    slot = _autosave_slot(article, by)
+    if slot is None or article is None:
+        return slot if slot is not None and (slot.title or slot.body_source or slot.summary) else None
+    if slot.saved_at <= article.updated_at:
+        return None
+    if (slot.title, slot.summary, slot.body_source) == (article.title, article.summary, article.body_source):
+        return None
+    return slot
+
+
+def discard_autosave(article: Article | None, *, by: User) -> None:
+    """Empty the autosave slot of `by` for `article` (after a save, or when declined)."""
+    slot = _autosave_slot(article, by)
+    if slot is not None:
+        db.session.delete(slot)
+        db.session.flush()
+
+
+def _autosave_slot(article: Article | None, by: User) -> Autosave | None:
+    target = Autosave.article_id.is_(None) if article is None else Autosave.article_id == article.id
+    return db.session.scalar(select(Autosave).where(Autosave.user_id == by.id, target))
+
+
+# Private preview links for people without an account.
+
+def create_preview_link(article: Article, *, by: User, now: datetime) -> PreviewToken:
+    """Return a new unguessable token that shows `article` as readers would see it, until revoked."""
+    check_may_see(article, by)
+    link = PreviewToken(article_id=article.id, token=secrets.token_urlsafe(32), created_at=now, created_by_id=by.id)
+    db.session.add(link)
+    db.session.flush()
+    return link
+
+
+def revoke_preview_link(link: PreviewToken, *, by: User, now: datetime) -> None:
+    """Make the link show nothing from now on."""
+    check_may_see(db.session.get(Article, link.article_id), by)
+    if link.revoked_at is None:
+        link.revoked_at = now
+        db.session.flush()
+
+
+def preview_links(article: Article) -> list[PreviewToken]:
+    """Return the links to `article` that still work, newest first."""
+    query = (select(PreviewToken).where(PreviewToken.article_id == article.id, PreviewToken.revoked_at.is_(None))
+             .order_by(PreviewToken.id.desc()))
+    return list(db.session.scalars(query))
+
+
+def find_by_preview_token(token: str) -> Article | None:
+    """Return the article a working preview link shows, or None for an unknown or revoked token."""
+    query = (select(Article).join(PreviewToken, PreviewToken.article_id == Article.id)
+             .where(PreviewToken.token == token, PreviewToken.revoked_at.is_(None)))
+    return db.session.scalar(query)
+
+
+def check_may_see(article: Article, by: User) -> None:
+    """Raise NotAllowed unless `by` may open `article` in the back office: editors any, authors their own."""
+    if not workflow.may_edit_any(by.role) and article.author_id != by.id:
+        raise NotAllowed("Authors can open only their own articles.")
+
+
+# What the back office lists.
+
+def visible_to(by: User) -> Select[tuple[Article]]:
+    """Select the articles `by` works on in the back office: all for editors, their own for authors."""
+    query = select(Article).options(selectinload(Article.author), selectinload(Article.series))
+    return query if workflow.may_edit_any(by.role) else query.where(Article.author_id == by.id)
+
+
+def with_status(status: Status, *, by: User) -> list[Article]:
+    """Return the articles in `status` that `by` works on, last edited first."""
+    query = visible_to(by).where(Article.status == status).order_by(Article.updated_at.desc())
+    return list(db.session.scalars(query))
+
+
+def upcoming(now: datetime, *, by: User, limit: int = 10) -> list[Article]:
+    """Return the scheduled articles not yet live, soonest first."""
+    query = (visible_to(by).where(Article.status == Status.SCHEDULED, Article.publish_at > now)
+             .order_by(Article.publish_at).limit(limit))
+    return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    day: date
+    in_month: bool
+    articles: list[Article] = field(default_factory=list)
+
+
+def month_calendar(year: int, month: int, zone: str, *, by: User) -> list[list[CalendarDay]]:
+    """Return the weeks (Monday first) of a month, each day with its scheduled and published articles.
+
+    Days are days in the site's zone, so an article at 23:30 New York time is on that New York day.
+    """
+    weeks = calendar.Calendar().monthdatescalendar(year, month)
+    start = clock.to_utc(datetime.combine(weeks[0][0], time()), zone)
+    end = clock.to_utc(datetime.combine(weeks[-1][-1] + timedelta(days=1), time()), zone)
+    query = (visible_to(by).where(Article.status.in_(LIVE_STATUSES), Article.publish_at >= start,
+                                  Article.publish_at < end).order_by(Article.publish_at))
+    by_day: dict[date, list[Article]] = {}
+    for article in db.session.scalars(query):
+        by_day.setdefault(clock.to_local(article.publish_at, zone).date(), []).append(article)
+    return [[CalendarDay(day, day.month == month, by_day.get(day, [])) for day in week] for week in weeks]
+
+
 def find_by_slug(slug: str) -> Article | None:
     """Return the article with this slug, whatever its status."""
     return db.session.scalar(select(Article).where(Article.slug == slug))
 
 
-def _apply(article: Article, data: ArticleInput, *, by: User, now: datetime) -> None:
-    title = " ".join(data.title.split())
-    if not title:
-        raise InvalidInput("Give the article a title.", field="title")
+def _is_unchanged(article: Article, data: ArticleInput) -> bool:
+    """Whether saving `data` would leave `article` as it is, so no empty revision is made."""
+    return (" ".join(data.title.split()) == article.title and data.body_source == article.body_source
+            and data.summary.strip() == article.summary and data.description.strip() == article.description
+            and (not data.slug.strip() or slugify(data.slug) == article.slug)
+            and {slugify(name) for name in _tag_names(data.tags)} == {tag.slug for tag in article.tags}
+            and data.series is article.series
+            and (data.series_part is None or data.series_part == article.series_part)
+            and data.is_autolink_enabled in (None, article.is_autolink_enabled))
+
+
+def _tag_names(names: Sequence[str]) -> list[str]:
+    return [" ".join(name.split()) for name in names if name.strip()]
+
+
+def _apply(article: Article, data: ArticleInput, *, by: User, now: datetime, note: str = "") -> None:
+    title = _title(data.title)
     slug = _slug_for(article, data.slug, title)
     part = _part_for(article, data.series, data.series_part)
     if article.slug and slug != article.slug and is_live(article.status, article.publish_at, now):
@@ -127,8 +375,21 @@ def _apply(article: Article, data: ArticleInput, *, by: User, now: datetime) -> 
     article.html_version = rendering.PIPELINE_VERSION
     article.tags = tags.resolve(data.tags)
     article.series, article.series_part = data.series, part
+    if data.is_autolink_enabled is not None:
+        article.is_autolink_enabled = data.is_autolink_enabled
     article.updated_at = now
-    db.session.add(_revision(article, data, by=by, now=now))
+    db.session.add(Revision(article=article, author=by, created_at=now, title=article.title,
+                            summary=article.summary, body_source=article.body_source,
+                            tags=[tag.name for tag in article.tags],
+                            series_title=data.series.title if data.series else None, series_part=part,
+                            note=note))
+
+
+def _title(text: str) -> str:
+    title = " ".join(text.split())
+    if not title:
+        raise InvalidInput("Give the article a title.", field="title")
+    return title
 
 
 def _slug_for(article: Article, wanted: str, title: str) -> str:
@@ -159,10 +420,3 @@ def _part_for(article: Article, series: Series | None, part: int | None) -> int 
     if holder is not None and holder is not article:
         raise InvalidInput(f"Part {part} of “{series.title}” is already “{holder.title}”.", field="series_part")
     return part
-
-
-def _revision(article: Article, data: ArticleInput, *, by: User, now: datetime, note: str = "") -> Revision:
-    return Revision(article=article, author=by, created_at=now, title=data.title, summary=data.summary,
-                    body_source=data.body_source, tags=[name.strip() for name in data.tags if name.strip()],
-                    series_title=data.series.title if data.series else None, series_part=data.series_part,
-                    note=note)

@@ -8,6 +8,7 @@ from cms.core.errors import InvalidInput
 from cms.core.slugs import slugify
 from cms.extensions import db
 from cms.models import Tag
+from cms.services import redirects
 
 
 def resolve(names: Iterable[str]) -> list[Tag]:
@@ -15,14 +16,20 @@ def resolve(names: Iterable[str]) -> list[Tag]:
     tags: dict[str, Tag] = {}
     for raw in names:
         name = " ".join(raw.split())
-        slug = slugify(name)
         if not name:
             continue
-        if not slug:
-            raise InvalidInput(f"The tag {name!r} needs at least one letter or digit.", field="tags")
+        slug = check_name(name)
         if slug not in tags:
             tags[slug] = _find(slug, name) or _create(slug, name)
     return list(tags.values())
+
+
+def check_name(name: str) -> str:
+    """Return the slug of the tag `name`, or raise InvalidInput if it has no letter or digit."""
+    slug = slugify(name)
+    if name.strip() and not slug:
+        raise InvalidInput(f"The tag {name.strip()!r} needs at least one letter or digit.", field="tags")
+    return slug
 
 
 def _find(slug: str, name: str) -> Tag | None:
@@ -39,3 +46,39 @@ def _create(slug: str, name: str) -> Tag:
 def parse(text: str) -> list[str]:
     """Split what a person typed into a tags field ("grief, mother daughter") into names."""
     return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def rename(tag: Tag, name: str) -> Tag:
+    """Give `tag` a new name and slug; its old addresses (page and feeds) answer 301 to the new ones."""
+    name = " ".join(name.split())
+    if not name:
+        raise InvalidInput("Give the tag a name.", field="name")
+    slug = check_name(name)
+    other = _find(slug, name)
+    if other is not None and other is not tag:
+        raise InvalidInput(f"There is already a tag “{other.name}”; merge into it instead.", field="name")
+    if slug != tag.slug:
+        _redirect_addresses(tag.slug, slug)
+    tag.name, tag.slug = name, slug
+    db.session.flush()
+    return tag
+
+
+def merge(source: Tag, target: Tag) -> Tag:
+    """Move every article of `source` to `target` and remove `source`; its addresses answer 301 to `target`'s."""
+    if source is target:
+        raise InvalidInput("Choose two different tags to merge.", field="target")
+    for article in list(source.articles):
+        if target not in article.tags:
+            article.tags.append(target)
+        article.tags.remove(source)
+    _redirect_addresses(source.slug, target.slug)
+    db.session.delete(source)
+    db.session.flush()
+    return target
+
+
+def _redirect_addresses(old_slug: str, new_slug: str) -> None:
+    for suffix in ("", "/feed.xml", "/feed.atom"):
+        redirects.add(redirects.TAG_PATH.format(slug=old_slug) + suffix,
+                      redirects.TAG_PATH.format(slug=new_slug) + suffix)

@@ -1,8 +1,9 @@
 """Forms, with their labels as people read them; CSRF comes with FlaskForm."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import InputRequired
+from wtforms import (BooleanField, DateTimeLocalField, EmailField, HiddenField, IntegerField, PasswordField,
+                     SelectField, StringField, SubmitField, TextAreaField)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 
 class LoginForm(FlaskForm):
@@ -15,3 +16,49 @@ class LoginForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     submit = SubmitField("Sign out")
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A time as typed in the site's zone; shows seconds only when the time has them, so nothing drifts."""
+
+    def _value(self) -> str:
+        if self.raw_data or self.data is None:
+            return super()._value()
+        return f"{self.data:%Y-%m-%dT%H:%M:%S}" if self.data.second else f"{self.data:%Y-%m-%dT%H:%M}"
+
+
+class ArticleForm(FlaskForm):
+    """The writing screen. Field names are the names services use, so a refusal lands on its field."""
+
+    title = StringField("Title", validators=[InputRequired("Give the article a title.")])
+    slug = StringField("Slug", description="The last part of the address. Left empty, it is made from the title.")
+    body_source = TextAreaField("Body", description="Markdown: # heading, *emphasis*, [link](https://…), "
+                                                    "tables and footnotes[^1].", render_kw={"rows": 24})
+    summary = TextAreaField("Summary", description="One or two sentences for lists, feeds and search results.",
+                            render_kw={"rows": 3})
+    tags = StringField("Tags", description="Separate tags with commas; new ones are created.")
+    series = StringField("Series", description="The title of an existing series, or empty.",
+                         render_kw={"list": "series-titles", "autocomplete": "off"})
+    series_part = IntegerField("Part", validators=[Optional(), NumberRange(min=1, message="Part numbers start at 1.")],
+                               invalid_value_message="The part is a whole number, like 2.",
+                               description="Empty: the next part of the series.",
+                               render_kw={"min": 1, "inputmode": "numeric"})
+    publish_at = LocalDateTimeField("Publish at", validators=[Optional()],
+                                    format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
+                                            "%Y-%m-%d %H:%M:%S"],
+                                    invalid_value_message="Enter a date and time like 2025-02-11 09:00.",
+                                    render_kw={"step": 1})
+    description = StringField("SEO description", validators=[Length(max=300)],
+                              description="What search engines show under the title; the summary if empty.")
+    is_autolink_enabled = BooleanField("Link mentions of other articles", default=True)
+    version = HiddenField()
+
+
+class ConfirmForm(FlaskForm):
+    """A button that posts: restore, revoke, discard. Only its CSRF token matters."""
+
+
+class TagMergeForm(FlaskForm):
+    source = SelectField("Merge the tag", coerce=int)
+    target = SelectField("into the tag", coerce=int)
+    submit = SubmitField("Merge tags")

@@ -1,0 +1,344 @@
+"""The writing screen and what can be done to one article: save, move, preview, history, restore."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request,
+                   url_for)
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from cms.core import clock, rendering, workflow
+from cms.core.errors import EditConflict, InvalidInput, NotAllowed, TransitionError
+from cms.core.visibility import is_live
+from cms.core.workflow import Status
+from cms.extensions import db, login_manager
+from cms.models import Article, Autosave, PreviewToken, Revision, Series, Tag
+from cms.services import articles, series as series_service, tags
+from cms.web import public
+from cms.web.forms import ArticleForm, ConfirmForm
+from cms.web.templating import local_time, site_zone
+
+bp = Blueprint("authoring", __name__, url_prefix="/admin/articles")
+preview_bp = Blueprint("preview", __name__)
+
+SAVE = "save"
+
+
+@bp.before_request
+def require_sign_in() -> ResponseReturnValue | None:
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+@bp.route("/write", methods=["GET", "POST"])
+def new() -> ResponseReturnValue:
+    form = ArticleForm()
+    if request.method == "POST":
+        return _save(None, form)
+    offered = articles.pending_autosave(None, by=current_user)
+    if offered is not None and request.args.get("restore") == "autosave":
+        _fill_from_autosave(form, offered)
+        offered = None
+    return _writing_screen(None, form, offered=offered)
+
+
+@bp.route("/<int:article_id>/edit", methods=["GET", "POST"])
+def edit(article_id: int) -> ResponseReturnValue:
+    article = db.get_or_404(Article, article_id)
+    articles.check_may_see(article, current_user)
+    if request.method == "POST":
+        articles.check_may_edit(article, current_user)
+        return _save(article, ArticleForm())
+    form = ArticleForm(data=_form_data(article))
+    offered = articles.pending_autosave(article, by=current_user)
+    if offered is not None and request.args.get("restore") == "autosave":
+        _fill_from_autosave(form, offered)
+        offered = None
+    return _writing_screen(article, form, offered=offered)
+
+
+def _save(article: Article | None, form: ArticleForm) -> ResponseReturnValue:
+    """Apply the form, then the move its button asked for; all or nothing, except a refused stale edit."""
+    target, is_new = _target(), article is None
+    data, publish_at = _read(article, form)
+    is_move_refused = False
+    if target is not None:  # a move the role may not make is a 403 before any work
+        try:
+            workflow.check_transition(article.status if article else Status.DRAFT, target, current_user.role)
+        except TransitionError as error:
+            flash(str(error), "error")
+            is_move_refused = True
+    if form.errors or is_move_refused:
+        return _writing_screen(article, form, status=422)
+    now = clock.now()
+    try:
+        if is_new:
+            article = articles.create(data, by=current_user, now=now)
+        else:
+            articles.update(article, data, by=current_user, now=now, based_on_version=_version(form))
+        _move(article, target, publish_at, now)
+        articles.discard_autosave(None if is_new else article, by=current_user)
+        db.session.commit()
+    except EditConflict as conflict:
+        db.session.commit()  # the refused text is kept as a revision
+        return _conflict(article, form, conflict)
+    except StaleDataError:  # someone saved between our read and our write
+        db.session.rollback()
+        article = db.session.get(Article, article.id)
+        conflict = articles.keep_conflicting(article, data, by=current_user, now=now)
+        db.session.commit()
+        return _conflict(article, form, conflict)
+    except (InvalidInput, TransitionError) as error:
+        db.session.rollback()
+        _show_error(form, error)
+        return _writing_screen(None if is_new else article, form, status=422)
+    flash(_saved_message(article, target), "success")
+    return redirect(url_for("authoring.edit", article_id=article.id))
+
+
+def _target() -> Status | None:
+    action = request.form.get("action", SAVE)
+    if action == SAVE:
+        return None
+    try:
+        return Status(action)
+    except ValueError:
+        abort(400)
+
+
+def _read(article: Article | None, form: ArticleForm) -> tuple[articles.ArticleInput, datetime | None]:
+    """Return what the form says, collecting every refusal on its field (the form keeps what was typed)."""
+    form.validate()
+    series = None
+    if form.series.data and form.series.data.strip():
+        series = series_service.find(form.series.data)
+        if series is None:
+            form.series.errors.append(f"There is no series called “{form.series.data.strip()}”; "
+                                      "an editor can add it under Series.")
+    data = articles.ArticleInput(
+        title=form.title.data or "", body_source=form.body_source.data or "", summary=form.summary.data or "",
+        description=form.description.data or "", slug=form.slug.data or "",
+        tags=tags.parse(form.tags.data or ""), series=series, series_part=form.series_part.data,
+        is_autolink_enabled=form.is_autolink_enabled.data)
+    for problem in articles.check_input(article, data):
+        field = getattr(form, problem.field or "", None)
+        if field is not None and not field.errors and not (problem.field == "series_part" and form.series.errors):
+            field.errors.append(str(problem))
+    publish_at = clock.to_utc(form.publish_at.data, site_zone()) if form.publish_at.data else None
+    return data, publish_at
+
+
+def _move(article: Article, target: Status | None, publish_at: datetime | None, now: datetime) -> None:
+    """A typed time is a plan (draft, review) or a reschedule; a button moves the article."""
+    if target is Status.SCHEDULED:
+        articles.change_status(article, target, by=current_user, now=now, publish_at=publish_at)
+        return
+    if target is not None:
+        articles.change_status(article, target, by=current_user, now=now)
+    if target in (None, Status.DRAFT, Status.REVIEW):
+        articles.set_publish_at(article, publish_at, by=current_user, now=now)
+
+
+def _version(form: ArticleForm) -> int:
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError):
+        abort(400)
+
+
+def _conflict(article: Article, form: ArticleForm, conflict: EditConflict) -> ResponseReturnValue:
+    flash(str(conflict), "error")
+    form.version.data = str(article.version)  # saving again now replaces theirs, knowingly
+    saved = [revision for revision in article.revisions if revision.note != articles.NOT_APPLIED]
+    compare_url = url_for("authoring.compare", article_id=article.id, old=saved[-1].id,
+                          new=article.revisions[-1].id)
+    return _writing_screen(article, form, status=409, compare_url=compare_url)
+
+
+def _show_error(form: ArticleForm, error: Exception) -> None:
+    field = getattr(form, getattr(error, "field", None) or "", None)
+    if field is not None:
+        field.errors.append(str(error))
+    else:
+        flash(str(error), "error")
+
+
+def _saved_message(article: Article, target: Status | None) -> str:
+    if target is Status.SCHEDULED:
+        return f"“{article.title}” is scheduled for {local_time(article.publish_at, 'datetime')}."
+    if target is not None:
+        return f"“{article.title}” is now {article.status}."
+    return f"“{article.title}” is saved."
+
+
+def _writing_screen(article: Article | None, form: ArticleForm, *, offered: Autosave | None = None,
+                    status: int = 200, compare_url: str | None = None) -> ResponseReturnValue:
+    role = current_user.role
+    may_edit = article is None or _may_edit(article)
+    moves = workflow.moves(article.status if article else Status.DRAFT, role) if may_edit else []
+    if article is not None and form.version.data in (None, ""):
+        form.version.data = str(article.version)
+    return render_template(
+        "authoring/edit.html", form=form, article=article, may_edit=may_edit,
+        save_label="Save draft" if article is None or article.status in (Status.DRAFT, Status.REVIEW)
+        else "Save changes",
+        moves=[(target, _button_label(article, target)) for target in moves],
+        offered=offered, compare_url=compare_url, site_zone=site_zone(),
+        series_titles=db.session.scalars(select(Series.title).order_by(Series.title)).all(),
+        tag_names=db.session.scalars(select(Tag.name).order_by(Tag.name)).all(),
+        preview_links=articles.preview_links(article) if article else [],
+        confirm=ConfirmForm(),
+    ), status
+
+
+def _button_label(article: Article | None, target: Status) -> str:
+    if article is not None and article.status is Status.SCHEDULED and target is Status.SCHEDULED:
+        return "Reschedule"
+    return workflow.ACTIONS[target]
+
+
+def _may_edit(article: Article) -> bool:
+    try:
+        articles.check_may_edit(article, current_user)
+    except NotAllowed:
+        return False
+    return True
+
+
+def _form_data(article: Article) -> dict:
+    local = clock.to_local(article.publish_at, site_zone()).replace(tzinfo=None) if article.publish_at else None
+    return {
+        "title": article.title, "slug": article.slug, "body_source": article.body_source,
+        "summary": article.summary, "description": article.description,
+        "tags": ", ".join(tag.name for tag in article.tags),
+        "series": article.series.title if article.series else "", "series_part": article.series_part,
+        "publish_at": local, "is_autolink_enabled": article.is_autolink_enabled, "version": str(article.version),
+    }
+
+
+def _fill_from_autosave(form: ArticleForm, offered: Autosave) -> None:
+    form.title.data, form.summary.data, form.body_source.data = offered.title, offered.summary, offered.body_source
+    flash("Your autosaved text is back in the form. Save it to keep it.", "success")
+
+
+@bp.post("/render")
+def render() -> ResponseReturnValue:
+    """The live preview: the body through the same pipeline readers get."""
+    return jsonify(html=rendering.render(request.form.get("body_source", "")))
+
+
+@bp.post("/autosave")
+def autosave() -> ResponseReturnValue:
+    article_id = request.form.get("article_id", "")
+    article = db.get_or_404(Article, int(article_id)) if article_id.isdigit() else None
+    slot = articles.autosave(article, by=current_user, now=clock.now(), title=request.form.get("title", ""),
+                             summary=request.form.get("summary", ""),
+                             body_source=request.form.get("body_source", ""))
+    db.session.commit()
+    return jsonify(saved_at=local_time(slot.saved_at, "datetime"))
+
+
+@bp.post("/autosave/discard")
+def discard_autosave() -> ResponseReturnValue:
+    article_id = request.form.get("article_id", "")
+    article = db.get_or_404(Article, int(article_id)) if article_id.isdigit() else None
+    articles.discard_autosave(article, by=current_user)
+    db.session.commit()
+    flash("The autosaved text is discarded.", "success")
+    return redirect(url_for("authoring.edit", article_id=article.id) if article else url_for("authoring.new"))
+
+
+@bp.get("/<int:article_id>/preview")
+def preview(article_id: int) -> ResponseReturnValue:
+    article = db.get_or_404(Article, article_id)
+    articles.check_may_see(article, current_user)
+    return _as_readers_see(article)
+
+
+@bp.get("/<int:article_id>/history")
+def history(article_id: int) -> ResponseReturnValue:
+    article = db.get_or_404(Article, article_id)
+    articles.check_may_see(article, current_user)
+    return render_template("authoring/history.html", article=article, confirm=ConfirmForm(),
+                           may_edit=_may_edit(article), numbered=list(enumerate(article.revisions, start=1)))
+
+
+@bp.get("/<int:article_id>/compare")
+def compare(article_id: int) -> ResponseReturnValue:
+    article = db.get_or_404(Article, article_id)
+    articles.check_may_see(article, current_user)
+    old, new = (_revision_of(article, request.args.get(name, "")) for name in ("old", "new"))
+    return render_template("authoring/compare.html", article=article, old=old, new=new,
+                           old_number=articles.revision_number(old), new_number=articles.revision_number(new),
+                           fields=articles.compare(old, new))
+
+
+def _revision_of(article: Article, ident: str) -> Revision:
+    revision = db.session.get(Revision, int(ident)) if ident.isdigit() else None
+    if revision is None or revision.article_id != article.id:
+        abort(404)
+    return revision
+
+
+@bp.post("/<int:article_id>/revisions/<int:revision_id>/restore")
+def restore(article_id: int, revision_id: int) -> ResponseReturnValue:
+    article = db.get_or_404(Article, article_id)
+    revision = _revision_of(article, str(revision_id))
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    number = articles.revision_number(revision)
+    articles.restore(article, revision, by=current_user, now=clock.now())
+    db.session.commit()
+    flash(f"Revision {number} is restored; the text it replaced stays in the history.", "success")
+    return redirect(url_for("authoring.edit", article_id=article.id))
+
+
+@bp.post("/<int:article_id>/preview-links")
+def create_preview_link(article_id: int) -> ResponseReturnValue:
+    article = db.get_or_404(Article, article_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    articles.create_preview_link(article, by=current_user, now=clock.now())
+    db.session.commit()
+    flash("A private preview link is ready; anyone with it can read this article until you revoke it.",
+          "success")
+    return redirect(url_for("authoring.edit", article_id=article.id) + "#preview-links")
+
+
+@bp.post("/<int:article_id>/preview-links/<int:link_id>/revoke")
+def revoke_preview_link(article_id: int, link_id: int) -> ResponseReturnValue:
+    link = db.get_or_404(PreviewToken, link_id)
+    if link.article_id != article_id:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    articles.revoke_preview_link(link, by=current_user, now=clock.now())
+    db.session.commit()
+    flash("The preview link is revoked; it shows nothing now.", "success")
+    return redirect(url_for("authoring.edit", article_id=article_id) + "#preview-links")
+
+
+@preview_bp.get("/preview/<token>")
+def shared(token: str) -> ResponseReturnValue:
+    """A private preview link: the article as readers will see it, for someone without an account."""
+    article = articles.find_by_preview_token(token) or abort(404)
+    response = current_app.make_response(_as_readers_see(article))
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the token must not leak to sites it links to
+    return response
+
+
+def _as_readers_see(article: Article) -> ResponseReturnValue:
+    """The public article template with the context the public view gives it; nothing is cached."""
+    now = clock.now()
+    if not is_live(article.status, article.publish_at, now):
+        flash("Preview: readers cannot see this article yet.", "preview")
+    response = current_app.make_response(public.render_article(article, now))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
