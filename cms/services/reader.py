@@ -11,7 +11,7 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import selectinload
 
 from cms.core import series as series_rules
-from cms.core.workflow import LIVE_STATUSES
+from cms.core.workflow import LIVE_STATUSES, Status
 from cms.extensions import db
 from cms.models import Article, Page, Series, Tag, article_tag
 
@@ -104,9 +104,16 @@ def newest_parts(series: Series, now: datetime, limit: int) -> list[Article]:
     return sorted(newest, key=lambda part: part.series_part or 0)
 
 
-def series_navigation(series: Series, now: datetime, current: Article | None = None) -> series_rules.SeriesNav:
-    """Return the navigation of `series` at `now`, seen from `current` (a live part) or from the series page."""
+def series_navigation(series: Series, now: datetime, current: Article | None = None, *,
+                      as_if_live: bool = False) -> series_rules.SeriesNav:
+    """Return the navigation of `series` at `now`, seen from `current` (a live part) or from the series page.
+
+    `as_if_live` counts `current` as live whatever its status: a preview shows the part in its place.
+    """
     parts = _parts([series.id])[series.id]
+    if as_if_live and current is not None:
+        parts = [series_rules.Part(part.slug, part.title, part.number, Status.PUBLISHED, now)
+                 if part.slug == current.slug else part for part in parts]
     return series_rules.navigation(parts, now, current.slug if current is not None else None)
 
 

@@ -338,7 +338,7 @@ def _as_readers_see(article: Article) -> ResponseReturnValue:
     now = clock.now()
     if not is_live(article.status, article.publish_at, now):
         flash("Preview: readers cannot see this article yet.", "preview")
-    response = current_app.make_response(public.render_article(article, now))
+    response = current_app.make_response(public.render_article(article, now, is_preview=True))
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

@@ -75,9 +75,10 @@ def article(slug: str) -> ResponseReturnValue:
     return render_article(found, now)
 
 
-def render_article(article: Article, now: datetime) -> str:
-    """The article page as readers see it at `now`; previews of drafts and scheduled articles use it too."""
-    nav = reader.series_navigation(article.series, now, article) if article.series is not None else None
+def render_article(article: Article, now: datetime, *, is_preview: bool = False) -> str:
+    """The article page as readers see it at `now`; a preview shows a draft or scheduled article as if live."""
+    nav = (reader.series_navigation(article.series, now, article, as_if_live=is_preview)
+           if article.series is not None else None)
     return render_template("public/article.html", article=article, nav=nav,
                            body_html=related.linked_html(article, now),
                            related=related.for_article(article, now, site.settings()),
@@ -167,7 +168,7 @@ def _article_data(article: Article, nav: SeriesNav | None) -> list[dict]:
         "@context": "https://schema.org", "@type": "BlogPosting", "headline": article.title,
         "description": article.description or article.summary, "url": url, "mainEntityOfPage": url,
         "datePublished": iso_utc(article.published_at or article.publish_at),
-        "dateModified": iso_utc(max(article.updated_at, article.publish_at)),
+        "dateModified": iso_utc(max(article.updated_at, article.publish_at or article.updated_at)),
         "author": {"@type": "Person", "name": author},
         "publisher": {"@type": "Organization", "name": settings.title, "url": absolute_url("public.home")},
         "keywords": [tag.name for tag in article.tags],

@@ -72,7 +72,7 @@ def test_writing_screen_labels_every_field_and_names_the_zone(client, auth):
                   "Link mentions of other articles"):
         assert re.search(rf"<label for=\"\w+\">{label}</label>", page), label
     assert "America/New_York" in page
-    assert "<script>" not in page and 'src="/static/js/editor.js"' in page
+    assert "<script>" not in page and 'src="/static/js/editor.js?v=' in page
 
 
 def test_buttons_follow_the_role(client, auth):
