@@ -1,7 +1,8 @@
-"""The writing screen and what can be done to one article: save, move, preview, history, restore."""
+"""The writing screen and what can be done to one article: save, move, preview, history, restore, related."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request,
@@ -17,7 +18,7 @@ from cms.core.visibility import is_live
 from cms.core.workflow import Status
 from cms.extensions import db, login_manager
 from cms.models import Article, Autosave, PreviewToken, Revision, Series, Tag
-from cms.services import articles, series as series_service, tags
+from cms.services import articles, related, series as series_service, tags
 from cms.web import public
 from cms.web.forms import ArticleForm, ConfirmForm
 from cms.web.templating import local_time, site_zone
@@ -183,6 +184,8 @@ def _writing_screen(article: Article | None, form: ArticleForm, *, offered: Auto
     moves = workflow.moves(article.status if article else Status.DRAFT, role) if may_edit else []
     if article is not None and form.version.data in (None, ""):
         form.version.data = str(article.version)
+    now = clock.now()
+    explanations = related.explain(article, now) if article else []
     return render_template(
         "authoring/edit.html", form=form, article=article, may_edit=may_edit,
         save_label="Save draft" if article is None or article.status in (Status.DRAFT, Status.REVIEW)
@@ -193,6 +196,10 @@ def _writing_screen(article: Article | None, form: ArticleForm, *, offered: Auto
         tag_names=db.session.scalars(select(Tag.name).order_by(Tag.name)).all(),
         preview_links=articles.preview_links(article) if article else [],
         confirm=ConfirmForm(),
+        related_shown=[e for e in explanations if e.is_shown],
+        related_chosen=[e for e in explanations if e.is_pinned or e.is_excluded],
+        related_others=[e for e in explanations if e.is_live and not (e.is_shown or e.is_pinned or e.is_excluded)],
+        link_suggestions=related.link_suggestions(article, now) if article else [],
     ), status
 
 
@@ -321,6 +328,43 @@ def revoke_preview_link(article_id: int, link_id: int) -> ResponseReturnValue:
     db.session.commit()
     flash("The preview link is revoked; it shows nothing now.", "success")
     return redirect(url_for("authoring.edit", article_id=article_id) + "#preview-links")
+
+
+@bp.post("/<int:article_id>/related/<int:other_id>/pin")
+def pin_related(article_id: int, other_id: int) -> ResponseReturnValue:
+    return _choose_related(article_id, other_id, related.pin,
+                           "“{title}” is pinned: readers see it first among the related articles.")
+
+
+@bp.post("/<int:article_id>/related/<int:other_id>/exclude")
+def exclude_related(article_id: int, other_id: int) -> ResponseReturnValue:
+    return _choose_related(article_id, other_id, related.exclude,
+                           "“{title}” is excluded: readers never see it among the related articles.")
+
+
+@bp.post("/<int:article_id>/related/<int:other_id>/release")
+def release_related(article_id: int, other_id: int) -> ResponseReturnValue:
+    return _choose_related(article_id, other_id, related.release,
+                           "“{title}” is released: the computed score decides again whether readers see it.")
+
+
+def _choose_related(article_id: int, other_id: int, choose: Callable[[Article, Article], object],
+                    message: str) -> ResponseReturnValue:
+    """Pin, exclude or release `other` among the article's related articles; whoever may edit it may."""
+    article = db.get_or_404(Article, article_id)
+    other = db.get_or_404(Article, other_id)
+    articles.check_may_edit(article, current_user)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        choose(article, other)
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(message.format(title=other.title), "success")
+    return redirect(url_for("authoring.edit", article_id=article.id) + "#related")
 
 
 @preview_bp.get("/preview/<token>")
