@@ -201,6 +201,8 @@ def renumber_parts(series: Series, parts: Mapping[int, int], *, by: User) -> Non
     if set(parts) != set(members):
         raise InvalidInput("Give every part of the series a number.", field="parts")
     numbers = list(parts.values())
+    if not numbers:
+        return  # a series with no parts yet: nothing to number
     if min(numbers) < 1:
         raise InvalidInput("Part numbers start at 1.", field="parts")
     if len(set(numbers)) != len(numbers):

@@ -135,6 +135,13 @@ def test_parts_are_renumbered_at_once_even_when_swapped(ctx):
         articles.renumber_parts(series, {one.id: 1, two.id: 2, three.id: 3}, by=person())
 
 
+def test_a_series_without_parts_is_renumbered_to_nothing(ctx):
+    series = Series(title="Empty", slug="empty")
+    db.session.add(series)
+    articles.renumber_parts(series, {}, by=person("editor"))
+    assert series.articles == []
+
+
 def test_autosave_is_offered_only_when_newer_and_different(ctx):
     author = person()
     article = draft(author)
