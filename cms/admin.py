@@ -22,7 +22,7 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import PasswordField, StringField
-from wtforms.validators import ValidationError
+from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from cms.core import clock, workflow
 from cms.core.errors import CMSError, InvalidInput, NotAllowed
@@ -297,8 +297,16 @@ class SiteSettingsView(AdminsOnly, BackOfficeModelView):
 
     can_create = can_delete = False
     form_excluded_columns = ()
-    form_args = {"timezone": {"validators": [_known_zone],
-                              "description": "Empty: the SITE_TIMEZONE setting. Publish times are in this zone."}}
+    # A form posted without its fields must not blank the site: what every page shows is required.
+    form_args = {
+        "timezone": {"validators": [_known_zone],
+                     "description": "Empty: the SITE_TIMEZONE setting. Publish times are in this zone."},
+        "title": {"validators": [InputRequired("The site needs a title.")]},
+        "feed_size": {"validators": [InputRequired("Say how many entries a feed holds."), NumberRange(1, 200)]},
+        "related_count": {"validators": [InputRequired("Say how many related articles to show."),
+                                         NumberRange(0, 20)]},
+        "related_min_score": {"validators": [InputRequired("Give the minimum related score."), NumberRange(0, 1)]},
+    }
 
     @expose("/")
     def index_view(self):  # noqa: ANN201 - Flask-Admin's hook

@@ -204,3 +204,18 @@ def test_site_settings_refuse_an_unknown_time_zone(app, client, auth):
                            "csrf_token": csrf_token(client, url)})
     with app.app_context():
         assert db.session.get(SiteSettings, 1).timezone == "Europe/Berlin"
+
+
+def test_a_settings_form_posted_without_its_fields_changes_nothing(app, client, auth):
+    auth.login("admin")
+    with app.app_context():
+        from cms.services import site
+
+        site.settings().title = "Maya Ellison Therapy"
+        db.session.commit()
+    url = client.get("/admin/settings/").location
+    response = client.post(url, data={"csrf_token": csrf_token(client, url)})
+    assert response.status_code == 200 and "The site needs a title." in text(response)
+    with app.app_context():
+        settings = db.session.get(SiteSettings, 1)
+        assert settings.title == "Maya Ellison Therapy" and settings.feed_size == 20

@@ -146,7 +146,7 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("/admin/settings/delete/", "POST"): (SIGN_IN, REFUSED, REFUSED, MOVED),
     ("/admin/settings/details/?id={settings}", "GET"): (SIGN_IN, REFUSED, REFUSED, MOVED),
     ("/admin/settings/edit/?id={settings}", "GET"): ADMINS,
-    ("/admin/settings/edit/?id={settings}", "POST"): (SIGN_IN, REFUSED, REFUSED, MOVED),
+    ("/admin/settings/edit/?id={settings}", "POST"): (SIGN_IN, REFUSED, REFUSED, OK),  # fields missing: form again
     ("/admin/settings/export/csv/", "GET"): (SIGN_IN, REFUSED, REFUSED, MOVED),
     ("/admin/settings/new/", "GET"): (SIGN_IN, REFUSED, REFUSED, MOVED),
     ("/admin/settings/new/", "POST"): (SIGN_IN, REFUSED, REFUSED, MOVED),
