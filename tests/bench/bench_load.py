@@ -120,7 +120,7 @@ def _wait_until_up(port: int) -> None:
             if connection.getresponse().status == 200:
                 return
         except OSError:
-            time.sleep(0.2)
+            time.sleep(0.2)  # gunicorn is still starting; a benchmark, not a scheduling test
     raise SystemExit("gunicorn did not answer within 30 s")
 
 

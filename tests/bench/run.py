@@ -55,7 +55,7 @@ def gunicorn(app_spec: str, env: dict[str, str], chdir: Path):
                 urllib.request.urlopen(base + "/", timeout=1).read()
                 break
             except OSError:
-                time.sleep(0.1)
+                time.sleep(0.1)  # gunicorn is still starting; a benchmark, not a scheduling test
         else:
             raise RuntimeError(f"gunicorn for {app_spec} did not start: {process.stderr.read() if process.stderr else ''}")
         yield base, process
