@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import threading
-from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from cms.extensions import db
 from cms.web import security
+from tests.browser.chromium import BROWSER_TESTS, launched, served
 from tests.conftest import PASSWORD
 
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run"]
-
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium")]
+pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture
@@ -34,25 +27,18 @@ def site(app, make):
     make.article("Grief has no timeline", slug="grief", tags=("grief",),
                  body_source='Words.\n\n<img src=x onerror="document.title=\'pwned\'">\n\n'
                              '<a href="javascript:document.title=\'pwned\'">link</a>')
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.port}"
-    server.shutdown()
-    thread.join()
+    with served(app) as url:
+        yield url
 
 
 @pytest.fixture
 def page():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+    with launched() as browser:
         page = browser.new_page()
         page.violations = []
         page.on("console", lambda message: "Content Security Policy" in message.text
                 and page.violations.append(message.text))
         yield page
-        browser.close()
 
 
 def test_the_back_office_works_under_the_policy(site, page):

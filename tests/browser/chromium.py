@@ -1,0 +1,46 @@
+"""What every browser test shares: Debian's Chromium, launched as this machine needs, and the app on a port."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Headless as root on a machine with no network beyond the registries: no sandbox, no background connections.
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run"]
+
+#: Put in a module's `pytestmark`: marked `browser`, skipped with the reason when Chromium is absent.
+BROWSER_TESTS = [pytest.mark.browser,
+                 pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Debian's Chromium is not installed at {CHROMIUM}")]
+
+
+@contextmanager
+def served(app: Flask) -> Iterator[str]:
+    """Serve `app` from a thread on a free loopback port, against its own database; yield its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+@contextmanager
+def launched() -> Iterator:
+    """Start Playwright and Chromium; yield the browser, closed afterwards."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
