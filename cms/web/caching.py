@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from cms.core import clock
 from cms.services import freshness
-from cms.web.page_cache import MARKER, page_key
+from cms.web.page_cache import MARKER, STATE, page_key
 
 
 # Browsers and a CDN may keep public answers but must ask again each time (a 304 is cheap), so no cached copy
@@ -36,7 +36,7 @@ def public(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseRe
             response.cache_control.private = True
             response.cache_control.no_store = True
             return response
-        state = freshness.state(clock.now())
+        state = request.environ.get(STATE) or freshness.state(clock.now())
         key = page_key(state, request.environ)
         last_modified = state.changed_at.replace(microsecond=0)
         validators = [("ETag", f'"{key}"'), ("Last-Modified", http_date(last_modified)),

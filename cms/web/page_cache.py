@@ -27,6 +27,7 @@ from cms.core import clock
 from cms.services import freshness
 
 MARKER = "X-CMS-Cache-Key"  # set by public views, removed here before the answer leaves
+STATE = "cms.freshness"  # the environ key under which a miss hands its freshness state on to the view
 _NOT_KEPT = frozenset({MARKER.lower(), "set-cookie", "date", "server", "content-length"})
 
 
@@ -107,9 +108,11 @@ class PageCache:
         if self.store is None or environ.get("REQUEST_METHOD") != "GET" or environ.get("HTTP_COOKIE"):
             return self._strip_marker(environ, start_response)
         with self.app.app_context():
-            key = page_key(freshness.state(clock.now()), environ)
+            state = freshness.state(clock.now())
+        key = page_key(state, environ)
         entry = self.store.get(key)
         if entry is None:
+            environ[STATE] = state  # read once per request, not again by the view
             return self._fill(key, environ, start_response)
         if _is_fresh(environ, key, entry):
             start_response("304 Not Modified", [(name, value) for name, value in entry.headers
