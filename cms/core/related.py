@@ -5,15 +5,17 @@ index, and each article's best matches in two short lists: other articles, and p
 series navigation already shows those, so they only fill in). `upsert` and `remove` change one article and
 return the ids whose lists changed, so a save rewrites a handful of rows, not all of them.
 
-Between full weighings the statistics drift: a changed article is weighed with the current document
+Between full computations the statistics drift: a changed article is weighed with the current document
 frequencies, while the others keep the weights they got when last weighed (a term that was in one article
-only, and so left out of its vector, stays out until then). Once more than DRIFT_LIMIT of the articles
-changed, the next change weighs them all again, so no list is ever computed from statistics staler than that.
+only, and so left out of its vector, stays out until then). So every change also weighs again the
+REWEIGHED_PER_CHANGE articles weighed longest ago: no article's weights are older than len / REWEIGHED_PER_CHANGE
+changes, and a save costs the same at 100 articles as at 10,000 instead of now and then paying for all of them.
 """
 
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import re
 from array import array
@@ -38,8 +40,8 @@ DEPTH = 10
 #: A term in more than this share of the articles is left out, once there are enough articles to judge.
 MAX_SHARE = 0.5
 MIN_ARTICLES_FOR_SHARE = 20
-#: The share of articles that may change before every article is weighed again with fresh statistics.
-DRIFT_LIMIT = 0.1
+#: How many of the articles weighed longest ago each change weighs again with fresh statistics.
+REWEIGHED_PER_CHANGE = 10
 SHOWN_TERMS = 5
 
 STOP_WORDS = frozenset("""
@@ -149,8 +151,7 @@ class Index:
 
     def __init__(self, depth: int = DEPTH) -> None:
         self.depth = depth
-        self.drift = 0  # articles added, changed or removed since every article was last weighed
-        self.weighings = 0  # how many times every article was weighed
+        self._weighed: dict[int, None] = {}  # every id, those weighed longest ago first (an ordered set)
         self._size = 0  # articles counted in the document frequencies
         self._profiles: dict[int, _Profile] = {}
         self._postings: dict[str, dict[int, float]] = {}
@@ -204,21 +205,9 @@ class Index:
         old = self._profiles.get(document.id)
         if old is not None:
             self._discard(document.id, old)
-        profile = self._count_in(document)
-        self.drift += 1
-        if self.drift > DRIFT_LIMIT * len(self._profiles):
-            return self.reweigh()
-        self._weigh(profile, document.id)
-        scores = self._scores(document.id)
-        self._set_row(document.id, *self._best(profile, scores))
-        bonus = self._recency(profile)
-        changed = {document.id}
-        for other in set(scores).union(self._listed_in.get(document.id, ())):
-            base = scores.get(other)
-            if self._place(other, document.id, None if base is None else base + bonus,
-                           _same_series(self._profiles[other], profile)):
-                changed.add(other)
-        return changed
+        self._count_in(document)
+        changed = self._rematch(document.id)
+        return changed | self._reweigh_oldest()
 
     def remove(self, ident: int) -> set[int]:
         """Take an article out (unpublished, deleted); return the ids whose matches changed."""
@@ -228,18 +217,16 @@ class Index:
         self._discard(ident, profile)
         self._set_row(ident, [], [])
         del self._rows[ident]
-        self.drift += 1
-        if self.drift > DRIFT_LIMIT * len(self._profiles):
-            return self.reweigh()
         changed = set()
         for other in list(self._listed_in.pop(ident, ())):
             if self._place(other, ident, None, False):
                 changed.add(other)
-        return changed
+        return changed | self._reweigh_oldest()
 
     def reweigh(self) -> set[int]:
         """Weigh every article with the current statistics and compute every list again; return all ids."""
         self._postings.clear()
+        self._weighed.clear()
         idf = self._idf_of(self._df)
         for ident, profile in self._profiles.items():
             self._weigh(profile, ident, idf)
@@ -247,9 +234,28 @@ class Index:
         self._listed_in.clear()
         for ident, profile in self._profiles.items():
             self._set_row(ident, *self._best(profile, self._scores(ident)))
-        self.drift = 0
-        self.weighings += 1
         return set(self._profiles)
+
+    def _rematch(self, ident: int) -> set[int]:
+        """Weigh an indexed article with the current statistics, then compute its matches and its place in
+        the others' lists; return the ids whose matches changed."""
+        profile = self._profiles[ident]
+        self._unpost(ident, profile)
+        self._weigh(profile, ident)
+        scores = self._scores(ident)
+        self._set_row(ident, *self._best(profile, scores))
+        bonus = self._recency(profile)
+        changed = {ident}
+        for other in set(scores).union(self._listed_in.get(ident, ())):
+            base = scores.get(other)
+            if self._place(other, ident, None if base is None else base + bonus,
+                           _same_series(self._profiles[other], profile)):
+                changed.add(other)
+        return changed
+
+    def _reweigh_oldest(self) -> set[int]:
+        oldest = list(itertools.islice(self._weighed, REWEIGHED_PER_CHANGE))
+        return set().union(*(self._rematch(ident) for ident in oldest))
 
     # Statistics and vectors
 
@@ -267,11 +273,7 @@ class Index:
         return profile
 
     def _discard(self, ident: int, profile: _Profile) -> None:
-        for term in profile.vector:
-            posting = self._postings[term]
-            del posting[ident]
-            if not posting:
-                del self._postings[term]
+        self._unpost(ident, profile)
         self._size -= 1
         df, tag_df = self._df, self._tag_df
         for term in profile.terms:
@@ -280,6 +282,16 @@ class Index:
             tag_df[tag] -= 1
             self._tag_postings[tag].discard(ident)
         del self._profiles[ident]
+
+    def _unpost(self, ident: int, profile: _Profile) -> None:
+        """Take an article's vector out of the posting lists, to weigh it again or drop it."""
+        self._weighed.pop(ident, None)
+        for term in profile.vector:
+            posting = self._postings[term]
+            del posting[ident]
+            if not posting:
+                del self._postings[term]
+        profile.vector = {}
 
     def _idf(self, df: int) -> float:
         """Smoothed so that two articles alone still share something; a term everywhere weighs nearly nothing."""
@@ -316,6 +328,7 @@ class Index:
         profile.vector = {term: weight * scale for term, weight in weights.items()} if norm else {}
         if ident is None:
             return
+        self._weighed[ident] = None
         postings = self._postings
         for term, weight in profile.vector.items():
             posting = postings.get(term)

@@ -2,7 +2,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cms.core.related import DRIFT_LIMIT, Document, Index, stem
+from cms.core import related
+from cms.core.related import Document, Index, stem
 from tests.core.related_corpus import CORPUS
 
 NOW = datetime(2025, 2, 11, 14, tzinfo=UTC)
@@ -41,7 +42,6 @@ def test_saving_articles_one_by_one_keeps_the_quality_of_a_full_build():
     index = Index()
     for document in documents:
         index.upsert(document)
-    assert 0 < index.drift <= DRIFT_LIMIT * len(documents)
     assert precision_at_3(index, documents, topics) >= 0.9
 
 
@@ -128,7 +128,8 @@ def test_a_removed_article_leaves_every_list_and_others_fill_its_place():
     assert 2 not in index and index.related(2) == []
 
 
-def test_an_update_changes_only_the_lists_it_enters_or_leaves():
+def test_an_update_changes_only_the_lists_it_enters_or_leaves(monkeypatch):
+    monkeypatch.setattr(related, "REWEIGHED_PER_CHANGE", 0)  # in so small a corpus they would be half of it
     documents, topics = corpus()
     index = Index.build(documents, depth=3)
     before = {document.id: ids(index, document.id) for document in documents}
@@ -149,3 +150,17 @@ def test_lists_never_exceed_their_depth(depth):
     for document in documents:
         others = [match for match in index.related(document.id) if not match.is_same_series]
         assert 0 < len(others) <= depth
+
+
+def test_a_word_two_articles_come_to_share_relates_them_within_a_tenth_of_the_articles_in_changes():
+    # When the first article was weighed, "desensitization" was in no other article, so it was left out of its
+    # vector; weighing the oldest articles again with every change brings it in without a full computation.
+    unrelated = [Document(ident, f"Note {ident}", body_text=f"{'ab' * ident}ca {'ba' * ident}da")
+                 for ident in range(1, 31)]
+    first = Document(40, "EMDR", body_text="Eye movement desensitization, and what it asks of a client.")
+    index = Index.build([*unrelated, first])
+    index.upsert(Document(41, "Trauma therapies", body_text="Desensitization works slowly; so does trust."))
+    assert 41 not in ids(index, 40)
+    for document in unrelated[:len(index) // 10]:
+        index.upsert(document)
+    assert ids(index, 40) == [41] and ids(index, 41) == [40]
