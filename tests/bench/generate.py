@@ -21,31 +21,49 @@ WORDS = (
     "holiday memory story voice choice pattern repair rupture attachment safety need want fear hope relief "
     "patience courage honest kind slow steady small step practice journal walk conversation letter home"
 ).split()
-# A long tail of rarer words, as real prose has (Zipf-like), so a search does not match every article.
 _SYLLABLES = "ba ko ri me lu sa then dor vi nae pel quo tra mis gen ul ard fen".split()
-RARE_WORDS = [a + b + c + "n" for a in _SYLLABLES for b in _SYLLABLES for c in _SYLLABLES][:5000]
-_RARE_WEIGHTS = list(itertools.accumulate(1 / (rank + 10) for rank in range(len(RARE_WORDS))))
-TAGS = [f"theme {n}" for n in range(60)]
-#: Queries for the benchmark: two words from the middle of the tail.
-QUERIES = [f"{RARE_WORDS[n]}+{RARE_WORDS[n + 7]}" for n in range(200, 400, 4)]
+#: Topics grow with the site, as a writer's vocabulary does (Heaps' law): one topic per this many articles,
+#: each with words of its own. A fixed vocabulary would make every word common at 100,000 articles, which real
+#: prose is not, and would measure a site no one writes.
+ARTICLES_PER_TOPIC = 50
+TOPIC_WORDS = 40
+_TOPIC_WEIGHTS = list(itertools.accumulate(1 / (rank + 1) for rank in range(TOPIC_WORDS)))
+
+
+def topic_words(topic: int) -> list[str]:
+    """The words of one topic: made-up words (four syllables and an n) that no other topic uses."""
+    words = []
+    for number in range(topic * TOPIC_WORDS, (topic + 1) * TOPIC_WORDS):
+        syllables = []
+        for _ in range(4):
+            number, digit = divmod(number, len(_SYLLABLES))
+            syllables.append(_SYLLABLES[digit])
+        words.append("".join(syllables) + "n")
+    return words
+
+
+#: Tags grow with the site too: at least 60, and each on about 60 articles (three tags an article).
+ARTICLES_PER_TAG = 20
+#: Queries for the benchmark: two words of one topic, each matching a few dozen articles at any size.
+QUERIES = [f"{words[rank]}+{words[rank + 3]}" for words in map(topic_words, range(10)) for rank in range(5)]
 SERIES_LENGTH = 5
 ADMIN_EMAIL = "bench@example.com"
 
 
-def paragraph(rng: random.Random, words: int) -> str:
+def paragraph(rng: random.Random, words: int, topic: int = 0) -> str:
     common = words * 7 // 10
     chosen = [rng.choice(WORDS) for _ in range(common)]
-    chosen += rng.choices(RARE_WORDS, cum_weights=_RARE_WEIGHTS, k=words - common)
+    chosen += rng.choices(topic_words(topic), cum_weights=_TOPIC_WEIGHTS, k=words - common)
     rng.shuffle(chosen)
     text = " ".join(chosen)
     return text[0].upper() + text[1:] + "."
 
 
-def body(rng: random.Random, words: int = 800) -> str:
+def body(rng: random.Random, topic: int, words: int = 800) -> str:
     parts = []
     for section in range(4):
         parts.append(f"## Section {section + 1}: {rng.choice(WORDS)} and {rng.choice(WORDS)}")
-        parts.extend(paragraph(rng, words // 12) for _ in range(3))
+        parts.extend(paragraph(rng, words // 12, topic) for _ in range(3))
     return "\n\n".join(parts)
 
 
@@ -68,16 +86,20 @@ def generate(app: Flask, count: int, *, seed: int = 7, progress=print) -> float:
 
 
 def _articles(rng: random.Random, count: int, admin, now: datetime, started: float, progress) -> None:
-    current_series, part = None, 0
+    current_series, part, series_topic = None, 0, 0
+    topics = max(1, count // ARTICLES_PER_TOPIC)
+    tags = [f"theme {n}" for n in range(max(60, count // ARTICLES_PER_TAG))]
     for number in range(count):
-        if number % 25 == 0:  # every 25th article starts a series of five
+        if number % 25 == 0:  # every 25th article starts a series of five, on one topic
             current_series, part = series_service.create(f"Series {number // 25}: {rng.choice(WORDS)}"), 0
+            series_topic = rng.randrange(topics)
         in_series = current_series is not None and part < SERIES_LENGTH
         part += 1 if in_series else 0
+        topic = series_topic if in_series else rng.randrange(topics)
         data = articles.ArticleInput(
-            title=f"{rng.choice(WORDS).title()} {rng.choice(WORDS)} {number}",
-            body_source=body(rng), summary=paragraph(rng, 25),
-            tags=rng.sample(TAGS, 3), series=current_series if in_series else None,
+            title=f"{rng.choice(WORDS).title()} {rng.choice(topic_words(topic))} {number}",
+            body_source=body(rng, topic), summary=paragraph(rng, 25, topic),
+            tags=rng.sample(tags, 3), series=current_series if in_series else None,
             series_part=part if in_series else None,
         )
         article = articles.create(data, by=admin, now=now)
