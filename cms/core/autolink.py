@@ -46,16 +46,26 @@ def words(text: str) -> tuple[str, ...]:
 
 
 class Titles:
-    """Targets indexed by the first word of their titles, built once and used for many bodies."""
+    """Targets in a trie of their titles' words, built once and used for many bodies.
+
+    Finding the titles that start at a word walks the trie as far as the text follows one, so the cost does not
+    grow with how many titles share a first word ("How …", "Why …") however many articles there are.
+    """
 
     def __init__(self, targets: Iterable[Target]) -> None:
-        self.by_first_word: dict[str, list[tuple[tuple[str, ...], Target]]] = {}
+        self.trie: dict = {}  # word -> {word -> …, _ENDS: [targets whose title ends here]}
         seen: set[str] = set()
         for target in targets:
             title_words = words(target.title)
             if title_words and target.url not in seen:
                 seen.add(target.url)
-                self.by_first_word.setdefault(title_words[0], []).append((title_words, target))
+                node = self.trie
+                for word in title_words:
+                    node = node.setdefault(word, {})
+                node.setdefault(_ENDS, []).append(target)
+
+
+_ENDS = ""  # the trie's key for titles ending at a node; never a word, which has at least one letter
 
 
 def mentions(html: str, targets: Iterable[Target] | Titles, self_url: str) -> list[Target]:
@@ -83,19 +93,21 @@ def _normal(token: str) -> str:
 
 def _choose(html: str, targets: Iterable[Target] | Titles, self_url: str) -> list[_Mention]:
     titles = targets if isinstance(targets, Titles) else Titles(targets)
-    if not titles.by_first_word:
+    if not titles.trie:
         return []
-    by_first_word = titles.by_first_word
     found: list[_Mention] = []
     for start, end in _running_text(html):
         tokens = [(_normal(match.group()), match.start(), match.end())
                   for match in _TOKEN.finditer(html, start, end) if not match.group().startswith("&")]
         for position, (word, begin, _) in enumerate(tokens):
-            for title_words, target in by_first_word.get(word, ()):
-                stop = position + len(title_words)
-                if (tuple(token[0] for token in tokens[position:stop]) == title_words
-                        and not _is_excluded(target, html, self_url)):
-                    found.append(_Mention(target, begin, tokens[stop - 1][2], len(title_words)))
+            node = titles.trie.get(word)
+            stop = position + 1
+            while node is not None:
+                for target in node.get(_ENDS, ()):
+                    if not _is_excluded(target, html, self_url):
+                        found.append(_Mention(target, begin, tokens[stop - 1][2], stop - position))
+                node = node.get(tokens[stop][0]) if stop < len(tokens) else None
+                stop += 1
     # Longest titles first, each at its first free place; a shorter title overlapped takes its next mention.
     found.sort(key=lambda mention: (-mention.words, -(mention.end - mention.start), mention.start))
     chosen: list[_Mention] = []
