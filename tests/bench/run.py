@@ -83,7 +83,7 @@ def wrk(name: str, base: str, paths: list[str], *, duration: int, connections: i
         listing.write("\n".join(paths) + "\n")
     script = Path(__file__).with_name("round_robin.lua")
     header_args = [arg for key, value in (headers or {}).items() for arg in ("-H", f"{key}: {value}")]
-    command = ["wrk", "-t", "2", "-c", str(connections), "-s", str(script), *header_args, base]
+    command = ["wrk", "-t", str(min(2, connections)), "-c", str(connections), "-s", str(script), *header_args, base]
     env = {**os.environ, "WRK_PATHS": listing.name}
     subprocess.run([*command[:1], "-d", f"{warmup}s", *command[1:]], env=env, capture_output=True, check=True)
     output = subprocess.run([*command[:1], "-d", f"{duration}s", "--latency", *command[1:]], env=env,
@@ -127,11 +127,12 @@ def main() -> int:
     with gunicorn("app:app", env, ROOT) as (base, master):
         targets = targets_for(app, base)
         article_bytes = len(urllib.request.urlopen(base + targets["article"][0][0]).read())
-        load = dict(duration=args.duration, connections=args.connections, warmup=args.warmup)
-        results = [wrk(name, base, paths, headers=headers, **load) for name, (paths, headers) in targets.items()]
+        load = dict(duration=args.duration, warmup=args.warmup)
+        results = [wrk(name, base, paths, headers=headers, connections=connections or args.connections, **load)
+                   for name, (paths, headers, connections) in targets.items()]
         peak = worker_peak_mb(master)
     with gunicorn("tests.bench.bare_app:app", {"BARE_BODY_BYTES": str(article_bytes)}, ROOT) as (bare, _):
-        ceiling = wrk("bare Flask", bare, ["/"], **load)
+        ceiling = wrk("bare Flask", bare, ["/"], connections=args.connections, **load)
 
     print(f"\n{args.articles} articles, gunicorn 2 sync workers, wrk {args.connections} connections, "
           f"{args.duration} s after {args.warmup} s warm-up; article page {article_bytes} bytes")
@@ -148,8 +149,11 @@ def main() -> int:
     return 0
 
 
-def targets_for(app, base: str) -> dict[str, tuple[list[str], dict[str, str]]]:
-    """The URLs to load: a few hundred article pages round-robin, then one URL per kind of page."""
+def targets_for(app, base: str) -> dict[str, tuple[list[str], dict[str, str], int | None]]:
+    """The URLs to load: a few hundred article pages round-robin, then one URL per kind of page.
+
+    Each target is (paths, headers, connections), None meaning the run's number of connections.
+    """
     from sqlalchemy import select
 
     from cms.core import clock
@@ -164,18 +168,22 @@ def targets_for(app, base: str) -> dict[str, tuple[list[str], dict[str, str]]]:
         series_slug = db.session.scalar(select(Series.slug).limit(1))
         tag_slug = db.session.scalar(select(Tag.slug).limit(1))
     feed_etag = urllib.request.urlopen(base + "/feed.xml").headers.get("ETag", "")
+    # A cookie takes a request past the page cache, as a signed-in editor's would: rendered every time.
+    past_cache = {"Cookie": "bench=1"}
+    searches = [f"/search?q={query}" for query in QUERIES]
     return {
-        "article": ([f"/articles/{slug}" for slug in slugs], {}),
-        "home": (["/"], {}),
-        "series": ([f"/series/{series_slug}"], {}),
-        "tag": ([f"/tags/{tag_slug}"], {}),
-        "feed": (["/feed.xml"], {}),
-        "feed 304": (["/feed.xml"], {"If-None-Match": feed_etag}),
-        "api article": ([f"/api/articles/{slugs[0]}"], {}),
-        "search": ([f"/search?q={query}" for query in QUERIES], {}),
-        # A cookie takes a request past the page cache, as a signed-in editor's would: rendered every time.
-        "article, rendered": ([f"/articles/{slug}" for slug in slugs], {"Cookie": "bench=1"}),
-        "search, rendered": ([f"/search?q={query}" for query in QUERIES], {"Cookie": "bench=1"}),
+        "article": ([f"/articles/{slug}" for slug in slugs], {}, None),
+        "home": (["/"], {}, None),
+        "series": ([f"/series/{series_slug}"], {}, None),
+        "tag": ([f"/tags/{tag_slug}"], {}, None),
+        "feed": (["/feed.xml"], {}, None),
+        "feed 304": (["/feed.xml"], {"If-None-Match": feed_etag}, None),
+        "api article": ([f"/api/articles/{slugs[0]}"], {}, None),
+        "search": (searches, {}, None),
+        "article, rendered": ([f"/articles/{slug}" for slug in slugs], past_cache, None),
+        "search, rendered": (searches, past_cache, None),
+        # What one search costs the server, without waiting in line behind 31 others: a reader's latency.
+        "search, 1 connection": (searches, past_cache, 1),
     }
 
 
