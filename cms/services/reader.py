@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,7 @@ from cms.extensions import db
 from cms.models import Article, Page, Series, Tag, article_tag
 
 PER_PAGE = 20
+HOME_SERIES = 6  # the series the home page shows, most recently continued first
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,16 @@ class Listing:
 @dataclass(frozen=True)
 class Month:
     first_day: date  # in site time
-    articles: list[Article]
+    articles: list[ArchiveEntry]
+
+
+class ArchiveEntry(Protocol):
+    """What the archive shows of an article."""
+
+    slug: str
+    title: str
+    published_at: datetime | None
+    publish_at: datetime
 
 
 @dataclass(frozen=True)
@@ -76,11 +87,15 @@ def listing(now: datetime, *, page: int = 1, tag: Tag | None = None, series: Ser
     return Listing(items=rows[:per_page], page=page, has_next=len(rows) > per_page)
 
 
-def series_with_live_parts(now: datetime) -> list[tuple[Series, int]]:
-    """Return every series that has live parts, with how many, by title."""
-    count = func.count(Article.id)
-    query = (select(Series, count).join(Article, and_(Article.series_id == Series.id, is_live_clause(now)))
-             .group_by(Series.id).order_by(Series.title))
+def series_with_live_parts(now: datetime, *, limit: int | None = None) -> list[tuple[Series, int]]:
+    """Return every series that has live parts, with how many, by title; or, given a `limit`, that many of
+    them, the ones with the newest live part first (what the home page shows, however many series there are)."""
+    query = (select(Series, func.count(Article.id))
+             .join(Article, and_(Article.series_id == Series.id, is_live_clause(now))).group_by(Series.id))
+    if limit is None:
+        query = query.order_by(Series.title)
+    else:
+        query = query.order_by(func.max(Article.publish_at).desc(), Series.title).limit(limit)
     return [(series, parts) for series, parts in db.session.execute(query)]
 
 
@@ -165,8 +180,10 @@ def tag(slug: str, now: datetime) -> Tag | None:
 def archive(now: datetime, zone: str) -> list[Month]:
     """Return live articles grouped by the month (in site time `zone`) they were published, newest first."""
     local = ZoneInfo(zone)
-    months: dict[date, list[Article]] = {}
-    for item in db.session.scalars(live_articles(now)):
+    months: dict[date, list[ArchiveEntry]] = {}
+    # Plain rows of the four columns shown, not articles with their bodies: the archive lists every article.
+    query = live_articles(now).with_only_columns(Article.slug, Article.title, Article.published_at, Article.publish_at)
+    for item in db.session.execute(query):
         moment = (item.published_at or item.publish_at).astimezone(local)
         months.setdefault(date(moment.year, moment.month, 1), []).append(item)
     return [Month(first_day, items) for first_day, items in months.items()]

@@ -55,29 +55,33 @@ def for_article(article: Article, now: datetime, settings: SiteSettings) -> list
 
 
 def for_articles(articles: Sequence[Article], now: datetime, settings: SiteSettings) -> dict[int, list[Article]]:
-    """`for_article` for a whole list at once, in three queries however long the list (article id -> related)."""
+    """`for_article` for a whole list at once, in three queries however long the list (article id -> related).
+
+    The scores are read first, by the article ids, and the few articles they name after: joined in one query,
+    a database may start from the live articles and read them all.
+    """
     ids = [article.id for article in articles]
     choices = db.session.scalars(select(RelatedChoice).where(RelatedChoice.article_id.in_(ids))
                                  .order_by(RelatedChoice.position)).all()
-    live = reader.live_articles(now)
-    pinned_ids = {choice.other_id for choice in choices if choice.is_pinned}
-    pinned_live = ({other.id: other for other in db.session.scalars(live.where(Article.id.in_(pinned_ids)))}
-                   if pinned_ids else {})
     scored = db.session.execute(
-        live.add_columns(RelatedScore.article_id)
-        .join(RelatedScore, RelatedScore.other_id == Article.id)
-        .where(RelatedScore.article_id.in_(ids), RelatedScore.score >= settings.related_min_score)
-        .order_by(None).order_by(RelatedScore.score.desc(), Article.publish_at.desc())).all()
-    candidates: dict[int, list[Article]] = {ident: [] for ident in ids}
-    for other, article_id in scored:
-        candidates[article_id].append(other)
+        select(RelatedScore.article_id, RelatedScore.other_id, RelatedScore.score)
+        .where(RelatedScore.article_id.in_(ids), RelatedScore.score >= settings.related_min_score)).all()
+    named = {choice.other_id for choice in choices if choice.is_pinned} | {other for _, other, _ in scored}
+    live = ({other.id: other for other in db.session.scalars(reader.live_articles(now).where(Article.id.in_(named)))}
+            if named else {})
+    candidates: dict[int, list[tuple[float, Article]]] = {ident: [] for ident in ids}
+    for article_id, other_id, score in scored:
+        if other_id in live:
+            candidates[article_id].append((score, live[other_id]))
     result = {}
     for article in articles:
         mine = [choice for choice in choices if choice.article_id == article.id]
-        pinned = [pinned_live[c.other_id] for c in mine if c.is_pinned and c.other_id in pinned_live]
+        pinned = [live[c.other_id] for c in mine if c.is_pinned and c.other_id in live]
         chosen = {c.other_id for c in mine}
-        rest = [other for other in candidates[article.id] if other.id not in chosen and other.id != article.id]
-        rest.sort(key=lambda other: article.series_id is not None and other.series_id == article.series_id)
+        ranked = sorted(candidates[article.id], key=lambda entry: (
+            article.series_id is not None and entry[1].series_id == article.series_id,  # the series only fills in
+            -entry[0], -entry[1].publish_at.timestamp()))
+        rest = [other for _, other in ranked if other.id not in chosen and other.id != article.id]
         result[article.id] = (pinned + rest)[:settings.related_count]
     return result
 

@@ -64,7 +64,7 @@ def _page_or_404() -> int:
 def home() -> ResponseReturnValue:
     now = clock.now()
     return render_template("public/home.html", articles=reader.latest(now),
-                           series_list=reader.series_with_live_parts(now))
+                           series_list=reader.series_with_live_parts(now, limit=reader.HOME_SERIES))
 
 
 @bp.get("/articles/<slug>")

@@ -105,6 +105,8 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=5, help="seconds; each worker renders each URL once first")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--database-url", help="PostgreSQL URL of an empty database (default: SQLite in a temp dir)")
+    parser.add_argument("--existing", action="store_true",
+                        help="serve the site already at --database-url (from an earlier run) instead of generating one")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is missing: install it with `apt-get install wrk` (make bench does).", file=sys.stderr)
@@ -120,9 +122,14 @@ def main() -> int:
     from tests.bench.generate import generate
 
     app = create_app()
-    print(f"Generating {args.articles} articles …")
-    seconds = generate(app, args.articles)
-    print(f"Generated in {seconds:.1f} s ({seconds / args.articles * 1000:.1f} ms an article).")
+    if args.existing:
+        if not args.database_url:
+            parser.error("--existing serves the site at --database-url; give one.")
+        args.articles, seconds = count_articles(app), 0.0
+    else:
+        print(f"Generating {args.articles} articles …")
+        seconds = generate(app, args.articles)
+        print(f"Generated in {seconds:.1f} s ({seconds / args.articles * 1000:.1f} ms an article).")
 
     with gunicorn("app:app", env, ROOT) as (base, master):
         targets = targets_for(app, base)
@@ -140,13 +147,24 @@ def main() -> int:
     for result in [ceiling, *results]:
         print(f"{result.name:<22}{result.requests_per_second:>10.0f}{result.p50_ms:>9.2f}{result.p99_ms:>9.2f}"
               f"{result.non_2xx:>9}{result.requests_per_second / ceiling.requests_per_second:>8.2f}")
-    print(f"peak worker memory: {peak:.0f} MB; site generation: {seconds:.1f} s")
+    print(f"peak worker memory: {peak:.0f} MB; site generation: "
+          + (f"{seconds:.1f} s" if seconds else "none, an existing site"))
     summary = {r.name: {"rps": r.requests_per_second, "ratio": r.requests_per_second / ceiling.requests_per_second,
                         "p50_ms": r.p50_ms, "p99_ms": r.p99_ms, "non_2xx": r.non_2xx} for r in results}
     (workdir / "summary.json").write_text(json.dumps({"articles": args.articles, "peak_mb": peak,
                                                       "generation_s": seconds, "results": summary}, indent=2))
     print(f"(figures also in {workdir / 'summary.json'})")
     return 0
+
+
+def count_articles(app) -> int:
+    from sqlalchemy import func, select
+
+    from cms.extensions import db
+    from cms.models import Article
+
+    with app.app_context():
+        return db.session.scalar(select(func.count(Article.id)))
 
 
 def targets_for(app, base: str) -> dict[str, tuple[list[str], dict[str, str], int | None]]:

@@ -1,5 +1,5 @@
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import lxml.html
@@ -32,6 +32,17 @@ def test_home_lists_live_articles_newest_first_and_the_series(client, reading_si
     linked = [href.rsplit("/", 1)[1] for href in tree.xpath("//main//article//h3/a/@href")]
     assert linked == list(reading_site.live_slugs)
     assert texts(tree, "//section[@aria-labelledby='series-heading']//li/a") == ["Grief", "Mothers and Daughters"]
+
+
+def test_home_shows_the_most_recently_continued_series_and_links_to_all(client, make):
+    for number in range(1, 9):  # series 8 continued most recently
+        series_id = make.series(f"Series {number}")
+        make.article(f"Part of {number}", series_id=series_id, series_part=1, publish_at=now() - timedelta(days=10 - number))
+    tree = html(client, "/")
+    shown = texts(tree, "//section[@aria-labelledby='series-heading']//li/a")
+    assert shown == [f"Series {number}" for number in range(8, 2, -1)]
+    assert tree.xpath("//section[@aria-labelledby='series-heading']//a[text()='All series']/@href") == ["/series/"]
+    assert len(texts(html(client, "/series/"), "//main//h2/a")) == 8
 
 
 @pytest.mark.parametrize("url", PUBLIC_URLS)

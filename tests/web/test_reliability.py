@@ -145,6 +145,24 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_app):
         assert db.session.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL: a commit is on disk
 
 
+def test_a_new_process_takes_planner_statistics_when_there_are_none(sqlite_app, tmp_path):
+    with sqlite_app.app_context():
+        author = db.session.get(Article, 1).author
+        for number in range(60):  # enough that reading the whole table is no longer the cheap way
+            articles.create(articles.ArticleInput(title=f"Article {number}"), by=author, now=NOW)
+        db.session.commit()
+    connection = sqlite3.connect(tmp_path / "cms.sqlite")
+    assert not connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone()
+    restarted = create_app({"SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": sqlite_app.config["SQLALCHEMY_DATABASE_URI"]})
+    with restarted.app_context():
+        plan = db.session.execute(text("EXPLAIN QUERY PLAN SELECT title FROM articles WHERE status IN "
+                                       "('published', 'scheduled') AND publish_at <= '2030-01-01' AND id IN (1, 2)"))
+        assert "PRIMARY KEY" in " ".join(row[3] for row in plan)
+        db.engine.dispose()
+    assert connection.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'articles'").fetchone()[0] > 0
+    connection.close()
+
+
 def test_a_reader_in_the_middle_of_a_transaction_does_not_block_a_writer(sqlite_app, tmp_path):
     reader = sqlite3.connect(tmp_path / "cms.sqlite", timeout=0)
     reader.execute("BEGIN")
