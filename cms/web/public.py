@@ -134,15 +134,27 @@ def search() -> ResponseReturnValue:
     return render_template("public/search.html", query=query, results=results)
 
 
+#: The most URLs one sitemap may list (sitemaps.org); a larger site gets an index of sitemaps this long.
+SITEMAP_URLS = 50_000
+
+
 @bp.get("/sitemap.xml")
 @public
 def sitemap() -> ResponseReturnValue:
     endpoints = {"article": "public.article", "series": "public.series", "tag": "public.tag",
                  "page": "public.page"}
-    urls = [(absolute_url(endpoints[entry.kind], slug=entry.slug), entry.lastmod)
-            for entry in reader.sitemap(clock.now())]
-    body = render_template("public/sitemap.xml", urls=urls)
-    return Response(body, mimetype="application/xml")
+    urls = [(absolute_url("public.home"), None)] + [
+        (absolute_url(endpoints[entry.kind], slug=entry.slug), entry.lastmod) for entry in reader.sitemap(clock.now())]
+    parts = [urls[start:start + SITEMAP_URLS] for start in range(0, len(urls), SITEMAP_URLS)]
+    if len(parts) > 1 and "page" not in request.args:
+        sitemaps = [(absolute_url("public.sitemap", page=number),
+                     max((lastmod for _, lastmod in part if lastmod is not None), default=None))
+                    for number, part in enumerate(parts, start=1)]
+        return Response(render_template("public/sitemap_index.xml", sitemaps=sitemaps), mimetype="application/xml")
+    number = _page_or_404()
+    if number > len(parts):
+        abort(404)
+    return Response(render_template("public/sitemap.xml", urls=parts[number - 1]), mimetype="application/xml")
 
 
 @bp.get("/robots.txt")

@@ -11,7 +11,10 @@ from cms.core.workflow import Status
 from cms.extensions import db
 from cms.models import Article, RelatedScore, User
 from cms.services import articles
+from cms.web import public
 from tests.web.reading_site import reading_site  # noqa: F401 - the fixture
+
+SITEMAP = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 PUBLIC_URLS = ["/", "/articles/ambivalence", "/articles/choosing", "/series/", "/series/mothers-and-daughters",
                "/tags/", "/tags/grief", "/archive/", "/search?q=grief", "/search", "/about"]
@@ -231,7 +234,7 @@ def test_article_structured_data_describes_a_blog_posting_in_a_series(client, re
 def test_the_sitemap_lists_live_articles_series_tags_and_pages_with_lastmod(client, reading_site):
     response = client.get("/sitemap.xml")
     assert response.mimetype == "application/xml"
-    namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    namespace = SITEMAP
     root = etree.fromstring(response.data)
     locations = root.xpath("//s:loc/text()", namespaces=namespace)
     base = "http://127.0.0.1:5000"
@@ -242,6 +245,23 @@ def test_the_sitemap_lists_live_articles_series_tags_and_pages_with_lastmod(clie
     for url in root.xpath("//s:url[s:lastmod]", namespaces=namespace):
         datetime.strptime(url.xpath("string(s:lastmod)", namespaces=namespace), "%Y-%m-%dT%H:%M:%SZ")
     assert len(root.xpath("//s:url[not(s:lastmod)]", namespaces=namespace)) == 1  # the home page
+
+
+def test_a_site_too_large_for_one_sitemap_gets_an_index_of_sitemaps(client, reading_site, monkeypatch):
+    monkeypatch.setattr(public, "SITEMAP_URLS", 5)  # as 50,000 would be for a site of 100,000 articles
+    index = etree.fromstring(client.get("/sitemap.xml").data)
+    assert index.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
+    sitemaps = index.xpath("//s:sitemap/s:loc/text()", namespaces=SITEMAP)
+    assert sitemaps == [f"http://127.0.0.1:5000/sitemap.xml?page={n}" for n in range(1, len(sitemaps) + 1)]
+    listed = []
+    for location in sitemaps:
+        part = etree.fromstring(client.get(location.removeprefix("http://127.0.0.1:5000")).data)
+        listed += part.xpath("//s:url/s:loc/text()", namespaces=SITEMAP)
+        assert len(part.xpath("//s:url", namespaces=SITEMAP)) <= 5
+    base = "http://127.0.0.1:5000"
+    assert len(listed) == len(set(listed)) > 5 and f"{base}/" in listed
+    assert {f"{base}/articles/{slug}" for slug in reading_site.live_slugs} <= set(listed)
+    assert client.get(f"/sitemap.xml?page={len(sitemaps) + 1}").status_code == 404
 
 
 def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_the_back_office(client):
