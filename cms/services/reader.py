@@ -35,6 +35,13 @@ class Month:
     articles: list[ArchiveEntry]
 
 
+@dataclass(frozen=True)
+class Archive:
+    year: int | None  # None: nothing is live yet
+    months: list[Month]  # of that year, newest first
+    years: list[int]  # every year with live articles, newest first
+
+
 class ArchiveEntry(Protocol):
     """What the archive shows of an article."""
 
@@ -177,16 +184,35 @@ def tag(slug: str, now: datetime) -> Tag | None:
     return db.session.scalar(select(Tag).where(Tag.slug == slug, Tag.articles.any(is_live_clause(now))))
 
 
-def archive(now: datetime, zone: str) -> list[Month]:
-    """Return live articles grouped by the month (in site time `zone`) they were published, newest first."""
+def archive(now: datetime, zone: str, year: int | None = None) -> Archive | None:
+    """Return one year of live articles grouped by month (in site time `zone`), newest first: `year`, or the
+    latest year with any; None if `year` has none. One year a page, so the page stays small however many years.
+    """
     local = ZoneInfo(zone)
+    first, last = db.session.execute(
+        select(func.min(Article.publish_at), func.max(Article.publish_at)).where(is_live_clause(now))).one()
+    if first is None:
+        return Archive(year=None, months=[], years=[])
+    years = [candidate for candidate in range(_aware(last).astimezone(local).year,
+                                              _aware(first).astimezone(local).year - 1, -1)
+             if db.session.scalar(select(_in_year(candidate, local, now).exists()))]
+    year = years[0] if year is None else year
+    if year not in years:
+        return None
     months: dict[date, list[ArchiveEntry]] = {}
-    # Plain rows of the four columns shown, not articles with their bodies: the archive lists every article.
-    query = live_articles(now).with_only_columns(Article.slug, Article.title, Article.published_at, Article.publish_at)
+    # Plain rows of the four columns shown, not articles with their bodies: a year may hold thousands.
+    query = (_in_year(year, local, now).with_only_columns(Article.slug, Article.title, Article.published_at,
+                                                          Article.publish_at).order_by(Article.publish_at.desc()))
     for item in db.session.execute(query):
         moment = (item.published_at or item.publish_at).astimezone(local)
         months.setdefault(date(moment.year, moment.month, 1), []).append(item)
-    return [Month(first_day, items) for first_day, items in months.items()]
+    return Archive(year=year, months=[Month(first_day, items) for first_day, items in months.items()], years=years)
+
+
+def _in_year(year: int, local: ZoneInfo, now: datetime) -> Select:
+    """Live articles that went live in `year`, site time: a range of the index on publish_at."""
+    start, end = datetime(year, 1, 1, tzinfo=local), datetime(year + 1, 1, 1, tzinfo=local)
+    return select(Article).where(is_live_clause(now), Article.publish_at >= start, Article.publish_at < end)
 
 
 def sitemap(now: datetime) -> list[SitemapEntry]:

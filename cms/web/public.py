@@ -122,7 +122,11 @@ def tag(slug: str) -> ResponseReturnValue:
 @bp.get("/archive/")
 @public
 def archive() -> ResponseReturnValue:
-    return render_template("public/archive.html", months=reader.archive(clock.now(), site_zone()))
+    year = request.args.get("year")
+    if year is not None and not (year.isdigit() and len(year) == 4):
+        abort(404)
+    found = reader.archive(clock.now(), site_zone(), int(year) if year else None) or abort(404)
+    return render_template("public/archive.html", archive=found)
 
 
 @bp.get("/search")

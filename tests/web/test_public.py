@@ -196,6 +196,20 @@ def test_the_archive_groups_by_month_in_site_time(client, make):
     assert texts(tree, "//section[h2='February 2025']//a") == ["Late February"]
 
 
+def test_the_archive_shows_one_year_and_links_to_the_others(client, make):
+    make.article("New year", publish_at=datetime(2025, 1, 10, 15, tzinfo=UTC))
+    make.article("Last winter", publish_at=datetime(2024, 12, 20, 15, tzinfo=UTC))
+    make.article("Long ago", publish_at=datetime(2022, 6, 1, 15, tzinfo=UTC))
+    tree = html(client, "/archive/")
+    assert texts(tree, "//main//h2") == ["January 2025"]
+    assert texts(tree, "//nav[@aria-label='Years']//a") == ["2025", "2024", "2022"]  # no empty 2023
+    assert tree.xpath("//nav[@aria-label='Years']//a[@aria-current='page']/text()") == ["2025"]
+    older = html(client, "/archive/?year=2024")
+    assert texts(older, "//main//h2") == ["December 2024"] and texts(older, "//main//section//a") == ["Last winter"]
+    for missing in ("2023", "1999", "20x4", "-1"):
+        assert client.get(f"/archive/?year={missing}").status_code == 404
+
+
 def test_pages_are_served_at_their_slug_and_listed_in_menu_order(client, reading_site):
     tree = html(client, "/fees")
     assert texts(tree, "//h1") == ["Fees"]
