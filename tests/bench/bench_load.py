@@ -14,7 +14,6 @@ import argparse
 import http.client
 import os
 import random
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -27,6 +26,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+
+from tests.servers import free_port, wait_until_answering  # noqa: E402 - after the path
 
 #: Saves and publishes through the services until stopped; prints "<revision id> <article id> <sha256>" per commit.
 WRITER = """
@@ -80,13 +81,14 @@ def main() -> int:
         for command in (["cms", "init"], ["cms", "demo"]):
             subprocess.run([sys.executable, "-m", "flask", *command], env=env, cwd=ROOT, check=True,
                            capture_output=True)
-        port = _free_port()
+        port = free_port()
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(options.workers), "--worker-class", "gthread",
              "--threads", str(options.threads), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
              "--keep-alive", "30", "app:app"], env=env, cwd=ROOT)
         try:
-            _wait_until_up(port)
+            if not wait_until_answering(port, "/login"):
+                raise SystemExit("gunicorn did not answer within 30 s")
             urls = _reader_urls(port, env["DATABASE_URL"])
             writer = subprocess.Popen([sys.executable, "-c", WRITER, str(options.seconds)], env=env, cwd=ROOT,
                                       stdout=subprocess.PIPE, text=True)
@@ -103,25 +105,6 @@ def main() -> int:
     _report(options, urls, results, elapsed, acknowledged, lost, integrity)
     errors = sum(count for kind, count in results["outcomes"].items() if kind != 200)
     return 1 if errors or lost or writer.returncode or integrity != "ok" else 0
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_until_up(port: int) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/login")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.2)  # gunicorn is still starting; a benchmark, not a scheduling test
-    raise SystemExit("gunicorn did not answer within 30 s")
 
 
 def _reader_urls(port: int, database_url: str) -> list[str]:

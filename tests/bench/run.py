@@ -12,15 +12,15 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.servers import free_port, wait_until_answering
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -35,12 +35,6 @@ class Result:
     non_2xx: int
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextmanager
 def gunicorn(app_spec: str, env: dict[str, str], chdir: Path):
     port = free_port()
@@ -50,13 +44,7 @@ def gunicorn(app_spec: str, env: dict[str, str], chdir: Path):
         env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)  # gunicorn is still starting; a benchmark, not a scheduling test
-        else:
+        if not wait_until_answering(port, seconds=10):
             raise RuntimeError(f"gunicorn for {app_spec} did not start: {process.stderr.read() if process.stderr else ''}")
         yield base, process
     finally:

@@ -11,7 +11,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +26,7 @@ from cms.extensions import db
 from cms.models import Article, Revision
 from cms.services import articles, users
 from tests.factories import NOW, PASSWORD
+from tests.servers import free_port, wait_until_answering
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -107,13 +107,7 @@ def gunicorn(url: str, port: int) -> Iterator[subprocess.Popen]:
         cwd=ROOT, env={**os.environ, "DATABASE_URL": url, "SECRET_KEY": "kill-test"}, start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        for _ in range(200):
-            try:
-                Writer(port).request("GET", "/login")
-                break
-            except OSError:
-                time.sleep(0.05)  # gunicorn is still starting its workers
-        else:
+        if not wait_until_answering(port, "/login", seconds=10):
             pytest.fail(f"gunicorn did not start: {server.stderr.read()}")
         yield server
     finally:
@@ -179,7 +173,7 @@ def test_a_reader_in_the_middle_of_a_transaction_does_not_block_a_writer(sqlite_
 
 def test_killing_the_server_mid_save_loses_no_acknowledged_save(sqlite_app, tmp_path):
     url = sqlite_app.config["SQLALCHEMY_DATABASE_URI"]
-    port = _free_port()
+    port = free_port()
     acknowledged: list[int] = []
     cookies: dict[str, str] = {}
     number = 0
@@ -212,14 +206,8 @@ def test_killing_the_server_mid_save_loses_no_acknowledged_save(sqlite_app, tmp_
         for number in acknowledged:
             revision = revisions.get(f"Save {number}")
             assert revision is not None, f"acknowledged save {number} is missing"
-            assert revision.body_source.split() == [f"save", str(number)] * 50
+            assert revision.body_source.split() == ["save", str(number)] * 50
             assert sorted(revision.tags) == sorted(["grief", f"tag {number % 7}"])
         article = db.session.get(Article, 1)
         assert article.body_source.split() == article.title.lower().split() * 50
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]

@@ -1,0 +1,28 @@
+"""Starting servers on loopback for tests and benchmarks: a free port, and waiting until one answers."""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import time
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_answering(port: int, path: str = "/", seconds: float = 30) -> bool:
+    """Return once an HTTP request to `path` gets any answer (True), or after `seconds` without one (False)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", path)
+            connection.getresponse().read()
+            connection.close()
+            return True
+        except OSError:
+            time.sleep(0.05)  # the server is still starting its workers
+    return False
