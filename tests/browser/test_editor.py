@@ -136,6 +136,7 @@ def test_a_writer_who_never_types_markdown_gets_markdown_stored_and_the_article_
 
 
 def test_markdown_of_our_subset_comes_back_from_the_editor_unchanged(server, browser):
+    """The fixture is in the editor's normalised form (static/editor/src/markdown.js says which): byte for byte."""
     fixture = (DATA / "markdown_subset.md").read_text(encoding="utf-8").removesuffix("\n")
     page = signed_in(browser, server)
     page.goto("/admin/articles/write")
@@ -156,6 +157,7 @@ def test_markdown_of_our_subset_comes_back_from_the_editor_unchanged(server, bro
 
 
 def test_markdown_the_editor_cannot_hold_opens_as_markdown_and_stays_untouched(app, make, server, browser):
+    """Opening a text never changes what readers get: one the editor would alter stays in the textarea."""
     source = "> | Stage | Age |\n> | --- | --- |\n> | one | 2 |\n\nA table in a quote."
     article_id = make.article("Quoted table", status="draft", author_email="maya@example.com", body_source=source)
     page = signed_in(browser, server)
@@ -292,3 +294,44 @@ def test_an_image_dropped_on_the_text_is_described_uploaded_and_shown(app, serve
     page.get_by_role("button", name="Save draft").click()
     page.get_by_text("“With a picture” is saved.").wait_for()
     assert stored_body(app, "With a picture") == body_source(page)
+
+
+def test_images_pasted_or_chosen_with_the_button_are_described_and_uploaded(server, browser):
+    page = signed_in(browser, server)
+    page.goto("/admin/articles/write")
+    editor(page).click()
+    page.evaluate("""(bytes) => {
+        const data = new DataTransfer();
+        data.items.add(new File([new Uint8Array(bytes)], 'pasted.png', {type: 'image/png'}));
+        document.querySelector('.editor-surface').dispatchEvent(
+            new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+    }""", list(png()))
+    dialog = page.get_by_role("dialog", name="Describe the image")
+    dialog.get_by_label("Description (alt text)").fill("A pasted sketch")
+    dialog.get_by_role("button", name="Insert image").click()
+    editor(page).get_by_role("img", name="A pasted sketch").wait_for()
+
+    page.keyboard.press("End")
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Image").click()
+    chooser.value.set_files(files=[{"name": "ornament.png", "mimeType": "image/png", "buffer": png()}])
+    dialog = page.get_by_role("dialog", name="Describe the image")
+    dialog.get_by_label("Only decoration").check()
+    dialog.get_by_role("button", name="Insert image").click()
+    page.get_by_role("status").filter(has_text="“ornament.png” is in the text.").wait_for()
+    assert re.fullmatch(r"!\[A pasted sketch\]\(/uploads/[0-9a-f]+\.png\)!\[\]\(/uploads/[0-9a-f]+\.png\)",
+                        body_source(page))
+
+
+def test_pasted_plain_text_in_markdown_is_read_as_markdown(server, browser):
+    page = signed_in(browser, server)
+    page.goto("/admin/articles/write")
+    editor(page).click()
+    page.evaluate("""() => {
+        const data = new DataTransfer();
+        data.setData('text/plain', '## From my notes\\n\\n- one\\n- *two*');
+        document.querySelector('.editor-surface').dispatchEvent(
+            new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+    }""")
+    assert editor(page).locator("h2").inner_text() == "From my notes"
+    assert body_source(page) == "## From my notes\n\n- one\n- *two*"
