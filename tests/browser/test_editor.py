@@ -13,6 +13,7 @@ from PIL import Image
 from cms.extensions import db
 from cms.models import Article
 from tests.browser.chromium import BROWSER_TESTS, launched, served
+from tests.browser.test_reading import axe_source  # noqa: F401 -- a fixture, used by name
 from tests.factories import PASSWORD
 
 pytestmark = BROWSER_TESTS
@@ -33,9 +34,10 @@ def browser():
         yield browser
 
 
-def signed_in(browser, server: str, width: int = 1280, height: int = 900):
+def signed_in(browser, server: str, width: int = 1280, height: int = 900, bypass_csp: bool = False):
     """A page signed in as the admin, its console's CSP complaints collected in `page.violations`."""
-    context = browser.new_context(base_url=server, viewport={"width": width, "height": height})
+    context = browser.new_context(base_url=server, viewport={"width": width, "height": height},
+                                  bypass_csp=bypass_csp)
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.violations = []
@@ -232,10 +234,35 @@ def test_the_toolbar_is_one_tab_stop_walked_with_arrow_keys(server, browser):
     page.keyboard.type("Some words")
     page.keyboard.press("Alt+F10")  # back to the toolbar, where she left it
     assert page.evaluate("document.activeElement.textContent") == "Show Markdown"
+    page.keyboard.press("Escape")  # and back to the text
+    page.keyboard.type(", more words")
+    assert body_source(page) == "Some words, more words"
     names = page.get_by_role("toolbar", name="Formatting").get_by_role("button").evaluate_all(
         "buttons => buttons.map(b => [b.getAttribute('aria-label') || b.textContent, b.title])")
     assert all(name for name, _ in names)
     assert ["Bold", "Bold (Ctrl+B)"] in names and ["Link", "Link (Ctrl+K)"] in names
+
+
+def serious_violations(page, *regions: str) -> list:
+    results = page.evaluate("""(regions) => axe.run({include: regions.map(region => [region])},
+                                                    {resultTypes: ['violations']})""", list(regions))
+    return [(violation["id"], [node["target"] for node in violation["nodes"]])
+            for violation in results["violations"] if violation["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_axe_finds_no_serious_or_critical_violations_in_the_editor(server, browser, axe_source, width):  # noqa: F811 -- the imported fixture, by name
+    page = signed_in(browser, server, width=width, bypass_csp=True)  # axe is injected inline, which the CSP forbids
+    page.goto("/admin/articles/write")
+    page.add_script_tag(content=axe_source)
+    editor(page).click()
+    page.keyboard.type("Words")
+    page.keyboard.press("Control+k")
+    page.get_by_role("dialog", name="Add a link").wait_for()
+    with_dialog = serious_violations(page, ".editor", ".editor-dialog")
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Show Markdown").click()
+    assert with_dialog == [] and serious_violations(page, ".editor") == []
 
 
 @pytest.mark.parametrize("width", [1280, 375])

@@ -87,9 +87,10 @@ function markdownShortcuts() {
 }
 
 class Toolbar {
-  constructor(tools, view, onSwitch) {
+  constructor(tools, view, onSwitch, focusText) {
     this.tools = tools;
     this.view = view;
+    this.focusText = focusText;
     this.element = element("div", { class: "editor-toolbar", role: "toolbar", "aria-label": "Formatting",
                                      "aria-controls": view.dom.id });
     this.formatting = element("div", { class: "editor-tools" });
@@ -130,9 +131,9 @@ class Toolbar {
     const all = this.focusable();
     const index = all.indexOf(document.activeElement);
     const next = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: all.length - 1 }[event.key];
-    if (event.key === "Escape" && !this.switch.matches("[aria-pressed=true]")) {
+    if (event.key === "Escape") {  // back to the text, whichever way it is shown
       event.preventDefault();
-      this.view.focus();
+      this.focusText();
       return;
     }
     if (next === undefined || index === -1) { return; }
@@ -257,7 +258,6 @@ export function attach(textarea, options = {}) {
   }
 
   function showMarkdown(shown) {
-    wrapper.classList.toggle("is-markdown", shown);
     mount.hidden = shown;
     textarea.hidden = !shown;
     view.setProps({ attributes: surfaceAttributes(textarea, label, !shown) });
@@ -287,7 +287,7 @@ export function attach(textarea, options = {}) {
     view.focus();
   }
 
-  toolbar = new Toolbar(tools, view, switchMode);
+  toolbar = new Toolbar(tools, view, switchMode, () => (mount.hidden ? textarea.focus() : view.focus()));
   wrapper.append(toolbar.element, note, mount);
   wrapper.append(textarea);
   label.addEventListener("click", () => { if (!mount.hidden) { view.focus(); } });
