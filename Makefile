@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app.py
 
-.PHONY: install run test bench clean
+.PHONY: install run test bench clean editor editor-check
 
 install: $(VENV)/.installed tests/browser/node_modules/.installed
 
@@ -37,6 +37,19 @@ bench: install
 	$(BIN)/python -m tests.bench.run $(ARGS)
 	$(BIN)/python -m tests.bench.bench_related
 	$(BIN)/python tests/bench/bench_load.py $(BENCH_ARGS)
+
+# The writing screen's editor, built from static/editor (pinned by its package-lock.json) into the committed
+# static/js/editor.bundle.js, so `make run` needs no Node. Run after changing static/editor; needs Node 20+.
+editor:
+	npm ci --prefix static/editor --no-audit --no-fund
+	cd static/editor && node build.mjs ../js/editor.bundle.js
+
+# CI: the committed bundle is what its source and lockfile build, byte for byte.
+editor-check:
+	npm ci --prefix static/editor --no-audit --no-fund
+	cd static/editor && node build.mjs "$$(pwd)/../../build/editor.bundle.js"
+	cmp build/editor.bundle.js static/js/editor.bundle.js || \
+		(echo "static/js/editor.bundle.js is not what static/editor builds: run make editor and commit it" && exit 1)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

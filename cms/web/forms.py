@@ -32,8 +32,10 @@ class ArticleForm(FlaskForm):
 
     title = StringField("Title", validators=[InputRequired("Give the article a title.")])
     slug = StringField("Slug", description="The last part of the address. Left empty, it is made from the title.")
-    body_source = TextAreaField("Body", description="Markdown: # heading, *emphasis*, [link](https://…), "
-                                                    "tables and footnotes[^1].", render_kw={"rows": 24})
+    body_source = TextAreaField("Body", description="Format with the toolbar or the usual shortcuts: Ctrl+B bold, "
+                                                    "Ctrl+I italic, Ctrl+K link. The text is kept as Markdown "
+                                                    "(## heading, **bold**, *italic*, [link](https://…), - list).",
+                                render_kw={"rows": 24})
     summary = TextAreaField("Summary", description="One or two sentences for lists, feeds and search results.",
                             render_kw={"rows": 3})
     tags = StringField("Tags", description="Separate tags with commas; new ones are created.")

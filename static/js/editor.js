@@ -1,5 +1,6 @@
-// The writing screen, enhanced: a live preview rendered by the server, autosave every few seconds, a warning
-// before leaving unsaved text, tags picked with one click, and series parts reordered by dragging.
+// The writing screen, enhanced: the visual editor over the body's Markdown (editor.bundle.js), a live preview
+// rendered by the server, autosave every few seconds, a warning before leaving unsaved text, tags picked with one
+// click, and series parts reordered by dragging.
 // Everything here is optional: without it the forms still save, preview and reorder.
 (function () {
   "use strict";
@@ -30,6 +31,11 @@
     var loaded = lastAutosaved;
     var previewTimer = null;
     var submitting = false;
+
+    if (window.CmsEditor) {  // writes Markdown into `body` on every change and fires `input`, as typing does
+      window.CmsEditor.attach(body, { uploadUrl: form.dataset.uploadUrl, csrfToken: csrfToken,
+                                      bottomBar: form.querySelector(".actions") });
+    }
 
     function current() { return title.value + "\u0000" + summary.value + "\u0000" + body.value; }
 

@@ -53,6 +53,7 @@ def test_write_preview_schedule_and_go_live_on_time(app, make, page):
     page.get_by_role("link", name="New article").first.click()
 
     page.get_by_label("Title").fill("Letting Go of Resentment")
+    page.get_by_role("button", name="Show Markdown").click()  # she writes Markdown herself
     page.get_by_label("Body").fill("Resentment is *heavy*.\n\n## What helps\n\n- naming it\n- **grieving** it")
     preview = page.locator("#live-preview")
     preview.locator("em", has_text="heavy").wait_for()  # rendered by the server as she types
