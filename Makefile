@@ -30,12 +30,14 @@ test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Load figures as ratios to a bare Flask app measured in the same run (ARGS="--articles 100000" for scale),
+# rendering time per KB from 1 KB to 1 MB and a 10 MB animated upload (bench_limits),
 # then readers at 64 connections for 30 s while articles are saved and published (BENCH_ARGS).
 bench: install
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m tests.bench.run $(ARGS)
 	$(BIN)/python -m tests.bench.bench_related
+	$(BIN)/python -m tests.bench.bench_limits
 	$(BIN)/python tests/bench/bench_load.py $(BENCH_ARGS)
 
 # The writing screen's editor, built from static/editor (pinned by its package-lock.json) into the committed

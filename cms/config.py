@@ -39,7 +39,8 @@ class Defaults:
     LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"  # failed sign-ins for one email, from anywhere
     LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"  # failed sign-ins from one address, whatever the email
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
-    UPLOAD_MAX_PIXELS = 50_000_000
+    UPLOAD_MAX_PIXELS = 50_000_000  # one frame: a 50-megapixel photo
+    UPLOAD_MAX_ANIMATION_PIXELS = 8_000_000  # all frames of an animation together; each is encoded again
     CACHE_URL = None  # redis://host:6379/1 shares rendered pages between servers; unset: each process keeps its own
     PAGE_CACHE_BYTES = 64 * 1024 * 1024  # the in-process cache's size; 0 turns page caching off
     WEBSUB_HUB = None  # a WebSub hub URL: feeds advertise it and it is pinged when the live set changes

@@ -12,11 +12,13 @@ from functools import partial
 from html import unescape
 
 import bleach
-from bleach import html5lib_shim
 from bleach.css_sanitizer import CSSSanitizer
+from bleach.html5lib_shim import Filter
 from bleach.linkifier import LinkifyFilter
 from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
+
+from cms.core.errors import InvalidInput
 
 #: Bump when the output of `render` changes, so stored HTML is rendered again (`flask cms init`, `reindex`).
 PIPELINE_VERSION = 2
@@ -47,6 +49,36 @@ _NON_PROSE = frozenset({
 _TEXT_ALIGN = re.compile(r"\s*text-align\s*:\s*(left|right|center|justify)\s*;?\s*", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
+
+#: The longest body the pipeline takes (1 MiB of text, a short book); longer is refused before any work.
+MAX_BODY_CHARS = 1024 * 1024
+#: bleach's parser and tree walker (its own copy of html5lib) spend time in proportion to how deep the open
+#: elements are and how many siblings an element has, per tag, and rebuild every unclosed formatting element in
+#: each new paragraph. So bleach gets the HTML in pieces cut where every element is closed, and no piece may
+#: nest, branch or run on beyond these bounds, which no written text comes near; that keeps the cost per
+#: kilobyte the same at 1 KB and at 1 MB.
+MAX_DEPTH = 100
+MAX_CHILDREN = 1000
+MAX_FORMATTING = 20  # formatting elements left open before a cut; the parser itself keeps at most three alike
+MAX_PIECE_CHARS = 128 * 1024
+_PIECE_TARGET = 8 * 1024  # long enough that bleach's fixed cost per call does not count
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+                   "track", "wbr", "basefont", "bgsound", "frame", "keygen", "image", "isindex"})
+#: Elements the parser opens again in every paragraph that follows until their end tag is seen.
+_FORMATTING = frozenset({"a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong",
+                         "tt", "u"})
+#: An open element that a start tag of the same family closes, as the parser does (`<li>a<li>b` are siblings).
+_CLOSED_BY = {"li": {"li"}, "p": {"p"}, "dt": {"dt", "dd"}, "dd": {"dt", "dd"}, "tr": {"tr", "td", "th"},
+              "td": {"td", "th"}, "th": {"td", "th"}, "option": {"option"}}
+#: One tag, or a comment or raw-text element taken whole (its content is not markup); linear: every
+#: alternative stops at the next "<" or consumes what it scanned.
+_MARKUP = re.compile(
+    r"<!--.*?(?:-->|\Z)"
+    r"|<(?P<raw>script|style|textarea|title|xmp|iframe|noembed|noframes|noscript)\b[^<>]*>.*?(?:</(?P=raw)\s*>|\Z)"
+    r"|<plaintext\b.*"
+    r"|<(?P<closing>/?)(?P<name>[a-z][^\s/<>]*)[^<>]*>",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 
@@ -103,41 +135,120 @@ def _without_non_prose(tokens: Iterator[dict]) -> Iterator[dict]:
             yield token
 
 
-class _ProseCleaner(bleach.Cleaner):
-    """bleach's Cleaner, except that non-prose elements go whole.
+class _WithoutNonProse(Filter):
+    """Non-prose elements go whole, content included.
 
-    bleach's own parser turns a disallowed tag into nothing and reads what followed it as markup, so the text
-    of a <script> would survive as prose. This parser keeps those elements, parsed as a browser parses them
-    (<script> and <style> content as raw text, <noscript> as with scripting on), and the walker drops them
-    before the allow-list sees the rest.
+    bleach removes a disallowed tag but keeps what it held as text, so the code of a <script> would survive as
+    prose. These elements are let through bleach's allow-list (without attributes, which the attribute rule
+    refuses), so the parser reads them as a browser would (<script> and <style> content as raw text), and this
+    filter, run right after bleach's sanitizer, drops each of them with all it contains.
     """
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.parser = html5lib_shim.BleachHTMLParser(tags=self.tags | _NON_PROSE, strip=True,
-                                                     consume_entities=False, namespaceHTMLElements=False)
-        walk = self.walker
-        self.walker = lambda tree: _without_non_prose(iter(walk(tree)))
+    def __iter__(self) -> Iterator[dict]:
+        return _without_non_prose(iter(super().__iter__()))
 
 
-_cleaner = _ProseCleaner(
-    tags=ALLOWED_TAGS,
+_cleaner = bleach.Cleaner(
+    tags=ALLOWED_TAGS | _NON_PROSE,
     attributes=_allowed_attribute,
     protocols=ALLOWED_PROTOCOLS,
     css_sanitizer=CSSSanitizer(allowed_css_properties=["text-align"]),
     strip=True,
     strip_comments=True,
-    filters=[partial(LinkifyFilter, callbacks=[_safe_new_window], skip_tags={"pre", "code"}, parse_email=False)],
+    filters=[_WithoutNonProse,
+             partial(LinkifyFilter, callbacks=[_safe_new_window], skip_tags={"pre", "code"}, parse_email=False)],
 )
 
 
+def _pieces(html: str) -> Iterator[str]:
+    """`html` cut where no element is open, in pieces of about _PIECE_TARGET characters.
+
+    Raises InvalidInput, before bleach sees any of it, when the markup nests deeper than MAX_DEPTH, gives one
+    element more than MAX_CHILDREN children, leaves more than MAX_FORMATTING formatting elements open, or runs
+    MAX_PIECE_CHARS without closing everything it opened.
+    """
+    stack: list[list] = []  # [name, number of child elements], the elements open at this point
+    formatting: list[tuple[str, str]] = []  # name and start tag of formatting elements not ended yet (the parser reopens them)
+    start = 0
+    for match in _MARKUP.finditer(html):
+        name = (match["name"] or "").lower()
+        if match["closing"]:
+            _close(stack, name)
+            _end_formatting(formatting, name)
+        elif name:
+            _open(stack, name)
+            _start_formatting(formatting, name, match[0].lower())
+        if match.end() - start > MAX_PIECE_CHARS:
+            raise InvalidInput(f"Part of the text runs over {MAX_PIECE_CHARS // 1024} KB without closing the HTML "
+                               "elements it opens or without a break; close them, or add paragraphs.")
+        if not stack and (match.end() - start >= _PIECE_TARGET or len(formatting) > MAX_FORMATTING):
+            yield html[start:match.end()]
+            start = match.end()
+            formatting.clear()
+        elif len(formatting) > 2 * MAX_FORMATTING:  # no place to cut came in time
+            raise InvalidInput(f"The text opens more than {2 * MAX_FORMATTING} formatting elements (<{name}> …) "
+                               "without closing them; close them.")
+    if len(html) - start > MAX_PIECE_CHARS:
+        raise InvalidInput(f"Part of the text runs over {MAX_PIECE_CHARS // 1024} KB without a break; "
+                           "add paragraphs.")
+    yield html[start:]
+
+
+def _start_formatting(formatting: list[tuple[str, str]], name: str, tag: str) -> None:
+    """Remember a formatting start tag; like the parser, keep no more than three alike."""
+    if name in _FORMATTING:
+        formatting.append((name, tag))
+        if formatting.count((name, tag)) > 3:
+            formatting.remove((name, tag))
+
+
+def _end_formatting(formatting: list[tuple[str, str]], name: str) -> None:
+    for index in range(len(formatting) - 1, -1, -1):
+        if formatting[index][0] == name:
+            del formatting[index]
+            return
+
+
+def _open(stack: list[list], name: str) -> None:
+    if stack and stack[-1][0] in _CLOSED_BY.get(name, ()):
+        stack.pop()
+    if stack:
+        stack[-1][1] += 1
+        if stack[-1][1] > MAX_CHILDREN:
+            raise InvalidInput(f"One <{stack[-1][0]}> in the text holds more than {MAX_CHILDREN:,} elements; "
+                               "split the list or table.")
+    if name not in _VOID:
+        stack.append([name, 0])
+        if len(stack) > MAX_DEPTH:
+            raise InvalidInput(f"The text nests HTML elements more than {MAX_DEPTH} deep "
+                               f"(<{name}> opened and never closed?); close the ones it opens.")
+
+
+def _close(stack: list[list], name: str) -> None:
+    """Close `name` and what is open inside it; an end tag with nothing of its name open is ignored."""
+    for depth in range(len(stack) - 1, -1, -1):
+        if stack[depth][0] == name:
+            del stack[depth:]
+            return
+
+
 def sanitize(html: str) -> str:
-    """Return `html` with everything outside the allow-list removed; the text survives, scripts do not."""
-    return _cleaner.clean(html).strip()
+    """Return `html` with everything outside the allow-list removed; the text survives, scripts do not.
+
+    Raises InvalidInput for markup nested, branched or left open beyond the bounds above.
+    """
+    return "".join(_cleaner.clean(piece) for piece in _pieces(html)).strip()
 
 
 def render(source: str) -> str:
-    """Return the sanitized HTML readers get for Markdown `source` (CommonMark, tables, footnotes)."""
+    """Return the sanitized HTML readers get for Markdown `source` (CommonMark, tables, footnotes).
+
+    Raises InvalidInput, before any work, for a body over MAX_BODY_CHARS, and for markup beyond what `sanitize`
+    takes.
+    """
+    if len(source) > MAX_BODY_CHARS:
+        raise InvalidInput(f"The body is longer than {MAX_BODY_CHARS:,} characters; split it into parts of a "
+                           "series.", field="body_source")
     return sanitize(_markdown.render(source))
 
 

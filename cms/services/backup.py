@@ -22,9 +22,11 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Table, create_engine, func, inspect, select, text, update
+from sqlalchemy import Connection, Table, bindparam, create_engine, func, inspect, select, text, update
+from sqlalchemy.exc import DataError, IntegrityError, StatementError
 from sqlalchemy.types import Enum as EnumType
 
+from cms.core import rendering
 from cms.core.errors import InvalidInput
 from cms.extensions import db
 from cms.models import Article, ContentVersion, Page, Redirect, Series, Tag, User, UTCDateTime
@@ -124,7 +126,29 @@ def read(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     if hashlib.sha256(body).hexdigest() != header.get("sha256"):
         raise InvalidInput(f"{path.name} fails its integrity check (its checksum does not match), "
                            "so it is damaged or was changed.")
-    return header, json.loads(body)["tables"]
+    return header, _tables(body, path.name)
+
+
+def _tables(body: bytes, name: str) -> dict[str, dict[str, Any]]:
+    """The tables of a backup's body, each with its columns and rows of as many values; nothing of a row is
+    quoted back, as a row may hold a password hash."""
+    try:
+        tables = json.loads(body)["tables"]
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
+        raise InvalidInput(f"{name} is damaged: its contents are not the tables of a backup.") from None
+    if not isinstance(tables, dict):
+        raise InvalidInput(f"{name} is damaged: its contents are not the tables of a backup.")
+    for table_name, table in tables.items():
+        columns = table.get("columns") if isinstance(table, dict) else None
+        rows = table.get("rows") if isinstance(table, dict) else None
+        if not (isinstance(columns, list) and all(isinstance(column, str) for column in columns)
+                and len(set(columns)) == len(columns) and isinstance(rows, list)):
+            raise InvalidInput(f"{name} is damaged: the table {table_name!r} has no proper list of columns and rows.")
+        for number, row in enumerate(rows, start=1):
+            if not isinstance(row, list) or len(row) != len(columns):
+                raise InvalidInput(f"{name} is damaged: row {number} of the table {table_name!r} does not have "
+                                   f"its {len(columns)} values.")
+    return tables
 
 
 def is_empty() -> bool:
@@ -145,15 +169,24 @@ def restore(path: Path, *, now: datetime, force: bool = False) -> dict[str, int]
                            "or pass --force to replace everything in it.")
     connection = db.session.connection()
     version_before = db.session.scalar(select(ContentVersion.version).where(ContentVersion.id == 1)) or 0
+    converted = {table.name: _rows(table, tables.get(table.name, {"columns": [], "rows": []}), path.name)
+                 for table in db.metadata.sorted_tables}  # every value checked before anything is deleted
     for table in reversed(db.metadata.sorted_tables):
         connection.execute(table.delete())
     counts = {}
     for table in db.metadata.sorted_tables:
-        saved = tables.get(table.name, {"columns": [], "rows": []})
-        rows = [_row(table, saved["columns"], values) for values in saved["rows"]]
-        for start in range(0, len(rows), _BATCH):
-            connection.execute(table.insert(), rows[start:start + _BATCH])
+        rows = converted[table.name]
+        try:
+            for start in range(0, len(rows), _BATCH):
+                connection.execute(table.insert(), rows[start:start + _BATCH])
+        except IntegrityError:
+            raise InvalidInput(f"{path.name} cannot be restored: the table {table.name!r} holds a duplicate key or "
+                               "a row that refers to nothing.") from None
+        except (DataError, StatementError):
+            raise InvalidInput(f"{path.name} cannot be restored: the table {table.name!r} holds a value of the "
+                               "wrong type.") from None
         counts[table.name] = len(rows)
+    _render_bodies(connection, path.name)
     _after_restore(connection, version_before, now)
     db.session.expire_all()
     return counts
@@ -173,16 +206,55 @@ def _check_schema(tables: dict[str, dict[str, Any]], name: str) -> None:
                                "does not have.")
 
 
+def _rows(table: Table, saved: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    rows = []
+    for number, values in enumerate(saved["rows"], start=1):
+        try:
+            rows.append(_row(table, saved["columns"], values))
+        except (TypeError, ValueError) as error:
+            column = error.args[-1] if error.args and error.args[-1] in table.c else "a"
+            raise InvalidInput(f"{name} is damaged: row {number} of the table {table.name!r} holds an impossible "
+                               f"{column} value.") from None
+    return rows
+
+
 def _row(table: Table, columns: list[str], values: list[Any]) -> dict[str, Any]:
     row = {}
     for name, value in zip(columns, values, strict=True):
         column_type = table.c[name].type
-        if value is not None and isinstance(column_type, UTCDateTime):
-            value = datetime.fromisoformat(value)
-        elif value is not None and isinstance(column_type, EnumType) and column_type.enum_class is not None:
-            value = column_type.enum_class(value)
+        try:
+            if value is not None and isinstance(column_type, UTCDateTime):
+                value = datetime.fromisoformat(value)
+                if value.tzinfo is None:
+                    raise ValueError(name)
+            elif value is not None and isinstance(column_type, EnumType) and column_type.enum_class is not None:
+                value = column_type.enum_class(value)
+        except (TypeError, ValueError):
+            raise ValueError(name) from None
         row[name] = value
     return row
+
+
+def _render_bodies(connection: Connection, name: str) -> None:
+    """Stored HTML is never trusted: a backup is a file anyone can edit (its checksum is no signature), so every
+    body is rendered and sanitized again from its Markdown, as an import does."""
+    for model in (Article, Page):
+        table = model.__table__
+        changes = []
+        for row_id, slug, source in connection.execute(select(table.c.id, table.c.slug, table.c.body_source)):
+            try:
+                html = rendering.render(source or "")
+            except InvalidInput as error:
+                raise InvalidInput(f"{name}: {slug}: {error}") from None
+            change = {"row_id": row_id, "body_html": html, "html_version": rendering.PIPELINE_VERSION}
+            if model is Article:
+                change["body_text"] = rendering.plain_text(html)
+            changes.append(change)
+        if changes:
+            values: dict[str, Any] = {key: bindparam(key) for key in changes[0] if key != "row_id"}
+            if "updated_at" in table.c:
+                values["updated_at"] = table.c.updated_at  # rendering again is no edit: keep the backup's time
+            connection.execute(update(table).where(table.c.id == bindparam("row_id")).values(values), changes)
 
 
 def _after_restore(connection: Connection, version_before: int, now: datetime) -> None:

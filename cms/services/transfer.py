@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from cms.core import clock
+from cms.core import clock, front_matter
 from cms.core.errors import CMSError, InvalidInput
 from cms.core.slugs import slugify
 from cms.core.workflow import Role, Status
@@ -185,7 +185,7 @@ def _is_markdown(name: str) -> bool:
 
 def _series_file(text: str, source: str) -> list[SeriesInfo]:
     try:
-        entries = yaml.safe_load(text) or []
+        entries = front_matter.load(text) or []
     except yaml.YAMLError:
         raise InvalidInput(f"{source} is not valid YAML.") from None
     if not isinstance(entries, list) or not all(isinstance(entry, dict) and entry.get("title")
@@ -201,7 +201,10 @@ def parse_markdown(text: str, *, source: str, zone: str) -> Document:
     Raises InvalidInput naming `source` and the field that is wrong.
     """
     try:
-        post = frontmatter.loads(text)
+        post = frontmatter.loads(text, handler=front_matter.Handler())
+    except front_matter.AliasRefused as error:
+        raise InvalidInput(f"{source}: the front matter uses a YAML anchor or alias (& or *) at line "
+                           f"{error.problem_mark.line + 1}; write the values out instead.") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""

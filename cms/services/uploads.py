@@ -43,9 +43,14 @@ class StoredImage:
     height: int
 
 
-def save(stream: BinaryIO, folder: Path, *, max_bytes: int, max_pixels: int) -> StoredImage:
+def save(stream: BinaryIO, folder: Path, *, max_bytes: int, max_pixels: int,
+         max_animation_pixels: int) -> StoredImage:
     """Check the image in `stream` and store it in `folder` under a new random name; raise InvalidInput if it is
-    not a JPEG, PNG, GIF or WebP image within the limits."""
+    not a JPEG, PNG, GIF or WebP image within the limits.
+
+    `max_pixels` bounds one frame, `max_animation_pixels` all frames of an animation together: every frame is
+    decoded and encoded again, so the work grows with both, and both are checked before any pixel is decoded.
+    """
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise InvalidInput(f"The image is larger than {max_bytes // (1024 * 1024)} MB.", field="image")
@@ -54,7 +59,7 @@ def save(stream: BinaryIO, folder: Path, *, max_bytes: int, max_pixels: int) -> 
     if _SVG.match(data[:4096]):
         raise InvalidInput("SVG images are not accepted, as they can carry scripts; upload a PNG instead.",
                            field="image")
-    image = _decoded(data, max_pixels)
+    image = _decoded(data, max_pixels, max_animation_pixels)
     extension, content_type = FORMATS[image.format]
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{secrets.token_hex(16)}.{extension}"
@@ -73,7 +78,7 @@ def path_of(name: str, folder: Path) -> Path | None:
     return path if path.is_file() else None
 
 
-def _decoded(data: bytes, max_pixels: int) -> Image.Image:
+def _decoded(data: bytes, max_pixels: int, max_animation_pixels: int) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -84,6 +89,7 @@ def _decoded(data: bytes, max_pixels: int) -> Image.Image:
                 if probe.width * probe.height > max_pixels:
                     raise InvalidInput(f"The image is too large ({probe.width} × {probe.height} pixels).",
                                        field="image")
+                _check_frames(probe, max_animation_pixels)
                 probe.verify()  # checksums and structure, before any pixel is decoded
             image = Image.open(BytesIO(data))
             image.load()
@@ -92,6 +98,14 @@ def _decoded(data: bytes, max_pixels: int) -> Image.Image:
     except (OSError, SyntaxError, ValueError, EOFError):
         raise InvalidInput("The image is damaged and cannot be read.", field="image") from None
     return image
+
+
+def _check_frames(probe: Image.Image, max_animation_pixels: int) -> None:
+    """Counting frames reads the file's frame headers only; no frame is decoded."""
+    frames = getattr(probe, "n_frames", 1)
+    if frames > 1 and probe.width * probe.height * frames > max_animation_pixels:
+        raise InvalidInput(f"The animation is too large ({frames} frames of {probe.width} × {probe.height} pixels); "
+                           f"keep it under {max_animation_pixels:,} pixels in all frames together.", field="image")
 
 
 def _reencoded(image: Image.Image) -> bytes:

@@ -236,7 +236,10 @@ def _fill_from_autosave(form: ArticleForm, offered: Autosave) -> None:
 @bp.post("/render")
 def render() -> ResponseReturnValue:
     """The live preview: the body through the same pipeline readers get."""
-    return jsonify(html=rendering.render(request.form.get("body_source", "")))
+    try:
+        return jsonify(html=rendering.render(request.form.get("body_source", "")))
+    except InvalidInput as error:
+        return jsonify(error=str(error)), 400
 
 
 @bp.post("/autosave")

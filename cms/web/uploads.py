@@ -30,7 +30,8 @@ def upload() -> ResponseReturnValue:
         return {"error": "Choose an image to upload."}, 400
     try:
         stored = uploads.save(file.stream, folder(), max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
-                              max_pixels=current_app.config["UPLOAD_MAX_PIXELS"])
+                              max_pixels=current_app.config["UPLOAD_MAX_PIXELS"],
+                              max_animation_pixels=current_app.config["UPLOAD_MAX_ANIMATION_PIXELS"])
     except InvalidInput as error:
         return {"error": str(error)}, 400
     url = url_for("uploads.image", name=stored.name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import threading
 from pathlib import Path
@@ -12,10 +13,11 @@ from flask import Flask
 from sqlalchemy import func, select, text
 
 from cms import create_app
+from cms.core import rendering
 from cms.core.errors import InvalidInput
 from cms.core.workflow import Role, Status
 from cms.extensions import db
-from cms.models import Article, ContentVersion, Revision, User
+from cms.models import Article, ContentVersion, Page, Revision, User
 from cms.services import articles, backup, demo, users
 from tests.factories import NOW, PASSWORD
 from tests.services.test_transfer import ZONE, other_app  # noqa: F401 - a fixture: a second, empty site
@@ -200,3 +202,107 @@ def test_a_backup_moves_a_site_into_a_sqlite_file(app, app_config, tmp_path):
     finally:
         with moved.app_context():
             db.engine.dispose()
+
+
+def _rewritten(file: Path, change) -> None:
+    """Edit a backup's tables with `change`, then recompute its checksum, as anyone can."""
+    header_line, body = gzip.decompress(file.read_bytes()).split(b"\n", 1)
+    body = change(body)
+    header = json.loads(header_line)
+    header["sha256"] = hashlib.sha256(body).hexdigest()
+    file.write_bytes(gzip.compress(json.dumps(header).encode() + b"\n" + body))
+
+
+def _edit_tables(edit):
+    def change(body: bytes) -> bytes:
+        data = json.loads(body)
+        edit(data["tables"])
+        return json.dumps(data).encode()
+    return change
+
+
+def test_restore_renders_bodies_from_their_markdown_never_trusting_stored_html(app, other_app, tmp_path):  # noqa: F811
+    load_sample(app)
+    file = tmp_path / "site.backup"
+    with app.app_context():
+        backup.create(file, now=NOW)
+
+    def inject(tables: dict) -> None:
+        for name in ("articles", "pages"):
+            column = tables[name]["columns"].index("body_html")
+            for row in tables[name]["rows"]:
+                row[column] = '<meta http-equiv="refresh" content="0;url=https://evil.example"><script>alert(1)</script>'
+
+    _rewritten(file, _edit_tables(inject))
+    result = other_app.test_cli_runner().invoke(args=["cms", "restore", str(file)])
+    assert result.exit_code == 0, result.output
+    with other_app.app_context():
+        for model in (Article, Page):
+            for item in db.session.scalars(select(model)):
+                assert "<script" not in item.body_html and "http-equiv" not in item.body_html
+                assert item.body_html == rendering.render(item.body_source)
+    assert tables(other_app) == tables(app)
+
+
+def _set_first(table: str, column: str, value):
+    def edit(tables: dict) -> None:
+        tables[table]["rows"][0][tables[table]["columns"].index(column)] = value
+    return edit
+
+
+def _duplicate_first_article(tables: dict) -> None:
+    tables["articles"]["rows"].append(list(tables["articles"]["rows"][0]))
+
+
+def _drop_a_value(tables: dict) -> None:
+    tables["users"]["rows"][0].pop()
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (_edit_tables(_set_first("articles", "publish_at", "Tuesday next")),
+     "site.backup is damaged: row 1 of the table 'articles' holds an impossible publish_at value."),
+    (_edit_tables(_set_first("articles", "status", "gone")),
+     "site.backup is damaged: row 1 of the table 'articles' holds an impossible status value."),
+    (_edit_tables(_drop_a_value),
+     "site.backup is damaged: row 1 of the table 'users' does not have its {columns} values."),
+    (_edit_tables(_duplicate_first_article),
+     "site.backup cannot be restored: the table 'articles' holds a duplicate key or a row that refers to nothing."),
+    (lambda body: body[: len(body) // 2],
+     "site.backup is damaged: its contents are not the tables of a backup."),
+], ids=["bad-date", "bad-status", "wrong-column-count", "duplicate-key", "truncated-json"])
+def test_a_malformed_backup_is_refused_in_one_sentence_and_changes_nothing(app, other_app, tmp_path,  # noqa: F811
+                                                                          change, message):
+    load_sample(app)
+    file = tmp_path / "site.backup"
+    with app.app_context():
+        backup.create(file, now=NOW)
+        columns = len(backup.read(file)[1]["users"]["columns"])
+    _rewritten(file, change)
+    with other_app.app_context():
+        users.create_user("keeper@example.com", PASSWORD, Role.ADMIN)
+        db.session.commit()
+    result = other_app.test_cli_runner().invoke(args=["cms", "restore", str(file), "--force"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: " + message.format(columns=columns)
+    assert "Traceback" not in result.output and "$scrypt" not in result.output
+    with other_app.app_context():
+        assert [user.email for user in db.session.scalars(select(User))] == ["keeper@example.com"]
+
+
+@pytest.mark.parametrize("damage", ["truncated", "bit-flipped"])
+def test_a_damaged_backup_file_is_refused_in_one_sentence(app, tmp_path, damage):
+    load_sample(app)
+    file = tmp_path / "site.backup"
+    with app.app_context():
+        backup.create(file, now=NOW)
+    data = bytearray(file.read_bytes())
+    if damage == "truncated":
+        data = data[: len(data) // 2]
+    else:
+        data[len(data) // 2] ^= 0x10
+    file.write_bytes(bytes(data))
+    result = app.test_cli_runner().invoke(args=["cms", "restore", str(file), "--force"])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and result.output.startswith("Error: site.backup ")
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Article.id))) > 0

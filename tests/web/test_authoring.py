@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cms.core import clock
 from cms.core.workflow import Status
@@ -418,3 +419,21 @@ def test_redirect_rows_are_not_made_for_drafts(app, client, auth):
         assert db.session.scalars(select(Redirect)).all() == []
         assert db.session.get(Article, article_id).slug == "another-slug"
         assert len(db.session.scalars(select(Revision)).all()) == 2
+
+
+def test_live_preview_refuses_thousands_of_unclosed_tags_quickly_in_one_sentence(client, auth):
+    auth.login("author")
+    started = time.monotonic()
+    response = client.post("/admin/articles/render", data={
+        "body_source": "<b>" * 80_000, "csrf_token": csrf_token(client, WRITE)})
+    assert response.status_code == 400
+    assert "more than 100 deep" in response.json["error"]
+    assert time.monotonic() - started < 10  # it timed a worker out
+
+
+def test_saving_a_body_over_the_limit_says_so_and_saves_nothing(app, client, auth):
+    auth.login("author")
+    response = submit(client, WRITE, body_source="word " * 220_000)
+    assert "longer than 1,048,576 characters" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Article.id))) == 0

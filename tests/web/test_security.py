@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import socket
+import time
 import uuid
 
 import pytest
@@ -434,6 +435,21 @@ def test_an_animated_gif_keeps_its_frames(client, auth, uploads_folder):
     url = _upload(client, output.getvalue(), filename="a.gif", content_type="image/gif").get_json()["url"]
     stored = Image.open(io.BytesIO(client.get(url).data))
     assert url.endswith(".gif") and stored.is_animated and stored.n_frames == 3
+
+
+def test_an_animation_with_too_many_pixels_in_all_is_refused_before_decoding(client, auth, uploads_folder):
+    auth.login("author")
+    frame = Image.new("P", (2000, 2000), 0)  # 200 such frames took 31 s, then a worker timeout
+    output = io.BytesIO()
+    frame.save(output, format="GIF", save_all=True, append_images=[Image.new("P", (2000, 2000), index % 250)
+                                                                   for index in range(1, 200)])
+    started = time.monotonic()
+    response = _upload(client, output.getvalue(), filename="a.gif", content_type="image/gif")
+    assert time.monotonic() - started < 5
+    assert response.status_code == 400
+    assert response.get_json()["error"] == ("The animation is too large (200 frames of 2000 × 2000 pixels); keep it "
+                                            "under 8,000,000 pixels in all frames together.")
+    assert not uploads_folder.exists() or not any(uploads_folder.iterdir())
 
 
 def test_uploads_need_a_signed_in_user_and_a_csrf_token(client, make, uploads_folder):
