@@ -200,14 +200,17 @@ def either_client(request, app, app_config):
 FAR_FUTURE = "Fri, 01 Jan 2100 00:00:00 GMT"
 
 
-@pytest.mark.parametrize("url", ["/articles/draft-part", "/articles/no-such-article", "/api/articles/archived",
-                                 "/tags/secret-topic", "/series/no-such-series/feed.xml", "/no-such-page"])
+MISSING_URLS = ["/articles/draft-part", "/articles/no-such-article", "/api/articles/archived", "/tags/secret-topic",
+                "/series/no-such-series/feed.xml", "/no-such-page"]
+
+
 @pytest.mark.parametrize("condition", [{"If-None-Match": "*"}, {"If-Modified-Since": FAR_FUTURE}],
                          ids=["if-none-match-star", "if-modified-since"])
-def test_a_conditional_request_never_turns_a_missing_page_into_304(either_client, reading_site, url, condition):
-    either_client.get(url)  # anything a first answer might have left in the cache
-    response = either_client.get(url, headers=condition)
-    assert response.status_code == 404 and "ETag" not in response.headers
+def test_a_conditional_request_never_turns_a_missing_page_into_304(either_client, reading_site, condition):
+    for url in MISSING_URLS:
+        either_client.get(url)  # anything a first answer might have left in the cache
+        response = either_client.get(url, headers=condition)
+        assert response.status_code == 404 and "ETag" not in response.headers, url
 
 
 @pytest.mark.parametrize("condition", [{"If-None-Match": "*"}, {"If-Modified-Since": FAR_FUTURE}],
