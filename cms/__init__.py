@@ -12,6 +12,7 @@ from flask import Flask
 from cms import config
 from cms.services import freshness  # noqa: F401 - installs the content-version bump on every session
 from cms.extensions import csrf, db, login_manager, migrate
+from cms.web.urls import SiteBoundFlask
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -19,7 +20,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build a configured app; cheap enough that every test builds its own."""
-    app = Flask(__name__, root_path=str(ROOT), instance_relative_config=True)
+    app = SiteBoundFlask(__name__, root_path=str(ROOT), instance_relative_config=True)  # links from SITE_URL
     app.config.from_object(config.Defaults)
     if test_config is None:
         app.config.update(config.load(app.instance_path, os.environ))

@@ -33,7 +33,9 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # a long writing session must not lose its form to an expired token
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
     SQLITE_BUSY_TIMEOUT_MS = 15_000
-    PROXY_FIX = 0  # how many reverse proxies stand in front of the app; their X-Forwarded-* headers are trusted
+    PROXY_FIX = 0  # how many reverse proxies stand in front of the app; their X-Forwarded-For/-Proto are trusted
+    PROXY_FIX_HOST = 0  # how many of them set X-Forwarded-Host; 0 ignores it (links come from SITE_URL anyway)
+    PROXY_FIX_PREFIX = 0  # how many of them set X-Forwarded-Prefix; 0 ignores it
     RATELIMIT_STORAGE_URI = "memory://"  # per process; redis://host:6379 shares the counts between workers
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"  # failed sign-ins for one email, from anywhere
@@ -53,10 +55,11 @@ def load(instance_path: str, environ: Mapping[str, str]) -> dict[str, Any]:
     for name in ("SECRET_KEY", "SITE_URL", "SITE_TIMEZONE", "RATELIMIT_STORAGE_URI", "WEBSUB_HUB", "CACHE_URL"):
         if environ.get(name):
             settings[name] = environ[name]
-    if environ.get("PROXY_FIX"):
-        if not environ["PROXY_FIX"].isdigit():
-            raise ConfigError(f"PROXY_FIX {environ['PROXY_FIX']!r} must be the number of proxies, e.g. 1.")
-        settings["PROXY_FIX"] = int(environ["PROXY_FIX"])
+    for name in ("PROXY_FIX", "PROXY_FIX_HOST", "PROXY_FIX_PREFIX"):
+        if environ.get(name):
+            if not environ[name].isascii() or not environ[name].isdigit():
+                raise ConfigError(f"{name} {environ[name]!r} must be the number of proxies, e.g. 1.")
+            settings[name] = int(environ[name])
     if environ.get("DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
     settings.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{instance / DATABASE_FILE}")

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from cms.core import clock
 from cms.services import freshness
-from cms.web.page_cache import MARKER, STATE, page_key
+from cms.web.page_cache import MARKER, STATE, conditional_status, page_key
 
 
 # Browsers and a CDN may keep public answers but must ask again each time (a 304 is cheap), so no cached copy
@@ -24,9 +24,13 @@ CACHE_CONTROL = "public, no-cache"
 def public(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
     """Mark a view whose answer depends only on public content and the URL.
 
-    Its ETag changes with every write and every scheduled go-live, so a matching request gets a 304 before
-    the view runs. `no-cache` lets browsers and a CDN keep the answer but ask again each time, so no cached
-    copy shows an article before its time or after it is unpublished.
+    Its ETag changes with every write and every scheduled go-live, so a request holding this very ETag gets a
+    304 before the view runs. `no-cache` lets browsers and a CDN keep the answer but ask again each time, so no
+    cached copy shows an article before its time or after it is unpublished.
+
+    Every write means drafts too: saving a draft changes the ETag of every public answer, so an outsider polling
+    one can tell when someone is editing, though never what. We accept that for now: the content version is one
+    number for the whole site; keying answers by only what they show would remove it.
     """
 
     @functools.wraps(view)
@@ -41,20 +45,22 @@ def public(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseRe
         last_modified = state.changed_at.replace(microsecond=0)
         validators = [("ETag", f'"{key}"'), ("Last-Modified", http_date(last_modified)),
                       ("Cache-Control", CACHE_CONTROL)]
-        if _is_fresh(key, last_modified):
-            return Response(status=304, headers=validators)
+        status = conditional_status(request.environ, key, last_modified)
+        if status is not None and _holds(key):
+            return Response(status=status, headers=validators)
         response = make_response(view(*args, **kwargs))
-        if response.status_code == 200:
-            response.headers.extend(validators)
-            response.headers[MARKER] = key  # the page cache in front may keep this answer
-            response.vary.add("Accept-Encoding")
+        if response.status_code != 200:
+            return response
+        if status is not None:  # `If-None-Match: *` or a date, now known to be about an answer that exists
+            return Response(status=status, headers=validators)
+        response.headers.extend(validators)
+        response.headers[MARKER] = key  # the page cache in front may keep this answer
+        response.vary.add("Accept-Encoding")
         return response
 
     return wrapper
 
 
-def _is_fresh(etag: str, last_modified) -> bool:
-    if request.if_none_match:
-        return request.if_none_match.contains(etag)
-    since = request.if_modified_since
-    return since is not None and since >= last_modified
+def _holds(etag: str) -> bool:
+    """Whether the request names `etag` itself: given out for this URL at this state, so the answer is a 200."""
+    return not request.if_none_match.star_tag and request.if_none_match.contains_weak(etag)

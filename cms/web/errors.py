@@ -4,8 +4,10 @@ from flask import Flask, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
+from cms.core import clock
 from cms.core.errors import NotAllowed
 from cms.services import redirects
+from cms.web import urls
 
 
 def register(app: Flask) -> None:
@@ -15,10 +17,11 @@ def register(app: Flask) -> None:
 
 
 def not_found(error: HTTPException) -> ResponseReturnValue:
-    """Before saying 404, look up whether the path moved (changed slug, imported permalink)."""
-    target = redirects.target(request.path) or redirects.target(request.path.rstrip("/") or "/")
+    """Before saying 404, look up whether the path moved (changed slug, imported permalink) to live content."""
+    now = clock.now()
+    target = redirects.live_target(request.path, now) or redirects.live_target(request.path.rstrip("/") or "/", now)
     if target is not None:
-        return redirect(target, code=301)
+        return redirect(urls.on_site(target), code=301)
     return http_error(error)
 
 

@@ -18,10 +18,11 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask import Flask
-from werkzeug.http import parse_date, parse_etags
+from werkzeug.http import HTTP_STATUS_CODES, is_resource_modified, parse_etags
 
 from cms.core import clock
 from cms.services import freshness
@@ -32,7 +33,12 @@ _NOT_KEPT = frozenset({MARKER.lower(), "set-cookie", "date", "server", "content-
 
 
 def page_key(state: freshness.State, environ: dict[str, Any]) -> str:
-    """The key, and ETag, of the public answer to `environ` at `state`."""
+    """The key, and ETag, of the public answer to `environ` at `state`.
+
+    A kept answer may depend only on what is in its key. The path and query choose the view and its arguments;
+    the scheme decides HSTS. What else `url_for` would read from a request (Host, SCRIPT_NAME, X-Forwarded-*)
+    is replaced by SITE_URL (`cms.web.urls`), so no request can make a page that links elsewhere for others.
+    """
     address = f"{environ.get('wsgi.url_scheme')}|{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}"
     return hashlib.blake2b(f"{state.key}|{address}".encode("latin-1"), digest_size=12).hexdigest()
 
@@ -114,9 +120,10 @@ class PageCache:
         if entry is None:
             environ[STATE] = state  # read once per request, not again by the view
             return self._fill(key, environ, start_response)
-        if _is_fresh(environ, key, entry):
-            start_response("304 Not Modified", [(name, value) for name, value in entry.headers
-                                                 if name.lower() != "content-type"])
+        status = conditional_status(environ, key, dict(entry.headers).get("Last-Modified"))
+        if status is not None:
+            start_response(f"{status} {HTTP_STATUS_CODES[status]}",
+                           [(name, value) for name, value in entry.headers if name.lower() != "content-type"])
             return []
         start_response("200 OK", [*entry.headers, ("Content-Length", str(len(entry.body)))])
         return [entry.body]
@@ -148,13 +155,18 @@ class PageCache:
         return self.wsgi_app(environ, without_marker)
 
 
-def _is_fresh(environ: dict[str, Any], key: str, entry: Entry) -> bool:
-    """The conditional GET of `caching.public`, answered from the entry's own validators."""
-    if environ.get("HTTP_IF_NONE_MATCH"):
-        return parse_etags(environ["HTTP_IF_NONE_MATCH"]).contains(key)
-    since = parse_date(environ.get("HTTP_IF_MODIFIED_SINCE"))
-    modified = parse_date(dict(entry.headers).get("Last-Modified"))
-    return since is not None and modified is not None and since >= modified
+def conditional_status(environ: dict[str, Any], etag: str, last_modified: datetime | str | None) -> int | None:
+    """Return 304 when the request's copy of a 200 answer is current, 412 when its If-Match names another
+    version, or None: send the answer.
+
+    The one conditional-GET rule of the page cache and of `caching.public`, evaluated by Werkzeug (as
+    `Response.make_conditional` does). Ask it only about an answer known to be a 200 at this state: a server
+    ignores preconditions on any other answer (RFC 9110, 13.2.1), so `If-None-Match: *` or a date in the
+    future never turns a 404 into a 304.
+    """
+    if is_resource_modified(environ, etag=etag, last_modified=last_modified):
+        return None
+    return 412 if parse_etags(environ.get("HTTP_IF_MATCH")) else 304
 
 
 def _start(start_response: Callable, status: str, headers: list[tuple[str, str]], exc_info: Any) -> Callable:

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from cms.core import clock, rendering
@@ -24,9 +23,8 @@ bp = Blueprint("public", __name__)
 
 @bp.app_template_global()
 def absolute_url(endpoint: str, **values: Any) -> str:
-    """Return the URL of `endpoint` on the site's public address (SITE_URL), for canonical links and feeds."""
-    parts = urlsplit(current_app.config["SITE_URL"])
-    return f"{parts.scheme}://{parts.netloc}{url_for(endpoint, **values)}"
+    """Return the URL of `endpoint` on SITE_URL (see `cms.web.urls`), for canonical links, feeds and the API."""
+    return url_for(endpoint, _external=True, **values)
 
 
 @bp.app_template_global()

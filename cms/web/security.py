@@ -1,8 +1,10 @@
 """What every response says to the browser about trust: the content policy, framing, referrers, HTTPS.
 
 Behind a reverse proxy, set PROXY_FIX to the number of proxies in front of the app (1 for nginx alone) so that
-the client's address (for rate limits) and the scheme (for HSTS and redirects) are read from the proxy's
-X-Forwarded-For/-Proto/-Host/-Prefix headers; without it those headers are ignored, since anyone can send them.
+the client's address (for rate limits) and the scheme (for HSTS and secure cookies) are read from the proxy's
+X-Forwarded-For/-Proto headers; without it those headers are ignored, since anyone can send them.
+X-Forwarded-Host and -Prefix are trusted only when PROXY_FIX_HOST / PROXY_FIX_PREFIX say so: links never come
+from them (see `cms.web.urls`), and a proxy that passes a client's own header on would let anyone choose them.
 """
 
 from __future__ import annotations
@@ -29,8 +31,9 @@ HSTS = "max-age=31536000"
 def register(app: Flask) -> None:
     """Trust the configured proxies, mark cookies secure on an https site, and set the headers on every response."""
     proxies = int(app.config.get("PROXY_FIX") or 0)
-    if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies)
+    hosts, prefixes = int(app.config.get("PROXY_FIX_HOST") or 0), int(app.config.get("PROXY_FIX_PREFIX") or 0)
+    if proxies or hosts or prefixes:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=hosts, x_prefix=prefixes)
     if app.config["SITE_URL"].startswith("https://"):
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True

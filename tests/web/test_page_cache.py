@@ -187,3 +187,45 @@ def test_mentions_of_other_live_articles_become_links_on_the_page_and_in_the_api
     html = client.get("/api/articles/letting-go").get_json()["html"]
     assert 'href="http://127.0.0.1:5000/articles/anticipatory-grief"' in html
     assert "secret-plans" not in page
+
+
+@pytest.fixture(params=["page cache", "no page cache"])
+def either_client(request, app, app_config):
+    """A client of the site with its page cache, and of the same site without one (PAGE_CACHE_BYTES=0)."""
+    if request.param == "page cache":
+        return app.test_client()
+    return create_app({**app_config, "PAGE_CACHE_BYTES": 0}).test_client()
+
+
+FAR_FUTURE = "Fri, 01 Jan 2100 00:00:00 GMT"
+
+
+MISSING_URLS = ["/articles/draft-part", "/articles/no-such-article", "/api/articles/archived", "/tags/secret-topic",
+                "/series/no-such-series/feed.xml", "/no-such-page"]
+
+
+@pytest.mark.parametrize("condition", [{"If-None-Match": "*"}, {"If-Modified-Since": FAR_FUTURE}],
+                         ids=["if-none-match-star", "if-modified-since"])
+def test_a_conditional_request_never_turns_a_missing_page_into_304(either_client, reading_site, condition):
+    for url in MISSING_URLS:
+        either_client.get(url)  # anything a first answer might have left in the cache
+        response = either_client.get(url, headers=condition)
+        assert response.status_code == 404 and "ETag" not in response.headers, url
+
+
+@pytest.mark.parametrize("condition", [{"If-None-Match": "*"}, {"If-Modified-Since": FAR_FUTURE}],
+                         ids=["if-none-match-star", "if-modified-since"])
+def test_a_conditional_request_for_a_page_that_exists_answers_304_rendered_or_cached(either_client, reading_site,
+                                                                                     condition):
+    rendered = either_client.get("/articles/ambivalence", headers=condition)  # nothing kept yet
+    etag = either_client.get("/articles/ambivalence").headers["ETag"]  # now kept, when there is a cache
+    kept = either_client.get("/articles/ambivalence", headers=condition)
+    for response in (rendered, kept):
+        assert response.status_code == 304 and response.data == b"" and response.headers["ETag"] == etag
+
+
+def test_a_copy_with_another_etag_gets_the_page_whatever_its_date_says(either_client, reading_site):
+    fresh = either_client.get("/articles/ambivalence")
+    response = either_client.get("/articles/ambivalence", headers={"If-None-Match": '"an-old-etag"',
+                                                                    "If-Modified-Since": FAR_FUTURE})
+    assert response.status_code == 200 and response.get_data() == fresh.get_data()
