@@ -12,7 +12,8 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Flask, flash, redirect, request, url_for
+from flask import Flask, abort, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.filters import FilterEqual
@@ -31,6 +32,7 @@ from cms.extensions import db
 from cms.models import Article, Page, Series, SiteSettings, Tag, User
 from cms.services import articles, pages, series as series_service, site, tags, users
 from cms.web import security
+from cms.web.auth import same_site_path
 from cms.web.forms import ConfirmForm, TagMergeForm
 from cms.web.templating import local_time, site_zone
 
@@ -47,6 +49,20 @@ class SignedInOnly:
         if current_user.is_authenticated:
             raise NotAllowed("Your role does not include this part of the back office.")
         return redirect(url_for("auth.login", next=request.full_path))
+
+    def _handle_view(self, name: str, **kwargs: Any) -> ResponseReturnValue | None:
+        """Before any back-office view: refuse a return address (`url`) that leads off the site.
+
+        Flask-Admin redirects to `url` after saving, deleting or refusing, and its own check lets
+        `http:evil.example` through; no view ever sees a `url` that `same_site_path` refuses.
+        """
+        target = request.values.get("url")
+        if target is not None and same_site_path(target) is None:
+            if request.method in ("GET", "HEAD"):
+                kept = {key: request.args.getlist(key) for key in request.args if key != "url"}
+                return redirect(url_for(request.endpoint or "admin.index", **(request.view_args or {}), **kept))
+            abort(400, "The return address is not on this site.")
+        return super()._handle_view(name, **kwargs)  # type: ignore[misc]  # Flask-Admin's BaseView, mixed in
 
 
 class EditorsOnly(SignedInOnly):

@@ -1,7 +1,7 @@
 """Signing in and out; failed sign-ins are limited per account and per address."""
 
 import math
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, Flask, Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -107,8 +107,28 @@ def logout() -> ResponseReturnValue:
 
 def _next_url() -> str:
     """Where to go after signing in: the page asked for, if it is on this site, else the back office."""
-    target = request.args.get("next", "")
-    parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc:
-        return target
-    return url_for("admin.index")
+    return same_site_path(request.args.get("next")) or url_for("admin.index")
+
+
+def same_site_path(target: str | None) -> str | None:
+    """Return `target` if a browser would read it as a path on this site, else None.
+
+    The one check for every address taken from a request and redirected to (sign-in's `next`, the back
+    office's `url`). Browsers drop tabs and newlines, read a backslash as a slash and `http:evil` as
+    `http://evil`, so anything but one slash followed by a plain path is refused, before and after
+    percent-decoding, as often as it takes (a server or proxy on the way may decode again).
+    """
+    text = target or ""
+    while _is_plain_path(text):
+        decoded = unquote(text)
+        if decoded == text:
+            return target
+        text = decoded
+    return None
+
+
+def _is_plain_path(text: str) -> bool:
+    parts = urlsplit(text)
+    return (text.startswith("/") and not text.startswith("//") and "\\" not in text
+            and not any(ord(char) < 0x20 or ord(char) == 0x7F for char in text)
+            and not parts.scheme and not parts.netloc)
