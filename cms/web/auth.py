@@ -3,13 +3,15 @@
 import math
 from urllib.parse import unquote, urlsplit
 
-from flask import Blueprint, Flask, Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (Blueprint, Flask, Response, current_app, flash, g, redirect, render_template, request, session,
+                   url_for)
 from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
-from cms.extensions import login_manager
+from cms.core import clock
+from cms.extensions import db, login_manager
 from cms.models import User
 from cms.services import users
 from cms.web.forms import LoginForm, LogoutForm
@@ -21,8 +23,22 @@ FAILED = 401
 
 
 @login_manager.user_loader
-def load_user(session_id: str) -> User | None:
-    return users.from_session_id(session_id)
+def load_user(token: str) -> User | None:
+    signed_in = users.find_session(token, clock.now())
+    g.signed_in = signed_in
+    return signed_in.user if signed_in else None
+
+
+@bp.before_app_request
+def note_activity() -> None:
+    """Keep "last seen" of this browser's session current for "Your sessions" (a write every few minutes).
+
+    Only requests carrying a session cookie look: readers' pages never touch the session or the database here.
+    """
+    if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies or not current_user.is_authenticated:
+        return
+    if users.note_activity(g.signed_in, clock.now()):
+        db.session.commit()
 
 
 def limit_sign_ins(app: Flask) -> None:
@@ -78,6 +94,8 @@ def login() -> ResponseReturnValue:
         if user is not None:
             next_url = _next_url()
             session.clear()  # a fresh session at sign-in, so a planted session id is worth nothing
+            users.sign_in(user, user_agent=request.user_agent.string, now=clock.now())
+            db.session.commit()
             login_user(user)
             return redirect(next_url)
         flash("That email and password do not match an account.", "error")
@@ -99,6 +117,9 @@ def logout() -> ResponseReturnValue:
     form = LogoutForm()
     if not form.validate_on_submit():  # a link or a typed URL asks first, so no other site can sign you out
         return render_template("auth/logout.html", form=form)
+    if current_user.is_authenticated:
+        users.sign_out(current_user.session_token)
+        db.session.commit()
     logout_user()
     session.clear()
     flash("You are signed out.", "success")
