@@ -35,8 +35,8 @@ class Defaults:
     SQLITE_BUSY_TIMEOUT_MS = 15_000
     PROXY_FIX = 0  # how many reverse proxies stand in front of the app; their X-Forwarded-* headers are trusted
     RATELIMIT_STORAGE_URI = "memory://"  # per process; redis://host:6379 shares the counts between workers
-    RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"  # failed sign-ins for one email, from anywhere
+    RATELIMIT_KEY_PREFIX = "cms"  # sets apart the counts of sites sharing one Redis
+    LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"  # failed sign-ins for one email from one address: never a lockout
     LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"  # failed sign-ins from one address, whatever the email
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     UPLOAD_MAX_PIXELS = 50_000_000
