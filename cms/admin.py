@@ -169,9 +169,7 @@ class ArticleView(SignedInOnly, BackOfficeModelView):
         return self._own(super().get_count_query())
 
     def _own(self, query):  # noqa: ANN001, ANN202
-        if workflow.may_edit_any(current_user.role):
-            return query
-        return query.filter(Article.author_id == current_user.id)
+        return query.filter(articles.visible_clause(current_user))
 
 
 class SeriesView(EditorsOnly, BackOfficeModelView):

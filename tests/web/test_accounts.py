@@ -13,10 +13,11 @@ from flask_admin.contrib.sqla import ModelView
 from sqlalchemy import func, inspect as sa_inspect, select
 
 from cms.core import clock
+from cms.core.workflow import Status
 from cms.extensions import db
 from cms.models import Series, Tag, User
 from cms.services import users
-from tests.conftest import PASSWORD, csrf_token
+from tests.conftest import PASSWORD, Auth, csrf_token
 
 #: Return addresses a browser would follow off the site, each in the form a browser would read it.
 OFF_SITE = [
@@ -322,3 +323,55 @@ def test_editing_an_editors_name_keeps_them_an_editor(app, client, auth, make):
     with app.app_context():
         editor = db.session.get(User, editor_id)
         assert (editor.name, editor.role) == ("Edith", "editor")
+
+
+# --- item 10: an author sees nothing of others' unpublished work ------------------------------------------------
+
+def _writing_screen_errors(client, **fields) -> tuple[int, str]:
+    from tests.web.test_authoring import WRITE, submit
+
+    response = submit(client, WRITE, **fields)
+    return response.status_code, response.get_data(as_text=True)
+
+
+def test_an_author_hears_a_slug_is_taken_but_not_by_whose_draft(client, auth, make):
+    make.article("Zebra Draft Secret", slug="zebra", status=Status.DRAFT, author_email="other@example.com")
+    auth.login("author")
+    status, page = _writing_screen_errors(client, slug="zebra")
+    assert status == 422 and "The slug &#39;zebra&#39; is already taken." in page
+    assert "Zebra Draft Secret" not in page
+
+
+def test_an_author_hears_a_part_is_taken_but_not_by_whose_draft(client, auth, make):
+    series_id = make.series("Grief")
+    make.article("Zebra Draft Secret", status=Status.DRAFT, author_email="other@example.com", series_id=series_id,
+                 series_part=2)
+    auth.login("author")
+    status, page = _writing_screen_errors(client, series="Grief", series_part="2")
+    assert status == 422 and "Part 2 of “Grief” is already taken." in page
+    assert "Zebra Draft Secret" not in page
+
+
+def test_editors_and_the_author_herself_still_hear_what_holds_a_slug(app, client, auth, make):
+    make.article("Zebra Draft Secret", slug="zebra", status=Status.DRAFT, author_email="other@example.com")
+    make.article("My own draft", slug="mine", status=Status.DRAFT)
+    auth.login("author")
+    assert "already used by “My own draft”" in _writing_screen_errors(client, slug="mine")[1]
+    editor = app.test_client()
+    Auth(editor, make).login("editor")
+    assert "already used by “Zebra Draft Secret”" in _writing_screen_errors(editor, slug="zebra")[1]
+
+
+def test_the_writing_screen_offers_authors_only_tags_they_may_see(app, client, auth, make):
+    make.article("Live piece", tags=("grief",), author_email="other@example.com")
+    make.article("Their draft", status=Status.DRAFT, tags=("zebra secret",), author_email="other@example.com")
+    make.article("Their scheduled", status=Status.SCHEDULED, publish_at=datetime.now(UTC) + timedelta(days=3),
+                 tags=("future topic",), author_email="other@example.com")
+    make.article("My draft", status=Status.DRAFT, tags=("anxiety",))
+    auth.login("author")
+    chips = set(re.findall(r'data-tag="([^"]+)"', client.get("/admin/articles/write").get_data(as_text=True)))
+    assert chips == {"grief", "anxiety"}
+    editor = app.test_client()
+    Auth(editor, make).login("editor")
+    chips = set(re.findall(r'data-tag="([^"]+)"', editor.get("/admin/articles/write").get_data(as_text=True)))
+    assert chips == {"grief", "anxiety", "zebra secret", "future topic"}
