@@ -59,7 +59,7 @@ class SignedInOnly:
         target = request.values.get("url")
         if target is not None and same_site_path(target) is None:
             if request.method in ("GET", "HEAD"):
-                kept = {key: request.args.getlist(key) for key in request.args if key != "url"}
+                kept: dict[str, Any] = {key: request.args.getlist(key) for key in request.args if key != "url"}
                 return redirect(url_for(request.endpoint or "admin.index", **(request.view_args or {}), **kept))
             abort(400, "The return address is not on this site.")
         return super()._handle_view(name, **kwargs)  # type: ignore[misc]  # Flask-Admin's BaseView, mixed in

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -71,7 +71,10 @@ class User(UserMixin, db.Model):
 
     #: The token of the signed-in browser this copy was loaded for; not a column (the session table keeps only
     #: its hash). Flask-Login stores it in the cookie, so ending that session ends every copy of the cookie.
-    session_token = None
+    if TYPE_CHECKING:  # at runtime a plain attribute: SQLAlchemy would take an annotation for a column
+        session_token: str | None
+    else:
+        session_token = None
 
     def get_id(self) -> str | None:
         """What a browser's cookie remembers: its own session, not the account (None: not signed in)."""

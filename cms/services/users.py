@@ -4,9 +4,10 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any, cast
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, Delete, delete, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -109,7 +110,7 @@ def current_session_id(user: User) -> int | None:
 def end_session(user: User, session_id: int) -> bool:
     """End one session of `user` (never someone else's); return whether there was one to end."""
     query = delete(UserSession).where(UserSession.id == session_id, UserSession.user_id == user.id)
-    return bool(db.session.execute(query).rowcount)
+    return _deleted(query) > 0
 
 
 def sign_out(token: str) -> None:
@@ -127,7 +128,7 @@ def sign_out_others(user: User) -> int:
     query = delete(UserSession).where(UserSession.user_id == user.id)
     if user.session_token:
         query = query.where(UserSession.token_hash != _hash(user.session_token))
-    return db.session.execute(query).rowcount or 0
+    return _deleted(query)
 
 
 def reset_password(user: User, password: str) -> None:
@@ -171,6 +172,11 @@ def _check_password(password: str) -> None:
 @cache
 def _dummy_hash() -> str:
     return generate_password_hash("not anyone's password")
+
+
+def _deleted(query: Delete) -> int:
+    result = cast("CursorResult[Any]", db.session.execute(query))  # a DELETE's result is a cursor's
+    return result.rowcount or 0
 
 
 def _hash(token: str) -> str:
