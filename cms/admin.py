@@ -12,8 +12,9 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Flask, flash, redirect, request, url_for
-from flask_admin import Admin, AdminIndexView, expose
+from flask import Flask, abort, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_admin import Admin, AdminIndexView, BaseView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.filters import FilterEqual
 from flask_admin.theme import Bootstrap4Theme
@@ -21,16 +22,17 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy import select
-from wtforms import PasswordField, StringField
+from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from cms.core import clock, workflow
-from cms.core.errors import CMSError, InvalidInput, NotAllowed
+from cms.core.errors import CMSError, NotAllowed
 from cms.core.workflow import Role, Status
 from cms.extensions import db
 from cms.models import Article, Page, Series, SiteSettings, Tag, User
 from cms.services import articles, pages, series as series_service, site, tags, users
 from cms.web import security
+from cms.web.auth import same_site_path
 from cms.web.forms import ConfirmForm, TagMergeForm
 from cms.web.templating import local_time, site_zone
 
@@ -47,6 +49,20 @@ class SignedInOnly:
         if current_user.is_authenticated:
             raise NotAllowed("Your role does not include this part of the back office.")
         return redirect(url_for("auth.login", next=request.full_path))
+
+    def _handle_view(self, name: str, **kwargs: Any) -> ResponseReturnValue | None:
+        """Before any back-office view: refuse a return address (`url`) that leads off the site.
+
+        Flask-Admin redirects to `url` after saving, deleting or refusing, and its own check lets
+        `http:evil.example` through; no view ever sees a `url` that `same_site_path` refuses.
+        """
+        target = request.values.get("url")
+        if target is not None and same_site_path(target) is None:
+            if request.method in ("GET", "HEAD"):
+                kept: dict[str, Any] = {key: request.args.getlist(key) for key in request.args if key != "url"}
+                return redirect(url_for(request.endpoint or "admin.index", **(request.view_args or {}), **kept))
+            abort(400, "The return address is not on this site.")
+        return super()._handle_view(name, **kwargs)  # type: ignore[misc]  # Flask-Admin's BaseView, mixed in
 
 
 class EditorsOnly(SignedInOnly):
@@ -153,9 +169,7 @@ class ArticleView(SignedInOnly, BackOfficeModelView):
         return self._own(super().get_count_query())
 
     def _own(self, query):  # noqa: ANN001, ANN202
-        if workflow.may_edit_any(current_user.role):
-            return query
-        return query.filter(Article.author_id == current_user.id)
+        return query.filter(articles.visible_clause(current_user))
 
 
 class SeriesView(EditorsOnly, BackOfficeModelView):
@@ -249,6 +263,8 @@ class PageView(EditorsOnly, BackOfficeModelView):
 
 
 class UserView(AdminsOnly, BackOfficeModelView):
+    """Accounts, changed only through the users service, which also ends the sessions a change should end."""
+
     can_delete = False  # a departed colleague is made inactive; their name stays on what they wrote
     column_list = ("email", "name", "role", "is_active", "created_at")
     column_labels = {"is_active": "Active"}
@@ -257,31 +273,54 @@ class UserView(AdminsOnly, BackOfficeModelView):
     form_extra_fields = {"password": PasswordField("Password", description="At least 10 characters; "
                                                                         "empty keeps the current one.")}
 
+    def scaffold_form(self):  # noqa: ANN201 - Flask-Admin's hook
+        form_class = super().scaffold_form()
+        # Flask-Admin's enum field marks the member *name* as selected, but offers the stored values: an
+        # edited account would silently fall back to the first role. This one offers and selects values.
+        form_class.role = SelectField("Role", choices=[(role.value, role.value.capitalize()) for role in Role],
+                                      coerce=Role, default=Role.AUTHOR)
+        return form_class
+
     def create_model(self, form):  # noqa: ANN001, ANN201 - Flask-Admin's hook
         return self._through_service(lambda: users.create_user(
-            form.email.data or "", form.password.data or "", Role(form.role.data), name=form.name.data or ""))
+            form.email.data or "", form.password.data or "", form.role.data, name=form.name.data or ""))
 
     def update_model(self, form, model):  # noqa: ANN001, ANN201 - Flask-Admin's hook
-        def change() -> User:
-            if model.id == current_user.id and (form.role.data != Role.ADMIN or not form.is_active.data):
-                raise NotAllowedHere("You cannot take away your own admin role or deactivate yourself.")
-            email = users.normalize_email(form.email.data or "")
-            owner = users.find_by_email(email)
-            if owner is not None and owner is not model:
-                raise InvalidInput(f"There is already an account for {email}.")
-            model.email, model.name = email, form.name.data or ""
-            model.role, model.is_active = Role(form.role.data), form.is_active.data
-            if form.password.data:
-                if len(form.password.data) < users.MIN_PASSWORD_LENGTH:
-                    raise InvalidInput(f"The password must be at least {users.MIN_PASSWORD_LENGTH} characters long.")
-                model.set_password(form.password.data)
-            return model
-
-        return self._through_service(change) is not False
+        return self._through_service(lambda: users.update(
+            model, by=current_user._get_current_object(), email=form.email.data or "", name=form.name.data or "",
+            role=form.role.data, is_active=bool(form.is_active.data), password=form.password.data or "")) \
+            is not False
 
 
-class NotAllowedHere(CMSError):
-    """A refusal shown in the form rather than as a 403 page."""
+class SessionsView(SignedInOnly, BaseView):
+    """Your sessions: every browser signed in to your account, and a way to sign the others out."""
+
+    @expose("/")
+    def index(self):  # noqa: ANN201 - Flask-Admin's hook
+        return self.render("admin/sessions.html", sessions=users.sessions_of(current_user),
+                           current_id=users.current_session_id(current_user))
+
+    @expose("/sign-out-others", methods=["POST"])
+    def sign_out_others(self):  # noqa: ANN201 - Flask-Admin's hook
+        if ConfirmForm().validate_on_submit():
+            ended = self._commit(lambda: users.sign_out_others(current_user))
+            flash(f"Signed out of {ended} other session{'s' if ended != 1 else ''}.", "success")
+        return redirect(url_for(".index"))
+
+    @expose("/<int:session_id>/end", methods=["POST"])
+    def end(self, session_id: int):  # noqa: ANN201 - Flask-Admin's hook
+        if ConfirmForm().validate_on_submit():
+            if self._commit(lambda: users.end_session(current_user, session_id)):
+                flash("That session is signed out.", "success")
+            else:
+                flash("That session had already ended.", "error")
+        return redirect(url_for(".index"))
+
+    @staticmethod
+    def _commit(change: Callable[[], Any]) -> Any:
+        result = change()
+        db.session.commit()
+        return result
 
 
 def _known_zone(_form, field) -> None:  # noqa: ANN001
@@ -328,4 +367,5 @@ def build_admin(app: Flask) -> Admin:
     admin.add_view(UserView(User, db, name="Users", endpoint="users", url="/admin/users"))
     admin.add_view(SiteSettingsView(SiteSettings, db, name="Site settings", endpoint="site_settings",
                                     url="/admin/settings"))
+    admin.add_view(SessionsView(name="Your sessions", endpoint="sessions", url="/admin/sessions"))
     return admin

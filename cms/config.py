@@ -37,8 +37,8 @@ class Defaults:
     PROXY_FIX_HOST = 0  # how many of them set X-Forwarded-Host; 0 ignores it (links come from SITE_URL anyway)
     PROXY_FIX_PREFIX = 0  # how many of them set X-Forwarded-Prefix; 0 ignores it
     RATELIMIT_STORAGE_URI = "memory://"  # per process; redis://host:6379 shares the counts between workers
-    RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"  # failed sign-ins for one email, from anywhere
+    RATELIMIT_KEY_PREFIX = "cms"  # sets apart the counts of sites sharing one Redis
+    LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"  # failed sign-ins for one email from one address: never a lockout
     LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"  # failed sign-ins from one address, whatever the email
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     UPLOAD_MAX_PIXELS = 50_000_000  # one frame: a 50-megapixel photo

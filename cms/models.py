@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -65,11 +65,26 @@ class User(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(_enum(Role, "role"), default=Role.AUTHOR)
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow)
-    session_version: Mapped[int] = mapped_column(default=0, server_default="0")  # bumped: every session ends
+    # No longer read (each browser's session is a UserSession row now); kept so that backups made before
+    # then, which hold this column, still restore.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
-    def get_id(self) -> str:
-        """What a session remembers: the account and its session version, so a bump signs out everywhere."""
-        return f"{self.id}:{self.session_version}"
+    #: The token of the signed-in browser this copy was loaded for; not a column (the session table keeps only
+    #: its hash). Flask-Login stores it in the cookie, so ending that session ends every copy of the cookie.
+    if TYPE_CHECKING:  # at runtime a plain attribute: SQLAlchemy would take an annotation for a column
+        session_token: str | None
+    else:
+        session_token = None
+
+    def get_id(self) -> str | None:
+        """What a browser's cookie remembers: its own session, not the account (None: not signed in)."""
+        return self.session_token
+
+    # Rows compare by identity, as the identity map intends; UserMixin's get_id() comparison would make two
+    # accounts loaded without a session equal.
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)  # scrypt, salted
@@ -83,6 +98,20 @@ class User(UserMixin, db.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+class UserSession(db.Model):
+    """One signed-in browser, listed under "Your sessions"; deleting the row signs that browser out."""
+
+    __tablename__ = "user_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256: a database copy signs no one in
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)  # signed in at
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)  # to within a few minutes
+
+    user: Mapped[User] = relationship()
 
 
 article_tag = Table(

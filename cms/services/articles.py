@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select, true
 from sqlalchemy.orm import selectinload
 
 from cms.core import clock, diff, rendering, workflow
@@ -66,12 +66,12 @@ def update(article: Article, data: ArticleInput, *, by: User, now: datetime,
     return article
 
 
-def check_input(article: Article | None, data: ArticleInput) -> list[InvalidInput]:
+def check_input(article: Article | None, data: ArticleInput, *, by: User) -> list[InvalidInput]:
     """Return every refusal saving `data` would meet (title, slug, tags, part), so a form can show them all."""
     article = article or Article()
-    checks = (lambda: _title(data.title), lambda: _slug_for(article, data.slug, data.title or "untitled"),
+    checks = (lambda: _title(data.title), lambda: _slug_for(article, data.slug, data.title or "untitled", by),
               lambda: [tags.check_name(name) for name in data.tags],
-              lambda: _part_for(article, data.series, data.series_part))
+              lambda: _part_for(article, data.series, data.series_part, by))
     problems = []
     for check in checks:
         try:
@@ -302,7 +302,12 @@ def check_may_see(article: Article, by: User) -> None:
 def visible_to(by: User) -> Select[tuple[Article]]:
     """Select the articles `by` works on in the back office: all for editors, their own for authors."""
     query = select(Article).options(selectinload(Article.author), selectinload(Article.series))
-    return query if workflow.may_edit_any(by.role) else query.where(Article.author_id == by.id)
+    return query.where(visible_clause(by))
+
+
+def visible_clause(by: User) -> ColumnElement[bool]:
+    """The condition of `visible_to`, for queries built elsewhere (Flask-Admin's lists)."""
+    return true() if workflow.may_edit_any(by.role) else Article.author_id == by.id
 
 
 def with_status(status: Status, *, by: User) -> list[Article]:
@@ -363,8 +368,8 @@ def _tag_names(names: Sequence[str]) -> list[str]:
 
 def _apply(article: Article, data: ArticleInput, *, by: User, now: datetime, note: str = "") -> None:
     title = _title(data.title)
-    slug = _slug_for(article, data.slug, title)
-    part = _part_for(article, data.series, data.series_part)
+    slug = _slug_for(article, data.slug, title, by)
+    part = _part_for(article, data.series, data.series_part, by)
     if article.slug and slug != article.slug and is_live(article.status, article.publish_at, now):
         redirects.add(redirects.ARTICLE_PATH.format(slug=article.slug), redirects.ARTICLE_PATH.format(slug=slug))
     article.title = title
@@ -394,7 +399,7 @@ def _title(text: str) -> str:
     return title
 
 
-def _slug_for(article: Article, wanted: str, title: str) -> str:
+def _slug_for(article: Article, wanted: str, title: str, by: User) -> str:
     """The slug typed, which must be free; else the current one; else one made from the title."""
     if not wanted.strip():
         return article.slug or unique_slug(title, lambda candidate: find_by_slug(candidate) is not None)
@@ -403,11 +408,12 @@ def _slug_for(article: Article, wanted: str, title: str) -> str:
         raise InvalidInput("The slug needs at least one letter or digit.", field="slug")
     owner = find_by_slug(slug)
     if owner is not None and owner is not article:
-        raise InvalidInput(f"The slug {slug!r} is already used by “{owner.title}”.", field="slug")
+        name = _name_for(owner, by)
+        raise InvalidInput(f"The slug {slug!r} is already {f'used by {name}' if name else 'taken'}.", field="slug")
     return slug
 
 
-def _part_for(article: Article, series: Series | None, part: int | None) -> int | None:
+def _part_for(article: Article, series: Series | None, part: int | None, by: User) -> int | None:
     if series is None:
         if part is not None:
             raise InvalidInput("Choose a series for the part number.", field="series_part")
@@ -420,5 +426,14 @@ def _part_for(article: Article, series: Series | None, part: int | None) -> int 
         raise InvalidInput("Part numbers start at 1.", field="series_part")
     holder = db.session.scalar(select(Article).where(Article.series_id == series.id, Article.series_part == part))
     if holder is not None and holder is not article:
-        raise InvalidInput(f"Part {part} of “{series.title}” is already “{holder.title}”.", field="series_part")
+        raise InvalidInput(f"Part {part} of “{series.title}” is already {_name_for(holder, by) or 'taken'}.",
+                           field="series_part")
     return part
+
+
+def _name_for(holder: Article, by: User) -> str | None:
+    """The quoted title of the article holding a slug or part, for someone who may open it, else None: another
+    author's draft is not an author's business."""
+    if workflow.may_edit_any(by.role) or holder.author_id == by.id:
+        return f"“{holder.title}”"
+    return None

@@ -1,14 +1,16 @@
 """Tags: free labels, created the first time they are used."""
 
 from collections.abc import Iterable
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
+from cms.core import workflow
 from cms.core.errors import InvalidInput
 from cms.core.slugs import slugify
 from cms.extensions import db
-from cms.models import Tag
-from cms.services import redirects
+from cms.models import Article, Tag, User, article_tag
+from cms.services import reader, redirects
 
 
 def resolve(names: Iterable[str]) -> list[Tag]:
@@ -22,6 +24,17 @@ def resolve(names: Iterable[str]) -> list[Tag]:
         if slug not in tags:
             tags[slug] = _find(slug, name) or _create(slug, name)
     return list(tags.values())
+
+
+def names_offered_to(by: User, now: datetime) -> list[str]:
+    """Return the tag names the writing screen offers `by`, by name: every tag to editors; to authors, the tags
+    of live articles and of their own, so another author's draft does not show through its tags."""
+    query = select(Tag.name).order_by(Tag.name)
+    if not workflow.may_edit_any(by.role):
+        seen = select(article_tag.c.tag_id).join(Article, Article.id == article_tag.c.article_id).where(
+            or_(reader.is_live_clause(now), Article.author_id == by.id))
+        query = query.where(Tag.id.in_(seen))
+    return list(db.session.scalars(query))
 
 
 def check_name(name: str) -> str:

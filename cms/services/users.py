@@ -1,17 +1,24 @@
 """Accounts and sign-in."""
 
+import hashlib
+import secrets
+from datetime import datetime, timedelta
 from functools import cache
+from typing import Any, cast
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, Delete, delete, func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from cms.core.errors import InvalidInput
 from cms.core.workflow import Role
 from cms.extensions import db
-from cms.models import User
+from cms.models import User, UserSession
 
 MIN_PASSWORD_LENGTH = 10
+IDLE_LIMIT = timedelta(days=14)  # a session unused this long has ended; signing in again starts a new one
+SEEN_PRECISION = timedelta(minutes=5)  # "last seen" moves at most this often: not a write on every request
 
 
 def normalize_email(email: str) -> str:
@@ -50,20 +57,78 @@ def authenticate(email: str, password: str) -> User | None:
     return user if matches and user.is_active else None
 
 
-def from_session_id(session_id: str) -> User | None:
-    """Return the active account a session names ("id:session_version"), or None once its sessions were ended."""
-    user_id, _, version = session_id.partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
+def sign_in(user: User, *, user_agent: str, now: datetime) -> str:
+    """Start a session for `user` in one browser and return its token, which only that browser keeps.
+
+    The account's sessions idle past IDLE_LIMIT are cleared out on the way.
+    """
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id,
+                                                 UserSession.last_seen_at < now - IDLE_LIMIT))
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user=user, token_hash=_hash(token), user_agent=user_agent[:300],
+                               created_at=now, last_seen_at=now))
+    db.session.flush()
+    user.session_token = token
+    return token
+
+
+def find_session(token: str, now: datetime) -> UserSession | None:
+    """Return the session a browser's token names, if it was not ended, not idle too long, and its account is
+    active; its user then knows the token."""
+    if not token:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.is_active or user.session_version != int(version):
+    found = db.session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token))
+                              .options(joinedload(UserSession.user)))
+    if found is None or not found.user.is_active or found.last_seen_at < now - IDLE_LIMIT:
         return None
-    return user
+    found.user.session_token = token
+    return found
+
+
+def note_activity(signed_in: UserSession, now: datetime) -> bool:
+    """Move the session's last-seen time to `now` if it is a few minutes old; return whether it moved."""
+    if now - signed_in.last_seen_at < SEEN_PRECISION:
+        return False
+    signed_in.last_seen_at = now
+    return True
+
+
+def sessions_of(user: User) -> list[UserSession]:
+    """Return the sessions of `user` still open, the most recently used first."""
+    query = select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.last_seen_at.desc(),
+                                                                               UserSession.id.desc())
+    return list(db.session.scalars(query))
+
+
+def current_session_id(user: User) -> int | None:
+    """Return the id of the session `user` was loaded for (this browser's), or None."""
+    if not user.session_token:
+        return None
+    return db.session.scalar(select(UserSession.id).where(UserSession.token_hash == _hash(user.session_token)))
+
+
+def end_session(user: User, session_id: int) -> bool:
+    """End one session of `user` (never someone else's); return whether there was one to end."""
+    query = delete(UserSession).where(UserSession.id == session_id, UserSession.user_id == user.id)
+    return _deleted(query) > 0
+
+
+def sign_out(token: str) -> None:
+    """End the session of one browser (signing out there); a copy of its cookie then signs no one in."""
+    db.session.execute(delete(UserSession).where(UserSession.token_hash == _hash(token)))
 
 
 def sign_out_everywhere(user: User) -> None:
     """End every session of `user`, in every browser, at its next request."""
-    user.session_version += 1
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+
+
+def sign_out_others(user: User) -> int:
+    """End every session of `user` but the one it was loaded for; return how many ended."""
+    query = delete(UserSession).where(UserSession.user_id == user.id)
+    if user.session_token:
+        query = query.where(UserSession.token_hash != _hash(user.session_token))
+    return _deleted(query)
 
 
 def reset_password(user: User, password: str) -> None:
@@ -71,6 +136,31 @@ def reset_password(user: User, password: str) -> None:
     _check_password(password)
     user.set_password(password)
     sign_out_everywhere(user)
+
+
+def update(user: User, *, by: User, email: str, name: str, role: Role, is_active: bool, password: str = "") -> None:
+    """Change an account as an admin does in the users screen; an empty `password` keeps the current one.
+
+    A new password, role or activation ends the account's sessions, so a copied cookie, or a browser left signed
+    in before the change, does not carry on under the old terms; an admin changing their own account keeps the
+    browser they are using. Nobody can take away their own admin role or deactivate themselves.
+    """
+    if user is by and (role is not Role.ADMIN or not is_active):
+        raise InvalidInput("You cannot take away your own admin role or deactivate yourself.", field="role")
+    email = normalize_email(email)
+    owner = find_by_email(email)
+    if owner is not None and owner is not user:
+        raise InvalidInput(f"There is already an account for {email}.", field="email")
+    if password:
+        _check_password(password)
+    ends_sessions = bool(password) or role != user.role or is_active != user.is_active
+    user.email, user.name, user.role, user.is_active = email, name.strip(), role, is_active
+    if password:
+        user.set_password(password)
+    if ends_sessions and user is by:
+        sign_out_others(user)
+    elif ends_sessions:
+        sign_out_everywhere(user)
 
 
 def _check_password(password: str) -> None:
@@ -82,3 +172,12 @@ def _check_password(password: str) -> None:
 @cache
 def _dummy_hash() -> str:
     return generate_password_hash("not anyone's password")
+
+
+def _deleted(query: Delete) -> int:
+    result = cast("CursorResult[Any]", db.session.execute(query))  # a DELETE's result is a cursor's
+    return result.rowcount or 0
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

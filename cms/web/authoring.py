@@ -17,7 +17,7 @@ from cms.core.errors import EditConflict, InvalidInput, NotAllowed, TransitionEr
 from cms.core.visibility import is_live
 from cms.core.workflow import Status
 from cms.extensions import db, login_manager
-from cms.models import Article, Autosave, PreviewToken, Revision, Series, Tag
+from cms.models import Article, Autosave, PreviewToken, Revision, Series
 from cms.services import articles, related, series as series_service, tags
 from cms.web import public
 from cms.web.forms import ArticleForm, ConfirmForm
@@ -126,7 +126,7 @@ def _read(article: Article | None, form: ArticleForm) -> tuple[articles.ArticleI
         description=form.description.data or "", slug=form.slug.data or "",
         tags=tags.parse(form.tags.data or ""), series=series, series_part=form.series_part.data,
         is_autolink_enabled=form.is_autolink_enabled.data)
-    for problem in articles.check_input(article, data):
+    for problem in articles.check_input(article, data, by=current_user):
         field = getattr(form, problem.field or "", None)
         if field is not None and not field.errors and not (problem.field == "series_part" and form.series.errors):
             field.errors.append(str(problem))
@@ -193,7 +193,7 @@ def _writing_screen(article: Article | None, form: ArticleForm, *, offered: Auto
         moves=[(target, _button_label(article, target)) for target in moves],
         offered=offered, compare_url=compare_url, site_zone=site_zone(),
         series_titles=db.session.scalars(select(Series.title).order_by(Series.title)).all(),
-        tag_names=db.session.scalars(select(Tag.name).order_by(Tag.name)).all(),
+        tag_names=tags.names_offered_to(current_user, now),
         preview_links=articles.preview_links(article) if article else [],
         confirm=ConfirmForm(),
         related_shown=[e for e in explanations if e.is_shown],

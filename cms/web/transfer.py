@@ -11,7 +11,7 @@ from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, request, send_file, session, url_for
+from flask import current_app, flash, redirect, request, send_file, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_admin import Admin, BaseView, expose
 from flask_login import current_user
@@ -21,9 +21,9 @@ from werkzeug.utils import secure_filename
 from wtforms import HiddenField, SubmitField
 from wtforms.validators import InputRequired
 
+from cms.admin import AdminsOnly
 from cms.core import clock
 from cms.core.errors import CMSError
-from cms.core.workflow import Role
 from cms.extensions import db
 from cms.services import site, transfer
 
@@ -42,15 +42,7 @@ class ConfirmForm(FlaskForm):
     submit = SubmitField("Import")
 
 
-class TransferView(BaseView):
-    def is_accessible(self) -> bool:
-        return current_user.is_authenticated and current_user.role is Role.ADMIN
-
-    def inaccessible_callback(self, name: str, **kwargs):  # noqa: ANN201 - Flask-Admin's hook
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path))
-        abort(403)
-
+class TransferView(AdminsOnly, BaseView):
     @expose("/")
     def index(self) -> ResponseReturnValue:
         return self.render("transfer/index.html", form=UploadForm())

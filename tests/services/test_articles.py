@@ -90,7 +90,7 @@ def test_check_input_reports_every_problem_at_once(ctx):
     db.session.add(series)
     draft(author, "Taken", series=series, series_part=1)
     problems = articles.check_input(None, articles.ArticleInput(title=" ", slug="taken", tags=("!!",),
-                                                                series=series, series_part=1))
+                                                                series=series, series_part=1), by=author)
     assert [problem.field for problem in problems] == ["title", "slug", "tags", "series_part"]
 
 

@@ -139,6 +139,10 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("/admin/users/export/csv/", "GET"): (SIGN_IN, REFUSED, REFUSED, MOVED),
     ("/admin/users/new/", "GET"): ADMINS,
     ("/admin/users/new/", "POST"): ADMINS,
+    # Your sessions: everyone's own; ending one that is not theirs (or gone) changes nothing.
+    ("/admin/sessions/", "GET"): EVERYONE,
+    ("/admin/sessions/sign-out-others", "POST"): (SIGN_IN, MOVED, MOVED, MOVED),
+    ("/admin/sessions/999999/end", "POST"): (SIGN_IN, MOVED, MOVED, MOVED),
     ("/admin/settings/", "GET"): (SIGN_IN, REFUSED, REFUSED, MOVED),
     ("/admin/settings/action/", "POST"): (SIGN_IN, REFUSED, REFUSED, MOVED),
     ("/admin/settings/ajax/lookup/?name=x&query=a", "GET"): (SIGN_IN, REFUSED, REFUSED, GONE),
