@@ -28,7 +28,7 @@ from cms.core.errors import CMSError, InvalidInput
 from cms.core.slugs import slugify
 from cms.core.workflow import Role, Status
 from cms.extensions import db
-from cms.models import Article, Page, Series, StatusChange, Tag, User
+from cms.models import Article, Page, Series, Tag, User
 from cms.services import articles, pages, redirects, related, series as series_service, users
 
 __all__ = ["MAX_BYTES", "Batch", "Document", "Report", "SeriesInfo", "apply", "default_importer", "ensure_series",
@@ -168,7 +168,8 @@ def _apply_article(document: Document, *, by: User, now: datetime) -> tuple[str,
         series_part=document.series_part,
     )
     publish_at = _publish_at(document, existing, now)
-    if existing is not None and _is_unchanged(existing, data, document.status, publish_at, author):
+    if (existing is not None and articles.is_unchanged(existing, data) and existing.status is document.status
+            and existing.publish_at == publish_at and existing.author is author):
         return "unchanged", existing
     if existing is None:
         article = articles.create(data, by=author, now=now)
@@ -187,17 +188,6 @@ def _existing(model: type[Article] | type[Page], document: Document) -> Any:
     return db.session.scalar(select(model).where(model.slug == slug)) if slug else None
 
 
-def _is_unchanged(article: Article, data: articles.ArticleInput, status: Status, publish_at: datetime | None,
-                  author: User) -> bool:
-    return (article.title == " ".join(data.title.split()) and article.body_source == data.body_source
-            and article.summary == data.summary.strip() and article.description == data.description.strip()
-            and (not data.slug or article.slug == slugify(data.slug))
-            and {tag.slug for tag in article.tags} == {slugify(name) for name in data.tags if slugify(name)}
-            and article.series is data.series
-            and (data.series_part is None or article.series_part == data.series_part)
-            and article.status is status and article.publish_at == publish_at and article.author is author)
-
-
 def _publish_at(document: Document, existing: Article | None, now: datetime) -> datetime | None:
     """The time a document states; a published one without a time keeps the one it has, else now."""
     if document.publish_at is not None or document.status is not Status.PUBLISHED:
@@ -210,16 +200,8 @@ def _publish_at(document: Document, existing: Article | None, now: datetime) -> 
 def _restore_status(article: Article, status: Status, publish_at: datetime | None, *, by: User,
                     now: datetime) -> None:
     """An import states where an article stands rather than moving it step by step; the move is recorded."""
-    if article.status is status and article.publish_at == publish_at:
-        return
-    db.session.add(StatusChange(article=article, actor=by, from_status=article.status, to_status=status,
-                                changed_at=now, publish_at=publish_at))
-    article.status = status
-    article.publish_at = publish_at
-    if publish_at is not None and (article.published_at is None or article.published_at > now):
-        article.published_at = publish_at
-    db.session.flush()
-    related.refresh(article)
+    if article.status is not status or article.publish_at != publish_at:
+        articles.change_status(article, status, by=by, now=now, publish_at=publish_at, is_stated=True)
 
 
 def _redirect(old_path: str, new_path: str) -> str | None:
