@@ -27,7 +27,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, event, func, insert, select, tuple_, update
+from sqlalchemy import delete, event, insert, select, tuple_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -38,7 +38,7 @@ from cms.core.visibility import is_live
 from cms.core.workflow import LIVE_STATUSES
 from cms.extensions import db
 from cms.models import Article, ContentVersion, RelatedChoice, RelatedScore, SiteSettings, Tag, article_tag
-from cms.services import freshness, reader, redirects, site
+from cms.services import reader, redirects, site
 
 _CHUNK = 500  # ids per IN (...) list
 _FROZEN_FROM = 2000  # articles in an index large enough for the garbage collector's walks to be felt
@@ -271,7 +271,7 @@ event.listen(Session, "after_soft_rollback", _reload_pending)
 def _document(article: Article) -> Document:
     return Document(id=article.id, title=article.title, summary=article.summary, body_text=article.body_text,
                     tags=tuple(tag.name for tag in article.tags), series_id=article.series_id,
-                    published_at=article.published_at or article.publish_at)
+                    published_at=article.shown_at)
 
 
 def _documents(ids: Iterable[int]) -> Iterator[Document]:
@@ -285,7 +285,7 @@ def _documents(ids: Iterable[int]) -> Iterator[Document]:
                                               .where(article_tag.c.article_id.in_(chunk))):
             tags.setdefault(ident, []).append(name)
         query = select(Article.id, Article.title, Article.summary, Article.body_text, Article.series_id,
-                       func.coalesce(Article.published_at, Article.publish_at)).where(Article.id.in_(chunk))
+                       Article.shown_at).where(Article.id.in_(chunk))
         for ident, title, summary, body_text, series_id, published_at in db.session.execute(query):
             yield Document(id=ident, title=title, summary=summary, body_text=body_text,
                            tags=tuple(tags.get(ident, ())), series_id=series_id, published_at=published_at)
@@ -421,33 +421,10 @@ def explain(article: Article, now: datetime, settings: SiteSettings | None = Non
 # Automatic links
 
 
-def linked_html(article: Article, now: datetime) -> str:
-    """Return `article`'s body with the first mention of each other live article's title linked to it.
-
-    The author can turn this off per article (`is_autolink_enabled`); the stored body is never changed.
-    """
-    if not article.is_autolink_enabled:
-        return article.body_html
-    return autolink.link_titles(article.body_html, _titles(now), _path(article.slug))
-
-
 def link_suggestions(article: Article, now: datetime, html: str | None = None) -> list[autolink.Target]:
     """Return the live articles whose titles `html` (else the saved body) mentions, as the editor offers them."""
-    return autolink.mentions(article.body_html if html is None else html, _titles(now), _path(article.slug))
-
-
-_titles_cache: weakref.WeakKeyDictionary[Engine, tuple[str, autolink.Titles]] = weakref.WeakKeyDictionary()
-
-
-def _titles(now: datetime) -> autolink.Titles:
-    """The live articles' titles, indexed once per content state in this process, not once per page."""
-    key = freshness.state(now).key
-    cached = _titles_cache.get(db.engine)
-    if cached is None or cached[0] != key:
-        query = reader.live_articles(now).with_only_columns(Article.title, Article.slug)
-        titles = autolink.Titles(autolink.Target(title, _path(slug)) for title, slug in db.session.execute(query))
-        cached = _titles_cache[db.engine] = (key, titles)
-    return cached[1]
+    return autolink.mentions(article.body_html if html is None else html, reader.live_titles(now),
+                             _path(article.slug))
 
 
 def _path(slug: str) -> str:

@@ -79,15 +79,14 @@ def tags() -> ResponseReturnValue:
 def _article(article: Article, now: datetime, nav: SeriesNav | None,
              related_articles: list[Article]) -> dict[str, Any]:
     url = absolute_url("public.article", slug=article.slug)
-    published_at = article.published_at or article.publish_at
     return {
         "slug": article.slug,
         "title": article.title,
         "url": url,
         "summary": article.summary,
-        "html": absolute_links(related.linked_html(article, now), url),
-        "published_at": iso_utc(published_at),
-        "updated_at": iso_utc(max(article.updated_at, published_at)),
+        "html": absolute_links(reader.body_for_readers(article, now), url),
+        "published_at": iso_utc(article.shown_at),
+        "updated_at": iso_utc(article.updated_shown_at),
         "tags": [{"slug": tag.slug, "name": tag.name} for tag in article.tags],
         "series": _series_place(article, nav),
         "related": [_link(other) for other in related_articles],
