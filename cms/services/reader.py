@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -10,14 +9,12 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, func, select
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import selectinload
 
-from cms.core import autolink, series as series_rules
+from cms.core import series as series_rules
 from cms.core.workflow import LIVE_STATUSES, Status
 from cms.extensions import db
 from cms.models import Article, Page, Series, Tag, article_tag
-from cms.services import freshness, redirects
 
 PER_PAGE = 20
 HOME_SERIES = 6  # the series the home page shows, most recently continued first
@@ -202,7 +199,7 @@ def archive(now: datetime, zone: str, year: int | None = None) -> Archive | None
     if year not in years:
         return None
     months: dict[date, list[ArchiveEntry]] = {}
-    # Plain rows of the four columns shown, not articles with their bodies: a year may hold thousands.
+    # Plain rows of the three columns shown, not articles with their bodies: a year may hold thousands.
     query = (_in_year(year, local, now).with_only_columns(Article.slug, Article.title,
                                                           Article.shown_at.label("shown_at"))
              .order_by(Article.publish_at.desc()))
@@ -255,29 +252,3 @@ def menu_pages() -> list[Page]:
     """Return the published pages shown in the site navigation, in menu order."""
     query = select(Page).where(Page.is_published, Page.menu_order.is_not(None)).order_by(Page.menu_order)
     return list(db.session.scalars(query))
-
-
-def body_for_readers(article: Article, now: datetime) -> str:
-    """Return `article`'s body as every reader sees it (page, feeds, API): the first mention of each other live
-    article's title linked to it.
-
-    The author can turn the links off per article (`is_autolink_enabled`); the stored body is never changed.
-    """
-    if not article.is_autolink_enabled:
-        return article.body_html
-    return autolink.link_titles(article.body_html, live_titles(now), redirects.ARTICLE_PATH.format(slug=article.slug))
-
-
-_titles_cache: weakref.WeakKeyDictionary[Engine, tuple[str, autolink.Titles]] = weakref.WeakKeyDictionary()
-
-
-def live_titles(now: datetime) -> autolink.Titles:
-    """The live articles' titles, indexed once per content state in this process, not once per page."""
-    key = freshness.state(now).key
-    cached = _titles_cache.get(db.engine)
-    if cached is None or cached[0] != key:
-        query = live_articles(now).with_only_columns(Article.title, Article.slug)
-        titles = autolink.Titles(autolink.Target(title, redirects.ARTICLE_PATH.format(slug=slug))
-                                 for title, slug in db.session.execute(query))
-        cached = _titles_cache[db.engine] = (key, titles)
-    return cached[1]

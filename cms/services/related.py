@@ -38,7 +38,7 @@ from cms.core.visibility import is_live
 from cms.core.workflow import LIVE_STATUSES
 from cms.extensions import db
 from cms.models import Article, ContentVersion, RelatedChoice, RelatedScore, SiteSettings, Tag, article_tag
-from cms.services import reader, redirects, site
+from cms.services import freshness, reader, redirects, site
 
 _CHUNK = 500  # ids per IN (...) list
 _FROZEN_FROM = 2000  # articles in an index large enough for the garbage collector's walks to be felt
@@ -421,10 +421,35 @@ def explain(article: Article, now: datetime, settings: SiteSettings | None = Non
 # Automatic links
 
 
+def body_for_readers(article: Article, now: datetime) -> str:
+    """Return `article`'s body as every reader sees it (page, feeds, API): the first mention of each other live
+    article's title linked to it.
+
+    The author can turn the links off per article (`is_autolink_enabled`); the stored body is never changed.
+    """
+    if not article.is_autolink_enabled:
+        return article.body_html
+    return autolink.link_titles(article.body_html, live_titles(now), _path(article.slug))
+
+
+_titles_cache: weakref.WeakKeyDictionary[Engine, tuple[str, autolink.Titles]] = weakref.WeakKeyDictionary()
+
+
+def live_titles(now: datetime) -> autolink.Titles:
+    """The live articles' titles, indexed once per content state in this process, not once per page."""
+    key = freshness.state(now).key
+    cached = _titles_cache.get(db.engine)
+    if cached is None or cached[0] != key:
+        query = reader.live_articles(now).with_only_columns(Article.title, Article.slug)
+        titles = autolink.Titles(autolink.Target(title, _path(slug))
+                                 for title, slug in db.session.execute(query))
+        cached = _titles_cache[db.engine] = (key, titles)
+    return cached[1]
+
+
 def link_suggestions(article: Article, now: datetime, html: str | None = None) -> list[autolink.Target]:
     """Return the live articles whose titles `html` (else the saved body) mentions, as the editor offers them."""
-    return autolink.mentions(article.body_html if html is None else html, reader.live_titles(now),
-                             _path(article.slug))
+    return autolink.mentions(article.body_html if html is None else html, live_titles(now), _path(article.slug))
 
 
 def _path(slug: str) -> str:

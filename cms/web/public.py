@@ -80,7 +80,7 @@ def render_article(article: Article, now: datetime, *, is_preview: bool = False)
     nav = (reader.series_navigation(article.series, now, article, as_if_live=is_preview)
            if article.series is not None else None)
     return render_template("public/article.html", article=article, nav=nav,
-                           body_html=reader.body_for_readers(article, now),
+                           body_html=related.body_for_readers(article, now),
                            related=related.for_article(article, now, site.settings()),
                            structured_data=_article_data(article, nav))
 

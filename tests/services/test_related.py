@@ -10,7 +10,7 @@ from cms.core.errors import InvalidInput
 from cms.core.workflow import Status
 from cms.extensions import db
 from cms.models import Article, RelatedScore, Series, User
-from cms.services import articles, reader, related, site
+from cms.services import articles, related, site
 from tests.core.related_corpus import CORPUS
 from tests.factories import NOW
 
@@ -160,15 +160,15 @@ def test_linked_html_links_live_titles_only_and_can_be_turned_off(editor):
     write(editor, "Insomnia", body="Sleep.", status=Status.SCHEDULED, publish_at=NOW + timedelta(days=1))
     article = write(editor, "Notes", body="On grief and insomnia.")
     db.session.commit()
-    assert reader.body_for_readers(article, NOW) == (
+    assert related.body_for_readers(article, NOW) == (
         '<p>On <a href="/articles/grief">grief</a> and insomnia.</p>')
     assert [target.title for target in related.link_suggestions(article, NOW)] == ["Grief"]
     assert [target.title for target in related.link_suggestions(article, NOW + timedelta(days=2))] == [
         "Grief", "Insomnia"]
     assert related.link_suggestions(article, NOW, html="<p>No mention.</p>") == []
     article.is_autolink_enabled = False
-    assert reader.body_for_readers(article, NOW) == article.body_html
-    assert reader.body_for_readers(grief, NOW) == "<p>Loss.</p>"
+    assert related.body_for_readers(article, NOW) == article.body_html
+    assert related.body_for_readers(grief, NOW) == "<p>Loss.</p>"
 
 
 def test_reindex_rebuilds_scores_and_says_what_it_did(app, editor):
