@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql import ColumnElement
 
 from cms.core import series as series_rules
 from cms.core.workflow import LIVE_STATUSES, Status
@@ -57,9 +58,14 @@ class SitemapEntry:
     lastmod: datetime
 
 
-def is_live_clause(now: datetime):
+def is_live_clause(now: datetime) -> ColumnElement[bool]:
     """The SQL twin of `core.visibility.is_live`."""
     return and_(Article.status.in_(LIVE_STATUSES), Article.publish_at <= now)
+
+
+def is_coming_clause(now: datetime) -> ColumnElement[bool]:
+    """The SQL twin of `core.visibility.is_coming`."""
+    return and_(Article.status.in_(LIVE_STATUSES), Article.publish_at > now)
 
 
 def live_articles(now: datetime) -> Select[tuple[Article]]:

@@ -427,9 +427,14 @@ def body_for_readers(article: Article, now: datetime) -> str:
 
     The author can turn the links off per article (`is_autolink_enabled`); the stored body is never changed.
     """
-    if not article.is_autolink_enabled:
-        return article.body_html
-    return autolink.link_titles(article.body_html, live_titles(now), _path(article.slug))
+    return bodies_for_readers([article], now)[0]
+
+
+def bodies_for_readers(articles: Sequence[Article], now: datetime) -> list[str]:
+    """`body_for_readers` for a whole list (a feed), reading the live titles once."""
+    titles = live_titles(now)
+    return [autolink.link_titles(article.body_html, titles, _path(article.slug)) if article.is_autolink_enabled
+            else article.body_html for article in articles]
 
 
 _titles_cache: weakref.WeakKeyDictionary[Engine, tuple[str, autolink.Titles]] = weakref.WeakKeyDictionary()

@@ -87,21 +87,23 @@ def _feed(title: str, description: str, page_url: str, endpoint: str, values: di
 
 def _answer(feed: feeds.Feed, items: list[Article], kind: str, now: datetime) -> Response:
     render, mimetype = FORMATS[kind]
-    response = Response(render(feed, [_entry(item, now) for item in items]), mimetype=mimetype)
+    bodies = related.bodies_for_readers(items, now)
+    response = Response(render(feed, [_entry(item, body) for item, body in zip(items, bodies, strict=True)]),
+                        mimetype=mimetype)
     if feed.hub_url:  # WebSub discovery also reads the HTTP headers
         self_url = feed.rss_url if kind == "xml" else feed.atom_url
         response.headers["Link"] = f'<{feed.hub_url}>; rel="hub", <{self_url}>; rel="self"'
     return response
 
 
-def _entry(article: Article, now: datetime) -> feeds.Entry:
-    """One article as a feed carries it: what its page shows, with links made absolute for feed readers."""
+def _entry(article: Article, body: str) -> feeds.Entry:
+    """One article as a feed carries it: the body its page shows, with links made absolute for feed readers."""
     settings = site.settings()
     url = absolute_url("public.article", slug=article.slug)
     return feeds.Entry(
         id=article_id(article), title=article.title, url=url,
         summary=article.summary or feeds.excerpt(article.body_text),
-        html=feeds.absolute_links(related.body_for_readers(article, now), url),
+        html=feeds.absolute_links(body, url),
         author=settings.author_name or article.author.name or settings.title,
         published_at=article.shown_at, updated_at=article.updated_shown_at,
         categories=tuple((tag.slug, tag.name, absolute_url("public.tag", slug=tag.slug)) for tag in article.tags))
