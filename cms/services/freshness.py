@@ -114,15 +114,25 @@ def _bump_on_bulk_write(state: ORMExecuteState) -> None:
 
 
 def _bump(session: Session) -> None:
-    if session.info.get(_BUMPED):
+    if _BUMPED in session.info:
         return
     now = datetime.now(UTC)
     connection = session.connection()
     bumped = connection.execute(update(ContentVersion).where(ContentVersion.id == 1)
-                                .values(version=ContentVersion.version + 1, changed_at=now))
-    if bumped.rowcount == 0:
+                                .values(version=ContentVersion.version + 1, changed_at=now)
+                                .returning(ContentVersion.version)).scalar_one_or_none()
+    if bumped is None:
         connection.execute(insert(ContentVersion).values(id=1, version=1, changed_at=now))
-    session.info[_BUMPED] = True
+        bumped = 1
+    session.info[_BUMPED] = bumped - 1  # one statement added the one, so this is the version it found
+
+
+def version_before_own_write(session: Session) -> int | None:
+    """The content version `session`'s transaction found when it first wrote public content; None if it has not.
+
+    Its write holds the version row until it commits or rolls back, so no other transaction moves it meanwhile.
+    """
+    return session.info.get(_BUMPED)
 
 
 def _forget_bump(session: Session, *_: Any) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import gc
 import threading
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -135,11 +135,12 @@ def refresh(article: Article) -> int:
         _pending(cache).add(article.id)
         listing = db.session.scalars(select(RelatedScore.article_id).where(RelatedScore.other_id == article.id))
         changed |= {ident for ident in listing if ident in cache.index}
-        rows: dict[int | Document, list[Match]] = {ident: cache.index.related(ident) for ident in changed}
+        rows = {ident: cache.index.related(ident) for ident in changed}
+        outsiders: dict[int, Document] = {}
         if article.id not in cache.index:
-            rows.pop(article.id, None)
-            rows[document] = cache.index.query(document)
-        stored = _store(cache.index, rows)
+            rows[article.id] = cache.index.query(document)
+            outsiders[article.id] = document
+        stored = _store(cache.index, rows, outsiders)
         cache.seen = _content_version()
         return stored
 
@@ -163,11 +164,11 @@ def rebuild() -> Rebuilt:
     candidates = dict(db.session.execute(select(Article.id, Article.version)
                                          .where(Article.status.in_(LIVE_STATUSES))).all())
     index = _built(_documents(candidates), depth)
-    rows: dict[int | Document, list[Match]] = {ident: index.related(ident) for ident in candidates}
+    rows = {ident: index.related(ident) for ident in candidates}
     others = db.session.scalars(select(Article.id).where(Article.status.not_in(LIVE_STATUSES))).all()
-    for document in _documents(others):
-        rows[document] = index.query(document)
-    changed = _store(index, rows)
+    outsiders = {document.id: document for document in _documents(others)}
+    rows.update((ident, index.query(document)) for ident, document in outsiders.items())
+    changed = _store(index, rows, outsiders)
     with _caches_lock:
         _caches[db.engine] = _Cache(index, dict(candidates), threading.RLock(), seen=_content_version())
     return Rebuilt(articles=len(rows), scored=len(candidates), changed=changed)
@@ -226,12 +227,13 @@ def _content_version() -> int:
 def _only_this_transaction_wrote_since(seen: int) -> bool:
     """Whether no other transaction changed articles since the content version was `seen`.
 
-    Every transaction that writes an article bumps the version once, and holds the write until it commits;
-    so if the version moved by one and this transaction wrote an article, the move was this transaction's.
-    Reading every article's version instead costs a scan of the articles table.
+    Either the version is still `seen`, or this transaction wrote an article and its own bump of the version
+    (see services.freshness) started from `seen`. Reading every article's version instead costs a scan of the
+    articles table.
     """
-    version = _content_version()
-    return version == seen or (version == seen + 1 and db.session.info.get(_WROTE_ARTICLES, False))
+    if _content_version() == seen:
+        return True
+    return db.session.info.get(_WROTE_ARTICLES, False) and freshness.version_before_own_write(db.session) == seen
 
 
 def _note_article_writes(session: Session, _context: object) -> None:
@@ -291,22 +293,22 @@ def _documents(ids: Iterable[int]) -> Iterator[Document]:
                            tags=tuple(tags.get(ident, ())), series_id=series_id, published_at=published_at)
 
 
-def _store(index: Index, rows: dict[int | Document, list[Match]]) -> int:
-    """Make the stored scores of these articles (by id, or as documents if not indexed) exactly `rows`, with
-    their reasons; return how many rows changed.
+def _store(index: Index, rows: Mapping[int, list[Match]], outsiders: Mapping[int, Document]) -> int:
+    """Make the stored scores of these articles exactly `rows` (article id -> matches), with their reasons;
+    return how many rows changed. `outsiders` are those not in the index (not live), which it weighs as documents.
 
     Read as plain columns and written in bulk: a save touches a few hundred rows, and model objects for each
     would cost more than computing them.
     """
-    ids = [subject.id if isinstance(subject, Document) else subject for subject in rows]
+    ids = list(rows)
     stored: dict[tuple[int, int], float] = {}
     for start in range(0, len(ids), _CHUNK):
         query = (select(RelatedScore.article_id, RelatedScore.other_id, RelatedScore.score)
                  .where(RelatedScore.article_id.in_(ids[start:start + _CHUNK])))
         stored.update(((ident, other), score) for ident, other, score in db.session.execute(query))
     added, changed = [], []
-    for subject, matches in rows.items():
-        ident = subject.id if isinstance(subject, Document) else subject
+    for ident, matches in rows.items():
+        subject = outsiders.get(ident, ident)
         for match in matches:
             score = round(match.score, 6)  # so that float noise rewrites nothing
             old = stored.pop((ident, match.other_id), None)
