@@ -155,7 +155,7 @@ def test_explain_says_why_each_candidate_is_or_is_not_shown(editor):
     assert {e.other.id for e in related.explain(draft, NOW)} & {a.id for a in anxiety}  # a draft gets its own
 
 
-def test_linked_html_links_live_titles_only_and_can_be_turned_off(editor):
+def test_the_body_readers_see_links_live_titles_only_and_can_be_turned_off(editor):
     grief = write(editor, "Grief", body="Loss.")
     write(editor, "Insomnia", body="Sleep.", status=Status.SCHEDULED, publish_at=NOW + timedelta(days=1))
     article = write(editor, "Notes", body="On grief and insomnia.")
