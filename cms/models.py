@@ -21,8 +21,11 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     event,
+    func,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import ColumnElement
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from cms.core.workflow import Role, Status
@@ -183,6 +186,22 @@ class Article(db.Model):
     revisions: Mapped[list[Revision]] = relationship(back_populates="article", order_by="Revision.id")
     status_changes: Mapped[list[StatusChange]] = relationship(back_populates="article",
                                                               order_by="StatusChange.id")
+
+    @hybrid_property
+    def shown_at(self) -> datetime | None:
+        """The date readers see: when it was first published, else the time it is set to go live."""
+        return self.published_at or self.publish_at
+
+    @shown_at.inplace.expression
+    @classmethod
+    def _shown_at_expression(cls) -> ColumnElement[datetime | None]:
+        return func.coalesce(cls.published_at, cls.publish_at)
+
+    @property
+    def updated_shown_at(self) -> datetime:
+        """When readers last saw it change: its last edit, or the date it shows if that is later."""
+        shown = self.shown_at
+        return max(self.updated_at, shown) if shown is not None else self.updated_at
 
     def __str__(self) -> str:
         return self.title

@@ -412,11 +412,11 @@ class Index:
         if row is None:
             return False
         lists = []
-        for kind, old in enumerate(row):
+        for is_series_list, old in ((False, row[0]), (True, row[1])):  # other articles, then its series' parts
             part = [entry for entry in old if entry[1] != other]
             is_full = len(old) >= self.depth
             floor = old[-1][0] if is_full else 0.0  # no unlisted article scores above this
-            if score is not None and score > floor and kind == int(is_same_series):
+            if score is not None and score > floor and is_series_list == is_same_series:
                 part = _top(part + [(score, other)], self.depth)
             elif is_full and len(part) < len(old):
                 self._set_row(ident, *self._best(self._profiles[ident], self._scores(ident)))

@@ -8,3 +8,8 @@ from cms.core.workflow import LIVE_STATUSES, Status
 def is_live(status: Status, publish_at: datetime | None, now: datetime) -> bool:
     """What readers may see; checked per request, so scheduling needs no background job."""
     return status in LIVE_STATUSES and publish_at is not None and publish_at <= now
+
+
+def is_coming(status: Status, publish_at: datetime | None, now: datetime) -> bool:
+    """Whether the article will go live at its `publish_at` with no further write: it is set to, later than now."""
+    return status in LIVE_STATUSES and publish_at is not None and publish_at > now

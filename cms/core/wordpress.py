@@ -24,7 +24,7 @@ from cms.core import clock, rendering
 from cms.core.errors import InvalidInput
 from cms.core.slugs import slugify
 from cms.core.workflow import Status
-from cms.services.transfer import Batch, Document, Report, SeriesInfo, plural
+from cms.core.documents import Batch, Document, Report, SeriesInfo, plural
 
 MAX_BYTES = 64 * 1024 * 1024
 _WP_NAMESPACE = re.compile(r"\{(http://wordpress\.org/export/1\.[0-9]/)\}wxr_version")

@@ -58,7 +58,7 @@ def update(article: Article, data: ArticleInput, *, by: User, now: datetime,
     check_may_edit(article, by)
     if based_on_version is not None and based_on_version != article.version:
         raise keep_conflicting(article, data, by=by, now=now)
-    if _is_unchanged(article, data):
+    if is_unchanged(article, data):
         return article
     _apply(article, data, by=by, now=now)
     db.session.flush()
@@ -140,25 +140,22 @@ def check_may_edit(article: Article, by: User) -> None:
 
 
 def change_status(article: Article, target: Status, *, by: User, now: datetime,
-                  publish_at: datetime | None = None) -> StatusChange:
-    """Move `article` to `target` and record who did it.
+                  publish_at: datetime | None = None, is_stated: bool = False) -> StatusChange:
+    """Move `article` to `target` and record who did it: the one way any entrance changes a status.
 
     Scheduling needs a `publish_at` in the future; publishing takes `publish_at` (not in the future) or now.
+    An import or a restore states where an article stands instead (`is_stated`): any status, at the time it
+    gives, without the steps between; only admins import.
     """
-    if by.role is Role.AUTHOR and article.author_id != by.id:
-        raise NotAllowed("Authors can change only their own articles.")
-    workflow.check_transition(article.status, target, by.role)
-    if target is Status.SCHEDULED:
-        if publish_at is None or publish_at <= now:
-            raise InvalidInput("To schedule, choose a publish time in the future.", field="publish_at")
-    elif target is Status.PUBLISHED:
-        if publish_at is not None and publish_at > now:
-            raise InvalidInput("That time is in the future: schedule the article instead.", field="publish_at")
-        publish_at = publish_at or now
+    if is_stated:
+        publish_at = _stated_publish_at(target, publish_at, by=by, now=now)
+    else:
+        publish_at = _checked_publish_at(article, target, publish_at, by=by, now=now)
     change = StatusChange(article=article, actor=by, from_status=article.status, to_status=target,
                           changed_at=now, publish_at=publish_at)
     if publish_at is not None:
         article.publish_at = publish_at
+    if target in LIVE_STATUSES:
         if article.published_at is None or article.published_at > now:  # not yet seen: the date follows
             article.published_at = publish_at
     elif target is Status.DRAFT and article.published_at is not None and article.published_at > now:
@@ -168,6 +165,31 @@ def change_status(article: Article, target: Status, *, by: User, now: datetime,
     db.session.flush()
     related.refresh(article)
     return change
+
+
+def _checked_publish_at(article: Article, target: Status, publish_at: datetime | None, *, by: User,
+                        now: datetime) -> datetime | None:
+    """The time a move through the workflow takes, once `by` may make it."""
+    if by.role is Role.AUTHOR and article.author_id != by.id:
+        raise NotAllowed("Authors can change only their own articles.")
+    workflow.check_transition(article.status, target, by.role)
+    if target is Status.SCHEDULED:
+        if publish_at is None or publish_at <= now:
+            raise InvalidInput("To schedule, choose a publish time in the future.", field="publish_at")
+    elif target is Status.PUBLISHED:
+        if publish_at is not None and publish_at > now:
+            raise InvalidInput("That time is in the future: schedule the article instead.", field="publish_at")
+        return publish_at or now
+    return publish_at
+
+
+def _stated_publish_at(target: Status, publish_at: datetime | None, *, by: User, now: datetime) -> datetime | None:
+    """The time a stated status takes: a scheduled article needs one, a published one without takes now."""
+    if by.role is not Role.ADMIN:
+        raise NotAllowed("Only an admin can import articles.")
+    if target is Status.SCHEDULED and publish_at is None:
+        raise InvalidInput("A scheduled article needs a publish time.", field="publish_at")
+    return publish_at or now if target is Status.PUBLISHED else publish_at
 
 
 def set_publish_at(article: Article, publish_at: datetime | None, *, by: User, now: datetime) -> None:
@@ -351,7 +373,7 @@ def find_by_slug(slug: str) -> Article | None:
     return db.session.scalar(select(Article).where(Article.slug == slug))
 
 
-def _is_unchanged(article: Article, data: ArticleInput) -> bool:
+def is_unchanged(article: Article, data: ArticleInput) -> bool:
     """Whether saving `data` would leave `article` as it is, so no empty revision is made."""
     return (" ".join(data.title.split()) == article.title and data.body_source == article.body_source
             and data.summary.strip() == article.summary and data.description.strip() == article.description

@@ -6,7 +6,6 @@ in any process. A scheduled article going live changes the state at its time, wi
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -15,10 +14,10 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import event, func, insert, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from cms.core.workflow import LIVE_STATUSES
 from cms.extensions import db
 from cms.models import (Article, ContentVersion, Page, Redirect, RelatedChoice, RelatedScore, Series,
                         SiteSettings, Tag)
+from cms.services import reader
 
 #: Rows whose change can change what a reader sees.
 PUBLIC_MODELS = (Article, Page, Series, Tag, SiteSettings, Redirect, RelatedChoice, RelatedScore)
@@ -66,10 +65,9 @@ def state(now: datetime) -> State:
     version, written_at = _version_row()
     bounds = _bounds.get(db.engine)
     if bounds is None or not bounds.holds(version, written_at, now):
-        live = Article.status.in_(LIVE_STATUSES)
         live_since, next_change_at = db.session.execute(select(
-            select(func.max(Article.publish_at)).where(live, Article.publish_at <= now).scalar_subquery(),
-            select(func.min(Article.publish_at)).where(live, Article.publish_at > now).scalar_subquery(),
+            select(func.max(Article.publish_at)).where(reader.is_live_clause(now)).scalar_subquery(),
+            select(func.min(Article.publish_at)).where(reader.is_coming_clause(now)).scalar_subquery(),
         )).one()
         bounds = _Bounds(version, written_at, now, _aware(live_since), _aware(next_change_at))
         _bounds[db.engine] = bounds
@@ -78,50 +76,21 @@ def state(now: datetime) -> State:
                  changed_at=changed_at)
 
 
-_VERSION_QUERY = "SELECT version, changed_at FROM content_version WHERE id = 1"
-_readers = threading.local()
+_VERSION_QUERY = select(ContentVersion.version, ContentVersion.changed_at).where(ContentVersion.id == 1)
 
 
 def _version_row() -> tuple[int, datetime]:
-    """Read the version on a connection of this thread's own, outside any transaction.
+    """Read the version on a pooled connection of its own, in autocommit, returned at once.
 
-    Every public request asks, so it skips the session and the pool: a plain driver query on a connection kept
-    open, in autocommit so each read sees the latest commit of any process.
+    Not the session's: a request's transaction may have begun before another process committed, and every
+    public request must see the latest commit of any process. Autocommit spares the BEGIN and ROLLBACK round
+    trips of a transaction around one read.
     """
-    engine = db.engine
-    connections = getattr(_readers, "connections", None)
-    if connections is None:
-        connections = _readers.connections = WeakKeyDictionary()
-    for attempt in (1, 2):
-        connection = connections.get(engine)
-        if connection is None:
-            connection = connections[engine] = _driver_connection(engine)
-        try:
-            cursor = connection.cursor()
-            cursor.execute(_VERSION_QUERY)
-            row = cursor.fetchone()
-            cursor.close()
-            break
-        except Exception:  # noqa: BLE001 - a dropped connection: open a new one once, then let it raise
-            connections.pop(engine, None)
-            if attempt == 2:
-                raise
+    with db.engine.connect() as connection:
+        row = connection.execution_options(isolation_level="AUTOCOMMIT").execute(_VERSION_QUERY).one_or_none()
     if row is None:
         return 0, datetime(1970, 1, 1, tzinfo=UTC)
-    version, written_at = row
-    if isinstance(written_at, str):  # SQLite keeps datetimes as text
-        written_at = datetime.fromisoformat(written_at)
-    return version, written_at.replace(tzinfo=UTC)
-
-
-def _driver_connection(engine: Any) -> Any:
-    arguments, keywords = engine.dialect.create_connect_args(engine.url)
-    connection = engine.dialect.loaded_dbapi.connect(*arguments, **keywords)
-    if engine.dialect.name == "postgresql":
-        connection.autocommit = True
-    else:
-        connection.isolation_level = None  # sqlite3: no implicit transactions
-    return connection
+    return row.version, row.changed_at
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -146,15 +115,25 @@ def _bump_on_bulk_write(state: ORMExecuteState) -> None:
 
 
 def _bump(session: Session) -> None:
-    if session.info.get(_BUMPED):
+    if _BUMPED in session.info:
         return
     now = datetime.now(UTC)
     connection = session.connection()
     bumped = connection.execute(update(ContentVersion).where(ContentVersion.id == 1)
-                                .values(version=ContentVersion.version + 1, changed_at=now))
-    if bumped.rowcount == 0:
+                                .values(version=ContentVersion.version + 1, changed_at=now)
+                                .returning(ContentVersion.version)).scalar_one_or_none()
+    if bumped is None:
         connection.execute(insert(ContentVersion).values(id=1, version=1, changed_at=now))
-    session.info[_BUMPED] = True
+        bumped = 1
+    session.info[_BUMPED] = bumped - 1  # one statement added the one, so this is the version it found
+
+
+def version_before_own_write(session: Session) -> int | None:
+    """The content version `session`'s transaction found when it first wrote public content; None if it has not.
+
+    Its write holds the version row until it commits or rolls back, so no other transaction moves it meanwhile.
+    """
+    return session.info.get(_BUMPED)
 
 
 def _forget_bump(session: Session, *_: Any) -> None:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql import ColumnElement
 
 from cms.core import series as series_rules
 from cms.core.workflow import LIVE_STATUSES, Status
@@ -47,8 +48,7 @@ class ArchiveEntry(Protocol):
 
     slug: str
     title: str
-    published_at: datetime | None
-    publish_at: datetime
+    shown_at: datetime
 
 
 @dataclass(frozen=True)
@@ -58,9 +58,14 @@ class SitemapEntry:
     lastmod: datetime
 
 
-def is_live_clause(now: datetime):
+def is_live_clause(now: datetime) -> ColumnElement[bool]:
     """The SQL twin of `core.visibility.is_live`."""
     return and_(Article.status.in_(LIVE_STATUSES), Article.publish_at <= now)
+
+
+def is_coming_clause(now: datetime) -> ColumnElement[bool]:
+    """The SQL twin of `core.visibility.is_coming`."""
+    return and_(Article.status.in_(LIVE_STATUSES), Article.publish_at > now)
 
 
 def live_articles(now: datetime) -> Select[tuple[Article]]:
@@ -200,11 +205,12 @@ def archive(now: datetime, zone: str, year: int | None = None) -> Archive | None
     if year not in years:
         return None
     months: dict[date, list[ArchiveEntry]] = {}
-    # Plain rows of the four columns shown, not articles with their bodies: a year may hold thousands.
-    query = (_in_year(year, local, now).with_only_columns(Article.slug, Article.title, Article.published_at,
-                                                          Article.publish_at).order_by(Article.publish_at.desc()))
+    # Plain rows of the three columns shown, not articles with their bodies: a year may hold thousands.
+    query = (_in_year(year, local, now).with_only_columns(Article.slug, Article.title,
+                                                          Article.shown_at.label("shown_at"))
+             .order_by(Article.publish_at.desc()))
     for item in db.session.execute(query):
-        moment = (item.published_at or item.publish_at).astimezone(local)
+        moment = item.shown_at.astimezone(local)
         months.setdefault(date(moment.year, moment.month, 1), []).append(item)
     return Archive(year=year, months=[Month(first_day, items) for first_day, items in months.items()], years=years)
 

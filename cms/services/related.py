@@ -21,13 +21,13 @@ from __future__ import annotations
 import gc
 import threading
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, event, func, insert, select, tuple_, update
+from sqlalchemy import delete, event, insert, select, tuple_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -135,11 +135,12 @@ def refresh(article: Article) -> int:
         _pending(cache).add(article.id)
         listing = db.session.scalars(select(RelatedScore.article_id).where(RelatedScore.other_id == article.id))
         changed |= {ident for ident in listing if ident in cache.index}
-        rows: dict[int | Document, list[Match]] = {ident: cache.index.related(ident) for ident in changed}
+        rows = {ident: cache.index.related(ident) for ident in changed}
+        outsiders: dict[int, Document] = {}
         if article.id not in cache.index:
-            rows.pop(article.id, None)
-            rows[document] = cache.index.query(document)
-        stored = _store(cache.index, rows)
+            rows[article.id] = cache.index.query(document)
+            outsiders[article.id] = document
+        stored = _store(cache.index, rows, outsiders)
         cache.seen = _content_version()
         return stored
 
@@ -163,11 +164,11 @@ def rebuild() -> Rebuilt:
     candidates = dict(db.session.execute(select(Article.id, Article.version)
                                          .where(Article.status.in_(LIVE_STATUSES))).all())
     index = _built(_documents(candidates), depth)
-    rows: dict[int | Document, list[Match]] = {ident: index.related(ident) for ident in candidates}
+    rows = {ident: index.related(ident) for ident in candidates}
     others = db.session.scalars(select(Article.id).where(Article.status.not_in(LIVE_STATUSES))).all()
-    for document in _documents(others):
-        rows[document] = index.query(document)
-    changed = _store(index, rows)
+    outsiders = {document.id: document for document in _documents(others)}
+    rows.update((ident, index.query(document)) for ident, document in outsiders.items())
+    changed = _store(index, rows, outsiders)
     with _caches_lock:
         _caches[db.engine] = _Cache(index, dict(candidates), threading.RLock(), seen=_content_version())
     return Rebuilt(articles=len(rows), scored=len(candidates), changed=changed)
@@ -226,12 +227,13 @@ def _content_version() -> int:
 def _only_this_transaction_wrote_since(seen: int) -> bool:
     """Whether no other transaction changed articles since the content version was `seen`.
 
-    Every transaction that writes an article bumps the version once, and holds the write until it commits;
-    so if the version moved by one and this transaction wrote an article, the move was this transaction's.
-    Reading every article's version instead costs a scan of the articles table.
+    Either the version is still `seen`, or this transaction wrote an article and its own bump of the version
+    (see services.freshness) started from `seen`. Reading every article's version instead costs a scan of the
+    articles table.
     """
-    version = _content_version()
-    return version == seen or (version == seen + 1 and db.session.info.get(_WROTE_ARTICLES, False))
+    if _content_version() == seen:
+        return True
+    return db.session.info.get(_WROTE_ARTICLES, False) and freshness.version_before_own_write(db.session) == seen
 
 
 def _note_article_writes(session: Session, _context: object) -> None:
@@ -271,7 +273,7 @@ event.listen(Session, "after_soft_rollback", _reload_pending)
 def _document(article: Article) -> Document:
     return Document(id=article.id, title=article.title, summary=article.summary, body_text=article.body_text,
                     tags=tuple(tag.name for tag in article.tags), series_id=article.series_id,
-                    published_at=article.published_at or article.publish_at)
+                    published_at=article.shown_at)
 
 
 def _documents(ids: Iterable[int]) -> Iterator[Document]:
@@ -285,28 +287,28 @@ def _documents(ids: Iterable[int]) -> Iterator[Document]:
                                               .where(article_tag.c.article_id.in_(chunk))):
             tags.setdefault(ident, []).append(name)
         query = select(Article.id, Article.title, Article.summary, Article.body_text, Article.series_id,
-                       func.coalesce(Article.published_at, Article.publish_at)).where(Article.id.in_(chunk))
+                       Article.shown_at).where(Article.id.in_(chunk))
         for ident, title, summary, body_text, series_id, published_at in db.session.execute(query):
             yield Document(id=ident, title=title, summary=summary, body_text=body_text,
                            tags=tuple(tags.get(ident, ())), series_id=series_id, published_at=published_at)
 
 
-def _store(index: Index, rows: dict[int | Document, list[Match]]) -> int:
-    """Make the stored scores of these articles (by id, or as documents if not indexed) exactly `rows`, with
-    their reasons; return how many rows changed.
+def _store(index: Index, rows: Mapping[int, list[Match]], outsiders: Mapping[int, Document]) -> int:
+    """Make the stored scores of these articles exactly `rows` (article id -> matches), with their reasons;
+    return how many rows changed. `outsiders` are those not in the index (not live), which it weighs as documents.
 
     Read as plain columns and written in bulk: a save touches a few hundred rows, and model objects for each
     would cost more than computing them.
     """
-    ids = [subject.id if isinstance(subject, Document) else subject for subject in rows]
+    ids = list(rows)
     stored: dict[tuple[int, int], float] = {}
     for start in range(0, len(ids), _CHUNK):
         query = (select(RelatedScore.article_id, RelatedScore.other_id, RelatedScore.score)
                  .where(RelatedScore.article_id.in_(ids[start:start + _CHUNK])))
         stored.update(((ident, other), score) for ident, other, score in db.session.execute(query))
     added, changed = [], []
-    for subject, matches in rows.items():
-        ident = subject.id if isinstance(subject, Document) else subject
+    for ident, matches in rows.items():
+        subject = outsiders.get(ident, ident)
         for match in matches:
             score = round(match.score, 6)  # so that float noise rewrites nothing
             old = stored.pop((ident, match.other_id), None)
@@ -421,33 +423,40 @@ def explain(article: Article, now: datetime, settings: SiteSettings | None = Non
 # Automatic links
 
 
-def linked_html(article: Article, now: datetime) -> str:
-    """Return `article`'s body with the first mention of each other live article's title linked to it.
+def body_for_readers(article: Article, now: datetime) -> str:
+    """Return `article`'s body as every reader sees it (page, feeds, API): the first mention of each other live
+    article's title linked to it.
 
-    The author can turn this off per article (`is_autolink_enabled`); the stored body is never changed.
+    The author can turn the links off per article (`is_autolink_enabled`); the stored body is never changed.
     """
-    if not article.is_autolink_enabled:
-        return article.body_html
-    return autolink.link_titles(article.body_html, _titles(now), _path(article.slug))
+    return bodies_for_readers([article], now)[0]
 
 
-def link_suggestions(article: Article, now: datetime, html: str | None = None) -> list[autolink.Target]:
-    """Return the live articles whose titles `html` (else the saved body) mentions, as the editor offers them."""
-    return autolink.mentions(article.body_html if html is None else html, _titles(now), _path(article.slug))
+def bodies_for_readers(articles: Sequence[Article], now: datetime) -> list[str]:
+    """`body_for_readers` for a whole list (a feed), reading the live titles once."""
+    titles = live_titles(now)
+    return [autolink.link_titles(article.body_html, titles, _path(article.slug)) if article.is_autolink_enabled
+            else article.body_html for article in articles]
 
 
 _titles_cache: weakref.WeakKeyDictionary[Engine, tuple[str, autolink.Titles]] = weakref.WeakKeyDictionary()
 
 
-def _titles(now: datetime) -> autolink.Titles:
+def live_titles(now: datetime) -> autolink.Titles:
     """The live articles' titles, indexed once per content state in this process, not once per page."""
     key = freshness.state(now).key
     cached = _titles_cache.get(db.engine)
     if cached is None or cached[0] != key:
         query = reader.live_articles(now).with_only_columns(Article.title, Article.slug)
-        titles = autolink.Titles(autolink.Target(title, _path(slug)) for title, slug in db.session.execute(query))
+        titles = autolink.Titles(autolink.Target(title, _path(slug))
+                                 for title, slug in db.session.execute(query))
         cached = _titles_cache[db.engine] = (key, titles)
     return cached[1]
+
+
+def link_suggestions(article: Article, now: datetime, html: str | None = None) -> list[autolink.Target]:
+    """Return the live articles whose titles `html` (else the saved body) mentions, as the editor offers them."""
+    return autolink.mentions(article.body_html if html is None else html, live_titles(now), _path(article.slug))
 
 
 def _path(slug: str) -> str:

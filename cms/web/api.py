@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, request
@@ -36,7 +35,9 @@ def articles() -> ResponseReturnValue:
     items = listing.items
     navs = reader.series_navigations(items, now)
     related_lists = related.for_articles(items, now, site.settings())
-    return {"items": [_article(item, now, navs.get(item.id), related_lists[item.id]) for item in items],
+    bodies = related.bodies_for_readers(items, now)
+    return {"items": [_article(item, body, navs.get(item.id), related_lists[item.id])
+                      for item, body in zip(items, bodies, strict=True)],
             "next": absolute_url("api.articles", page=number + 1, **filters) if listing.has_next else None}
 
 
@@ -46,7 +47,7 @@ def article(slug: str) -> ResponseReturnValue:
     now = clock.now()
     found = reader.article(slug, now) or abort(404, f"There is no article {slug!r}.")
     nav = reader.series_navigation(found.series, now, found) if found.series is not None else None
-    return _article(found, now, nav, related.for_article(found, now, site.settings()))
+    return _article(found, related.body_for_readers(found, now), nav, related.for_article(found, now, site.settings()))
 
 
 @bp.get("/series")
@@ -76,18 +77,17 @@ def tags() -> ResponseReturnValue:
             "next": None}
 
 
-def _article(article: Article, now: datetime, nav: SeriesNav | None,
-             related_articles: list[Article]) -> dict[str, Any]:
+def _article(article: Article, body: str, nav: SeriesNav | None, related_articles: list[Article]) -> dict[str, Any]:
+    """One article as DESIGN.md shapes it; `body` is what its page shows (`related.body_for_readers`)."""
     url = absolute_url("public.article", slug=article.slug)
-    published_at = article.published_at or article.publish_at
     return {
         "slug": article.slug,
         "title": article.title,
         "url": url,
         "summary": article.summary,
-        "html": absolute_links(related.linked_html(article, now), url),
-        "published_at": iso_utc(published_at),
-        "updated_at": iso_utc(max(article.updated_at, published_at)),
+        "html": absolute_links(body, url),
+        "published_at": iso_utc(article.shown_at),
+        "updated_at": iso_utc(article.updated_shown_at),
         "tags": [{"slug": tag.slug, "name": tag.name} for tag in article.tags],
         "series": _series_place(article, nav),
         "related": [_link(other) for other in related_articles],

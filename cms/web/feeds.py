@@ -23,7 +23,7 @@ from flask.typing import ResponseReturnValue
 
 from cms.core import clock, feeds
 from cms.models import Article
-from cms.services import freshness, reader, site
+from cms.services import freshness, reader, related, site
 from cms.web.caching import public
 from cms.web.public import absolute_url
 
@@ -45,7 +45,7 @@ def site_feed(kind: str) -> ResponseReturnValue:
     items = reader.latest(now, limit=settings.feed_size)
     feed = _feed(settings.title, settings.tagline or f"New articles from {settings.title}", absolute_url("public.home"),
                  "feeds.site_feed", {}, items, now)
-    return _answer(feed, items, kind)
+    return _answer(feed, items, kind, now)
 
 
 @bp.get("/series/<slug>/feed.<any(xml, atom):kind>")
@@ -58,7 +58,7 @@ def series_feed(slug: str, kind: str) -> ResponseReturnValue:
     feed = _feed(f"{series.title} · {settings.title}", series.description or f"The parts of “{series.title}”.",
                  absolute_url("public.series", slug=series.slug), "feeds.series_feed", {"slug": series.slug},
                  items, now, feed_id=feeds.tag_uri(_authority(), series.created_at, f"series-{series.id}"))
-    return _answer(feed, items, kind)
+    return _answer(feed, items, kind, now)
 
 
 @bp.get("/tags/<slug>/feed.<any(xml, atom):kind>")
@@ -70,12 +70,12 @@ def tag_feed(slug: str, kind: str) -> ResponseReturnValue:
     items = reader.listing(now, tag=tag, per_page=settings.feed_size).items
     feed = _feed(f"Articles tagged “{tag.name}” · {settings.title}", f"Articles about {tag.name}.",
                  absolute_url("public.tag", slug=tag.slug), "feeds.tag_feed", {"slug": tag.slug}, items, now)
-    return _answer(feed, items, kind)
+    return _answer(feed, items, kind, now)
 
 
 def _feed(title: str, description: str, page_url: str, endpoint: str, values: dict, items: list[Article],
           now: datetime, feed_id: str | None = None) -> feeds.Feed:
-    entries_updated = [_updated_at(item) for item in items]
+    entries_updated = [item.updated_shown_at for item in items]
     settings = site.settings()
     return feeds.Feed(
         id=feed_id or page_url, title=title, description=description, page_url=page_url,
@@ -85,24 +85,27 @@ def _feed(title: str, description: str, page_url: str, endpoint: str, values: di
         hub_url=current_app.config.get("WEBSUB_HUB") or None)
 
 
-def _answer(feed: feeds.Feed, items: list[Article], kind: str) -> Response:
+def _answer(feed: feeds.Feed, items: list[Article], kind: str, now: datetime) -> Response:
     render, mimetype = FORMATS[kind]
-    response = Response(render(feed, [_entry(item) for item in items]), mimetype=mimetype)
+    bodies = related.bodies_for_readers(items, now)
+    response = Response(render(feed, [_entry(item, body) for item, body in zip(items, bodies, strict=True)]),
+                        mimetype=mimetype)
     if feed.hub_url:  # WebSub discovery also reads the HTTP headers
         self_url = feed.rss_url if kind == "xml" else feed.atom_url
         response.headers["Link"] = f'<{feed.hub_url}>; rel="hub", <{self_url}>; rel="self"'
     return response
 
 
-def _entry(article: Article) -> feeds.Entry:
+def _entry(article: Article, body: str) -> feeds.Entry:
+    """One article as a feed carries it: the body its page shows, with links made absolute for feed readers."""
     settings = site.settings()
     url = absolute_url("public.article", slug=article.slug)
     return feeds.Entry(
         id=article_id(article), title=article.title, url=url,
         summary=article.summary or feeds.excerpt(article.body_text),
-        html=feeds.absolute_links(article.body_html, url),
+        html=feeds.absolute_links(body, url),
         author=settings.author_name or article.author.name or settings.title,
-        published_at=article.published_at or article.publish_at, updated_at=_updated_at(article),
+        published_at=article.shown_at, updated_at=article.updated_shown_at,
         categories=tuple((tag.slug, tag.name, absolute_url("public.tag", slug=tag.slug)) for tag in article.tags))
 
 
@@ -113,11 +116,6 @@ def article_id(article: Article) -> str:
 
 def _authority() -> str:
     return urlsplit(current_app.config["SITE_URL"]).hostname or "localhost"
-
-
-def _updated_at(article: Article) -> datetime:
-    published_at = article.published_at or article.publish_at
-    return max(article.updated_at, published_at)
 
 
 # WebSub -----------------------------------------------------------------------------------------------------

@@ -78,7 +78,7 @@ def render_article(article: Article, now: datetime, *, is_preview: bool = False)
     nav = (reader.series_navigation(article.series, now, article, as_if_live=is_preview)
            if article.series is not None else None)
     return render_template("public/article.html", article=article, nav=nav,
-                           body_html=related.linked_html(article, now),
+                           body_html=related.body_for_readers(article, now),
                            related=related.for_article(article, now, site.settings()),
                            structured_data=_article_data(article, nav))
 
@@ -181,8 +181,8 @@ def _article_data(article: Article, nav: SeriesNav | None) -> list[dict]:
     posting: dict[str, Any] = {
         "@context": "https://schema.org", "@type": "BlogPosting", "headline": article.title,
         "description": article.description or article.summary, "url": url, "mainEntityOfPage": url,
-        "datePublished": iso_utc(article.published_at or article.publish_at),
-        "dateModified": iso_utc(max(article.updated_at, article.publish_at or article.updated_at)),
+        "datePublished": iso_utc(article.shown_at),
+        "dateModified": iso_utc(article.updated_shown_at),
         "author": {"@type": "Person", "name": author},
         "publisher": {"@type": "Organization", "name": settings.title, "url": absolute_url("public.home")},
         "keywords": [tag.name for tag in article.tags],

@@ -155,20 +155,20 @@ def test_explain_says_why_each_candidate_is_or_is_not_shown(editor):
     assert {e.other.id for e in related.explain(draft, NOW)} & {a.id for a in anxiety}  # a draft gets its own
 
 
-def test_linked_html_links_live_titles_only_and_can_be_turned_off(editor):
+def test_the_body_readers_see_links_live_titles_only_and_can_be_turned_off(editor):
     grief = write(editor, "Grief", body="Loss.")
     write(editor, "Insomnia", body="Sleep.", status=Status.SCHEDULED, publish_at=NOW + timedelta(days=1))
     article = write(editor, "Notes", body="On grief and insomnia.")
     db.session.commit()
-    assert related.linked_html(article, NOW) == (
+    assert related.body_for_readers(article, NOW) == (
         '<p>On <a href="/articles/grief">grief</a> and insomnia.</p>')
     assert [target.title for target in related.link_suggestions(article, NOW)] == ["Grief"]
     assert [target.title for target in related.link_suggestions(article, NOW + timedelta(days=2))] == [
         "Grief", "Insomnia"]
     assert related.link_suggestions(article, NOW, html="<p>No mention.</p>") == []
     article.is_autolink_enabled = False
-    assert related.linked_html(article, NOW) == article.body_html
-    assert related.linked_html(grief, NOW) == "<p>Loss.</p>"
+    assert related.body_for_readers(article, NOW) == article.body_html
+    assert related.body_for_readers(grief, NOW) == "<p>Loss.</p>"
 
 
 def test_reindex_rebuilds_scores_and_says_what_it_did(app, editor):

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from cms.core import rendering
+from cms.core import rendering, wordpress
 from cms.core.errors import InvalidInput
 from cms.core.workflow import Role, Status
 from cms.extensions import db
 from cms.models import Article, ContentVersion, Page, Redirect, Revision, Series, StatusChange, Tag, User
-from cms.services import transfer, users, wordpress
+from cms.services import transfer, users
 from tests.factories import NOW, PASSWORD
 
 DATA = Path(__file__).resolve().parent.parent / "data"

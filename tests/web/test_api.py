@@ -1,7 +1,11 @@
-from datetime import datetime
+import json
+from datetime import UTC, datetime, timedelta
 
+import feedparser
+import lxml.html
 import pytest
 
+from cms.core.feeds import absolute_links
 from cms.extensions import db
 from cms.models import Article, RelatedScore
 from tests.web.reading_site import reading_site  # noqa: F401 - the fixture
@@ -113,3 +117,40 @@ def test_tags_count_live_articles(client, reading_site):
     assert [(tag["slug"], tag["articles"]) for tag in tags] == [
         ("family", 2), ("grief", 3), ("mother-daughter", 2), ("therapy", 1)]
     assert tags[0]["url"] == f"{BASE}/tags/family"
+
+
+def test_the_api_the_page_and_the_feeds_agree_on_dates_and_body(app, client, make):
+    """Republished after its first publication and edited since: every surface shows the same three facts."""
+    first_published, republished, edited = (datetime.now(UTC) - timedelta(days=days) for days in (9, 5, 2))
+    make.article("Grief", body_source="On loss.", publish_at=first_published - timedelta(days=30))
+    ident = make.article("Letting go", body_source="After Grief, letting go.", publish_at=republished)
+    with app.app_context():
+        article = db.session.get(Article, ident)
+        article.published_at, article.updated_at = first_published, edited
+        db.session.commit()
+    shown = {"published": _utc_text(first_published), "updated": _utc_text(edited)}
+    api = get_json(client, "/api/articles/letting-go")
+    assert (api["published_at"], api["updated_at"]) == (shown["published"], shown["updated"])
+    assert f'<a href="{BASE}/articles/grief">Grief</a>' in api["html"]
+
+    page = lxml.html.fromstring(client.get("/articles/letting-go").get_data(as_text=True))
+    posting = json.loads(page.xpath("string(//script[@type='application/ld+json'])"))
+    assert (posting["datePublished"], posting["dateModified"]) == (shown["published"], shown["updated"])
+    meta = {name: page.xpath(f"string(//meta[@property='article:{name}_time']/@content)")
+            for name in ("published", "modified")}
+    assert meta == {"published": shown["published"], "modified": shown["updated"]}
+    body = page.xpath("//div[@class='body']")[0]
+    assert absolute_links("".join(lxml.html.tostring(child, encoding="unicode") for child in body),
+                          f"{BASE}/articles/letting-go") == api["html"]
+
+    for kind in ("atom", "xml"):
+        entry = next(entry for entry in feedparser.parse(client.get(f"/feed.{kind}").get_data()).entries
+                     if entry.link == f"{BASE}/articles/letting-go")
+        assert _utc_text(datetime(*entry.published_parsed[:6], tzinfo=UTC)) == shown["published"]
+        if kind == "atom":  # RSS 2.0 has no updated date per item
+            assert _utc_text(datetime(*entry.updated_parsed[:6], tzinfo=UTC)) == shown["updated"]
+        assert entry.content[0].value == api["html"]
+
+
+def _utc_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

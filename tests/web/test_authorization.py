@@ -7,6 +7,8 @@ for each URL × method × role; new back-office screens add their rows to it.
 
 from __future__ import annotations
 
+import io
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -17,10 +19,10 @@ from werkzeug.security import generate_password_hash
 from cms import create_app
 from cms.core.workflow import Status
 from cms.extensions import db
-from cms.models import Article, Tag
+from cms.models import Article, StatusChange, Tag
 from cms.services import articles, site as site_service, users
 from tests.conftest import Auth, csrf_token
-from tests.factories import NOW
+from tests.factories import NOW, Factories
 
 ROLES = ("anonymous", "author", "editor", "admin")
 #: Endpoints that readers may reach: public pages, feeds, JSON, static files, signing in and out.
@@ -292,3 +294,66 @@ def test_a_change_without_a_csrf_token_is_refused(client, auth, url, method, rol
 
 def _token(client) -> str:
     return csrf_token(client, "/login")
+
+
+# One way through: whichever door moves an article, the move is `articles.change_status`.
+
+MARKDOWN = b"---\ntitle: Letting Go of Resentment\nstatus: published\npublish_at: 2025-02-11T09:00:00\n---\n\nText.\n"
+
+
+def _through_the_writing_screen(app, client, auth, tmp_path) -> None:
+    auth.login("editor")
+    url = "/admin/articles/write"
+    response = client.post(url, data={"title": "Letting Go of Resentment", "body_source": "Text.", "summary": "",
+                                      "tags": "", "series": "", "series_part": "", "publish_at": "", "slug": "",
+                                      "description": "", "action": "published", "csrf_token": csrf_token(client, url)})
+    assert response.status_code == 302
+
+
+def _through_the_back_office_import(app, client, auth, tmp_path) -> None:
+    app.config["IMPORT_FOLDER"] = str(tmp_path / "imports")
+    auth.login("admin")
+    checked = client.post("/admin/transfer/check", content_type="multipart/form-data",
+                          data={"csrf_token": csrf_token(client, "/admin/transfer/"),
+                                "file": (io.BytesIO(MARKDOWN), "resentment.md")})
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"', checked.get_data(as_text=True))[1]
+    confirmed = client.post("/admin/transfer/confirm", data={"csrf_token": csrf_token(client, "/admin/transfer/"),
+                                                             "token": token})
+    assert confirmed.status_code == 302
+
+
+def _through_the_import_command(app, client, auth, tmp_path) -> None:
+    Factories(app).user("admin")
+    (tmp_path / "resentment.md").write_bytes(MARKDOWN)
+    result = app.test_cli_runner().invoke(args=["cms", "import", str(tmp_path / "resentment.md")])
+    assert result.exit_code == 0, result.output
+
+
+def _through_the_demo_command(app, client, auth, tmp_path) -> None:
+    result = app.test_cli_runner().invoke(args=["cms", "demo"])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("entrance", [_through_the_writing_screen, _through_the_back_office_import,
+                                      _through_the_import_command, _through_the_demo_command])
+def test_every_entrance_moves_articles_through_the_one_service(app, client, auth, tmp_path, monkeypatch, entrance):
+    """Each move is recorded as a StatusChange; every one kept was made by `articles.change_status`.
+
+    A check before an import runs the import and rolls it back, so the service may be called more often than
+    rows are kept.
+    """
+    made = []
+    change_status = articles.change_status
+
+    def spy(*arguments, **keywords):
+        change = change_status(*arguments, **keywords)
+        made.append(change.id)
+        return change
+
+    monkeypatch.setattr(articles, "change_status", spy)
+    entrance(app, client, auth, tmp_path)
+    with app.app_context():
+        recorded = db.session.scalars(select(StatusChange.id)).all()
+        published = db.session.scalars(select(Article.id).where(Article.status == Status.PUBLISHED)).all()
+    assert published and recorded
+    assert set(recorded) <= set(made)
