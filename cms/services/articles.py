@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from cms.core import clock, diff, rendering, workflow
 from cms.core.errors import EditConflict, InvalidInput, NotAllowed
+from cms.core.series import MAX_PART, TOO_HIGH
 from cms.core.slugs import slugify, unique_slug
 from cms.core.workflow import LIVE_STATUSES, Role, Status
 from cms.extensions import db
@@ -418,6 +419,8 @@ def _part_for(article: Article, series: Series | None, part: int | None) -> int 
         return next_part(series)
     if part < 1:
         raise InvalidInput("Part numbers start at 1.", field="series_part")
+    if part > MAX_PART:
+        raise InvalidInput(TOO_HIGH, field="series_part")
     holder = db.session.scalar(select(Article).where(Article.series_id == series.id, Article.series_part == part))
     if holder is not None and holder is not article:
         raise InvalidInput(f"Part {part} of “{series.title}” is already “{holder.title}”.", field="series_part")

@@ -6,6 +6,7 @@ from werkzeug.exceptions import HTTPException
 
 from cms.core.errors import NotAllowed
 from cms.services import redirects
+from cms.web import params
 
 
 def register(app: Flask) -> None:
@@ -16,6 +17,8 @@ def register(app: Flask) -> None:
 
 def not_found(error: HTTPException) -> ResponseReturnValue:
     """Before saying 404, look up whether the path moved (changed slug, imported permalink)."""
+    if not params.is_printable(request.path):  # refused before any view; not worth a query either
+        return http_error(error)
     target = redirects.target(request.path) or redirects.target(request.path.rstrip("/") or "/")
     if target is not None:
         return redirect(target, code=301)
