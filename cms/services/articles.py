@@ -225,6 +225,8 @@ def autosave(article: Article | None, *, by: User, now: datetime, title: str, su
     """Keep what `by` is typing into `article` (None: a new one) without making a revision."""
     if article is not None:
         check_may_edit(article, by)
+    if len(title) > MAX_TITLE:
+        raise InvalidInput(f"A title can be at most {MAX_TITLE} characters long.", field="title")
     slot = _autosave_slot(article, by)
     if slot is None:
         slot = Autosave(user_id=by.id, article_id=article.id if article else None)
@@ -388,10 +390,16 @@ def _apply(article: Article, data: ArticleInput, *, by: User, now: datetime, not
                             note=note))
 
 
+#: As long as the column that keeps it.
+MAX_TITLE = Article.__table__.c.title.type.length
+
+
 def _title(text: str) -> str:
     title = " ".join(text.split())
     if not title:
         raise InvalidInput("Give the article a title.", field="title")
+    if len(title) > MAX_TITLE:
+        raise InvalidInput(f"A title can be at most {MAX_TITLE} characters long.", field="title")
     return title
 
 

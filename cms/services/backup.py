@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, create_engine, func, inspect, select, text, update
 from sqlalchemy.types import Enum as EnumType
 
+from cms.core import clock
 from cms.core.errors import InvalidInput
 from cms.extensions import db
 from cms.models import Article, ContentVersion, Page, Redirect, Series, Tag, User, UTCDateTime
@@ -178,11 +179,19 @@ def _row(table: Table, columns: list[str], values: list[Any]) -> dict[str, Any]:
     for name, value in zip(columns, values, strict=True):
         column_type = table.c[name].type
         if value is not None and isinstance(column_type, UTCDateTime):
-            value = datetime.fromisoformat(value)
+            value = _moment(value, f"{table.name}.{name}")
         elif value is not None and isinstance(column_type, EnumType) and column_type.enum_class is not None:
             value = column_type.enum_class(value)
         row[name] = value
     return row
+
+
+def _moment(value: str, where: str) -> datetime:
+    """A stored time, in the range every other entrance accepts: the pages showing it convert it between zones."""
+    try:
+        return clock.check_range(datetime.fromisoformat(value))
+    except InvalidInput as error:
+        raise InvalidInput(f"The backup's {where}: {error}") from None
 
 
 def _after_restore(connection: Connection, version_before: int, now: datetime) -> None:

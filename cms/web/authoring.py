@@ -244,9 +244,12 @@ def render() -> ResponseReturnValue:
 def autosave() -> ResponseReturnValue:
     article_id = request.form.get("article_id", "")
     article = db.get_or_404(Article, params.number(article_id) or 0) if article_id else None
-    slot = articles.autosave(article, by=current_user, now=clock.now(), title=request.form.get("title", ""),
-                             summary=request.form.get("summary", ""),
-                             body_source=request.form.get("body_source", ""))
+    try:
+        slot = articles.autosave(article, by=current_user, now=clock.now(), title=request.form.get("title", ""),
+                                 summary=request.form.get("summary", ""),
+                                 body_source=request.form.get("body_source", ""))
+    except InvalidInput as error:
+        return jsonify(error=str(error)), 400
     db.session.commit()
     return jsonify(saved_at=local_time(slot.saved_at, "datetime"))
 
