@@ -22,8 +22,10 @@ from flask.testing import FlaskClient
 from cms import create_app
 from cms.core.workflow import Role, Status
 from cms.extensions import db
-from cms.models import Article, Revision, Series, User
+from cms.models import Article, Revision
 from cms.services import articles, pages, series as series_service, users
+from sqlalchemy import select
+from tests.conftest import csrf_token
 from tests.factories import PASSWORD
 
 #: Values hostile anywhere, as they travel on the wire (percent-encoded where they must be).
@@ -317,3 +319,131 @@ def _send(client: FlaskClient, method: str, rule: str, values: Mapping[str, str]
         where = (ours or frames)[-1]
         return f"{type(error).__name__}: {str(error)[:100]} at {Path(where.filename).name}:{where.lineno}"
     return f"status {status}" if status >= 500 else None
+
+
+# The findings of issue 13, item 6 and 7, one by one, as readers and authors met them.
+
+@pytest.mark.parametrize("path", ["/articles/a%00b", "/tags/a%00b", "/series/a%00b", "/a%00b", "/uploads/a%00b.png",
+                                  "/preview/a%00b", "/tags/a%00b/feed.xml"])
+def test_a_nul_in_a_path_answers_404(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_a_nul_in_an_api_path_answers_a_json_404(client):
+    response = client.get("/api/articles/a%00b")
+    assert response.status_code == 404 and "error" in response.get_json()
+
+
+def test_a_nul_in_the_sign_in_email_answers_400_and_signs_no_one_in(client, make):
+    make.user("admin")
+    response = client.post("/login", data={"email": "admin@example.com\x00", "password": PASSWORD,
+                                           "csrf_token": csrf_token(client, "/login")})
+    assert response.status_code == 400
+    assert client.get("/admin/").status_code == 302  # still sent to sign in
+
+
+@pytest.mark.parametrize("path", ["/search?q=grief&page=%C2%B9", "/tags/grief?page=%C2%B9",
+                                  "/sitemap.xml?page=%C2%B9", "/archive/?year=%C2%B9%C2%B2%C2%B3%E2%81%B4",
+                                  "/archive/?year=0000", "/archive/?year=9999", "/tags/grief?page=" + "9" * 30])
+def test_a_page_or_year_that_is_not_ascii_digits_in_range_answers_404(client, make, path):
+    make.article("Grief", tags=("grief",))
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/?page=%C2%B9", "/series/?page=%C2%B9", "/tags/?page=" + "9" * 30])
+def test_a_page_that_lists_no_pages_ignores_a_hostile_page_number(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert '<link rel="canonical" href="http://127.0.0.1:5000/' in response.get_data(as_text=True)
+
+
+def test_a_page_number_in_unicode_digits_answers_a_json_400(client):
+    response = client.get("/api/articles?page=%C2%B9")
+    assert response.status_code == 400
+    assert response.get_json() == {"error": "The page must be a positive whole number."}
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0000-00", "2025-13", "%C2%B9%C2%B2-01", "1899-12"])
+def test_the_dashboard_shows_this_month_for_a_month_out_of_range(client, auth, month):
+    auth.login("editor")
+    response = client.get(f"/admin/?month={month}")
+    assert response.status_code == 200
+    assert "Editorial calendar:" in response.get_data(as_text=True)
+
+
+def test_the_dashboard_goes_as_far_as_december_2200(client, auth):
+    auth.login("editor")
+    assert "Editorial calendar: December 2200" in client.get("/admin/?month=2200-12").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("old", ["%C2%B9", "9" * 30, "-1", "a%00"])
+def test_comparing_with_a_revision_that_is_not_a_number_answers_404_or_400(client, auth, make, old):
+    article_id = make.article("Grief", status=Status.DRAFT)
+    auth.login("author")
+    assert client.get(f"/admin/articles/{article_id}/compare?old={old}&new=1").status_code in (400, 404)
+
+
+@pytest.mark.parametrize("path", ["/admin/articles/{huge}/edit", "/admin/articles/{huge}/history",
+                                  "/admin/series/{huge}/parts", "/admin/articles/1/compare?old={huge}&new=1"])
+def test_an_id_too_large_for_the_database_answers_404(client, auth, make, path):
+    make.article("Grief", status=Status.DRAFT)
+    auth.login("admin")
+    assert client.get(path.format(huge=2**40)).status_code == 404
+
+
+def _write(client, **fields):
+    form = {"title": "Grief", "body_source": "Text.", "summary": "", "tags": "", "series": "", "series_part": "",
+            "publish_at": "", "description": "", "version": "", "action": "save", **fields}
+    return client.post("/admin/articles/write", data={**form, "csrf_token": csrf_token(client, "/admin/articles/write")})
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"title": "t" * 301}, "A title can be at most 300 characters long."),
+    ({"tags": "grief, " + "t" * 201}, "A tag can be at most 200 characters long."),
+    ({"series": "Grief", "series_part": str(2**40)}, "Part numbers go up to 10,000."),
+    ({"publish_at": "9999-12-31T23:59"}, "The date 9999-12-31 is out of range; dates must lie between 1900-01-01 "
+                                         "and 2200-12-31."),
+    ({"publish_at": "1899-12-31T23:59"}, "The date 1899-12-31 is out of range"),
+])
+def test_the_writing_screen_refuses_values_too_large_to_keep_on_their_field(client, auth, make, fields, message):
+    make.series("Grief")
+    auth.login("editor")
+    response = _write(client, **fields)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert make.scalars(select(Article)) == []
+
+
+def test_a_draft_planned_for_2200_is_saved(client, auth):
+    auth.login("author")
+    assert _write(client, publish_at="2200-12-31T23:59").status_code == 302
+
+
+def test_autosave_refuses_an_overlong_title_in_one_sentence(client, auth):
+    auth.login("author")
+    response = client.post("/admin/articles/autosave", data={
+        "title": "t" * 301, "summary": "", "body_source": "", "csrf_token": csrf_token(client, "/admin/articles/write")})
+    assert response.status_code == 400
+    assert response.get_json() == {"error": "A title can be at most 300 characters long."}
+
+
+def test_renumbering_parts_refuses_a_number_past_the_last_part(client, auth, make):
+    series_id = make.series("Grief")
+    article_id = make.article("Grief", status=Status.DRAFT, series_id=series_id)
+    auth.login("editor")
+    url = f"/admin/series/{series_id}/parts"
+    response = client.post(url, data={f"part-{article_id}": str(2**40), "csrf_token": csrf_token(client, url)})
+    assert response.status_code == 200
+    assert "Give every part a whole number from 1 to 10,000." in response.get_data(as_text=True)
+    assert make.get(Article, article_id).series_part == 1
+
+
+def test_a_site_time_zone_name_too_long_for_a_file_is_refused_on_its_field(client, auth):
+    auth.login("admin")
+    page = client.get("/admin/settings/", follow_redirects=True)
+    url = page.request.path + "?" + page.request.query_string.decode()
+    response = client.post(url, data={"title": "My practice", "timezone": "x" * 5000, "feed_size": "20",
+                                      "related_count": "3", "related_min_score": "0.05",
+                                      "csrf_token": csrf_token(client, url)})
+    assert response.status_code == 200
+    assert "is not a time zone" in response.get_data(as_text=True)
