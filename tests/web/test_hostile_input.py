@@ -334,6 +334,11 @@ def test_a_nul_in_an_api_path_answers_a_json_404(client):
     assert response.status_code == 404 and "error" in response.get_json()
 
 
+@pytest.mark.parametrize("query", ["q=grief%00", "q=%07", "page=1&q%00=grief"])
+def test_a_control_character_in_a_query_argument_answers_400(client, query):
+    assert client.get(f"/search?{query}").status_code == 400
+
+
 def test_a_nul_in_the_sign_in_email_answers_400_and_signs_no_one_in(client, make):
     make.user("admin")
     response = client.post("/login", data={"email": "admin@example.com\x00", "password": PASSWORD,
