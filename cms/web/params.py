@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from flask import Flask, abort, request
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
 
 from cms.core import clock
 
@@ -53,9 +54,9 @@ def is_printable(text: str) -> bool:
 class WholeNumberConverter(IntegerConverter):
     """`<int:…>` in routes: an id too large for the database is no address at all (404), not a failed query."""
 
-    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002, ANN001 - Werkzeug's signature
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_NUMBER)
-        super().__init__(map, *args, **kwargs)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def register(app: Flask) -> None:

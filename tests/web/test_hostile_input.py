@@ -18,13 +18,14 @@ from urllib.parse import quote
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from cms import create_app
 from cms.core.workflow import Role, Status
 from cms.extensions import db
 from cms.models import Article, Revision
-from cms.services import articles, pages, series as series_service, users
-from sqlalchemy import select
+from cms.services import articles, pages, users
+from cms.services import series as series_service
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD
 
@@ -406,8 +407,8 @@ def _write(client, **fields):
     ({"title": "t" * 301}, "A title can be at most 300 characters long."),
     ({"tags": "grief, " + "t" * 201}, "A tag can be at most 200 characters long."),
     ({"series": "Grief", "series_part": str(2**40)}, "Part numbers go up to 10,000."),
-    ({"publish_at": "9999-12-31T23:59"}, "The date 9999-12-31 is out of range; dates must lie between 1900-01-01 "
-                                         "and 2200-12-31."),
+    ({"publish_at": "9999-12-31T23:59"},
+     "The date 9999-12-31 is out of range; dates must lie between 1900-01-01 and 2200-12-31."),
     ({"publish_at": "1899-12-31T23:59"}, "The date 1899-12-31 is out of range"),
 ])
 def test_the_writing_screen_refuses_values_too_large_to_keep_on_their_field(client, auth, make, fields, message):
