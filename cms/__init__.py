@@ -94,9 +94,10 @@ def _keep_planner_statistics(cursor: Any) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from cms.web import (api, assets, auth, authoring, errors, feeds, page_cache, public, security, templating,
-                         uploads)
+    from cms.web import (api, assets, auth, authoring, errors, feeds, page_cache, params, public, security,
+                         templating, uploads)
 
+    params.register(app)  # first: routes added after it read ids with its converter
     page_cache.install(app)  # inside ProxyFix (added by security), which must see requests first
     security.register(app)
     assets.register(app)

@@ -27,11 +27,12 @@ from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from cms.core import clock, workflow
 from cms.core.errors import CMSError, NotAllowed
+from cms.core.series import MAX_PART
 from cms.core.workflow import Role, Status
 from cms.extensions import db
 from cms.models import Article, Page, Series, SiteSettings, Tag, User
 from cms.services import articles, pages, series as series_service, site, tags, users
-from cms.web import security
+from cms.web import params, public, security
 from cms.web.auth import same_site_path
 from cms.web.forms import ConfirmForm, TagMergeForm
 from cms.web.templating import local_time, site_zone
@@ -77,7 +78,7 @@ class DashboardView(SignedInOnly, AdminIndexView):
     @expose("/")
     def index(self):  # noqa: ANN201 - Flask-Admin's hook
         zone = site_zone()
-        month = _month(request.args.get("month", ""), clock.to_local(clock.now(), zone).date())
+        month = params.month(request.args.get("month")) or clock.to_local(clock.now(), zone).date().replace(day=1)
         return self.render(
             "admin/dashboard.html",
             drafts=articles.with_status(Status.DRAFT, by=current_user),
@@ -86,15 +87,6 @@ class DashboardView(SignedInOnly, AdminIndexView):
             weeks=articles.month_calendar(month.year, month.month, zone, by=current_user),
             month=month, previous_month=_shift(month, -1), next_month=_shift(month, 1), site_zone=zone,
         )
-
-
-def _month(text: str, today: date) -> date:
-    """The first day of the month `text` names ("2025-02"), else of today's month."""
-    try:
-        year, month = (int(part) for part in text.split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        return today.replace(day=1)
 
 
 def _shift(month: date, months: int) -> date:
@@ -115,6 +107,18 @@ class BackOfficeModelView(ModelView):
     form_base_class = AdminForm
     can_view_details = False
     page_size = 50
+
+    def _get_list_extra_args(self):  # noqa: ANN202 - Flask-Admin's hook
+        """Flask-Admin reads `page` with int(), which takes any size and sign; the database does not."""
+        view_args = super()._get_list_extra_args()
+        if not 0 <= view_args.page <= public.MAX_PAGE:
+            abort(404)
+        return view_args
+
+    def get_one(self, id: str):  # noqa: A002, ANN201 - Flask-Admin's hook and its name for the argument
+        """The row `?id=` names, or None (Flask-Admin then says it does not exist) if it names no row at all."""
+        number = params.number(id)
+        return super().get_one(str(number)) if number is not None else None
 
     def _through_service(self, change: Callable[[], Any]) -> Any:
         """Run one service call and commit; a refusal is flashed in its own words and changes nothing."""
@@ -191,11 +195,10 @@ class SeriesView(EditorsOnly, BackOfficeModelView):
         series = db.get_or_404(Series, series_id)
         form = ConfirmForm()
         if form.validate_on_submit():
-            try:
-                numbers = {article.id: int(request.form.get(f"part-{article.id}", ""))
-                           for article in series.articles}
-            except ValueError:
-                flash("Give every part a whole number.", "error")
+            numbers = {article.id: params.number(request.form.get(f"part-{article.id}"), maximum=MAX_PART)
+                       for article in series.articles}
+            if None in numbers.values():
+                flash(f"Give every part a whole number from 1 to {MAX_PART:,}.", "error")
             else:
                 if self._through_service(lambda: articles.renumber_parts(series, numbers, by=current_user)) \
                         is not False:
@@ -327,7 +330,7 @@ def _known_zone(_form, field) -> None:  # noqa: ANN001
     if field.data:
         try:
             ZoneInfo(field.data)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
             raise ValidationError(f"{field.data!r} is not a time zone; try e.g. America/New_York.") from None
 
 

@@ -1,7 +1,14 @@
 """The one source of the current time; only web views and CLI commands call it, everything else takes `now`."""
 
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo
+
+from cms.core.errors import InvalidInput
+
+#: The dates accepted wherever a date comes in (writing screen, imports, restore): any real article fits, and
+#: converting between zones never reaches the ends of `datetime`, where it overflows.
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2200, 12, 31)
 
 
 def now() -> datetime:
@@ -19,3 +26,12 @@ def to_utc(moment: datetime, zone: tzinfo | str) -> datetime:
 def to_local(moment: datetime, zone: tzinfo | str) -> datetime:
     """Return the aware `moment` as wall time in `zone`."""
     return moment.astimezone(ZoneInfo(zone) if isinstance(zone, str) else zone)
+
+
+def check_range(moment: datetime | date) -> datetime | date:
+    """Return `moment` if its date, as written, lies between EARLIEST and LATEST; else raise InvalidInput."""
+    day = moment.date() if isinstance(moment, datetime) else moment
+    if not EARLIEST <= day <= LATEST:
+        raise InvalidInput(f"The date {day.isoformat()} is out of range; dates must lie between "
+                           f"{EARLIEST.isoformat()} and {LATEST.isoformat()}.")
+    return moment

@@ -209,7 +209,10 @@ def _time(value: Any, source: str, zone: str) -> datetime | None:
                                "like 2025-02-11T09:00:00-05:00.", field="publish_at") from None
     if not isinstance(value, datetime):
         raise InvalidInput(f"{source}: publish_at {value!r} is not a date and time.", field="publish_at")
-    return clock.to_utc(value, zone)
+    try:
+        return clock.to_utc(clock.check_range(value), zone)
+    except InvalidInput as error:
+        raise InvalidInput(f"{source}: publish_at: {error}", field="publish_at") from None
 
 
 def _tags(value: Any, source: str) -> list[str]:

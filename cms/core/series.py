@@ -9,6 +9,10 @@ from datetime import datetime
 from cms.core.visibility import is_live
 from cms.core.workflow import Status
 
+#: The highest part number: no series runs that long, and renumbering stays far from the integer column's end.
+MAX_PART = 10_000
+TOO_HIGH = f"Part numbers go up to {MAX_PART:,}."
+
 
 @dataclass(frozen=True)
 class Part:

@@ -152,8 +152,10 @@ def _published(item: Element, wp: str, zone: str, where: str) -> datetime:
     gmt, local = _text(item, wp + "post_date_gmt"), _text(item, wp + "post_date")
     try:
         if gmt and gmt != _NO_DATE:
-            return datetime.fromisoformat(gmt).replace(tzinfo=UTC)
-        return clock.to_utc(datetime.fromisoformat(local), zone)
+            return clock.check_range(datetime.fromisoformat(gmt)).replace(tzinfo=UTC)
+        return clock.to_utc(clock.check_range(datetime.fromisoformat(local)), zone)
+    except InvalidInput as error:
+        raise InvalidInput(f"{where}: {error}") from None
     except ValueError:
         raise InvalidInput(f"{where}: the date {gmt or local!r} is not a date and time.") from None
 

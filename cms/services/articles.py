@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from cms.core import clock, diff, rendering, workflow
 from cms.core.errors import EditConflict, InvalidInput, NotAllowed
+from cms.core.series import MAX_PART, TOO_HIGH
 from cms.core.slugs import slugify, unique_slug
 from cms.core.workflow import LIVE_STATUSES, Role, Status
 from cms.extensions import db
@@ -246,6 +247,8 @@ def autosave(article: Article | None, *, by: User, now: datetime, title: str, su
     """Keep what `by` is typing into `article` (None: a new one) without making a revision."""
     if article is not None:
         check_may_edit(article, by)
+    if len(title) > MAX_TITLE:
+        raise InvalidInput(f"A title can be at most {MAX_TITLE} characters long.", field="title")
     slot = _autosave_slot(article, by)
     if slot is None:
         slot = Autosave(user_id=by.id, article_id=article.id if article else None)
@@ -414,10 +417,16 @@ def _apply(article: Article, data: ArticleInput, *, by: User, now: datetime, not
                             note=note))
 
 
+#: As long as the column that keeps it.
+MAX_TITLE = Article.__table__.c.title.type.length
+
+
 def _title(text: str) -> str:
     title = " ".join(text.split())
     if not title:
         raise InvalidInput("Give the article a title.", field="title")
+    if len(title) > MAX_TITLE:
+        raise InvalidInput(f"A title can be at most {MAX_TITLE} characters long.", field="title")
     return title
 
 
@@ -446,6 +455,8 @@ def _part_for(article: Article, series: Series | None, part: int | None, by: Use
         return next_part(series)
     if part < 1:
         raise InvalidInput("Part numbers start at 1.", field="series_part")
+    if part > MAX_PART:
+        raise InvalidInput(TOO_HIGH, field="series_part")
     holder = db.session.scalar(select(Article).where(Article.series_id == series.id, Article.series_part == part))
     if holder is not None and holder is not article:
         raise InvalidInput(f"Part {part} of “{series.title}” is already {_name_for(holder, by) or 'taken'}.",

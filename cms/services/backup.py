@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Table, bindparam, create_engine, func, inspec
 from sqlalchemy.exc import DataError, IntegrityError, StatementError
 from sqlalchemy.types import Enum as EnumType
 
-from cms.core import rendering
+from cms.core import clock, rendering
 from cms.core.errors import InvalidInput
 from cms.extensions import db
 from cms.models import Article, ContentVersion, Page, Redirect, Series, Tag, User, UTCDateTime
@@ -224,9 +224,7 @@ def _row(table: Table, columns: list[str], values: list[Any]) -> dict[str, Any]:
         column_type = table.c[name].type
         try:
             if value is not None and isinstance(column_type, UTCDateTime):
-                value = datetime.fromisoformat(value)
-                if value.tzinfo is None:
-                    raise ValueError(name)
+                value = _moment(value, f"{table.name}.{name}")
             elif value is not None and isinstance(column_type, EnumType) and column_type.enum_class is not None:
                 value = column_type.enum_class(value)
         except (TypeError, ValueError):
@@ -255,6 +253,17 @@ def _render_bodies(connection: Connection, name: str) -> None:
             if "updated_at" in table.c:
                 values["updated_at"] = table.c.updated_at  # rendering again is no edit: keep the backup's time
             connection.execute(update(table).where(table.c.id == bindparam("row_id")).values(values), changes)
+
+
+def _moment(value: str, where: str) -> datetime:
+    """A stored time, aware and in the range every other entrance accepts: pages convert it between zones."""
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError(where)
+    try:
+        return clock.check_range(moment)
+    except InvalidInput as error:
+        raise InvalidInput(f"The backup's {where}: {error}") from None
 
 
 def _after_restore(connection: Connection, version_before: int, now: datetime) -> None:

@@ -37,8 +37,14 @@ def names_offered_to(by: User, now: datetime) -> list[str]:
     return list(db.session.scalars(query))
 
 
+#: As long as the column that keeps it.
+MAX_NAME = Tag.__table__.c.name.type.length
+
+
 def check_name(name: str) -> str:
-    """Return the slug of the tag `name`, or raise InvalidInput if it has no letter or digit."""
+    """Return the slug of the tag `name`, or raise InvalidInput if it is too long or has no letter or digit."""
+    if len(name.strip()) > MAX_NAME:
+        raise InvalidInput(f"A tag can be at most {MAX_NAME} characters long.", field="tags")
     slug = slugify(name)
     if name.strip() and not slug:
         raise InvalidInput(f"The tag {name.strip()!r} needs at least one letter or digit.", field="tags")

@@ -19,7 +19,7 @@ from cms.core.workflow import Status
 from cms.extensions import db, login_manager
 from cms.models import Article, Autosave, PreviewToken, Revision, Series
 from cms.services import articles, related, series as series_service, tags
-from cms.web import public
+from cms.web import params, public
 from cms.web.forms import ArticleForm, ConfirmForm
 from cms.web.templating import local_time, site_zone
 
@@ -130,7 +130,8 @@ def _read(article: Article | None, form: ArticleForm) -> tuple[articles.ArticleI
         field = getattr(form, problem.field or "", None)
         if field is not None and not field.errors and not (problem.field == "series_part" and form.series.errors):
             field.errors.append(str(problem))
-    publish_at = clock.to_utc(form.publish_at.data, site_zone()) if form.publish_at.data else None
+    is_timed = form.publish_at.data is not None and not form.publish_at.errors  # out of range: not convertible
+    publish_at = clock.to_utc(form.publish_at.data, site_zone()) if is_timed else None
     return data, publish_at
 
 
@@ -245,10 +246,13 @@ def render() -> ResponseReturnValue:
 @bp.post("/autosave")
 def autosave() -> ResponseReturnValue:
     article_id = request.form.get("article_id", "")
-    article = db.get_or_404(Article, int(article_id)) if article_id.isdigit() else None
-    slot = articles.autosave(article, by=current_user, now=clock.now(), title=request.form.get("title", ""),
-                             summary=request.form.get("summary", ""),
-                             body_source=request.form.get("body_source", ""))
+    article = db.get_or_404(Article, params.number(article_id) or 0) if article_id else None
+    try:
+        slot = articles.autosave(article, by=current_user, now=clock.now(), title=request.form.get("title", ""),
+                                 summary=request.form.get("summary", ""),
+                                 body_source=request.form.get("body_source", ""))
+    except InvalidInput as error:
+        return jsonify(error=str(error)), 400
     db.session.commit()
     return jsonify(saved_at=local_time(slot.saved_at, "datetime"))
 
@@ -256,7 +260,7 @@ def autosave() -> ResponseReturnValue:
 @bp.post("/autosave/discard")
 def discard_autosave() -> ResponseReturnValue:
     article_id = request.form.get("article_id", "")
-    article = db.get_or_404(Article, int(article_id)) if article_id.isdigit() else None
+    article = db.get_or_404(Article, params.number(article_id) or 0) if article_id else None
     articles.discard_autosave(article, by=current_user)
     db.session.commit()
     flash("The autosaved text is discarded.", "success")
@@ -289,7 +293,8 @@ def compare(article_id: int) -> ResponseReturnValue:
 
 
 def _revision_of(article: Article, ident: str) -> Revision:
-    revision = db.session.get(Revision, int(ident)) if ident.isdigit() else None
+    number = params.number(ident)
+    revision = db.session.get(Revision, number) if number is not None else None
     if revision is None or revision.article_id != article.id:
         abort(404)
     return revision

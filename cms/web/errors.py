@@ -7,7 +7,7 @@ from werkzeug.exceptions import HTTPException
 from cms.core import clock
 from cms.core.errors import NotAllowed
 from cms.services import redirects
-from cms.web import urls
+from cms.web import params, urls
 
 
 def register(app: Flask) -> None:
@@ -18,6 +18,8 @@ def register(app: Flask) -> None:
 
 def not_found(error: HTTPException) -> ResponseReturnValue:
     """Before saying 404, look up whether the path moved (changed slug, imported permalink) to live content."""
+    if not params.is_printable(request.path):  # refused before any view; not worth a query either
+        return http_error(error)
     now = clock.now()
     target = redirects.live_target(request.path, now) or redirects.live_target(request.path.rstrip("/") or "/", now)
     if target is not None:

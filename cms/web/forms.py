@@ -1,9 +1,24 @@
 """Forms, with their labels as people read them; CSRF comes with FlaskForm."""
 
+from datetime import datetime
+
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateTimeLocalField, EmailField, HiddenField, IntegerField, PasswordField,
                      SelectField, StringField, SubmitField, TextAreaField)
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from cms.core import clock
+from cms.core.series import MAX_PART, TOO_HIGH
+from cms.core.errors import InvalidInput
+
+
+def in_date_range(_form: FlaskForm, field: DateTimeLocalField) -> None:
+    """The writing screen's door to `clock.check_range`: a date far out is refused on its field."""
+    if isinstance(field.data, datetime):
+        try:
+            clock.check_range(field.data)
+        except InvalidInput as error:
+            raise ValidationError(str(error)) from None
 
 
 class LoginForm(FlaskForm):
@@ -41,11 +56,12 @@ class ArticleForm(FlaskForm):
     tags = StringField("Tags", description="Separate tags with commas; new ones are created.")
     series = StringField("Series", description="The title of an existing series, or empty.",
                          render_kw={"list": "series-titles", "autocomplete": "off"})
-    series_part = IntegerField("Part", validators=[Optional(), NumberRange(min=1, message="Part numbers start at 1.")],
+    series_part = IntegerField("Part", validators=[Optional(), NumberRange(min=1, message="Part numbers start at 1."),
+                                                   NumberRange(max=MAX_PART, message=TOO_HIGH)],
                                invalid_value_message="The part is a whole number, like 2.",
                                description="Empty: the next part of the series.",
                                render_kw={"min": 1, "inputmode": "numeric"})
-    publish_at = LocalDateTimeField("Publish at", validators=[Optional()],
+    publish_at = LocalDateTimeField("Publish at", validators=[Optional(), in_date_range],
                                     format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
                                             "%Y-%m-%d %H:%M:%S"],
                                     invalid_value_message="Enter a date and time like 2025-02-11 09:00.",

@@ -15,6 +15,7 @@ from cms.core import clock, rendering
 from cms.core.series import SeriesNav
 from cms.models import Article, Series
 from cms.services import reader, related, search as search_service, site
+from cms.web import params
 from cms.web.caching import public
 from cms.web.templating import site_zone
 
@@ -46,10 +47,13 @@ def iso_utc(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment is not None else ""
 
 
+#: The last page number a list answers; far past any real site, and small enough for any OFFSET.
+MAX_PAGE = 10**6 - 1
+
+
 def requested_page() -> int | None:
     """Return the `page` query argument (1 when absent), or None when it is not a positive whole number."""
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 10**6 else None
+    return params.number(request.args.get("page", "1"), maximum=MAX_PAGE)
 
 
 def _page_or_404() -> int:
@@ -120,10 +124,10 @@ def tag(slug: str) -> ResponseReturnValue:
 @bp.get("/archive/")
 @public
 def archive() -> ResponseReturnValue:
-    year = request.args.get("year")
-    if year is not None and not (year.isdigit() and len(year) == 4):
+    year = params.year(request.args.get("year")) if "year" in request.args else None
+    if "year" in request.args and year is None:
         abort(404)
-    found = reader.archive(clock.now(), site_zone(), int(year) if year else None) or abort(404)
+    found = reader.archive(clock.now(), site_zone(), year) or abort(404)
     return render_template("public/archive.html", archive=found)
 
 

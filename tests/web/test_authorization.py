@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 from werkzeug.routing import Rule
+from werkzeug.routing.converters import NumberConverter
 from werkzeug.security import generate_password_hash
 
 from cms import create_app
@@ -182,7 +183,7 @@ def _is_back_office(rule: Rule) -> bool:
 
 def _example_url(rule: Rule) -> str:
     """The rule's path with every variable filled by a value of its type; access is checked before lookups."""
-    values = {name: 1 if type(converter).__name__ in ("IntegerConverter", "NumberConverter") else "x"
+    values = {name: 1 if isinstance(converter, NumberConverter) else "x"
               for name, converter in rule._converters.items()}
     return rule.build(values, append_unknown=False)[1]
 
