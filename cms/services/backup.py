@@ -258,12 +258,13 @@ def _render_bodies(connection: Connection, name: str) -> None:
 def _moment(value: str, where: str) -> datetime:
     """A stored time, aware and in the range every other entrance accepts: pages convert it between zones."""
     moment = datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        raise ValueError(where)
     try:
-        return clock.check_range(moment)
+        clock.check_range(moment)
     except InvalidInput as error:
         raise InvalidInput(f"The backup's {where}: {error}") from None
+    if moment.tzinfo is None:
+        raise ValueError(where)
+    return moment
 
 
 def _after_restore(connection: Connection, version_before: int, now: datetime) -> None:

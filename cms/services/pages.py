@@ -14,6 +14,8 @@ RESERVED_SLUGS = frozenset({
     "admin", "api", "archive", "articles", "authoring", "feed.atom", "feed.xml", "login", "logout", "pages",
     "preview", "robots.txt", "search", "series", "sitemap.xml", "static", "tags", "uploads",
 })
+#: Menus hold a handful of pages; a larger number is a typing slip (and past what the column holds).
+MAX_MENU_ORDER = 10_000
 
 
 def save(page: Page | None, *, title: str, body_source: str, slug: str = "", is_published: bool = True,
@@ -22,6 +24,9 @@ def save(page: Page | None, *, title: str, body_source: str, slug: str = "", is_
     title = " ".join(title.split())
     if not title:
         raise InvalidInput("Give the page a title.", field="title")
+    if menu_order is not None and not 0 <= menu_order <= MAX_MENU_ORDER:
+        raise InvalidInput(f"The menu order must be a whole number from 0 to {MAX_MENU_ORDER:,}.",
+                           field="menu_order")
     slug = slugify(slug or title)
     if not slug or slug in RESERVED_SLUGS:
         raise InvalidInput(f"The slug {slug!r} cannot be used for a page; choose another.", field="slug")
