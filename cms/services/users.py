@@ -3,6 +3,7 @@
 from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -29,7 +30,7 @@ def create_user(email: str, password: str, role: Role, name: str = "") -> User:
         raise InvalidInput(f"There is already an account for {email}.", field="email")
     _check_password(password)
     user = User(email=email, name=name, role=role)
-    user.set_password(password)
+    user.password_hash = _hash(password)
     db.session.add(user)
     db.session.flush()
     return user
@@ -44,7 +45,7 @@ def authenticate(email: str, password: str) -> User | None:
     """Return the active account whose password matches, else None, taking as long either way."""
     user = find_by_email(email)
     if user is None:
-        check_password_hash(_dummy_hash(), password)  # same work, so timing reveals no accounts
+        check_password_hash(_dummy_hash(_method()), password)  # same work, so timing reveals no accounts
         return None
     matches = user.check_password(password)  # checked even for a disabled account, for the same reason
     return user if matches and user.is_active else None
@@ -69,7 +70,7 @@ def sign_out_everywhere(user: User) -> None:
 def reset_password(user: User, password: str) -> None:
     """Give `user` a new password (an admin resetting an account) and end all of its sessions."""
     _check_password(password)
-    user.set_password(password)
+    user.password_hash = _hash(password)
     sign_out_everywhere(user)
 
 
@@ -79,6 +80,14 @@ def _check_password(password: str) -> None:
                            field="password")
 
 
+def _hash(password: str) -> str:
+    return generate_password_hash(password, method=_method())  # salted; the method is kept in the hash
+
+
+def _method() -> str:
+    return current_app.config["PASSWORD_HASH_METHOD"]
+
+
 @cache
-def _dummy_hash() -> str:
-    return generate_password_hash("not anyone's password")
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash("not anyone's password", method=method)
