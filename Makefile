@@ -26,8 +26,9 @@ run: install
 	$(BIN)/flask cms demo
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# One test process per core (pytest-xdist); PYTEST_ARGS="-n 0" runs them all in one, e.g. to debug.
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 # Load figures as ratios to a bare Flask app measured in the same run (ARGS="--articles 100000" for scale),
 # then readers at 64 connections for 30 s while articles are saved and published (BENCH_ARGS).
