@@ -8,6 +8,8 @@ Fast without sharing state between tests:
   sessions run with synchronous_commit off; a test database has nothing to keep through a crash.
 - Passwords are hashed with one round of PBKDF2 (PASSWORD_HASH_METHOD) instead of the site's scrypt, which
   costs 0.2 s for every account made or signed in to; tests/services/test_password_storage.py checks the site's.
+- Templates are compiled once a run, not once per test's app: Jinja's bytecode cache, checked against the source.
+- `make test` runs one process per core (pytest-xdist); each has its own SQLite folder or PostgreSQL schema.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
@@ -32,6 +36,23 @@ from tests import factories
 
 PASSWORD = factories.PASSWORD
 MEMORY_FOLDER = Path("/dev/shm")  # tmpfs on Linux
+
+
+class CompiledTemplates(BytecodeCache):
+    """Templates as compiled by the first app that rendered them; a changed source is compiled again."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
 
 
 @pytest.fixture(scope="session")
@@ -104,6 +125,7 @@ def app(app_config: dict, sqlite_template: Path | None) -> Iterator[Flask]:
     if sqlite_template and database:
         shutil.copyfile(sqlite_template, database)
     app = create_app(app_config)
+    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
     with app.app_context():
         db.create_all()  # checks first: on PostgreSQL, makes the tables only if a fixture dropped them
     yield app
