@@ -26,8 +26,9 @@ run: install
 	$(BIN)/flask cms demo
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# One test process per core (pytest-xdist); PYTEST_ARGS="-n 0" runs them all in one, e.g. to debug.
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 # Load figures as ratios to a bare Flask app measured in the same run (ARGS="--articles 100000" for scale),
 # rendering time per KB from 1 KB to 1 MB and a 10 MB animated upload (bench_limits),

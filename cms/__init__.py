@@ -56,13 +56,14 @@ def _configure_sqlite(app: Flask) -> None:
     from sqlalchemy import event
 
     is_first = [True]
+    busy_timeout_ms = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])  # not `app`: the engine must not keep it alive
 
     with app.app_context():
         @event.listens_for(db.engine, "connect")
         def on_connect(connection: Any, _record: Any) -> None:
             cursor = connection.cursor()
             cursor.execute("PRAGMA foreign_keys = ON")
-            cursor.execute(f"PRAGMA busy_timeout = {int(app.config['SQLITE_BUSY_TIMEOUT_MS'])}")
+            cursor.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
             cursor.execute("PRAGMA journal_mode = WAL")
             if is_first[0]:
                 is_first[0] = False

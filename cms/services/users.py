@@ -7,6 +7,7 @@ from functools import cache
 from typing import Any, cast
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from sqlalchemy import CursorResult, Delete, delete, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -36,7 +37,7 @@ def create_user(email: str, password: str, role: Role, name: str = "") -> User:
         raise InvalidInput(f"There is already an account for {email}.", field="email")
     _check_password(password)
     user = User(email=email, name=name, role=role)
-    user.set_password(password)
+    user.password_hash = _hash(password)
     db.session.add(user)
     db.session.flush()
     return user
@@ -51,7 +52,7 @@ def authenticate(email: str, password: str) -> User | None:
     """Return the active account whose password matches, else None, taking as long either way."""
     user = find_by_email(email)
     if user is None:
-        check_password_hash(_dummy_hash(), password)  # same work, so timing reveals no accounts
+        check_password_hash(_dummy_hash(_method()), password)  # same work, so timing reveals no accounts
         return None
     matches = user.check_password(password)  # checked even for a disabled account, for the same reason
     return user if matches and user.is_active else None
@@ -65,7 +66,7 @@ def sign_in(user: User, *, user_agent: str, now: datetime) -> str:
     db.session.execute(delete(UserSession).where(UserSession.user_id == user.id,
                                                  UserSession.last_seen_at < now - IDLE_LIMIT))
     token = secrets.token_urlsafe(32)
-    db.session.add(UserSession(user=user, token_hash=_hash(token), user_agent=user_agent[:300],
+    db.session.add(UserSession(user=user, token_hash=_token_hash(token), user_agent=user_agent[:300],
                                created_at=now, last_seen_at=now))
     db.session.flush()
     user.session_token = token
@@ -77,7 +78,7 @@ def find_session(token: str, now: datetime) -> UserSession | None:
     active; its user then knows the token."""
     if not token:
         return None
-    found = db.session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token))
+    found = db.session.scalar(select(UserSession).where(UserSession.token_hash == _token_hash(token))
                               .options(joinedload(UserSession.user)))
     if found is None or not found.user.is_active or found.last_seen_at < now - IDLE_LIMIT:
         return None
@@ -104,7 +105,8 @@ def current_session_id(user: User) -> int | None:
     """Return the id of the session `user` was loaded for (this browser's), or None."""
     if not user.session_token:
         return None
-    return db.session.scalar(select(UserSession.id).where(UserSession.token_hash == _hash(user.session_token)))
+    token_hash = _token_hash(user.session_token)
+    return db.session.scalar(select(UserSession.id).where(UserSession.token_hash == token_hash))
 
 
 def end_session(user: User, session_id: int) -> bool:
@@ -115,7 +117,7 @@ def end_session(user: User, session_id: int) -> bool:
 
 def sign_out(token: str) -> None:
     """End the session of one browser (signing out there); a copy of its cookie then signs no one in."""
-    db.session.execute(delete(UserSession).where(UserSession.token_hash == _hash(token)))
+    db.session.execute(delete(UserSession).where(UserSession.token_hash == _token_hash(token)))
 
 
 def sign_out_everywhere(user: User) -> None:
@@ -127,14 +129,14 @@ def sign_out_others(user: User) -> int:
     """End every session of `user` but the one it was loaded for; return how many ended."""
     query = delete(UserSession).where(UserSession.user_id == user.id)
     if user.session_token:
-        query = query.where(UserSession.token_hash != _hash(user.session_token))
+        query = query.where(UserSession.token_hash != _token_hash(user.session_token))
     return _deleted(query)
 
 
 def reset_password(user: User, password: str) -> None:
     """Give `user` a new password (an admin resetting an account) and end all of its sessions."""
     _check_password(password)
-    user.set_password(password)
+    user.password_hash = _hash(password)
     sign_out_everywhere(user)
 
 
@@ -156,7 +158,7 @@ def update(user: User, *, by: User, email: str, name: str, role: Role, is_active
     ends_sessions = bool(password) or role != user.role or is_active != user.is_active
     user.email, user.name, user.role, user.is_active = email, name.strip(), role, is_active
     if password:
-        user.set_password(password)
+        user.password_hash = _hash(password)
     if ends_sessions and user is by:
         sign_out_others(user)
     elif ends_sessions:
@@ -169,9 +171,17 @@ def _check_password(password: str) -> None:
                            field="password")
 
 
+def _hash(password: str) -> str:
+    return generate_password_hash(password, method=_method())  # salted; the method is kept in the hash
+
+
+def _method() -> str:
+    return current_app.config["PASSWORD_HASH_METHOD"]
+
+
 @cache
-def _dummy_hash() -> str:
-    return generate_password_hash("not anyone's password")
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash("not anyone's password", method=method)
 
 
 def _deleted(query: Delete) -> int:
@@ -179,5 +189,5 @@ def _deleted(query: Delete) -> int:
     return result.rowcount or 0
 
 
-def _hash(token: str) -> str:
+def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()

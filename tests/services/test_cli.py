@@ -18,6 +18,8 @@ from tests.conftest import csrf_token
 def fresh_app(app_config):
     """An app whose schema comes from the migrations, as `flask cms init` makes it."""
     app = create_app(app_config)
+    with app.app_context():
+        db.drop_all()  # on PostgreSQL the suite keeps its tables between tests (see conftest.py)
     yield app
     with app.app_context():
         db.session.remove()

@@ -107,8 +107,9 @@ def gunicorn(url: str, port: int) -> Iterator[subprocess.Popen]:
         cwd=ROOT, env={**os.environ, "DATABASE_URL": url, "SECRET_KEY": "kill-test"}, start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        if not wait_until_answering(port, "/login", seconds=10):
-            pytest.fail(f"gunicorn did not start: {server.stderr.read()}")
+        if not wait_until_answering(port, "/login", seconds=60):  # a busy machine starts it slowly
+            os.killpg(server.pid, signal.SIGKILL)  # else reading its output would wait for it forever
+            pytest.fail(f"gunicorn did not answer within 60 s: {server.stderr.read()}")
         yield server
     finally:
         if server.poll() is None:
