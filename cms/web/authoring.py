@@ -12,13 +12,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from cms.core import clock, rendering, workflow
+from cms.core import clock, workflow
 from cms.core.errors import EditConflict, InvalidInput, NotAllowed, TransitionError
 from cms.core.visibility import is_live
 from cms.core.workflow import Status
 from cms.extensions import db, login_manager
 from cms.models import Article, Autosave, PreviewToken, Revision, Series, Tag
-from cms.services import articles, related, series as series_service, tags
+from cms.services import articles, media, related, series as series_service, tags
 from cms.web import public
 from cms.web.forms import ArticleForm, ConfirmForm
 from cms.web.templating import local_time, site_zone
@@ -237,7 +237,7 @@ def _fill_from_autosave(form: ArticleForm, offered: Autosave) -> None:
 def render() -> ResponseReturnValue:
     """The live preview: the body through the same pipeline readers get."""
     try:
-        return jsonify(html=rendering.render(request.form.get("body_source", "")))
+        return jsonify(html=media.render_body(request.form.get("body_source", "")))
     except InvalidInput as error:
         return jsonify(error=str(error)), 400
 
