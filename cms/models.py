@@ -329,6 +329,21 @@ class Media(db.Model):
     def __str__(self) -> str:
         return self.filename or self.key
 
+    @property
+    def extension(self) -> str:
+        return {"image/jpeg": "jpg"}.get(self.content_type, self.content_type.removeprefix("image/"))
+
+    @property
+    def file_name(self) -> str:
+        """The original's name under /uploads/."""
+        return f"{self.key}.{self.extension}"
+
+    def thumbnail_name(self, width: int = 480) -> str:
+        """The name under /uploads/ of a copy about `width` wide (the original if it is no wider; animations
+        have no copies)."""
+        is_copied = self.width > width and self.content_type != "image/gif"
+        return f"{self.key}-{width}.{self.extension}" if is_copied else self.file_name
+
 
 class MediaVariant(db.Model):
     """One encoding of an image at one width: the original itself, a smaller copy, or a WebP of either."""

@@ -119,7 +119,7 @@ def missing_alt(article: Article) -> list[str]:
     address; the featured image counts too."""
     addresses = images.images_without_alt(article.body_html)
     keys = [match["key"] for address in addresses if (match := images.UPLOAD_PATH.fullmatch(address))]
-    names = dict(db.session.execute(select(Media.key, Media.filename).where(Media.key.in_(keys)))) if keys else {}
+    names = dict(db.session.execute(select(Media.key, Media.filename).where(Media.key.in_(keys))).all()) if keys else {}
     missing = []
     for address in addresses:
         match = images.UPLOAD_PATH.fullmatch(address)
@@ -128,3 +128,32 @@ def missing_alt(article: Article) -> list[str]:
     if featured is not None and not featured.alt:
         missing.append(f"{featured} (featured image)")
     return missing
+
+
+@dataclass(frozen=True)
+class FeaturedImage:
+    """An article's featured image, ready for its page: the markup, what to preload, what to share."""
+
+    html: str  # a <picture>, sanitized like a body
+    preload_srcset: str  # the candidates the browser picks from first (WebP when there are copies)
+    preload_type: str
+    sizes: str
+    file_name: str  # of the original, under /uploads/, for Open Graph
+    alt: str
+    width: int
+    height: int
+
+
+def featured_image(article: Article) -> FeaturedImage | None:
+    """Return the featured image of `article` for its page, or None if it has none."""
+    chosen = article.featured_media
+    if chosen is None:
+        return None
+    info = uploads.lookup([chosen.key])[chosen.key]
+    html = rendering.sanitize(images.picture(chosen.key, info, alt=chosen.alt, is_lazy=False))
+    is_webp = bool(info.webp_widths) and info.format != "webp"
+    extension = "webp" if is_webp else chosen.extension
+    return FeaturedImage(html=html, preload_srcset=images.srcset(chosen.key, info.webp_widths if is_webp
+                                                                 else info.widths, extension),
+                         preload_type=f"image/{'webp' if is_webp else info.format}", sizes=images.SIZES,
+                         file_name=chosen.file_name, alt=chosen.alt, width=chosen.width, height=chosen.height)

@@ -82,6 +82,8 @@ def _save(article: Article | None, form: ArticleForm) -> ResponseReturnValue:
             article = articles.create(data, by=current_user, now=now)
         else:
             articles.update(article, data, by=current_user, now=now, based_on_version=_version(form))
+        if "featured_media_id" in request.form:
+            media.set_featured(article, request.form.get("featured_media_id", type=int), by=current_user, now=now)
         _move(article, target, publish_at, now)
         articles.discard_autosave(None if is_new else article, by=current_user)
         db.session.commit()
@@ -99,6 +101,10 @@ def _save(article: Article | None, form: ArticleForm) -> ResponseReturnValue:
         _show_error(form, error)
         return _writing_screen(None if is_new else article, form, status=422)
     flash(_saved_message(article, target), "success")
+    if target in (Status.SCHEDULED, Status.PUBLISHED):
+        for name in media.missing_alt(article):
+            flash(f"The image “{name}” has no description (alt text): readers who cannot see it will miss "
+                  "it; add one.", "warning")
     return redirect(url_for("authoring.edit", article_id=article.id))
 
 
@@ -200,6 +206,7 @@ def _writing_screen(article: Article | None, form: ArticleForm, *, offered: Auto
         related_chosen=[e for e in explanations if e.is_pinned or e.is_excluded],
         related_others=[e for e in explanations if e.is_live and not (e.is_shown or e.is_pinned or e.is_excluded)],
         link_suggestions=related.link_suggestions(article, now) if article else [],
+        featured_choices=media.featured_choices(current_user, article),
     ), status
 
 

@@ -8,7 +8,6 @@ from flask_login import current_user
 
 from cms.core import clock
 from cms.core.errors import InvalidInput
-from cms.core.images import EXTENSIONS
 from cms.extensions import db
 from cms.models import Media
 from cms.services import uploads
@@ -29,10 +28,6 @@ def store(file, *, alt: str = "") -> Media:  # noqa: ANN001 - a werkzeug FileSto
                         max_animation_pixels=current_app.config["UPLOAD_MAX_ANIMATION_PIXELS"])
 
 
-def original_url(media: Media) -> str:
-    return url_for("uploads.image", name=f"{media.key}.{EXTENSIONS[media.content_type.removeprefix('image/')]}")
-
-
 @bp.post("/uploads")
 def upload() -> ResponseReturnValue:
     """Store the image in the form field `image` (described by `alt`, if sent); answer its URL and the Markdown
@@ -49,7 +44,7 @@ def upload() -> ResponseReturnValue:
         db.session.rollback()
         return {"error": str(error)}, 400
     db.session.commit()
-    url = original_url(media)
+    url = url_for("uploads.image", name=media.file_name)
     markdown_alt = media.alt.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
     return {"url": url, "markdown": f"![{markdown_alt}]({url})", "width": media.width, "height": media.height,
             "id": media.id, "alt": media.alt}, 201
