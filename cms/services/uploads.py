@@ -171,12 +171,13 @@ def _variants(fmt: str, original: bytes, upright: Image.Image,
     made = [(upright.width, fmt, original)]
     if is_animated:
         return made
-    pixels = _rgb(upright)
+    resized = _rgb(upright)
     profile = upright.info.get("icc_profile")  # colours as the camera saw them, in every copy
-    for width in images.variant_widths(upright.width, is_animated=False):
-        resized = pixels if width == upright.width else pixels.resize(
-            (width, max(1, round(upright.height * width / upright.width))), Image.Resampling.LANCZOS,
-            reducing_gap=3.0)
+    # Widest first, each copy made from the one before: a 24-megapixel photo is scaled down once, not four times.
+    for width in reversed(images.variant_widths(upright.width, is_animated=False)):
+        if width != resized.width:
+            resized = resized.resize((width, max(1, round(upright.height * width / upright.width))),
+                                     Image.Resampling.LANCZOS, reducing_gap=3.0)
         if width != upright.width:
             made.append((width, fmt, _encoded(resized, fmt, profile)))
         if fmt != "WEBP" and width <= MAX_WEBP_WIDTH:
