@@ -116,9 +116,11 @@ def register_blueprints(app: Flask) -> None:
 
 def register_admin(app: Flask) -> None:
     from cms.admin import build_admin
-    from cms.web import transfer
+    from cms.web import media, transfer
 
-    transfer.register(build_admin(app))
+    admin = build_admin(app)
+    media.register(admin)
+    transfer.register(admin)
 
 
 def register_cli(app: Flask) -> None:

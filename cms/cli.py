@@ -19,7 +19,7 @@ from cms.core import clock
 from cms.core.errors import CMSError
 from cms.core.workflow import Role
 from cms.extensions import db
-from cms.services import backup, demo, maintenance, related, site, transfer, users
+from cms.services import backup, demo, maintenance, related, site, transfer, uploads, users
 
 cms = AppGroup("cms", help="Manage the CMS: schema, accounts, content.")
 
@@ -48,10 +48,21 @@ def database_command(function: Callable[..., Any]) -> Callable[..., Any]:
 def init() -> None:
     """Create the database schema, or upgrade it to the newest version."""
     upgrade(directory=current_app.extensions["migrate"].directory)
+    moved, refused = uploads.import_folder(_old_upload_folder(), now=clock.now())
     rendered = maintenance.rerender_stale()
     site.settings()
     db.session.commit()
     click.echo("The database is up to date." + (f" Re-rendered {rendered} articles and pages." if rendered else ""))
+    if moved:
+        click.echo(f"Moved {moved} uploaded images from {_old_upload_folder()} into the database; "
+                   "the folder is no longer used.")
+    for name in refused:
+        click.echo(f"Left {name} in {_old_upload_folder()}: it is not an image that can be read.", err=True)
+
+
+def _old_upload_folder() -> Path:
+    """Where the first release kept uploads (UPLOAD_FOLDER, else instance/uploads)."""
+    return Path(current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "uploads")
 
 
 @cms.command("create-user")

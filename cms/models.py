@@ -15,6 +15,7 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -174,11 +175,13 @@ class Article(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id"), index=True)
     series_part: Mapped[int | None]
+    featured_media_id: Mapped[int | None] = mapped_column(ForeignKey("media.id"), index=True)  # top image, og:image
     version: Mapped[int] = mapped_column()  # a stale edit fails instead of overwriting
     __mapper_args__ = {"version_id_col": version}
 
     author: Mapped[User] = relationship()
     series: Mapped[Series | None] = relationship(back_populates="articles")
+    featured_media: Mapped[Media | None] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary=article_tag, back_populates="articles", order_by=Tag.name)
     revisions: Mapped[list[Revision]] = relationship(back_populates="article", order_by="Revision.id")
     status_changes: Mapped[list[StatusChange]] = relationship(back_populates="article",
@@ -344,6 +347,60 @@ class PreviewToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Media(db.Model):
+    """An uploaded image: checked, re-encoded and kept in the database, so every server and every backup has it.
+
+    Its bytes live in `media_variants`: the original (at its own width, in its own format) and smaller copies.
+    """
+
+    __tablename__ = "media"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), unique=True)  # random hex; its URL is /uploads/<key>.<ext>
+    filename: Mapped[str] = mapped_column(String(255), default="")  # as uploaded, for people; never for paths
+    alt: Mapped[str] = mapped_column(String(500), default="")  # what the image shows, for screen readers
+    width: Mapped[int] = mapped_column()
+    height: Mapped[int] = mapped_column()
+    content_type: Mapped[str] = mapped_column(String(40))  # of the original, as re-encoded
+    byte_size: Mapped[int] = mapped_column()  # of the original
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow)
+
+    uploaded_by: Mapped[User | None] = relationship()
+    variants: Mapped[list[MediaVariant]] = relationship(back_populates="media", cascade="all, delete-orphan",
+                                                        passive_deletes=True, order_by="MediaVariant.width")
+
+    def __str__(self) -> str:
+        return self.filename or self.key
+
+    @property
+    def extension(self) -> str:
+        return {"image/jpeg": "jpg"}.get(self.content_type, self.content_type.removeprefix("image/"))
+
+    @property
+    def file_name(self) -> str:
+        """The original's name under /uploads/."""
+        return f"{self.key}.{self.extension}"
+
+    def thumbnail_name(self, width: int = 480) -> str:
+        """The name under /uploads/ of a copy about `width` wide (the original if it is no wider; animations
+        have no copies)."""
+        is_copied = self.width > width and self.content_type != "image/gif"
+        return f"{self.key}-{width}.{self.extension}" if is_copied else self.file_name
+
+
+class MediaVariant(db.Model):
+    """One encoding of an image at one width: the original itself, a smaller copy, or a WebP of either."""
+
+    __tablename__ = "media_variants"
+    __table_args__ = (CheckConstraint("format IN ('jpeg', 'png', 'gif', 'webp')", name="known_format"),)
+    media_id: Mapped[int] = mapped_column(ForeignKey("media.id", ondelete="CASCADE"), primary_key=True)
+    width: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    format: Mapped[str] = mapped_column(String(8), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # loaded only when served
+
+    media: Mapped[Media] = relationship(back_populates="variants")
 
 
 # Full-text search lives outside the mapped columns, in each engine's own form; Alembic leaves these alone.

@@ -18,16 +18,17 @@ from bleach.linkifier import LinkifyFilter
 from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 
+from cms.core import images
 from cms.core.errors import InvalidInput
 
 #: Bump when the output of `render` changes, so stored HTML is rendered again (`flask cms init`, `reindex`).
-PIPELINE_VERSION = 2
+PIPELINE_VERSION = 3
 
 ALLOWED_TAGS = frozenset({
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "code", "kbd", "samp",
     "em", "strong", "b", "i", "u", "s", "del", "ins", "mark", "small", "sub", "sup", "abbr", "cite", "q",
     "ul", "ol", "li", "dl", "dt", "dd", "a", "img", "figure", "figcaption",
-    "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "section",
+    "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "section", "picture", "source",
 })
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto", "tel"})
 _FOOTNOTE_ID = re.compile(r"fn(ref)?\d+(:\d+)?")
@@ -112,7 +113,18 @@ def _allowed_attribute(tag: str, name: str, value: str) -> bool:
         return tag in ("th", "td") and bool(_TEXT_ALIGN.fullmatch(value))
     if name == "target":
         return tag == "a" and value == "_blank"
-    return False
+    return tag in ("img", "source") and _allowed_responsive(tag, name, value)
+
+
+def _allowed_responsive(tag: str, name: str, value: str) -> bool:
+    """What `images.responsive` adds, and only that: variants of our own uploads, lazy loading, WebP."""
+    if name == "srcset":
+        return bool(images.SRCSET.fullmatch(value))
+    if name == "sizes":
+        return value == images.SIZES
+    if tag == "source":
+        return name == "type" and value == "image/webp"
+    return (name, value) in (("loading", "lazy"), ("decoding", "async"))
 
 
 def _safe_new_window(attrs: dict, new: bool = False) -> dict:

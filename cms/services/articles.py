@@ -19,7 +19,7 @@ from cms.core.workflow import LIVE_STATUSES, Role, Status
 from cms.extensions import db
 from cms.models import Article, Autosave, PreviewToken, Revision, Series, StatusChange, User
 from cms.core.visibility import is_live
-from cms.services import redirects, related, tags
+from cms.services import media, redirects, related, tags
 from cms.services.series import next_part
 
 
@@ -402,7 +402,7 @@ def _apply(article: Article, data: ArticleInput, *, by: User, now: datetime, not
     article.summary = data.summary.strip()
     article.description = data.description.strip()
     article.body_source = data.body_source
-    article.body_html = rendering.render(data.body_source)
+    article.body_html = media.render_body(data.body_source)
     article.body_text = rendering.plain_text(article.body_html)
     article.html_version = rendering.PIPELINE_VERSION
     article.tags = tags.resolve(data.tags)

@@ -1,7 +1,8 @@
 """Backups: a consistent snapshot of every table in one portable file, and restoring it.
 
 The file is gzip-compressed text: one header line (a format marker, the format version, when, from which
-engine, row counts and the SHA-256 of the rest), then the rows of every table as JSON. The same file restores
+engine, row counts and the SHA-256 of the rest), then the rows of every table as JSON, uploaded images
+included (their bytes in base64, format version 2). The same file restores
 on SQLite or PostgreSQL, so it also moves a site from one engine to the other.
 
 The snapshot is consistent while the site keeps serving: on SQLite it is read from a copy made with SQLite's
@@ -10,6 +11,8 @@ online backup API in one step; on PostgreSQL from one REPEATABLE READ transactio
 
 from __future__ import annotations
 
+import base64
+import binascii
 import gzip
 import hashlib
 import json
@@ -24,17 +27,18 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, create_engine, func, inspect, select, text, update
 from sqlalchemy.exc import DataError, IntegrityError, StatementError
-from sqlalchemy.types import Enum as EnumType
+from sqlalchemy.types import Enum as EnumType, LargeBinary
 
 from cms.core import clock, rendering
 from cms.core.errors import InvalidInput
 from cms.extensions import db
-from cms.models import Article, ContentVersion, Page, Redirect, Series, Tag, User, UTCDateTime
+from cms.models import Article, ContentVersion, Media, Page, Redirect, Series, Tag, User, UTCDateTime
+from cms.services import media
 
 FORMAT = "practitioner-cms-backup"
-VERSION = 1
+VERSION = 2  # 2: uploads (media, media_variants) are in the database and so in the backup
 #: Tables whose rows make a site "not empty"; settings and the content version exist from `flask cms init`.
-CONTENT_MODELS = (User, Article, Page, Series, Tag, Redirect)
+CONTENT_MODELS = (User, Article, Page, Series, Tag, Redirect, Media)
 _BATCH = 500
 
 
@@ -87,6 +91,8 @@ def _json_value(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
     raise TypeError(f"{type(value).__name__} cannot be written to a backup")
 
 
@@ -227,7 +233,9 @@ def _row(table: Table, columns: list[str], values: list[Any]) -> dict[str, Any]:
                 value = _moment(value, f"{table.name}.{name}")
             elif value is not None and isinstance(column_type, EnumType) and column_type.enum_class is not None:
                 value = column_type.enum_class(value)
-        except (TypeError, ValueError):
+            elif value is not None and isinstance(column_type, LargeBinary):
+                value = base64.b64decode(value, validate=True)
+        except (TypeError, ValueError, binascii.Error):
             raise ValueError(name) from None
         row[name] = value
     return row
@@ -241,7 +249,7 @@ def _render_bodies(connection: Connection, name: str) -> None:
         changes = []
         for row_id, slug, source in connection.execute(select(table.c.id, table.c.slug, table.c.body_source)):
             try:
-                html = rendering.render(source or "")
+                html = media.render_body(source or "")
             except InvalidInput as error:
                 raise InvalidInput(f"{name}: {slug}: {error}") from None
             change = {"row_id": row_id, "body_html": html, "html_version": rendering.PIPELINE_VERSION}

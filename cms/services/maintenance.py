@@ -5,6 +5,7 @@ from sqlalchemy import select
 from cms.core import rendering
 from cms.extensions import db
 from cms.models import Article, Page
+from cms.services import media
 
 
 def rerender_stale() -> int:
@@ -13,7 +14,7 @@ def rerender_stale() -> int:
     for model in (Article, Page):
         stale = select(model).where(model.html_version != rendering.PIPELINE_VERSION)
         for item in db.session.scalars(stale):
-            item.body_html = rendering.render(item.body_source)
+            item.body_html = media.render_body(item.body_source)
             item.html_version = rendering.PIPELINE_VERSION
             if isinstance(item, Article):
                 item.body_text = rendering.plain_text(item.body_html)

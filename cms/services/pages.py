@@ -7,7 +7,7 @@ from cms.core.errors import InvalidInput
 from cms.core.slugs import slugify
 from cms.extensions import db
 from cms.models import Page
-from cms.services import redirects
+from cms.services import media, redirects
 
 #: First path segments the site itself answers; a page there would be unreachable.
 RESERVED_SLUGS = frozenset({
@@ -39,7 +39,7 @@ def save(page: Page | None, *, title: str, body_source: str, slug: str = "", is_
     elif page.slug != slug and page.is_published:
         redirects.add(redirects.PAGE_PATH.format(slug=page.slug), redirects.PAGE_PATH.format(slug=slug))
     page.title, page.slug, page.body_source = title, slug, body_source
-    page.body_html = rendering.render(body_source)
+    page.body_html = media.render_body(body_source)
     page.html_version = rendering.PIPELINE_VERSION
     page.is_published, page.menu_order = is_published, menu_order
     db.session.flush()

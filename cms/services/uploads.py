@@ -1,24 +1,33 @@
-"""Images for articles: checked by what they contain, re-encoded, stored under a random name.
+"""Images for articles: checked by what they contain, re-encoded, resized, and kept in the database.
 
 The name a browser sent and the type it claimed are never trusted. Pillow must recognise the bytes as one of
-a few raster formats and decode every pixel; the stored file is re-encoded from those pixels, so camera
+a few raster formats and decode every pixel; the stored original is re-encoded from those pixels, so camera
 metadata (a location, a device) and anything hidden after the image data do not survive. SVG is refused: it
 is a document that can carry script, not a picture.
+
+Each image is kept with copies at a few smaller widths, in its own format and in WebP, all in the database:
+every server of a site sees them, and `flask cms backup` carries them.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 import warnings
 from dataclasses import dataclass
+from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import select
 
+from cms.core import images
 from cms.core.errors import InvalidInput
+from cms.extensions import db
+from cms.models import Media, MediaVariant, User
 
 #: Pillow format -> (stored extension, content type served).
 FORMATS = {
@@ -29,27 +38,35 @@ FORMATS = {
 }
 SAVE_OPTIONS = {"JPEG": {"quality": 90, "optimize": True}, "PNG": {"optimize": True}, "GIF": {},
                 "WEBP": {"quality": 90}}
+#: Smaller copies are for screens, not for keeping: lighter settings, and WebP's slowest effort is not worth it.
+VARIANT_OPTIONS = {"JPEG": {"quality": 82, "optimize": True, "progressive": True}, "PNG": {"optimize": True},
+                   "GIF": {}, "WEBP": {"quality": 80, "method": 4}}
 CONTENT_TYPES = {extension: content_type for extension, content_type in FORMATS.values()}
-#: A stored name: 32 random hex digits and one of our extensions; nothing else is ever served.
+#: A stored name of the first release, kept in UPLOAD_FOLDER: 32 random hex digits and one of our extensions.
 NAME = re.compile(r"[0-9a-f]{32}\.(" + "|".join(CONTENT_TYPES) + ")")
+#: No WebP copy is made of an image wider than this at its full width: no screen asks for more, and encoding
+#: 50 megapixels to WebP takes seconds. Its fallback original is still offered at full width.
+MAX_WEBP_WIDTH = 2400
 _SVG = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*(<!doctype\s+svg|<svg)", re.IGNORECASE | re.DOTALL)
 
 
 @dataclass(frozen=True)
-class StoredImage:
-    name: str
+class Served:
+    """One stored encoding of an upload, ready to send."""
+
+    data: bytes
     content_type: str
-    width: int
-    height: int
+    etag: str
+    created_at: datetime
 
 
-def save(stream: BinaryIO, folder: Path, *, max_bytes: int, max_pixels: int,
-         max_animation_pixels: int) -> StoredImage:
-    """Check the image in `stream` and store it in `folder` under a new random name; raise InvalidInput if it is
-    not a JPEG, PNG, GIF or WebP image within the limits.
+def save(stream: BinaryIO, *, by: User | None, now: datetime, filename: str = "", alt: str = "",
+         max_bytes: int, max_pixels: int, max_animation_pixels: int) -> Media:
+    """Check the image in `stream`, store it with its smaller copies and return it (added and flushed).
 
-    `max_pixels` bounds one frame, `max_animation_pixels` all frames of an animation together: every frame is
-    decoded and encoded again, so the work grows with both, and both are checked before any pixel is decoded.
+    Raises InvalidInput if it is not a JPEG, PNG, GIF or WebP image within the limits: `max_pixels` bounds one
+    frame, `max_animation_pixels` all frames of an animation together. Every frame is decoded and encoded
+    again, so the work grows with both, and both are checked before any pixel is decoded.
     """
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
@@ -60,22 +77,139 @@ def save(stream: BinaryIO, folder: Path, *, max_bytes: int, max_pixels: int,
         raise InvalidInput("SVG images are not accepted, as they can carry scripts; upload a PNG instead.",
                            field="image")
     image = _decoded(data, max_pixels, max_animation_pixels)
-    extension, content_type = FORMATS[image.format]
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"{secrets.token_hex(16)}.{extension}"
-    encoded = _reencoded(image)
-    draft = folder / f".{name}.part"
-    draft.write_bytes(encoded)
-    draft.replace(folder / name)  # readers never see half a file
-    return StoredImage(name=name, content_type=content_type, width=image.width, height=image.height)
+    original, upright = _reencoded(image)
+    return _stored(secrets.token_hex(16), image.format, original, upright, is_animated=_is_animated(image),
+                   by=by, now=now, filename=filename, alt=alt)
 
 
-def path_of(name: str, folder: Path) -> Path | None:
-    """Return where the stored image `name` is, or None if `name` is not one of ours or is missing."""
-    if not NAME.fullmatch(name):
+def import_folder(folder: Path, *, now: datetime) -> tuple[int, list[str]]:
+    """Move the images of the first release's upload folder into the database, under the names they had, so
+    their addresses keep working; return how many were added and the names of files that are not images.
+
+    The files were re-encoded when uploaded, so their bytes are kept as they are. Files already in the
+    database are skipped, so running it again adds nothing; the folder is left as it was.
+    """
+    added, refused = 0, []
+    if not folder.is_dir():
+        return added, refused
+    known = set(db.session.scalars(select(Media.key)))
+    for path in sorted(folder.iterdir()):
+        if not (NAME.fullmatch(path.name) and path.is_file()) or path.stem in known:
+            continue
+        data = path.read_bytes()
+        try:
+            image = _decoded(data, max_pixels=Image.MAX_IMAGE_PIXELS or 10**9, max_animation_pixels=10**10)
+        except InvalidInput:
+            refused.append(path.name)
+            continue
+        _stored(path.stem, image.format, data, ImageOps.exif_transpose(image), is_animated=_is_animated(image),
+                by=None, now=now, filename=path.name, alt="")
+        added += 1
+    return added, refused
+
+
+def find(key: str) -> Media | None:
+    """Return the upload with this key, if there is one."""
+    return db.session.scalar(select(Media).where(Media.key == key))
+
+
+def served(name: str) -> Served | None:
+    """Return the stored encoding that the file name `name` asks for, or None.
+
+    `<key>.<ext>` is the original; `<key>-<width>.<ext>` a copy at that width, in that format.
+    """
+    path = images.UPLOAD_PATH.fullmatch(f"/uploads/{name}")
+    if path is None:
         return None
-    path = folder / name
-    return path if path.is_file() else None
+    fmt = images.FORMATS[path["ext"]]
+    width = Media.width if path["width"] is None else int(path["width"])
+    row = db.session.execute(
+        select(MediaVariant.data, Media.created_at).join(Media)
+        .where(Media.key == path["key"], MediaVariant.format == fmt, MediaVariant.width == width)).first()
+    if row is None:
+        return None
+    return Served(data=row.data, content_type=CONTENT_TYPES[path["ext"]], etag=name, created_at=row.created_at)
+
+
+def lookup(keys: list[str]) -> dict[str, images.ImageInfo]:
+    """Return what rendering needs to know of each upload among `keys`: its size and the widths it is stored
+    at (two queries, no image bytes)."""
+    if not keys:
+        return {}
+    found = {media_id: (key, width, height, content_type) for media_id, key, width, height, content_type in
+             db.session.execute(select(Media.id, Media.key, Media.width, Media.height, Media.content_type)
+                                .where(Media.key.in_(keys)))}
+    widths: dict[tuple[int, str], list[int]] = {}
+    for media_id, width, fmt in db.session.execute(
+            select(MediaVariant.media_id, MediaVariant.width, MediaVariant.format)
+            .where(MediaVariant.media_id.in_(found)).order_by(MediaVariant.width)):
+        widths.setdefault((media_id, fmt), []).append(width)
+    infos = {}
+    for media_id, (key, width, height, content_type) in found.items():
+        own = content_type.removeprefix("image/")
+        infos[key] = images.ImageInfo(width=width, height=height, format=own,
+                                      widths=tuple(widths.get((media_id, own), [width])),
+                                      webp_widths=tuple(widths.get((media_id, "webp"), [])))
+    return infos
+
+
+def _stored(key: str, fmt: str, original: bytes, upright: Image.Image, *, is_animated: bool, by: User | None,
+            now: datetime, filename: str, alt: str) -> Media:
+    media = Media(key=key, filename=_display_name(filename), alt=" ".join(alt.split())[:500],
+                  width=upright.width, height=upright.height, content_type=FORMATS[fmt][1],
+                  byte_size=len(original), uploaded_by=by, created_at=now)
+    media.variants = [MediaVariant(width=width, format=variant_format.lower(), data=data)
+                      for width, variant_format, data in _variants(fmt, original, upright, is_animated)]
+    db.session.add(media)
+    db.session.flush()
+    return media
+
+
+def _variants(fmt: str, original: bytes, upright: Image.Image,
+              is_animated: bool) -> list[tuple[int, str, bytes]]:
+    """The original, then its copies: smaller ones in its own format, and WebP ones (an animation has none)."""
+    made = [(upright.width, fmt, original)]
+    if is_animated:
+        return made
+    resized = _rgb(upright)
+    profile = upright.info.get("icc_profile")  # colours as the camera saw them, in every copy
+    # Widest first, each copy made from the one before: a 24-megapixel photo is scaled down once, not four times.
+    for width in reversed(images.variant_widths(upright.width, is_animated=False)):
+        if width != resized.width:
+            resized = resized.resize((width, max(1, round(upright.height * width / upright.width))),
+                                     Image.Resampling.LANCZOS, reducing_gap=3.0)
+        if width != upright.width:
+            made.append((width, fmt, _encoded(resized, fmt, profile)))
+        if fmt != "WEBP" and width <= MAX_WEBP_WIDTH:
+            made.append((width, "WEBP", _encoded(resized, "WEBP", profile)))
+    return made
+
+
+def _rgb(image: Image.Image) -> Image.Image:
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    return image.convert("RGBA" if has_alpha else "RGB")
+
+
+def _encoded(image: Image.Image, fmt: str, profile: bytes | None) -> bytes:
+    if fmt == "JPEG" and image.mode != "RGB":
+        image = image.convert("RGB")
+    options = dict(VARIANT_OPTIONS[fmt])
+    if profile and fmt != "GIF":
+        options["icc_profile"] = profile
+    output = BytesIO()
+    image.save(output, format=fmt, **options)
+    return output.getvalue()
+
+
+def _is_animated(image: Image.Image) -> bool:
+    return bool(getattr(image, "is_animated", False))
+
+
+def _display_name(filename: str) -> str:
+    """The name as the uploader knew it, for the media screen: its last part, printable, bounded."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(char for char in name if unicodedata.category(char)[0] != "C")
+    return name.strip()[:255]
 
 
 def _decoded(data: bytes, max_pixels: int, max_animation_pixels: int) -> Image.Image:
@@ -108,8 +242,9 @@ def _check_frames(probe: Image.Image, max_animation_pixels: int) -> None:
                            f"keep it under {max_animation_pixels:,} pixels in all frames together.", field="image")
 
 
-def _reencoded(image: Image.Image) -> bytes:
-    """The pixels alone, turned upright as the camera meant them, in the format they came in."""
+def _reencoded(image: Image.Image) -> tuple[bytes, Image.Image]:
+    """The pixels alone, turned upright as the camera meant them, in the format they came in; and the upright
+    image, to make the smaller copies from."""
     fmt = image.format
     options = dict(SAVE_OPTIONS[fmt])
     if image.info.get("icc_profile"):
@@ -123,4 +258,4 @@ def _reencoded(image: Image.Image) -> bytes:
             frames = frames.convert("RGB")
     output = BytesIO()
     frames.save(output, format=fmt, **options)
-    return output.getvalue()
+    return output.getvalue(), frames

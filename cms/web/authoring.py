@@ -12,13 +12,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from cms.core import clock, rendering, workflow
+from cms.core import clock, workflow
 from cms.core.errors import EditConflict, InvalidInput, NotAllowed, TransitionError
 from cms.core.visibility import is_live
 from cms.core.workflow import Status
 from cms.extensions import db, login_manager
 from cms.models import Article, Autosave, PreviewToken, Revision, Series
-from cms.services import articles, related, series as series_service, tags
+from cms.services import articles, media, related, series as series_service, tags
 from cms.web import params, public
 from cms.web.forms import ArticleForm, ConfirmForm
 from cms.web.templating import local_time, site_zone
@@ -82,6 +82,8 @@ def _save(article: Article | None, form: ArticleForm) -> ResponseReturnValue:
             article = articles.create(data, by=current_user, now=now)
         else:
             articles.update(article, data, by=current_user, now=now, based_on_version=_version(form))
+        if "featured_media_id" in request.form:
+            media.set_featured(article, request.form.get("featured_media_id", type=int), by=current_user, now=now)
         _move(article, target, publish_at, now)
         articles.discard_autosave(None if is_new else article, by=current_user)
         db.session.commit()
@@ -99,6 +101,10 @@ def _save(article: Article | None, form: ArticleForm) -> ResponseReturnValue:
         _show_error(form, error)
         return _writing_screen(None if is_new else article, form, status=422)
     flash(_saved_message(article, target), "success")
+    if target in (Status.SCHEDULED, Status.PUBLISHED):
+        for name in media.missing_alt(article):
+            flash(f"The image “{name}” has no description (alt text): readers who cannot see it will miss "
+                  "it; add one.", "warning")
     return redirect(url_for("authoring.edit", article_id=article.id))
 
 
@@ -201,6 +207,7 @@ def _writing_screen(article: Article | None, form: ArticleForm, *, offered: Auto
         related_chosen=[e for e in explanations if e.is_pinned or e.is_excluded],
         related_others=[e for e in explanations if e.is_live and not (e.is_shown or e.is_pinned or e.is_excluded)],
         link_suggestions=related.link_suggestions(article, now) if article else [],
+        featured_choices=media.featured_choices(current_user, article),
     ), status
 
 
@@ -238,7 +245,7 @@ def _fill_from_autosave(form: ArticleForm, offered: Autosave) -> None:
 def render() -> ResponseReturnValue:
     """The live preview: the body through the same pipeline readers get."""
     try:
-        return jsonify(html=rendering.render(request.form.get("body_source", "")))
+        return jsonify(html=media.render_body(request.form.get("body_source", "")))
     except InvalidInput as error:
         return jsonify(error=str(error)), 400
 

@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 from cms.core import clock, rendering
 from cms.core.series import SeriesNav
 from cms.models import Article, Series
-from cms.services import reader, related, search as search_service, site
+from cms.services import media, reader, related, search as search_service, site
 from cms.web import params
 from cms.web.caching import public
 from cms.web.templating import site_zone
@@ -84,7 +84,7 @@ def render_article(article: Article, now: datetime, *, is_preview: bool = False)
     return render_template("public/article.html", article=article, nav=nav,
                            body_html=related.body_for_readers(article, now),
                            related=related.for_article(article, now, site.settings()),
-                           structured_data=_article_data(article, nav))
+                           structured_data=_article_data(article, nav), featured=media.featured_image(article))
 
 
 @bp.get("/series/")

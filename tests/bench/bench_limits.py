@@ -18,13 +18,18 @@ import os
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PIL import Image
+from sqlalchemy import select
 
+from cms import create_app
 from cms.config import Defaults
 from cms.core import rendering
 from cms.core.errors import InvalidInput
+from cms.extensions import db
+from cms.models import MediaVariant
 from cms.services import uploads
 
 DEMO = Path(__file__).resolve().parents[2] / "cms" / "demo"
@@ -85,17 +90,36 @@ def _gif(frames: list[Image.Image]) -> bytes:
     return output.getvalue()
 
 
+def _photo(width: int, height: int) -> bytes:
+    """A camera-like JPEG: smooth gradients with fine noise, which costs encoders what photographs do."""
+    gradient = Image.linear_gradient("L").resize((width, height))
+    noise = Image.effect_noise((width, height), 8)
+    output = io.BytesIO()
+    Image.merge("RGB", (gradient, noise, gradient.transpose(Image.Transpose.FLIP_LEFT_RIGHT))).save(
+        output, format="JPEG", quality=88)
+    return output.getvalue()
+
+
 def upload_row(name: str, data: bytes) -> tuple[str, float]:
+    """Store `data` as an upload (original, copies and WebP, in a throwaway SQLite database) and time it."""
     with tempfile.TemporaryDirectory() as folder:
-        started = time.perf_counter()
-        try:
-            stored = uploads.save(io.BytesIO(data), Path(folder), max_bytes=Defaults.UPLOAD_MAX_BYTES,
-                                  max_pixels=Defaults.UPLOAD_MAX_PIXELS,
-                                  max_animation_pixels=Defaults.UPLOAD_MAX_ANIMATION_PIXELS)
-            outcome = f"kept ({stored.width} x {stored.height})"
-        except InvalidInput as error:
-            outcome = f"refused: {error}"
-        elapsed = time.perf_counter() - started
+        app = create_app({"TESTING": True, "SECRET_KEY": "bench",
+                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(folder) / 'bench.sqlite'}"})
+        with app.app_context():
+            db.create_all()
+            started = time.perf_counter()
+            try:
+                stored = uploads.save(io.BytesIO(data), by=None, now=datetime.now(UTC),
+                                      max_bytes=Defaults.UPLOAD_MAX_BYTES, max_pixels=Defaults.UPLOAD_MAX_PIXELS,
+                                      max_animation_pixels=Defaults.UPLOAD_MAX_ANIMATION_PIXELS)
+                kept = sum(len(data) for data in db.session.scalars(select(MediaVariant.data)))
+                outcome = (f"kept ({stored.width} x {stored.height}, {len(stored.variants)} copies, "
+                           f"{kept / 1024 / 1024:.1f} MB in all)")
+            except InvalidInput as error:
+                outcome = f"refused: {error}"
+            elapsed = time.perf_counter() - started
+            db.session.rollback()
+            db.engine.dispose()
     print(f"{name:44} {len(data) / 1024 / 1024:5.1f} MB {elapsed:6.2f} s  {outcome}")
     return outcome, elapsed
 
@@ -117,7 +141,8 @@ def main() -> None:
     _, kept = upload_row("10 MB animated GIF, 7 frames of 1000 x 1000", _gif(noise))
     stall = [Image.new("P", (2000, 2000), index % 250) for index in range(200)]
     _, refused = upload_row("GIF of 200 frames of 2000 x 2000", _gif(stall))
-    within = max(kept, refused) <= UPLOAD_BUDGET_S
+    _, photo = upload_row("JPEG photo of 6000 x 4000 (24 megapixels)", _photo(6000, 4000))
+    within = max(kept, refused, photo) <= UPLOAD_BUDGET_S
     print(f"Uploads {'within' if within else 'OVER'} {UPLOAD_BUDGET_S:.0f} s.")
 
 

@@ -12,6 +12,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 from werkzeug.routing import Rule
 from werkzeug.routing.converters import NumberConverter
@@ -21,7 +22,7 @@ from cms import create_app
 from cms.core.workflow import Status
 from cms.extensions import db
 from cms.models import Article, StatusChange, Tag
-from cms.services import articles, site as site_service, users
+from cms.services import articles, site as site_service, uploads, users
 from tests.conftest import Auth, csrf_token
 from tests.factories import NOW, Factories
 
@@ -167,6 +168,12 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("/admin/transfer/check", "POST"): (SIGN_IN, REFUSED, REFUSED, BAD),  # no file sent
     ("/admin/transfer/confirm", "POST"): (SIGN_IN, REFUSED, REFUSED, MOVED),  # nothing checked before
     ("/admin/transfer/export", "GET"): ADMINS,
+    # The media screen: everyone signed in, authors see and change their own uploads. {media} belongs to
+    # another author and is that author's draft's featured image, so deleting it is refused for everyone.
+    ("/admin/media/", "GET"): EVERYONE,
+    ("/admin/media/upload", "POST"): (SIGN_IN, MOVED, MOVED, MOVED),  # no file sent: back to the list
+    ("/admin/media/{media}/alt", "POST"): (SIGN_IN, REFUSED, MOVED, MOVED),
+    ("/admin/media/{media}/delete", "POST"): (SIGN_IN, REFUSED, MOVED, MOVED),
 }
 #: Form fields a POST sends besides its CSRF token, by URL; `of` names the article it works on.
 FORMS = {
@@ -230,8 +237,19 @@ def site(app, make) -> dict[str, int | str]:
         values["tag"] = db.session.scalar(select(Tag.id))
         values["user"] = users.find_by_email("other@example.com").id
         values["settings"] = site_service.settings().id
+        other_article = db.session.get(Article, other)
+        picture = uploads.save(io.BytesIO(_png()), by=other_article.author, now=NOW, filename="other.png",
+                               max_bytes=10**6, max_pixels=10**6, max_animation_pixels=10**6)
+        other_article.featured_media = picture
+        values["media"] = picture.id
         db.session.commit()
     return values
+
+
+def _png() -> bytes:
+    output = io.BytesIO()
+    Image.new("RGB", (20, 10), "teal").save(output, format="PNG")
+    return output.getvalue()
 
 
 @pytest.mark.parametrize("url, method", sorted(MATRIX))
