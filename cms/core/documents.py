@@ -235,7 +235,7 @@ def _part(value: Any, source: str) -> int | None:
 def _integer(value: Any, name: str, source: str) -> int | None:
     if value in (None, ""):
         return None
-    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).strip().isdigit():
+    if isinstance(value, bool) or not isinstance(value, int | str) or not (str(value).strip().isascii() and str(value).strip().isdigit()):
         raise InvalidInput(f"{source}: {name} must be a whole number, not {value!r}.", field=name)
     return int(value)
 

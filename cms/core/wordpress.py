@@ -180,7 +180,7 @@ def _meta(item: Element, wp: str, key: str) -> str:
 def _part(value: str, where: str) -> int | None:
     if not value:
         return None
-    if not value.isdigit() or int(value) < 1:
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:
         raise InvalidInput(f"{where}: the series part {value!r} is not a whole number of 1 or more.")
     return int(value)
 

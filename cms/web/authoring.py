@@ -83,7 +83,7 @@ def _save(article: Article | None, form: ArticleForm) -> ResponseReturnValue:
         else:
             articles.update(article, data, by=current_user, now=now, based_on_version=_version(form))
         if "featured_media_id" in request.form:
-            media.set_featured(article, request.form.get("featured_media_id", type=int), by=current_user, now=now)
+            media.set_featured(article, params.number(request.form.get("featured_media_id")), by=current_user, now=now)
         _move(article, target, publish_at, now)
         articles.discard_autosave(None if is_new else article, by=current_user)
         db.session.commit()

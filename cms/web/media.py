@@ -13,7 +13,7 @@ from cms.core.errors import CMSError
 from cms.extensions import db
 from cms.models import Media
 from cms.services import media as media_service
-from cms.web import uploads as upload_views
+from cms.web import params, uploads as upload_views
 from cms.web.forms import ConfirmForm
 
 PAGE_SIZE = 30
@@ -30,7 +30,7 @@ class MediaView(BaseView):
 
     @expose("/")
     def index(self) -> ResponseReturnValue:
-        page = max(1, request.args.get("page", 1, type=int) or 1)
+        page = params.number(request.args.get("page")) or 1
         by = current_user._get_current_object()
         total = media_service.count_visible(by)
         items = list(db.session.scalars(media_service.visible_to(by).limit(PAGE_SIZE)
@@ -60,7 +60,7 @@ class MediaView(BaseView):
         if FlaskForm().validate_on_submit() and self._through_service(
                 lambda: media_service.set_alt(item, request.form.get("alt", ""), by=current_user)):
             flash(f"Saved the description of “{item}”.", "success")
-        return redirect(url_for(".index", page=request.args.get("page", 1, type=int)))
+        return redirect(url_for(".index", page=params.number(request.args.get("page")) or 1))
 
     @expose("/<int:media_id>/delete", methods=["POST"])
     def delete(self, media_id: int) -> ResponseReturnValue:

@@ -209,13 +209,6 @@ BACK_OFFICE = _rules(lambda rule, method: _is_back_office(rule))
 CHANGING = _rules(lambda rule, method: method in ("POST", "PUT", "PATCH", "DELETE"))
 
 
-@pytest.fixture(autouse=True)
-def quick_passwords(monkeypatch):
-    """Hash with one round: the matrix signs in some 400 times and tests access, not password storage."""
-    monkeypatch.setattr("cms.models.generate_password_hash",
-                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"))
-
-
 def _client_as(role: str, client, auth):
     if role != "anonymous":
         auth.login(role)
