@@ -17,14 +17,14 @@ from xml.etree.ElementTree import Element
 
 import defusedxml.ElementTree as SafeXML
 from bs4 import BeautifulSoup, NavigableString, Tag as HTMLTag
-from defusedxml import DTDForbidden, DefusedXmlException
+from defusedxml import DefusedXmlException, DTDForbidden
 from markdownify import markdownify
 
 from cms.core import clock, rendering
+from cms.core.documents import Batch, Document, Report, SeriesInfo, plural
 from cms.core.errors import InvalidInput
 from cms.core.slugs import slugify
 from cms.core.workflow import Status
-from cms.core.documents import Batch, Document, Report, SeriesInfo, plural
 
 MAX_BYTES = 64 * 1024 * 1024
 _WP_NAMESPACE = re.compile(r"\{(http://wordpress\.org/export/1\.[0-9]/)\}wxr_version")

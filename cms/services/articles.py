@@ -15,10 +15,10 @@ from cms.core import clock, diff, rendering, workflow
 from cms.core.errors import EditConflict, InvalidInput, NotAllowed
 from cms.core.series import MAX_PART, TOO_HIGH
 from cms.core.slugs import slugify, unique_slug
+from cms.core.visibility import is_live
 from cms.core.workflow import LIVE_STATUSES, Role, Status
 from cms.extensions import db
 from cms.models import Article, Autosave, PreviewToken, Revision, Series, StatusChange, User
-from cms.core.visibility import is_live
 from cms.services import media, redirects, related, tags
 from cms.services.series import next_part
 
