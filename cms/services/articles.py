@@ -324,7 +324,7 @@ def check_may_see(article: Article, by: User) -> None:
 
 # What the back office lists.
 
-def visible_to(by: User) -> Select[tuple[Article]]:
+def visible_to(by: User) -> Select[Article]:
     """Select the articles `by` works on in the back office: all for editors, their own for authors."""
     query = select(Article).options(selectinload(Article.author), selectinload(Article.series))
     return query.where(visible_clause(by))
