@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app.py
 
-.PHONY: install run test bench clean editor editor-check
+.PHONY: install run test lint bench clean editor editor-check
 
 install: $(VENV)/.installed tests/browser/node_modules/.installed
 
@@ -29,6 +29,11 @@ run: install
 # One test process per core (pytest-xdist); PYTEST_ARGS="-n 0" runs them all in one, e.g. to debug.
 test: install
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+
+# ruff over everything; mypy strict on cms/core and cms/services, checked on the rest (pyproject.toml says how).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # Load figures as ratios to a bare Flask app measured in the same run (ARGS="--articles 100000" for scale),
 # rendering time per KB from 1 KB to 1 MB and a 10 MB animated upload (bench_limits),

@@ -10,8 +10,8 @@ from typing import Any
 from flask import Flask
 
 from cms import config
-from cms.services import freshness  # noqa: F401 - installs the content-version bump on every session
 from cms.extensions import csrf, db, login_manager, migrate
+from cms.services import freshness  # noqa: F401 - installs the content-version bump on every session
 from cms.web.urls import SiteBoundFlask
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,8 +95,20 @@ def _keep_planner_statistics(cursor: Any) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from cms.web import (api, assets, auth, authoring, errors, feeds, page_cache, params, public, security,
-                         templating, uploads)
+    from cms.web import (
+        api,
+        assets,
+        auth,
+        authoring,
+        errors,
+        feeds,
+        page_cache,
+        params,
+        public,
+        security,
+        templating,
+        uploads,
+    )
 
     params.register(app)  # first: routes added after it read ids with its converter
     page_cache.install(app)  # inside ProxyFix (added by security), which must see requests first

@@ -115,7 +115,7 @@ class BackOfficeModelView(ModelView):
             abort(404)
         return view_args
 
-    def get_one(self, id: str):  # noqa: A002, ANN201 - Flask-Admin's hook and its name for the argument
+    def get_one(self, id: str):  # noqa: ANN201 - Flask-Admin's hook and its name for the argument
         """The row `?id=` names, or None (Flask-Admin then says it does not exist) if it names no row at all."""
         number = params.number(id)
         return super().get_one(str(number)) if number is not None else None

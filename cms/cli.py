@@ -12,8 +12,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from cms.core import clock
 from cms.core.errors import CMSError

@@ -1,5 +1,7 @@
 """Flask extensions, created unbound so that every app built by create_app() gets its own binding."""
 
+from typing import TYPE_CHECKING
+
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -22,6 +24,12 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+# Models subclass this. At run time it is db.Model (Base plus Flask-SQLAlchemy's table names and binds); type
+# checkers cannot follow db.Model, an attribute set in __init__, so they see the declarative base it is made from.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -30,7 +30,7 @@ from sqlalchemy.sql import ColumnElement
 from werkzeug.security import check_password_hash
 
 from cms.core.workflow import Role, Status
-from cms.extensions import db
+from cms.extensions import Model, db
 
 
 class UTCDateTime(TypeDecorator):
@@ -60,7 +60,7 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lowercased
@@ -101,7 +101,7 @@ class User(UserMixin, db.Model):
         return self.display_name
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One signed-in browser, listed under "Your sessions"; deleting the row signs that browser out."""
 
     __tablename__ = "user_sessions"
@@ -123,7 +123,7 @@ article_tag = Table(
 )
 
 
-class Tag(db.Model):
+class Tag(Model):
     __tablename__ = "tags"
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(200), unique=True)
@@ -134,7 +134,7 @@ class Tag(db.Model):
         return self.name
 
 
-class Series(db.Model):
+class Series(Model):
     __tablename__ = "series"
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(200), unique=True)
@@ -148,7 +148,7 @@ class Series(db.Model):
         return self.title
 
 
-class Article(db.Model):
+class Article(Model):
     __tablename__ = "articles"
     __table_args__ = (
         UniqueConstraint("series_id", "series_part"),  # one article per part of a series
@@ -207,7 +207,7 @@ class Article(db.Model):
         return self.title
 
 
-class Page(db.Model):
+class Page(Model):
     """An undated piece (About, Fees, Contact); never in feeds or series."""
 
     __tablename__ = "pages"
@@ -228,7 +228,7 @@ class Page(db.Model):
         return self.title
 
 
-class Revision(db.Model):
+class Revision(Model):
     """What an article said after one save; never changed or deleted once written."""
 
     __tablename__ = "revisions"
@@ -248,7 +248,7 @@ class Revision(db.Model):
     author: Mapped[User | None] = relationship()
 
 
-class StatusChange(db.Model):
+class StatusChange(Model):
     """Who moved an article from which status to which, and when."""
 
     __tablename__ = "status_changes"
@@ -264,7 +264,7 @@ class StatusChange(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
-class Redirect(db.Model):
+class Redirect(Model):
     """An old path that answers 301 to where its content lives now (changed slugs, imported permalinks)."""
 
     __tablename__ = "redirects"
@@ -274,7 +274,7 @@ class Redirect(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow)
 
 
-class SiteSettings(db.Model):
+class SiteSettings(Model):
     """The one row of settings an admin edits in the back office."""
 
     __tablename__ = "site_settings"
@@ -293,7 +293,7 @@ class SiteSettings(db.Model):
     related_min_score: Mapped[float] = mapped_column(default=0.05)  # below this, nothing is related
 
 
-class ContentVersion(db.Model):
+class ContentVersion(Model):
     """One counter that every write to public content bumps, so caches in every process know when to drop."""
 
     __tablename__ = "content_version"
@@ -302,7 +302,7 @@ class ContentVersion(db.Model):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow)
 
 
-class RelatedChoice(db.Model):
+class RelatedChoice(Model):
     """The author's word on one related article: pinned (shown first, in `position` order) or excluded."""
 
     __tablename__ = "related_choices"
@@ -312,7 +312,7 @@ class RelatedChoice(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
 
-class RelatedScore(db.Model):
+class RelatedScore(Model):
     """A computed affinity between two articles, kept current as articles are saved; `reasons` explains it."""
 
     __tablename__ = "related_scores"
@@ -323,7 +323,7 @@ class RelatedScore(db.Model):
     reasons: Mapped[dict] = mapped_column(JSON, default=dict)  # {"terms": [...], "tags": [...], "series": bool}
 
 
-class Autosave(db.Model):
+class Autosave(Model):
     """The editor's text saved every few seconds, apart from revisions, to offer back after a crash."""
 
     __tablename__ = "autosaves"
@@ -337,7 +337,7 @@ class Autosave(db.Model):
     body_source: Mapped[str] = mapped_column(Text, default="")
 
 
-class PreviewToken(db.Model):
+class PreviewToken(Model):
     """A private, revocable link that shows a draft to someone without an account."""
 
     __tablename__ = "preview_tokens"
@@ -349,7 +349,7 @@ class PreviewToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class Media(db.Model):
+class Media(Model):
     """An uploaded image: checked, re-encoded and kept in the database, so every server and every backup has it.
 
     Its bytes live in `media_variants`: the original (at its own width, in its own format) and smaller copies.
@@ -390,7 +390,7 @@ class Media(db.Model):
         return f"{self.key}-{width}.{self.extension}" if is_copied else self.file_name
 
 
-class MediaVariant(db.Model):
+class MediaVariant(Model):
     """One encoding of an image at one width: the original itself, a smaller copy, or a WebP of either."""
 
     __tablename__ = "media_variants"

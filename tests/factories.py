@@ -77,4 +77,4 @@ class Factories:
             return rows
 
 
-__all__ = ["Factories", "PASSWORD", "NOW", "Article", "Page", "select"]
+__all__ = ["NOW", "PASSWORD", "Article", "Factories", "Page", "select"]

@@ -65,7 +65,7 @@ def dangers(html: str) -> list[str]:
             found.append(f"<{tag}> element")
         found += _attribute_dangers(tag, attributes)
         found += [f"{name}={value!r} on <{tag}>" for name, value in attributes.items()
-                  if name == "srcset" or name == "style" and _STYLE_DANGER.search(value)]
+                  if name == "srcset" or (name == "style" and _STYLE_DANGER.search(value))]
     return found
 
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 #: Elements whose text is not running text.
 SKIPPED = frozenset({"a", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "code", "kbd", "samp", "script", "style"})
@@ -53,7 +54,7 @@ class Titles:
     """
 
     def __init__(self, targets: Iterable[Target]) -> None:
-        self.trie: dict = {}  # word -> {word -> …, _ENDS: [targets whose title ends here]}
+        self.trie: dict[str, Any] = {}  # word -> {word -> …, _ENDS: [targets whose title ends here]}
         seen: set[str] = set()
         for target in targets:
             title_words = words(target.title)

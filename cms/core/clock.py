@@ -1,6 +1,7 @@
 """The one source of the current time; only web views and CLI commands call it, everything else takes `now`."""
 
 from datetime import UTC, date, datetime, tzinfo
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from cms.core.errors import InvalidInput
@@ -28,7 +29,10 @@ def to_local(moment: datetime, zone: tzinfo | str) -> datetime:
     return moment.astimezone(ZoneInfo(zone) if isinstance(zone, str) else zone)
 
 
-def check_range(moment: datetime | date) -> datetime | date:
+_Moment = TypeVar("_Moment", datetime, date)
+
+
+def check_range(moment: _Moment) -> _Moment:
     """Return `moment` if its date, as written, lies between EARLIEST and LATEST; else raise InvalidInput."""
     day = moment.date() if isinstance(moment, datetime) else moment
     if not EARLIEST <= day <= LATEST:

@@ -61,8 +61,8 @@ class SeriesInfo:
 class Report:
     """What an import did: created, updated, unchanged by kind; skipped by reason; notes for the person."""
 
-    counts: dict[str, Counter] = field(default_factory=dict)
-    skipped: Counter = field(default_factory=Counter)
+    counts: dict[str, Counter[str]] = field(default_factory=dict)
+    skipped: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
 
     KINDS = (("article", "Articles"), ("page", "Pages"), ("series", "Series"), ("tag", "Tags"),
@@ -167,7 +167,7 @@ def parse_markdown(text: str, *, source: str, zone: str) -> Document:
         post = frontmatter.loads(text, handler=front_matter.Handler())
     except front_matter.AliasRefused as error:
         raise InvalidInput(f"{source}: the front matter uses a YAML anchor or alias (& or *) at line "
-                           f"{error.problem_mark.line + 1}; write the values out instead.") from None
+                           f"{error.line}; write the values out instead.") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
@@ -184,7 +184,8 @@ def parse_markdown(text: str, *, source: str, zone: str) -> Document:
         status=_status(meta.get("status", "draft"), source), publish_at=_time(meta.get("publish_at"), source, zone),
         tags=_tags(meta.get("tags"), source), series=_optional_text(meta.get("series")),
         series_part=_part(meta.get("series_part"), source), summary=str(meta.get("summary") or ""),
-        description=str(meta.get("description") or ""), menu_order=_integer(meta.get("menu_order"), "menu_order", source),
+        description=str(meta.get("description") or ""),
+        menu_order=_integer(meta.get("menu_order"), "menu_order", source),
     )
 
 
@@ -200,7 +201,7 @@ def _time(value: Any, source: str, zone: str) -> datetime | None:
     if value in (None, ""):
         return None
     if isinstance(value, date) and not isinstance(value, datetime):
-        value = datetime(value.year, value.month, value.day)
+        value = datetime(value.year, value.month, value.day)  # noqa: DTZ001 - midnight in `zone`, applied below
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value.strip())

@@ -25,7 +25,7 @@ def absolute_links(html: str, base_url: str) -> str:
     A feed reader or an app shows the text away from the site, where "/contact" or "#fn1" would lead nowhere.
     """
 
-    def absolute(attribute: re.Match) -> str:
+    def absolute(attribute: re.Match[str]) -> str:
         address = urljoin(base_url, unescape(attribute.group(2)))
         return attribute.group(1) + escape(address, quote=True) + attribute.group(3)
 
@@ -78,13 +78,17 @@ def rss(feed: Feed, entries: Sequence[Entry]) -> bytes:
     if feed.hub_url:  # feedgen writes only the self link into RSS; WebSub subscribers look for the hub too
         channel = document.find("channel")
         hub = etree.Element(f"{{{ATOM_NAMESPACE}}}link", href=feed.hub_url, rel="hub")
-        channel.insert(list(channel).index(channel.find("description")) + 1, hub)
+        description = None if channel is None else channel.find("description")
+        if channel is None or description is None:  # feedgen always writes both
+            raise ValueError("feedgen wrote an RSS feed without a channel description.")
+        channel.insert(channel.index(description) + 1, hub)
     return etree.tostring(document, xml_declaration=True, encoding="UTF-8")
 
 
 def atom(feed: Feed, entries: Sequence[Entry]) -> bytes:
     """Return `feed` as Atom 1.0, entries in the order given, with the full text as HTML content."""
-    return _generator(feed, entries, feed.atom_url, "application/atom+xml").atom_str()
+    xml: bytes = _generator(feed, entries, feed.atom_url, "application/atom+xml").atom_str()
+    return xml
 
 
 def _generator(feed: Feed, entries: Sequence[Entry], self_url: str, self_type: str) -> FeedGenerator:

@@ -15,14 +15,18 @@ from frontmatter.default_handlers import YAMLHandler
 class AliasRefused(yaml.MarkedYAMLError):
     """The YAML uses an anchor (&name) or an alias (*name)."""
 
+    def __init__(self, mark: yaml.Mark) -> None:
+        super().__init__(problem="anchors and aliases are not accepted", problem_mark=mark)
+        self.line = mark.line + 1  # counted from 1, as people count
+
 
 class Loader(yaml.SafeLoader):
     """PyYAML's safe loader, refusing anchors and aliases as it meets them."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # types-PyYAML leaves the parser untyped
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise AliasRefused(problem="anchors and aliases are not accepted", problem_mark=event.start_mark)
+            raise AliasRefused(event.start_mark)
         return super().compose_node(parent, index)
 
 
@@ -30,9 +34,9 @@ class Handler(YAMLHandler):
     """python-frontmatter's YAML handler with `Loader`."""
 
     def load(self, fm: str, **kwargs: object) -> Any:
-        return yaml.load(fm, Loader=Loader)  # a SafeLoader that also refuses aliases
+        return yaml.load(fm, Loader=Loader)  # noqa: S506 - a SafeLoader that also refuses aliases
 
 
 def load(text: str) -> Any:
     """Return the data of YAML `text`; raise yaml.YAMLError (AliasRefused for anchors and aliases) if it is bad."""
-    return yaml.load(text, Loader=Loader)  # a SafeLoader that also refuses aliases
+    return yaml.load(text, Loader=Loader)  # noqa: S506 - a SafeLoader that also refuses aliases

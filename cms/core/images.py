@@ -49,7 +49,7 @@ def variant_widths(width: int, *, is_animated: bool) -> tuple[int, ...]:
     """
     if is_animated:
         return (width,)
-    return tuple(size for size in WIDTHS if size < width) + (width,)
+    return (*(size for size in WIDTHS if size < width), width)
 
 
 def upload_keys(html: str) -> list[str]:
@@ -76,13 +76,13 @@ def responsive(html: str, images: Mapping[str, ImageInfo], *, sizes: str = SIZES
     """
     count = 0
 
-    def replace(match: re.Match) -> str:
+    def replace(match: re.Match[str]) -> str:
         nonlocal count
         attributes = _attributes(match.group(0))
         path = UPLOAD_PATH.fullmatch(attributes.get("src", ""))
         info = images.get(path["key"]) if path else None
         count += 1
-        if info is None:
+        if path is None or info is None:
             return match.group(0)
         return picture(path["key"], info, alt=attributes.get("alt", ""), title=attributes.get("title"),
                        sizes=sizes, is_lazy=count > 1)

@@ -63,6 +63,9 @@ whom who's whose why why's will with within without won't would wouldn't yet you
 yours yourself yourselves you've
 """.split())
 
+#: (score, id) pairs, best first.
+_Ranked = list[tuple[float, int]]
+
 _MAX_COUNT = 1023  # term frequency saturates here anyway
 _TF = [0.0] + [1.0 + math.log(count) for count in range(1, _MAX_COUNT + 1)]  # sublinear term frequency
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
@@ -101,14 +104,14 @@ class Reasons:
     tags: tuple[str, ...]
     is_same_series: bool
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, object]:
         return {"terms": list(self.terms), "tags": list(self.tags), "series": self.is_same_series}
 
 
 @dataclass(slots=True)
 class _Profile:
     terms: tuple[str, ...]  # every distinct term, for the document frequencies and to weigh again
-    counts: array  # of each term, as `term_counts` gave them
+    counts: array[int]  # of each term, as `term_counts` gave them
     tags: tuple[str, ...]
     series_id: int | None
     published_at: datetime | None
@@ -319,7 +322,7 @@ class Index:
         if idf is None:
             idf = self._idf_of(profile.terms, extra=0 if ident is not None else 1)
         weights = {term: _TF[count] * idf[term]
-                   for term, count in zip(profile.terms, profile.counts) if term in idf}
+                   for term, count in zip(profile.terms, profile.counts, strict=True) if term in idf}
         if len(weights) > TERMS_PER_ARTICLE:
             floor = heapq.nlargest(TERMS_PER_ARTICLE, weights.values())[-1]
             weights = {term: weight for term, weight in weights.items() if weight >= floor}
@@ -378,11 +381,12 @@ class Index:
         if profile.published_at is None or self._newest is None:
             return 0.0
         age_days = max((self._newest - profile.published_at).total_seconds() / 86400, 0.0)
-        return RECENCY_WEIGHT * 0.5 ** (age_days / RECENCY_HALF_LIFE_DAYS)
+        return RECENCY_WEIGHT * math.pow(0.5, age_days / RECENCY_HALF_LIFE_DAYS)
 
-    def _best(self, profile: _Profile, scores: dict[int, float]) -> tuple[list, list]:
+    def _best(self, profile: _Profile, scores: dict[int, float]) -> tuple[_Ranked, _Ranked]:
         """The `depth` best other articles and the `depth` best parts of the same series, as (score, id)."""
-        others, series = [], []
+        others: _Ranked = []
+        series: _Ranked = []
         profiles = self._profiles
         for other, base in scores.items():
             if base <= 0:
@@ -394,7 +398,7 @@ class Index:
 
     # Rows
 
-    def _set_row(self, ident: int, others: list, series: list) -> None:
+    def _set_row(self, ident: int, others: _Ranked, series: _Ranked) -> None:
         old_others, old_series = self._rows.get(ident, ([], []))
         for _, listed in old_others + old_series:
             self._listed_in.get(listed, set()).discard(ident)
@@ -417,7 +421,7 @@ class Index:
             is_full = len(old) >= self.depth
             floor = old[-1][0] if is_full else 0.0  # no unlisted article scores above this
             if score is not None and score > floor and is_series_list == is_same_series:
-                part = _top(part + [(score, other)], self.depth)
+                part = _top([*part, (score, other)], self.depth)
             elif is_full and len(part) < len(old):
                 self._set_row(ident, *self._best(self._profiles[ident], self._scores(ident)))
                 return True
@@ -429,9 +433,9 @@ class Index:
 
 def _unweighed(document: Document) -> _Profile:
     counts = term_counts(document)
-    values = counts.values()
-    if values and max(values) > _MAX_COUNT:
-        values = [min(count, _MAX_COUNT) for count in values]
+    values: Iterable[int] = counts.values()
+    if counts and max(counts.values()) > _MAX_COUNT:
+        values = [min(count, _MAX_COUNT) for count in counts.values()]
     return _Profile(terms=tuple(counts), counts=array("H", values), tags=tuple(sorted(set(document.tags))),
                     series_id=document.series_id, published_at=document.published_at)
 

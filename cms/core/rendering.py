@@ -10,16 +10,24 @@ import re
 from collections.abc import Iterator
 from functools import partial
 from html import unescape
+from typing import TYPE_CHECKING, Any
 
 import bleach
 from bleach.css_sanitizer import CSSSanitizer
-from bleach.html5lib_shim import Filter
+from bleach.html5lib_shim import Filter  # type: ignore[attr-defined]  # types-bleach leaves out the vendored html5lib
 from bleach.linkifier import LinkifyFilter
 from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 
 from cms.core import images
 from cms.core.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from bleach.callbacks import _HTMLAttrs
+    from markdown_it.rules_core import StateCore
+
+#: A token of html5lib's tree walker: a dict of its type, name, data and so on.
+_Token = dict[str, Any]
 
 #: Bump when the output of `render` changes, so stored HTML is rendered again (`flask cms init`, `reindex`).
 PIPELINE_VERSION = 3
@@ -86,7 +94,7 @@ _MARKUP = re.compile(
 def _demote_title_headings(md: MarkdownIt) -> None:
     """The article's title is the page's only <h1>, so a `# heading` in the body becomes an <h2>."""
 
-    def demote(state) -> None:
+    def demote(state: StateCore) -> None:
         for token in state.tokens:
             if token.tag == "h1" and token.type in ("heading_open", "heading_close"):
                 token.tag = "h2"
@@ -127,14 +135,14 @@ def _allowed_responsive(tag: str, name: str, value: str) -> bool:
     return (name, value) in (("loading", "lazy"), ("decoding", "async"))
 
 
-def _safe_new_window(attrs: dict, new: bool = False) -> dict:
+def _safe_new_window(attrs: _HTMLAttrs, new: bool = False) -> _HTMLAttrs:
     """A link that opens elsewhere must not hand the opened page a handle on ours."""
     if attrs.get((None, "target")) == "_blank":
         attrs[(None, "rel")] = "noopener noreferrer"
     return attrs
 
 
-def _without_non_prose(tokens: Iterator[dict]) -> Iterator[dict]:
+def _without_non_prose(tokens: Iterator[_Token]) -> Iterator[_Token]:
     """The parsed tokens minus every non-prose element and all it contains (the tree is balanced)."""
     depth = 0
     for token in tokens:
@@ -147,7 +155,7 @@ def _without_non_prose(tokens: Iterator[dict]) -> Iterator[dict]:
             yield token
 
 
-class _WithoutNonProse(Filter):
+class _WithoutNonProse(Filter):  # type: ignore[misc]  # Filter is untyped, see its import
     """Non-prose elements go whole, content included.
 
     bleach removes a disallowed tag but keeps what it held as text, so the code of a <script> would survive as
@@ -156,7 +164,7 @@ class _WithoutNonProse(Filter):
     filter, run right after bleach's sanitizer, drops each of them with all it contains.
     """
 
-    def __iter__(self) -> Iterator[dict]:
+    def __iter__(self) -> Iterator[_Token]:
         return _without_non_prose(iter(super().__iter__()))
 
 
@@ -179,8 +187,9 @@ def _pieces(html: str) -> Iterator[str]:
     element more than MAX_CHILDREN children, leaves more than MAX_FORMATTING formatting elements open, or runs
     MAX_PIECE_CHARS without closing everything it opened.
     """
-    stack: list[list] = []  # [name, number of child elements], the elements open at this point
-    formatting: list[tuple[str, str]] = []  # name and start tag of formatting elements not ended yet (the parser reopens them)
+    stack: list[list[Any]] = []  # [name, number of child elements], the elements open at this point
+    # name and start tag of formatting elements not ended yet (the parser reopens them)
+    formatting: list[tuple[str, str]] = []
     start = 0
     for match in _MARKUP.finditer(html):
         name = (match["name"] or "").lower()
@@ -221,7 +230,7 @@ def _end_formatting(formatting: list[tuple[str, str]], name: str) -> None:
             return
 
 
-def _open(stack: list[list], name: str) -> None:
+def _open(stack: list[list[Any]], name: str) -> None:
     if stack and stack[-1][0] in _CLOSED_BY.get(name, ()):
         stack.pop()
     if stack:
@@ -236,7 +245,7 @@ def _open(stack: list[list], name: str) -> None:
                                f"(<{name}> opened and never closed?); close the ones it opens.")
 
 
-def _close(stack: list[list], name: str) -> None:
+def _close(stack: list[list[Any]], name: str) -> None:
     """Close `name` and what is open inside it; an end tag with nothing of its name open is ignored."""
     for depth in range(len(stack) - 1, -1, -1):
         if stack[depth][0] == name:

@@ -16,15 +16,16 @@ from urllib.parse import unquote, urlsplit
 from xml.etree.ElementTree import Element
 
 import defusedxml.ElementTree as SafeXML
-from bs4 import BeautifulSoup, NavigableString, Tag as HTMLTag
-from defusedxml import DTDForbidden, DefusedXmlException
+from bs4 import BeautifulSoup, Tag as HTMLTag
+from bs4.element import PageElement
+from defusedxml import DefusedXmlException, DTDForbidden
 from markdownify import markdownify
 
 from cms.core import clock, rendering
+from cms.core.documents import Batch, Document, Report, SeriesInfo, plural
 from cms.core.errors import InvalidInput
 from cms.core.slugs import slugify
 from cms.core.workflow import Status
-from cms.core.documents import Batch, Document, Report, SeriesInfo, plural
 
 MAX_BYTES = 64 * 1024 * 1024
 _WP_NAMESPACE = re.compile(r"\{(http://wordpress\.org/export/1\.[0-9]/)\}wxr_version")
@@ -56,7 +57,7 @@ def read(data: bytes, *, source: str, zone: str, max_bytes: int = MAX_BYTES) -> 
             slug = slugify(unquote(_text(term, wp + "term_slug")) or name)
             series[slug] = SeriesInfo(title=name, slug=slug,
                                       description=_plain(_text(term, wp + "term_description")))
-    documents: list[tuple[tuple, Document]] = []
+    documents: list[tuple[tuple[bool, datetime, int], Document]] = []
     conversion = _Conversion(report)
     for number, item in enumerate(channel.findall("item"), 1):
         where = f"{source}, item {number}"
@@ -245,7 +246,7 @@ class _Conversion:
         return body, teaser
 
     def _shortcodes(self, html: str, title: str) -> str:
-        def replace(match: re.Match) -> str:
+        def replace(match: re.Match[str]) -> str:
             escaped, name, attributes, closing, inner, escaped_end = match.groups()
             if escaped and escaped_end:
                 return match.group(0)[1:-1]  # [[gallery]] is how WordPress writes a literal [gallery]
@@ -288,7 +289,7 @@ def autop(text: str) -> str:
         return ""
     kept: list[str] = []
 
-    def keep(match: re.Match) -> str:
+    def keep(match: re.Match[str]) -> str:
         kept.append(match.group(0))
         return f"<pre data-kept=\"{len(kept) - 1}\"></pre>"
 
@@ -347,7 +348,7 @@ def _top_level_blocks(html: str) -> list[str]:
     return blocks
 
 
-def _escaped(node: NavigableString) -> str:
+def _escaped(node: PageElement) -> str:
     return str(node).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -365,7 +366,7 @@ def _canonical(html: str) -> str:
     typographic quotes and dashes that both WordPress and our renderer put in on display."""
     out: list[str] = []
 
-    def walk(node) -> None:
+    def walk(node: HTMLTag) -> None:
         for child in node.children:
             if isinstance(child, HTMLTag):
                 attributes = " ".join(f'{key}="{child[key]}"' for key in sorted(child.attrs))

@@ -15,10 +15,10 @@ from cms.core import clock, diff, rendering, workflow
 from cms.core.errors import EditConflict, InvalidInput, NotAllowed
 from cms.core.series import MAX_PART, TOO_HIGH
 from cms.core.slugs import slugify, unique_slug
+from cms.core.visibility import is_live
 from cms.core.workflow import LIVE_STATUSES, Role, Status
 from cms.extensions import db
 from cms.models import Article, Autosave, PreviewToken, Revision, Series, StatusChange, User
-from cms.core.visibility import is_live
 from cms.services import media, redirects, related, tags
 from cms.services.series import next_part
 
@@ -324,7 +324,7 @@ def check_may_see(article: Article, by: User) -> None:
 
 # What the back office lists.
 
-def visible_to(by: User) -> Select[tuple[Article]]:
+def visible_to(by: User) -> Select[Article]:
     """Select the articles `by` works on in the back office: all for editors, their own for authors."""
     query = select(Article).options(selectinload(Article.author), selectinload(Article.series))
     return query.where(visible_clause(by))

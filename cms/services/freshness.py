@@ -15,8 +15,7 @@ from sqlalchemy import event, func, insert, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from cms.extensions import db
-from cms.models import (Article, ContentVersion, Page, Redirect, RelatedChoice, RelatedScore, Series,
-                        SiteSettings, Tag)
+from cms.models import Article, ContentVersion, Page, Redirect, RelatedChoice, RelatedScore, Series, SiteSettings, Tag
 from cms.services import reader
 
 #: Rows whose change can change what a reader sees.

@@ -52,7 +52,7 @@ def usage(media: Media) -> Usage:
     return Usage(articles=list(found_articles), pages=list(found_pages))
 
 
-def visible_to(by: User) -> Select[tuple[Media]]:
+def visible_to(by: User) -> Select[Media]:
     """Select the uploads `by` manages, newest first: all for editors and admins, their own for authors."""
     query = select(Media).order_by(Media.created_at.desc(), Media.id.desc())
     return query if workflow.may_edit_any(by.role) else query.where(Media.uploaded_by_id == by.id)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 from datetime import UTC, date, datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, func, select
@@ -68,12 +68,12 @@ def is_coming_clause(now: datetime) -> ColumnElement[bool]:
     return and_(Article.status.in_(LIVE_STATUSES), Article.publish_at > now)
 
 
-def live_articles(now: datetime) -> Select[tuple[Article]]:
+def live_articles(now: datetime) -> Select[Article]:
     """Select the articles readers may see at `now`, newest first."""
     return select(Article).where(is_live_clause(now)).order_by(Article.publish_at.desc(), Article.id.desc())
 
 
-def _with_relations(query: Select) -> Select:
+def _with_relations(query: Select[Article]) -> Select[Article]:
     return query.options(selectinload(Article.tags), selectinload(Article.series), selectinload(Article.author))
 
 

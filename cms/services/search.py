@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from markupsafe import Markup, escape
-from sqlalchemy import column, func, literal_column, select, table
+from sqlalchemy import column, func, literal_column, table
 
 from cms.extensions import db
 from cms.models import Article

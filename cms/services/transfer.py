@@ -22,8 +22,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from cms.core import clock, wordpress
-from cms.core.documents import (MAX_BYTES, SERIES_FILE, Batch, Document, Report, SeriesInfo, is_markdown,
-                                parse_markdown, plural, read_markdown, zip_members)
+from cms.core.documents import (
+    MAX_BYTES,
+    SERIES_FILE,
+    Batch,
+    Document,
+    Report,
+    SeriesInfo,
+    is_markdown,
+    parse_markdown,
+    plural,
+    read_markdown,
+    zip_members,
+)
 from cms.core.errors import CMSError, InvalidInput
 from cms.core.slugs import slugify
 from cms.core.workflow import Role, Status

@@ -15,7 +15,6 @@ from cms.core import clock
 from cms.services import freshness
 from cms.web.page_cache import MARKER, STATE, conditional_status, page_key
 
-
 # Browsers and a CDN may keep public answers but must ask again each time (a 304 is cheap), so no cached copy
 # shows an article before its time or after it is unpublished.
 CACHE_CONTROL = "public, no-cache"

@@ -3,13 +3,23 @@
 from datetime import datetime
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateTimeLocalField, EmailField, HiddenField, IntegerField, PasswordField,
-                     SelectField, StringField, SubmitField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from cms.core import clock
-from cms.core.series import MAX_PART, TOO_HIGH
 from cms.core.errors import InvalidInput
+from cms.core.series import MAX_PART, TOO_HIGH
 
 
 def in_date_range(_form: FlaskForm, field: DateTimeLocalField) -> None:

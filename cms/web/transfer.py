@@ -7,7 +7,6 @@ confirmation writes it, running the same import again on the file kept from the 
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 

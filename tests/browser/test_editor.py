@@ -251,7 +251,7 @@ def serious_violations(page, *regions: str) -> list:
 
 
 @pytest.mark.parametrize("width", [1280, 375])
-def test_axe_finds_no_serious_or_critical_violations_in_the_editor(server, browser, axe_source, width):  # noqa: F811 -- the imported fixture, by name
+def test_axe_finds_no_serious_or_critical_violations_in_the_editor(server, browser, axe_source, width):
     page = signed_in(browser, server, width=width, bypass_csp=True)  # axe is injected inline, which the CSP forbids
     page.goto("/admin/articles/write")
     page.add_script_tag(content=axe_source)

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw
-from sqlalchemy import select
 
 from cms.core.workflow import Role
 from cms.extensions import db

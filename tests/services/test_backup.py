@@ -47,7 +47,7 @@ def search(app: Flask, word: str) -> list[int]:
         return list(db.session.scalars(query, {"word": word}))
 
 
-def test_backup_then_restore_into_an_empty_site_gives_the_same_content(app, other_app, tmp_path):  # noqa: F811
+def test_backup_then_restore_into_an_empty_site_gives_the_same_content(app, other_app, tmp_path):
     load_sample(app)
     file = tmp_path / "site.backup"
     result = app.test_cli_runner().invoke(args=["cms", "backup", str(file)])
@@ -69,7 +69,7 @@ def test_backup_then_restore_into_an_empty_site_gives_the_same_content(app, othe
         assert users.create_user("new@example.com", PASSWORD, Role.EDITOR).id > admin.id
 
 
-def test_restore_moves_the_content_version_past_both_sites(app, other_app, tmp_path):  # noqa: F811
+def test_restore_moves_the_content_version_past_both_sites(app, other_app, tmp_path):
     load_sample(app)
     with app.app_context():
         backup.create(tmp_path / "site.backup", now=NOW)
@@ -80,7 +80,7 @@ def test_restore_moves_the_content_version_past_both_sites(app, other_app, tmp_p
         assert db.session.get(ContentVersion, 1).version == saved + 1
 
 
-def test_backup_is_consistent_while_requests_are_served(app, other_app, tmp_path):  # noqa: F811
+def test_backup_is_consistent_while_requests_are_served(app, other_app, tmp_path):
     """Readers and an author keep working during the backup; the snapshot is one moment of theirs."""
     load_sample(app)
     stop = threading.Event()
@@ -148,7 +148,7 @@ def test_restore_refuses_what_is_not_a_backup(app, tmp_path, content, message):
     assert result.output.strip() == "Error: " + message.format(name=file.name)
 
 
-def test_restore_refuses_a_backup_that_fails_its_checksum(app, other_app, tmp_path):  # noqa: F811
+def test_restore_refuses_a_backup_that_fails_its_checksum(app, other_app, tmp_path):
     load_sample(app)
     file = tmp_path / "site.backup"
     with app.app_context():
@@ -162,7 +162,7 @@ def test_restore_refuses_a_backup_that_fails_its_checksum(app, other_app, tmp_pa
         assert db.session.scalar(select(func.count(User.id))) == 0
 
 
-def test_restore_refuses_a_site_with_content_unless_forced(app, other_app, tmp_path):  # noqa: F811
+def test_restore_refuses_a_site_with_content_unless_forced(app, other_app, tmp_path):
     load_sample(app)
     file = tmp_path / "site.backup"
     with app.app_context():
@@ -221,7 +221,7 @@ def _edit_tables(edit):
     return change
 
 
-def test_restore_renders_bodies_from_their_markdown_never_trusting_stored_html(app, other_app, tmp_path):  # noqa: F811
+def test_restore_renders_bodies_from_their_markdown_never_trusting_stored_html(app, other_app, tmp_path):
     load_sample(app)
     file = tmp_path / "site.backup"
     with app.app_context():
@@ -270,7 +270,7 @@ def _drop_a_value(tables: dict) -> None:
     (lambda body: body[: len(body) // 2],
      "site.backup is damaged: its contents are not the tables of a backup."),
 ], ids=["bad-date", "bad-status", "wrong-column-count", "duplicate-key", "truncated-json"])
-def test_a_malformed_backup_is_refused_in_one_sentence_and_changes_nothing(app, other_app, tmp_path,  # noqa: F811
+def test_a_malformed_backup_is_refused_in_one_sentence_and_changes_nothing(app, other_app, tmp_path,
                                                                           change, message):
     load_sample(app)
     file = tmp_path / "site.backup"

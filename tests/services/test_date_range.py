@@ -49,7 +49,7 @@ def test_markdown_front_matter_dated_out_of_range_is_refused_with_its_file(app, 
         transfer.read_bytes(text.encode(), name="far-out.md", zone=ZONE)
 
 
-def test_a_backup_with_a_date_out_of_range_is_refused_and_restores_nothing(app, other_app, tmp_path):  # noqa: F811
+def test_a_backup_with_a_date_out_of_range_is_refused_and_restores_nothing(app, other_app, tmp_path):
     load_sample(app)
     file = tmp_path / "site.backup"
     with app.app_context():

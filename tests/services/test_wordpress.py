@@ -252,7 +252,7 @@ def external_entity(target: Path) -> bytes:
      "rss.xml is XML but not a WordPress export (WXR): it has no <rss><channel> with a wp:wxr_version."),
     ("photo.xml", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4,
      "photo.xml is binary data, not a WordPress export (WXR)."),
-    ("notes.xml", "Just some notes, not XML at all.".encode(),
+    ("notes.xml", b"Just some notes, not XML at all.",
      "notes.xml is not well-formed XML at line 1, column 1 (it may be truncated)."),
     ("bomb.xml", BILLION_LAUGHS,
      "bomb.xml declares a DTD, which a WordPress export never does, so it was refused unread."),

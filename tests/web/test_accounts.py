@@ -10,8 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import lxml.html
 import pytest
 from flask_admin.contrib.sqla import ModelView
-from sqlalchemy import func, select
-from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import func, inspect as sa_inspect, select
 
 from cms.core import clock
 from cms.core.workflow import Status

@@ -6,7 +6,6 @@ import pytest
 from lxml import etree
 
 from cms.core import clock
-from cms.core.workflow import Status
 from cms.extensions import db
 from cms.models import User
 from cms.services import articles, site

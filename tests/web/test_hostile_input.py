@@ -24,8 +24,7 @@ from cms import create_app
 from cms.core.workflow import Role, Status
 from cms.extensions import db
 from cms.models import Article, Revision
-from cms.services import articles, pages, users
-from cms.services import series as series_service
+from cms.services import articles, pages, series as series_service, users
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD
 

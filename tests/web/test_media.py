@@ -273,7 +273,7 @@ def _images(app: Flask) -> dict:
             select(Media.key, MediaVariant.format, MediaVariant.width, MediaVariant.data).join(Media))}
 
 
-def test_a_backup_round_trip_between_engines_keeps_every_image_byte_for_byte(app, app_config, other_app,  # noqa: F811
+def test_a_backup_round_trip_between_engines_keeps_every_image_byte_for_byte(app, app_config, other_app,
                                                                               make, client, auth, tmp_path: Path):
     """On the PostgreSQL run: PostgreSQL -> SQLite -> PostgreSQL; on SQLite, between two SQLite files."""
     slug, first, _ = article_with_images(app, make, client, auth, featured=True)

@@ -15,9 +15,8 @@ from PIL import Image
 from sqlalchemy import select
 
 from cms import create_app
-from cms.core.workflow import Status
-from cms.extensions import db
 from cms.core.images import EXTENSIONS
+from cms.extensions import db
 from cms.models import Article, Media, Series, User
 from cms.services import users
 from cms.web import security

@@ -5,9 +5,8 @@ Revises: 0001
 Create Date: 2026-11-22 02:59:20.196331
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # Frozen copies of the search DDL in cms/models.py as it stood at this revision. On SQLite, a later
 # batch_alter_table('articles') rebuilds the table and drops these triggers: such a migration must recreate them.

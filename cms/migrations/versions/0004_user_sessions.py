@@ -5,9 +5,8 @@ Revises: 0003_session_version
 Create Date: 2026-11-23 10:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0004_user_sessions'

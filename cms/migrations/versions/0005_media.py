@@ -7,9 +7,8 @@ Create Date: 2026-11-23 10:00:00
 Files of the old upload folder are moved into these tables by `flask cms init` (it needs the app's settings to
 find the folder, and Pillow to make the variants), not here.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0005_media'
