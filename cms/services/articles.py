@@ -127,7 +127,8 @@ def compare(old: Revision, new: Revision) -> list[diff.FieldDiff]:
 def _revision_text(revision: Revision) -> dict[str, str]:
     series = f"{revision.series_title}, part {revision.series_part}" if revision.series_title else ""
     return {"Title": revision.title, "Summary": revision.summary, "Body": revision.body_source,
-            "Tags": ", ".join(revision.tags), "Series": series}
+            "Tags": ", ".join(sorted(revision.tags, key=str.casefold)),  # a set: reordering is no change
+            "Series": series}
 
 
 def check_may_edit(article: Article, by: User) -> None:
