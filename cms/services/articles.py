@@ -84,13 +84,34 @@ def check_input(article: Article | None, data: ArticleInput, *, by: User) -> lis
 
 def keep_conflicting(article: Article, data: ArticleInput, *, by: User, now: datetime) -> EditConflict:
     """Keep an edit that lost a race as a revision marked as not applied; return the error to raise."""
+    saved = [revision for revision in article.revisions if revision.note != NOT_APPLIED][-1:]
     db.session.add(Revision(article=article, author=by, created_at=now, title=data.title, summary=data.summary,
                             body_source=data.body_source, tags=_tag_names(data.tags),
                             series_title=data.series.title if data.series else None,
                             series_part=data.series_part, note=NOT_APPLIED))
     db.session.flush()
-    return EditConflict("Someone else saved this article while you were editing. Your text is kept in its "
-                        "history and below; compare the two, then save again to replace theirs.")
+    return EditConflict(f"This article was saved {savers(saved, by=by)} while you were editing. Your text is "
+                        "kept in its history and below; compare the two, then save again to replace theirs.")
+
+
+def saved_since(article: Article, revision_id: int) -> list[Revision]:
+    """Return the revisions saved (not those kept as not applied) after the one with id `revision_id`."""
+    return [revision for revision in article.revisions
+            if revision.id > revision_id and revision.note != NOT_APPLIED]
+
+
+def savers(revisions: Sequence[Revision], *, by: User) -> str:
+    """Who saved `revisions`, as told to `by`: "in another of your windows", "by Jess (author)", or both."""
+    people: list[str] = []
+    for revision in revisions:
+        author = revision.author
+        if author is not None and author.id == by.id:
+            name = "in another of your windows"
+        else:
+            name = f"by {author.name or author.email} ({author.role})" if author else "by someone no longer here"
+        if name not in people:
+            people.append(name)
+    return " and ".join(people) or "by someone else"
 
 
 NOT_APPLIED = "Not applied: someone saved a newer edit first"
@@ -127,7 +148,8 @@ def compare(old: Revision, new: Revision) -> list[diff.FieldDiff]:
 def _revision_text(revision: Revision) -> dict[str, str]:
     series = f"{revision.series_title}, part {revision.series_part}" if revision.series_title else ""
     return {"Title": revision.title, "Summary": revision.summary, "Body": revision.body_source,
-            "Tags": ", ".join(revision.tags), "Series": series}
+            "Tags": ", ".join(sorted(revision.tags, key=str.casefold)),  # a set: reordering is no change
+            "Series": series}
 
 
 def check_may_edit(article: Article, by: User) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
@@ -18,7 +18,7 @@ from cms.core.workflow import Status
 from cms.extensions import db, login_manager
 from cms.models import Article, Autosave, PreviewToken, Revision, Series
 from cms.services import articles, media, related, series as series_service, tags
-from cms.web import params, public
+from cms.web import edit_merge, params, public
 from cms.web.forms import ArticleForm, ConfirmForm
 from cms.web.templating import local_time, site_zone
 
@@ -53,7 +53,7 @@ def edit(article_id: int) -> ResponseReturnValue:
     articles.check_may_see(article, current_user)
     if request.method == "POST":
         articles.check_may_edit(article, current_user)
-        return _save(article, ArticleForm())
+        return _save_edit(article)
     form = ArticleForm(data=_form_data(article))
     offered = articles.pending_autosave(article, by=current_user)
     if offered is not None and request.args.get("restore") == "autosave":
@@ -62,8 +62,33 @@ def edit(article_id: int) -> ResponseReturnValue:
     return _writing_screen(article, form, offered=offered)
 
 
-def _save(article: Article | None, form: ArticleForm) -> ResponseReturnValue:
+def _save_edit(article: Article) -> ResponseReturnValue:
+    """Save the writing screen; a form loaded before another save is merged with it, or comes back with the
+    places both changed, side by side."""
+    outcome = edit_merge.prepare(article, request.form, _form_values(article))
+    if outcome.problem:
+        flash(outcome.problem, "error")
+        panel = edit_merge.Panel(base=request.form.get(edit_merge.BASE, ""), conflicts=outcome.conflicts,
+                                 theirs_by=request.form.get("conflict-by", ""), choices=edit_merge.chosen(request.form))
+        return _writing_screen(article, ArticleForm(formdata=outcome.formdata), status=422, merge=panel)
+    if outcome.conflicts:
+        now = clock.now()
+        data, _ = _read(article, ArticleForm())
+        articles.keep_conflicting(article, data, by=current_user, now=now)  # her text, whatever she picks next
+        db.session.commit()
+        flash(edit_merge.conflict_message(outcome.saved, by=current_user, now=now), "error")
+        panel = edit_merge.Panel(base=edit_merge.snapshot(article, _form_values(article)), conflicts=outcome.conflicts,
+                                 theirs_by=edit_merge.theirs_by(outcome.saved, by=current_user))
+        return _writing_screen(article, ArticleForm(formdata=outcome.formdata), status=409, merge=panel,
+                               compare_url=_compare_kept_url(article))
+    return _save(article, ArticleForm(formdata=outcome.formdata), formdata=outcome.formdata,
+                 merged_with=outcome.saved)
+
+
+def _save(article: Article | None, form: ArticleForm, *, formdata: Mapping[str, str] | None = None,
+          merged_with: Sequence[Revision] = ()) -> ResponseReturnValue:
     """Apply the form, then the move its button asked for; all or nothing, except a refused stale edit."""
+    formdata = request.form if formdata is None else formdata
     target, is_new = _target(), article is None
     data, publish_at = _read(article, form)
     is_move_refused = False
@@ -81,8 +106,9 @@ def _save(article: Article | None, form: ArticleForm) -> ResponseReturnValue:
             article = articles.create(data, by=current_user, now=now)
         else:
             articles.update(article, data, by=current_user, now=now, based_on_version=_version(form))
-        if "featured_media_id" in request.form:
-            media.set_featured(article, params.number(request.form.get("featured_media_id")), by=current_user, now=now)
+        if "featured_media_id" in formdata:
+            media.set_featured(article, params.number(formdata.get("featured_media_id", "")), by=current_user,
+                               now=now)
         _move(article, target, publish_at, now)
         articles.discard_autosave(None if is_new else article, by=current_user)
         db.session.commit()
@@ -100,6 +126,8 @@ def _save(article: Article | None, form: ArticleForm) -> ResponseReturnValue:
         _show_error(form, error)
         return _writing_screen(None if is_new else article, form, status=422)
     flash(_saved_message(article, target), "success")
+    if merged_with:
+        flash(edit_merge.merged_message(merged_with, by=current_user, now=now), "success")
     if target in (Status.SCHEDULED, Status.PUBLISHED):
         for name in media.missing_alt(article):
             flash(f"The image “{name}” has no description (alt text): readers who cannot see it will miss "
@@ -161,10 +189,13 @@ def _version(form: ArticleForm) -> int:
 def _conflict(article: Article, form: ArticleForm, conflict: EditConflict) -> ResponseReturnValue:
     flash(str(conflict), "error")
     form.version.data = str(article.version)  # saving again now replaces theirs, knowingly
+    return _writing_screen(article, form, status=409, compare_url=_compare_kept_url(article))
+
+
+def _compare_kept_url(article: Article) -> str:
+    """The comparison of the last saved text with hers, just kept as not applied."""
     saved = [revision for revision in article.revisions if revision.note != articles.NOT_APPLIED]
-    compare_url = url_for("authoring.compare", article_id=article.id, old=saved[-1].id,
-                          new=article.revisions[-1].id)
-    return _writing_screen(article, form, status=409, compare_url=compare_url)
+    return url_for("authoring.compare", article_id=article.id, old=saved[-1].id, new=article.revisions[-1].id)
 
 
 def _show_error(form: ArticleForm, error: Exception) -> None:
@@ -184,12 +215,17 @@ def _saved_message(article: Article, target: Status | None) -> str:
 
 
 def _writing_screen(article: Article | None, form: ArticleForm, *, offered: Autosave | None = None,
-                    status: int = 200, compare_url: str | None = None) -> ResponseReturnValue:
+                    status: int = 200, compare_url: str | None = None,
+                    merge: edit_merge.Panel | None = None) -> ResponseReturnValue:
     role = current_user.role
     may_edit = article is None or _may_edit(article)
     moves = workflow.moves(article.status if article else Status.DRAFT, role) if may_edit else []
     if article is not None and form.version.data in (None, ""):
         form.version.data = str(article.version)
+    if article is not None and merge is None:  # a form showing an older version keeps the base it began from
+        is_current = form.version.data == str(article.version)
+        merge = edit_merge.Panel(base=edit_merge.snapshot(article, _form_values(article)) if is_current
+                                 else request.form.get(edit_merge.BASE, ""))
     now = clock.now()
     explanations = related.explain(article, now) if article else []
     return render_template(
@@ -197,7 +233,7 @@ def _writing_screen(article: Article | None, form: ArticleForm, *, offered: Auto
         save_label="Save draft" if article is None or article.status in (Status.DRAFT, Status.REVIEW)
         else "Save changes",
         moves=[(target, _button_label(article, target)) for target in moves],
-        offered=offered, compare_url=compare_url, site_zone=site_zone(),
+        offered=offered, compare_url=compare_url, site_zone=site_zone(), merge=merge,
         series_titles=db.session.scalars(select(Series.title).order_by(Series.title)).all(),
         tag_names=tags.names_offered_to(current_user, now),
         preview_links=articles.preview_links(article) if article else [],
@@ -233,6 +269,15 @@ def _form_data(article: Article) -> dict:
         "series": article.series.title if article.series else "", "series_part": article.series_part,
         "publish_at": local, "is_autolink_enabled": article.is_autolink_enabled, "version": str(article.version),
     }
+
+
+def _form_values(article: Article) -> dict[str, str]:
+    """The article's fields as a freshly loaded writing screen posts them: what a merge compares."""
+    form = ArticleForm(formdata=None, data=_form_data(article))
+    values = {field.name: ("y" if field.data else "") if field.type == "BooleanField" else field._value()
+              for field in form if field.name not in edit_merge.NOT_MERGED}
+    values["featured_media_id"] = str(article.featured_media_id or "")
+    return values
 
 
 def _fill_from_autosave(form: ArticleForm, offered: Autosave) -> None:

@@ -46,7 +46,7 @@ def test_a_stale_save_is_kept_as_a_revision_and_refused(ctx):
     loaded = article.version
     articles.update(article, articles.ArticleInput(title=article.title, body_source="Second."), by=author,
                     now=LATER)
-    with pytest.raises(EditConflict, match="Someone else saved"):
+    with pytest.raises(EditConflict, match="saved in another of your windows while you were editing"):
         articles.update(article, articles.ArticleInput(title=article.title, body_source="Stale."), by=author,
                         now=LATER, based_on_version=loaded)
     assert article.body_source == "Second."

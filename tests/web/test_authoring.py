@@ -261,7 +261,7 @@ def test_second_session_is_refused_and_its_text_survives(app, client, auth, make
                                                       "csrf_token": csrf_token(other, edit_url(article_id))})
     assert response.status_code == 409
     page = page_of(response)
-    assert "Someone else saved this article while you were editing" in page
+    assert "This article was saved by Editor (editor) while you were editing" in page
     assert "Admin&#39;s text." in page  # still in the form
     assert field_value(page, "version") != loaded  # saving again replaces theirs, knowingly
     compare = re.search(r'<a href="([^"]+)">Compare the saved text with yours</a>', page).group(1)
