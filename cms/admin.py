@@ -229,6 +229,7 @@ class ArticleView(SignedInOnly, BackOfficeModelView):
 
     can_create = can_edit = can_delete = False
     noun = "article"
+    column_display_actions = False  # the title opens the writing screen
     list_template = "admin/articles_list.html"
     column_list = ("title", "status", "author", "series", "series_part", "tags", "publish_at", "updated_at")
     column_labels = {"series_part": "Part", "publish_at": "Publish at", "updated_at": "Last saved",
