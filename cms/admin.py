@@ -14,7 +14,18 @@ from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Flask, Response, abort, after_this_request, flash, g, redirect, request, session, url_for
+from flask import (
+    Flask,
+    Response,
+    abort,
+    after_this_request,
+    flash,
+    g,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_admin import Admin, AdminIndexView, BaseView, expose
 from flask_admin.contrib.sqla import ModelView
@@ -35,7 +46,8 @@ from cms.core.series import MAX_PART
 from cms.core.workflow import Role, Status
 from cms.extensions import db
 from cms.models import Article, Page, Series, SiteSettings, Tag, User
-from cms.services import articles, pages, series as series_service, site, tags, users
+from cms.services import articles, pages, site, tags, users
+from cms.services import series as series_service
 from cms.web import params, public, security
 from cms.web.auth import same_site_path
 from cms.web.forms import ConfirmForm, TagMergeForm
