@@ -8,15 +8,30 @@ door is used. Status, publish times and part numbers never appear in a Flask-Adm
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
+from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Flask, abort, flash, redirect, request, url_for
+from flask import (
+    Flask,
+    Response,
+    abort,
+    after_this_request,
+    flash,
+    g,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_admin import Admin, AdminIndexView, BaseView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.filters import FilterEqual
+from flask_admin.menu import MenuView
+from flask_admin.model import typefmt
 from flask_admin.theme import Bootstrap4Theme
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -31,7 +46,8 @@ from cms.core.series import MAX_PART
 from cms.core.workflow import Role, Status
 from cms.extensions import db
 from cms.models import Article, Page, Series, SiteSettings, Tag, User
-from cms.services import articles, pages, series as series_service, site, tags, users
+from cms.services import articles, pages, site, tags, users
+from cms.services import series as series_service
 from cms.web import params, public, security
 from cms.web.auth import same_site_path
 from cms.web.forms import ConfirmForm, TagMergeForm
@@ -103,10 +119,69 @@ class AdminForm(FlaskForm):
         self._obj = kwargs.get("obj")
 
 
+#: Flask-Admin's stock messages, in our words; `{name}` is what was saved (see `BackOfficeModelView.describe`).
+OUR_MESSAGES: dict[str, tuple[str, str]] = {
+    "Record was successfully created.": ("Created {name}.", "success"),
+    "Record was successfully saved.": ("Saved {name}.", "success"),
+    "Failed to create record.": ("Nothing was created: correct the fields marked below.", "error"),
+    "Failed to save record.": ("Nothing was saved: correct the fields marked below.", "error"),
+    "Record does not exist.": ("That no longer exists; it may have been deleted in another window.", "error"),
+    "Permission denied.": ("Your role does not include this part of the back office.", "error"),
+}
+
+
+def _reword_flashes(response: Response | None = None) -> Response | None:
+    """Replace Flask-Admin's stock messages waiting in the session with ours, naming what was saved.
+
+    Flask-Admin flashes them after our hooks have run, so they are rewritten as they wait: before a page
+    renders them (`render`) and once a view has answered (`after_this_request`), while `g` still knows the name.
+    """
+    waiting = session.get("_flashes")
+    if waiting:
+        name = g.get("back_office_saved", "it")
+        session["_flashes"] = [
+            (OUR_MESSAGES[text][1], OUR_MESSAGES[text][0].format(name=name)) if text in OUR_MESSAGES
+            else (category, text) for category, text in waiting]
+    return response
+
+
 class BackOfficeModelView(ModelView):
     form_base_class = AdminForm
     can_view_details = False
     page_size = 50
+    #: One row of this list in words ("page"), for headings such as "New page".
+    noun = "item"
+    # Statuses and roles as DESIGN.md writes them ("draft"), yes and no in words rather than icons.
+    column_type_formatters = {**typefmt.BASE_FORMATTERS, Enum: lambda _view, value, _name: value.value,
+                              bool: lambda _view, value, _name: "yes" if value else "no"}
+
+    def describe(self, model: Any) -> str:
+        """How messages name a row: its title in quotes."""
+        return f"“{model}”"
+
+    def heading(self, model: Any | None) -> str:
+        """The page's one heading: the list's name, "New page", or "Edit “Fees and Booking”"."""
+        if request.endpoint and request.endpoint.endswith(".create_view"):
+            return f"New {self.noun}"
+        if model is not None:
+            return f"Edit {self.describe(model)}"
+        return self.name
+
+    def _prettify_name(self, name: str) -> str:
+        """Column and field labels in plain words: "is_published" is "Published", "consultation_url" a link."""
+        words = name.removeprefix("is_").removesuffix("_at").replace("_url", "_link").split("_")
+        return " ".join(words).capitalize()
+
+    def _handle_view(self, name: str, **kwargs: Any) -> ResponseReturnValue | None:
+        after_this_request(_reword_flashes)
+        return super()._handle_view(name, **kwargs)
+
+    def render(self, template: str, **kwargs: Any) -> str:
+        _reword_flashes()
+        return super().render(template, **kwargs)
+
+    def after_model_change(self, form: Any, model: Any, is_created: bool) -> None:
+        g.back_office_saved = self.describe(model)
 
     def _get_list_extra_args(self):  # noqa: ANN202 - Flask-Admin's hook
         """Flask-Admin reads `page` with int(), which takes any size and sign; the database does not."""
@@ -120,8 +195,11 @@ class BackOfficeModelView(ModelView):
         number = params.number(id)
         return super().get_one(str(number)) if number is not None else None
 
-    def _through_service(self, change: Callable[[], Any]) -> Any:
-        """Run one service call and commit; a refusal is flashed in its own words and changes nothing."""
+    def _through_service(self, change: Callable[[], Any], *, saved: Any = None) -> Any:
+        """Run one service call and commit; a refusal is flashed in its own words and changes nothing.
+
+        The row it created (its result) or `saved` gets Flask-Admin's `after_model_change`, which the services
+        bypass, so the message that follows names it."""
         try:
             result = change()
             db.session.commit()
@@ -129,6 +207,9 @@ class BackOfficeModelView(ModelView):
             db.session.rollback()
             flash(str(error), "error")
             return False
+        row = saved if saved is not None else result
+        if isinstance(row, db.Model):
+            self.after_model_change(None, row, saved is None)
         return result
 
 
@@ -140,12 +221,16 @@ def _title_link(_view, _context, model: Article, _name: str) -> Markup:
     return Markup('<a href="{}">{}</a>').format(url_for("authoring.edit", article_id=model.id), model.title)
 
 
+def _edit_link(view, _context, model, name: str) -> Markup:  # noqa: ANN001 - Flask-Admin's formatter
+    """The row's name opens its form, in place of Flask-Admin's unlabelled pencil icon."""
+    return Markup('<a href="{}">{}</a>').format(view.get_url(".edit_view", id=model.id), getattr(model, name))
+
+
 class StatusFilter(FilterEqual):
     """Status by its value ("draft"); Flask-Admin's own enum filter wants member names and fails on others."""
 
     def __init__(self) -> None:
-        super().__init__(Article.status, "Status", options=[(status.value, status.value.capitalize())
-                                                            for status in Status])
+        super().__init__(Article.status, "Status", options=[(status.value, status.value) for status in Status])
 
     def clean(self, value: str) -> Status:
         return Status(value)  # a ValueError makes Flask-Admin ignore the filter
@@ -155,6 +240,8 @@ class ArticleView(SignedInOnly, BackOfficeModelView):
     """Every article, filtered and sorted; a title opens the writing screen. Authors see their own."""
 
     can_create = can_edit = can_delete = False
+    noun = "article"
+    column_display_actions = False  # the title opens the writing screen
     list_template = "admin/articles_list.html"
     column_list = ("title", "status", "author", "series", "series_part", "tags", "publish_at", "updated_at")
     column_labels = {"series_part": "Part", "publish_at": "Publish at", "updated_at": "Last saved",
@@ -180,8 +267,11 @@ class SeriesView(EditorsOnly, BackOfficeModelView):
     """Series; each one's parts are numbered on a page of their own."""
 
     can_delete = False
+    noun = "series"
+    column_display_actions = False
     column_list = ("title", "slug", "parts")
-    column_formatters = {"parts": lambda view, context, model, name: Markup('<a href="{}">{} parts: reorder</a>')
+    column_formatters = {"title": _edit_link,
+                         "parts": lambda view, context, model, name: Markup('<a href="{}">{} parts: reorder</a>')
                          .format(url_for("series.parts", series_id=model.id), len(model.articles))}
     form_columns = ("title", "description")
     column_searchable_list = ("title",)
@@ -212,15 +302,17 @@ class TagView(EditorsOnly, BackOfficeModelView):
     """Tags: renamed here (old addresses redirect), merged on a page of their own."""
 
     can_create = can_delete = False
+    noun = "tag"
+    column_display_actions = False
     list_template = "admin/tags_list.html"
     column_list = ("name", "slug", "articles")
-    column_formatters = {"articles": lambda view, context, model, name: len(model.articles)}
+    column_formatters = {"name": _edit_link, "articles": lambda view, context, model, name: len(model.articles)}
     column_default_sort = "name"
     column_searchable_list = ("name",)
     form_columns = ("name",)
 
     def update_model(self, form, model):  # noqa: ANN001, ANN201 - Flask-Admin's hook
-        return self._through_service(lambda: tags.rename(model, form.name.data or "")) is not False
+        return self._through_service(lambda: tags.rename(model, form.name.data or ""), saved=model) is not False
 
     @expose("/merge", methods=["GET", "POST"])
     def merge(self):  # noqa: ANN201 - Flask-Admin's hook
@@ -241,9 +333,12 @@ class PageView(EditorsOnly, BackOfficeModelView):
     """Pages (About, Fees, Contact), saved through `pages.save` so slugs and redirects stay right."""
 
     can_delete = False
+    noun = "page"
+    column_display_actions = False
     column_list = ("title", "slug", "is_published", "menu_order", "updated_at")
-    column_labels = {"is_published": "Published", "menu_order": "Menu order", "body_source": "Body"}
-    column_formatters = {"updated_at": _local_formatter}
+    column_labels = {"is_published": "Published", "menu_order": "Menu order", "body_source": "Text",
+                     "updated_at": "Last saved"}
+    column_formatters = {"title": _edit_link, "updated_at": _local_formatter}
     form_columns = ("title", "slug", "body_source", "is_published", "menu_order")
     form_widget_args = {"body_source": {"rows": 20}}
 
@@ -256,7 +351,7 @@ class PageView(EditorsOnly, BackOfficeModelView):
         return self._through_service(lambda: pages.save(None, **self._fields(form)))
 
     def update_model(self, form, model):  # noqa: ANN001, ANN201 - Flask-Admin's hook
-        return self._through_service(lambda: pages.save(model, **self._fields(form))) is not False
+        return self._through_service(lambda: pages.save(model, **self._fields(form)), saved=model) is not False
 
     @staticmethod
     def _fields(form) -> dict:  # noqa: ANN001
@@ -269,9 +364,11 @@ class UserView(AdminsOnly, BackOfficeModelView):
     """Accounts, changed only through the users service, which also ends the sessions a change should end."""
 
     can_delete = False  # a departed colleague is made inactive; their name stays on what they wrote
+    noun = "user"
+    column_display_actions = False
     column_list = ("email", "name", "role", "is_active", "created_at")
-    column_labels = {"is_active": "Active"}
-    column_formatters = {"created_at": _local_formatter}
+    column_labels = {"is_active": "Active", "created_at": "Added", "email": "Email address"}
+    column_formatters = {"email": _edit_link, "created_at": _local_formatter}
     form_columns = ("email", "name", "role", "is_active", "password")
     form_extra_fields = {"password": PasswordField("Password", description="At least 10 characters; "
                                                                         "empty keeps the current one.")}
@@ -280,7 +377,7 @@ class UserView(AdminsOnly, BackOfficeModelView):
         form_class = super().scaffold_form()
         # Flask-Admin's enum field marks the member *name* as selected, but offers the stored values: an
         # edited account would silently fall back to the first role. This one offers and selects values.
-        form_class.role = SelectField("Role", choices=[(role.value, role.value.capitalize()) for role in Role],
+        form_class.role = SelectField("Role", choices=[(role.value, role.value) for role in Role],
                                       coerce=Role, default=Role.AUTHOR)
         return form_class
 
@@ -291,8 +388,8 @@ class UserView(AdminsOnly, BackOfficeModelView):
     def update_model(self, form, model):  # noqa: ANN001, ANN201 - Flask-Admin's hook
         return self._through_service(lambda: users.update(
             model, by=current_user._get_current_object(), email=form.email.data or "", name=form.name.data or "",
-            role=form.role.data, is_active=bool(form.is_active.data), password=form.password.data or "")) \
-            is not False
+            role=form.role.data, is_active=bool(form.is_active.data), password=form.password.data or ""),
+            saved=model) is not False
 
 
 class SessionsView(SignedInOnly, BaseView):
@@ -338,7 +435,13 @@ class SiteSettingsView(AdminsOnly, BackOfficeModelView):
     """The one settings row: the list leads straight to its form."""
 
     can_create = can_delete = False
+    noun = "site settings"
     form_excluded_columns = ()
+    column_labels = {"title": "Site title", "author_name": "Your name", "author_credentials": "Your credentials",
+                     "author_bio": "Your bio", "consultation_text": "Booking invitation",
+                     "consultation_url": "Booking link", "contact_email": "Contact email address",
+                     "feed_size": "Entries per feed", "related_count": "Related articles shown",
+                     "related_min_score": "Minimum related score", "timezone": "Time zone"}
     # A form posted without its fields must not blank the site: what every page shows is required.
     form_args = {
         "timezone": {"validators": [_known_zone],
@@ -350,6 +453,12 @@ class SiteSettingsView(AdminsOnly, BackOfficeModelView):
         "related_min_score": {"validators": [InputRequired("Give the minimum related score."), NumberRange(0, 1)]},
     }
 
+    def describe(self, model: Any) -> str:
+        return "the site settings"
+
+    def heading(self, model: Any | None) -> str:
+        return "Site settings"
+
     @expose("/")
     def index_view(self):  # noqa: ANN201 - Flask-Admin's hook
         row = site.settings()
@@ -357,9 +466,48 @@ class SiteSettingsView(AdminsOnly, BackOfficeModelView):
         return redirect(url_for("site_settings.edit_view", id=row.id))
 
 
+#: The back office's one menu, in this order: each entry is a view's endpoint, and the blueprints whose screens
+#: count as that entry (the writing screen belongs to Articles). Entries whose view the user may not open are left out.
+MENU: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("admin", ()), ("articles", ("authoring",)), ("series", ()), ("tags", ()), ("pages", ()), ("media", ()),
+    ("users", ()), ("site_settings", ()), ("transfer", ()), ("sessions", ()),
+)
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str
+    url: str
+    is_current: bool
+
+
+class BackOffice(Admin):
+    """Flask-Admin's Admin, keeping its views by endpoint so that every back-office screen (Flask-Admin's or a
+    blueprint's, like the writing screen) draws the same menu from them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.views_by_endpoint: dict[str, BaseView] = {}
+        super().__init__(*args, **kwargs)
+
+    def add_view(self, view: BaseView) -> None:
+        self.views_by_endpoint[view.endpoint] = view
+        super().add_view(view)
+
+    def menu_for_request(self) -> list[MenuItem]:
+        """The menu entries this user may open, the one this request belongs to marked current."""
+        items = []
+        for endpoint, also in MENU:
+            view = self.views_by_endpoint.get(endpoint)
+            if view is None or not (view.is_accessible() and view.is_visible()):
+                continue
+            url = MenuView(view.name, view).get_url() or ""
+            items.append(MenuItem(view.name, url, request.blueprint in (endpoint, *also)))
+        return items
+
+
 def build_admin(app: Flask) -> Admin:
     """A fresh Admin for `app`: a module-level one would break the second app a process builds."""
-    admin = Admin(app, name="Back office", url="/admin",
+    admin = BackOffice(app, name="Back office", url="/admin",
                   index_view=DashboardView(name="Dashboard", url="/admin"),
                   theme=Bootstrap4Theme(base_template="admin/cms_master.html"),
                   csp_nonce_generator=security.csp_nonce)
@@ -371,4 +519,5 @@ def build_admin(app: Flask) -> Admin:
     admin.add_view(SiteSettingsView(SiteSettings, db, name="Site settings", endpoint="site_settings",
                                     url="/admin/settings"))
     admin.add_view(SessionsView(name="Your sessions", endpoint="sessions", url="/admin/sessions"))
+    app.context_processor(lambda: {"back_office_menu": admin.menu_for_request})
     return admin

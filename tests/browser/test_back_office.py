@@ -1,0 +1,98 @@
+"""The back office in Chromium at a desk's and a phone's width: one menu, folded on a phone without a script,
+and axe-core finds no serious or critical violation on any screen.
+
+Set BACK_OFFICE_SCREENSHOTS to a folder to keep a screenshot of every screen (to look at, not compared).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cms.core.workflow import Status
+from tests.browser.chromium import BROWSER_TESTS, launched, served
+from tests.browser.test_editor import signed_in
+from tests.browser.test_reading import axe_source  # noqa: F401 -- a fixture, used by name
+from tests.factories import PASSWORD
+
+pytestmark = BROWSER_TESTS
+WIDTHS = {"desk": (1280, 900), "phone": (375, 740)}
+
+
+@pytest.fixture
+def browser():
+    with launched() as browser:
+        yield browser
+
+
+@pytest.fixture
+def site(app, make) -> Iterator[tuple[str, dict[str, str]]]:
+    """The app served with an admin (who signs in), an article in a series, a tag and a page; and the screens."""
+    make.user("admin", email="maya@example.com")
+    series_id = make.series("Mother–Daughter Relationships")
+    article_id = make.article("Letting Go of Resentment", status=Status.SCHEDULED, series_id=series_id,
+                              series_part=1, tags=("resentment",), body_source="## A heading\n\nSome *text*.")
+    make.article("Life Stages", status=Status.DRAFT)
+    page_id = make.page("Fees and Booking")
+    screens = {"dashboard": "/admin/", "articles": "/admin/articles/", "writing": f"/admin/articles/{article_id}/edit",
+               "history": f"/admin/articles/{article_id}/history", "series": "/admin/series/",
+               "parts": f"/admin/series/{series_id}/parts", "tags": "/admin/tags/", "pages": "/admin/pages/",
+               "page-form": f"/admin/pages/edit/?id={page_id}", "users": "/admin/users/",
+               "user-form": "/admin/users/new/", "settings": "/admin/settings/", "media": "/admin/media/",
+               "transfer": "/admin/transfer/", "sessions": "/admin/sessions/"}
+    with served(app) as url:
+        yield url, screens
+
+
+def serious_violations(page, source: str) -> list[str]:
+    page.add_script_tag(content=source)
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+            f"{[node['target'] for node in violation['nodes']]}"
+            for violation in results["violations"] if violation["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_back_office_screen_passes_axe(browser, site, axe_source, width):  # noqa: F811 - the fixture
+    url, screens = site
+    page = signed_in(browser, url, *WIDTHS[width], bypass_csp=True)  # axe is injected inline
+    shots = os.environ.get("BACK_OFFICE_SCREENSHOTS")
+    failures = []
+    for name, path in screens.items():
+        page.goto(path)
+        assert page.locator('nav[aria-label="Back office"]').count() == 1, name  # folded on a phone
+        failures += [f"{name}: {violation}" for violation in serious_violations(page, axe_source)]
+        if shots:
+            page.screenshot(path=str(Path(shots) / f"{name}-{WIDTHS[width][0]}.png"), full_page=True)
+    assert failures == [], "\n".join(failures)
+
+
+def test_on_a_phone_the_menu_folds_and_opens_without_a_script(browser, site):
+    url, _screens = site
+    context = browser.new_context(base_url=url, viewport={"width": 375, "height": 740}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/login")
+    page.get_by_label("Email").fill("maya@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto("/admin/articles/")
+    menu = page.get_by_role("navigation", name="Back office")
+    assert not menu.is_visible()
+    page.get_by_text("Menu", exact=True).click()
+    assert menu.is_visible()
+    assert menu.get_by_role("link", name="Articles").get_attribute("aria-current") == "page"
+    assert page.get_by_role("link", name="View site").is_visible()
+    context.close()
+
+
+def test_on_a_desk_the_menu_is_open_and_the_writing_screen_keeps_no_csp_complaint(browser, site):
+    url, screens = site
+    page = signed_in(browser, url)
+    for path in (screens["articles"], screens["writing"], screens["user-form"]):
+        page.goto(path)
+        assert page.get_by_role("navigation", name="Back office").is_visible()
+        assert not page.get_by_text("Menu", exact=True).is_visible()
+    assert page.violations == [] and page.errors == []
