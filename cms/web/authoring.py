@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from cms.core import clock, workflow
 from cms.core.errors import EditConflict, InvalidInput, NotAllowed, TransitionError
-from cms.core.visibility import is_live
+from cms.core.visibility import is_live, shown_status
 from cms.core.workflow import Status
 from cms.extensions import db, login_manager
 from cms.models import Article, Autosave, PreviewToken, Revision, Series
@@ -186,18 +186,21 @@ def _saved_message(article: Article, target: Status | None) -> str:
 
 def _writing_screen(article: Article | None, form: ArticleForm, *, offered: Autosave | None = None,
                     status: int = 200, compare_url: str | None = None) -> ResponseReturnValue:
-    role = current_user.role
+    role, now = current_user.role, clock.now()
     may_edit = article is None or _may_edit(article)
-    moves = workflow.moves(article.status if article else Status.DRAFT, role) if may_edit else []
+    stored = article.status if article else Status.DRAFT
+    shown = shown_status(stored, article.publish_at, now) if article else Status.DRAFT
+    # what the shown status offers, and the stored one permits: a live article is never rescheduled
+    moves = [target for target in workflow.moves(shown, role) if target in workflow.moves(stored, role)] \
+        if may_edit else []
     if article is not None and form.version.data in (None, ""):
         form.version.data = str(article.version)
-    now = clock.now()
     explanations = related.explain(article, now) if article else []
     return render_template(
         "authoring/edit.html", form=form, article=article, may_edit=may_edit,
-        save_label="Save draft" if article is None or article.status in (Status.DRAFT, Status.REVIEW)
-        else "Save changes",
-        moves=[(target, _button_label(article, target)) for target in moves],
+        save_label="Save draft" if shown in (Status.DRAFT, Status.REVIEW) else "Save changes",
+        shown_status=shown, is_live=article is not None and is_live(article.status, article.publish_at, now),
+        moves=[(target, _button_label(shown, target)) for target in moves],
         offered=offered, compare_url=compare_url, site_zone=site_zone(),
         series_titles=db.session.scalars(select(Series.title).order_by(Series.title)).all(),
         tag_names=tags.names_offered_to(current_user, now),
@@ -211,8 +214,8 @@ def _writing_screen(article: Article | None, form: ArticleForm, *, offered: Auto
     ), status
 
 
-def _button_label(article: Article | None, target: Status) -> str:
-    if article is not None and article.status is Status.SCHEDULED and target is Status.SCHEDULED:
+def _button_label(shown: Status, target: Status) -> str:
+    if shown is Status.SCHEDULED and target is Status.SCHEDULED:
         return "Reschedule"
     return workflow.ACTIONS[target]
 
