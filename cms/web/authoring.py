@@ -199,6 +199,7 @@ def _writing_screen(article: Article | None, form: ArticleForm, *, offered: Auto
     return render_template(
         "authoring/edit.html", form=form, article=article, may_edit=may_edit,
         save_label="Save draft" if shown in (Status.DRAFT, Status.REVIEW) else "Save changes",
+        error_summary=_error_summary(form), preview_html=_preview_html(article, form),
         shown_status=shown, is_live=article is not None and is_live(article.status, article.publish_at, now),
         moves=[(target, _button_label(shown, target)) for target in moves],
         offered=offered, compare_url=compare_url, site_zone=site_zone(),
@@ -212,6 +213,24 @@ def _writing_screen(article: Article | None, form: ArticleForm, *, offered: Auto
         link_suggestions=related.link_suggestions(article, now) if article else [],
         featured_choices=media.featured_choices(current_user, article),
     ), status
+
+
+def _error_summary(form: ArticleForm) -> list[tuple[str | None, str]]:
+    """Each refusal as (the id of its field, or None for a hidden one, message), in the form's order."""
+    return [(None if field.type in ("HiddenField", "CSRFTokenField") else field.id, message)
+            for field in form if field.errors for message in field.errors[:1]]
+
+
+def _preview_html(article: Article | None, form: ArticleForm) -> str:
+    """The preview of the text in the form: the saved HTML when unchanged, else rendered now, so a refused save
+    or a restored autosave does not show an empty or stale preview."""
+    source = form.body_source.data or ""
+    if article is not None and source == article.body_source:
+        return article.body_html
+    try:
+        return media.render_body(source)
+    except InvalidInput:  # a body over the limits; its own error says so
+        return ""
 
 
 def _button_label(shown: Status, target: Status) -> str:

@@ -106,6 +106,24 @@
     });
   }
 
+  // A refused save: the summary of what to fix takes focus, so it is read out and seen first; each of its links
+  // brings the field's label into view and focuses the field (through its label when the editor hides it).
+  function setUpErrorSummary(summary) {
+    summary.querySelectorAll("a[href^='#']").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var id = link.getAttribute("href").slice(1);
+        var field = document.getElementById(id);
+        var label = document.querySelector("label[for='" + id + "']");
+        if (!field) { return; }
+        event.preventDefault();
+        (label || field).scrollIntoView();
+        if (field.hidden && label) { label.click(); } else { field.focus({ preventScroll: true }); }
+      });
+    });
+    summary.focus();
+  }
+
   document.querySelectorAll("form[data-editor]").forEach(setUpEditor);
+  document.querySelectorAll("[data-error-summary]").forEach(setUpErrorSummary);
   document.querySelectorAll("[data-parts]").forEach(setUpReorder);
 })();
