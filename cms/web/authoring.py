@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from cms.core import clock, workflow
+from cms.core import clock, series as series_rules, workflow
 from cms.core.errors import EditConflict, InvalidInput, NotAllowed, TransitionError
 from cms.core.visibility import is_live, shown_status
 from cms.core.workflow import Status
@@ -20,7 +20,7 @@ from cms.extensions import db, login_manager
 from cms.models import Article, Autosave, PreviewToken, Revision, Series
 from cms.services import articles, media, related, series as series_service, tags
 from cms.web import params, public
-from cms.web.forms import ArticleForm, ConfirmForm
+from cms.web.forms import NEW_SERIES, ArticleForm, ConfirmForm
 from cms.web.templating import local_time, site_zone
 
 bp = Blueprint("authoring", __name__, url_prefix="/admin/articles")
@@ -75,6 +75,7 @@ def _save(article: Article | None, form: ArticleForm) -> ResponseReturnValue:
             flash(str(error), "error")
             is_move_refused = True
     if form.errors or is_move_refused:
+        db.session.rollback()  # a series created for this save goes with it
         return _writing_screen(article, form, status=422)
     now = clock.now()
     try:
@@ -100,6 +101,8 @@ def _save(article: Article | None, form: ArticleForm) -> ResponseReturnValue:
         db.session.rollback()
         _show_error(form, error)
         return _writing_screen(None if is_new else article, form, status=422)
+    if (form.new_series.data or "").strip() and article.series is not None:
+        flash(f"The series “{article.series.title}” is created.", "success")
     flash(_saved_message(article, target), "success")
     if target in (Status.SCHEDULED, Status.PUBLISHED):
         for name in media.missing_alt(article):
@@ -121,12 +124,7 @@ def _target() -> Status | None:
 def _read(article: Article | None, form: ArticleForm) -> tuple[articles.ArticleInput, datetime | None]:
     """Return what the form says, collecting every refusal on its field (the form keeps what was typed)."""
     form.validate()
-    series = None
-    if form.series.data and form.series.data.strip():
-        series = series_service.find(form.series.data)
-        if series is None:
-            form.series.errors.append(f"There is no series called “{form.series.data.strip()}”; "
-                                      "an editor can add it under Series.")
+    series = _chosen_series(form)
     data = articles.ArticleInput(
         title=form.title.data or "", body_source=form.body_source.data or "", summary=form.summary.data or "",
         description=form.description.data or "", slug=form.slug.data or "",
@@ -139,6 +137,35 @@ def _read(article: Article | None, form: ArticleForm) -> tuple[articles.ArticleI
     is_timed = form.publish_at.data is not None and not form.publish_at.errors  # out of range: not convertible
     publish_at = clock.to_utc(form.publish_at.data, site_zone()) if is_timed else None
     return data, publish_at
+
+
+def _chosen_series(form: ArticleForm) -> Series | None:
+    """The series picked, or the new one asked for (created here, so the part number can be checked against it;
+    a refused save rolls it back). A refusal lands on its field and gives None."""
+    choice, title = (form.series.data or "").strip(), (form.new_series.data or "").strip()
+    if title and choice not in ("", NEW_SERIES):
+        form.new_series.errors.append("Choose a series from the list or name a new one, not both.")
+    elif title:
+        return _new_series(form, title)
+    elif choice == NEW_SERIES:
+        form.new_series.errors.append("Give the new series a name, or choose one from the list.")
+    elif choice:
+        series = series_service.find(choice)
+        if series is None:
+            form.series.errors.append(f"There is no series called “{choice}”; an editor can add it under Series.")
+        return series
+    return None
+
+
+def _new_series(form: ArticleForm, title: str) -> Series | None:
+    if not workflow.may_edit_any(current_user.role):
+        form.new_series.errors.append("Only an editor or an admin can create a series; choose one from the list.")
+        return None
+    existing = series_service.find(title)
+    if existing is not None:
+        form.new_series.errors.append(f"There is already a series called “{existing.title}”; choose it from the list.")
+        return None
+    return series_service.create(title)
 
 
 def _move(article: Article, target: Status | None, publish_at: datetime | None, now: datetime) -> None:
@@ -195,6 +222,7 @@ def _writing_screen(article: Article | None, form: ArticleForm, *, offered: Auto
         if may_edit else []
     if article is not None and form.version.data in (None, ""):
         form.version.data = str(article.version)
+    form.series.choices = _series_choices(may_create=workflow.may_edit_any(role))
     explanations = related.explain(article, now) if article else []
     return render_template(
         "authoring/edit.html", form=form, article=article, may_edit=may_edit,
@@ -203,7 +231,7 @@ def _writing_screen(article: Article | None, form: ArticleForm, *, offered: Auto
         shown_status=shown, is_live=article is not None and is_live(article.status, article.publish_at, now),
         moves=[(target, _button_label(shown, target)) for target in moves],
         offered=offered, compare_url=compare_url, site_zone=site_zone(),
-        series_titles=db.session.scalars(select(Series.title).order_by(Series.title)).all(),
+        numbering=_numbering(article, now), may_create_series=workflow.may_edit_any(role),
         tag_names=tags.names_offered_to(current_user, now),
         preview_links=articles.preview_links(article) if article else [],
         confirm=ConfirmForm(),
@@ -213,6 +241,20 @@ def _writing_screen(article: Article | None, form: ArticleForm, *, offered: Auto
         link_suggestions=related.link_suggestions(article, now) if article else [],
         featured_choices=media.featured_choices(current_user, article),
     ), status
+
+
+def _numbering(article: Article | None, now: datetime) -> str | None:
+    """Why readers' "Part k of n" differs from the part number in the form, if it does."""
+    if article is None or article.series is None or article.series_part is None:
+        return None
+    parts = [series_rules.Part(part.slug, part.title, part.series_part, part.status, part.publish_at)
+             for part in article.series.articles if part.series_part is not None]
+    return series_rules.numbering_note(parts, article.slug, now, site_zone())
+
+
+def _series_choices(*, may_create: bool) -> list[tuple[str, str]]:
+    titled = [(series.slug, series.title) for series in db.session.scalars(select(Series).order_by(Series.title))]
+    return [("", "No series"), *titled, *([(NEW_SERIES, "New series…")] if may_create else [])]
 
 
 def _error_summary(form: ArticleForm) -> list[tuple[str | None, str]]:
@@ -253,7 +295,7 @@ def _form_data(article: Article) -> dict:
         "title": article.title, "slug": article.slug, "body_source": article.body_source,
         "summary": article.summary, "description": article.description,
         "tags": ", ".join(tag.name for tag in article.tags),
-        "series": article.series.title if article.series else "", "series_part": article.series_part,
+        "series": article.series.slug if article.series else "", "series_part": article.series_part,
         "publish_at": local, "is_autolink_enabled": article.is_autolink_enabled, "version": str(article.version),
     }
 

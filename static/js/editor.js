@@ -123,6 +123,27 @@
     summary.focus();
   }
 
+  // The series list offers "New series…"; only then is the name of the new series asked for. Without this, both
+  // stand side by side ("or create a new series"). A hidden name is disabled, so it is not sent.
+  function setUpSeriesPicker(row) {
+    var choice = row.querySelector("select[name=series]");
+    var holder = row.querySelector("[data-new-series]");
+    if (!choice || !holder) { return; }
+    var title = holder.querySelector("input");
+    var label = holder.querySelector("label");
+    if (label) { label.textContent = "Name of the new series"; }
+    function update(isChanged) {
+      var isNew = choice.value === "+new";
+      holder.hidden = !isNew;
+      title.disabled = !isNew;
+      if (isNew && isChanged) { title.focus(); }
+    }
+    if (title.value && !choice.value) { choice.value = "+new"; }
+    choice.addEventListener("change", function () { update(true); });
+    update(false);
+  }
+
+  document.querySelectorAll("[data-series-picker]").forEach(setUpSeriesPicker);
   document.querySelectorAll("form[data-editor]").forEach(setUpEditor);
   document.querySelectorAll("[data-error-summary]").forEach(setUpErrorSummary);
   document.querySelectorAll("[data-parts]").forEach(setUpReorder);
