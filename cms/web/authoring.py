@@ -143,6 +143,8 @@ def _chosen_series(form: ArticleForm) -> Series | None:
     """The series picked, or the new one asked for (created here, so the part number can be checked against it;
     a refused save rolls it back). A refusal lands on its field and gives None."""
     choice, title = (form.series.data or "").strip(), (form.new_series.data or "").strip()
+    if form.new_series.errors:  # too long to be a name
+        return None
     if title and choice not in ("", NEW_SERIES):
         form.new_series.errors.append("Choose a series from the list or name a new one, not both.")
     elif title:

@@ -60,8 +60,9 @@ class ArticleForm(FlaskForm):
     tags = StringField("Tags", description="Separate tags with commas; new ones are created.")
     # Choices are the existing series (by slug), set per request; an unknown value gets its own sentence.
     series = SelectField("Series", validate_choice=False)
-    new_series = StringField("Or create a new series", description="Its name, as readers will see it. "
-                                                                   "Created when the article is saved.")
+    new_series = StringField("Or create a new series", validators=[Length(max=300, message="A series name is at "
+                                                                          "most 300 characters long.")],
+                             description="Its name, as readers will see it. Created when the article is saved.")
     series_part = IntegerField("Part", validators=[Optional(), NumberRange(min=1, message="Part numbers start at 1."),
                                                    NumberRange(max=MAX_PART, message=TOO_HIGH)],
                                invalid_value_message="The part is a whole number, like 2.",

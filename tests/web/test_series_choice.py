@@ -122,3 +122,11 @@ def part_hint(client, article_id: int) -> str:
     page = page_of(client.get(edit_url(article_id)))
     assert 'aria-describedby="series_part-hint"' in page
     return html.unescape(re.search(r'<p class="hint" id="series_part-hint">([^<]+)</p>', page).group(1))
+
+
+def test_an_overlong_new_series_name_is_refused_in_one_sentence(app, client, auth):
+    auth.login("editor")
+    response = submit(client, WRITE, series="+new", new_series="x" * 301)
+    assert response.status_code == 422
+    assert errors(page_of(response))["new_series"] == "A series name is at most 300 characters long."
+    assert series_titles(app) == []
