@@ -162,7 +162,7 @@ class StatusFilter(FilterEqual):
         return super().apply(query, value, alias)
 
 
-def _status_formatter(_view, _context, model: Article, _name: str) -> str:
+def _status_formatter(_view: object, _context: object, model: Article, _name: str) -> str:
     return shown_status(model.status, model.publish_at, clock.now()).capitalize()
 
 

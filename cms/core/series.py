@@ -116,15 +116,18 @@ def numbering_note(parts: Sequence[Part], slug: str, now: datetime, zone: str) -
     seen = f"{prefix} Part {position} of {len(counted)}"
     earlier = sorted((part for part in parts if part.number < this.number and part not in counted),
                      key=lambda part: part.number)
-    waiting = [part for part in earlier if part.status is Status.SCHEDULED and part.publish_at is not None]
-    soonest = min(waiting, key=lambda part: part.publish_at or at, default=None)
+    waiting = [(part.publish_at, part.number) for part in earlier
+               if part.status is Status.SCHEDULED and part.publish_at is not None]
     gaps = sorted(set(range(1, this.number)) - {part.number for part in parts})
-    if soonest is not None and len(earlier) == 1 and not gaps:
-        return f"{seen} until Part {soonest.number} goes live on {_when(soonest.publish_at, now, zone)}."
+    change = ""
+    if waiting:
+        changes_at, number = min(waiting)
+        change = f"Part {number} goes live on {_when(changes_at, now, zone)}"
+        if len(earlier) == 1 and not gaps:
+            return f"{seen} until {change}."
     reasons = [f"Part {part.number} {_standing(part, now, zone)}" for part in earlier]
     reasons += [f"there is no Part {number}" for number in gaps]
-    changes = (f" That changes when Part {soonest.number} goes live on {_when(soonest.publish_at, now, zone)}."
-               if soonest is not None else "")
+    changes = f" That changes when {change}." if change else ""
     return f"{seen}, because {_and(reasons)}.{changes}"
 
 

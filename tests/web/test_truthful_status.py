@@ -93,7 +93,8 @@ def test_publish_now_on_a_live_article_keeps_its_date(app, client, auth, make, m
     live_since = START - timedelta(hours=1)
     article_id = make.article("Live already", status=Status.SCHEDULED, publish_at=live_since)
     edit = f"/admin/articles/{article_id}/edit"
-    response = client.post(edit, data={"title": "Live already", "body_source": "Text.", "version": version(client, edit),
+    response = client.post(edit, data={"title": "Live already", "body_source": "Text.",
+                                       "version": version(client, edit),
                                        "action": "published", "csrf_token": csrf_token(client, edit)})
     assert response.status_code == 302, text(response)
     article = make.get(Article, article_id)
@@ -104,7 +105,8 @@ def test_a_live_articles_time_is_not_rescheduled_from_the_form(client, auth, mak
     auth.login("editor")
     article_id = make.article("Live already", status=Status.SCHEDULED, publish_at=START - timedelta(hours=1))
     edit = f"/admin/articles/{article_id}/edit"
-    response = client.post(edit, data={"title": "Live already", "body_source": "Text.", "version": version(client, edit),
+    response = client.post(edit, data={"title": "Live already", "body_source": "Text.",
+                                       "version": version(client, edit),
                                        "publish_at": "2199-01-01T09:00", "action": "save",
                                        "csrf_token": csrf_token(client, edit)})
     assert response.status_code == 422
