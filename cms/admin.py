@@ -43,10 +43,11 @@ from wtforms.validators import InputRequired, NumberRange, ValidationError
 from cms.core import clock, workflow
 from cms.core.errors import CMSError, NotAllowed
 from cms.core.series import MAX_PART
+from cms.core.visibility import shown_status
 from cms.core.workflow import Role, Status
 from cms.extensions import db
 from cms.models import Article, Page, Series, SiteSettings, Tag, User
-from cms.services import articles, pages, site, tags, users
+from cms.services import articles, pages, reader, site, tags, users
 from cms.services import series as series_service
 from cms.web import params, public, security
 from cms.web.auth import same_site_path
@@ -94,13 +95,14 @@ class DashboardView(SignedInOnly, AdminIndexView):
     @expose("/")
     def index(self):  # noqa: ANN201 - Flask-Admin's hook
         zone = site_zone()
-        month = params.month(request.args.get("month")) or clock.to_local(clock.now(), zone).date().replace(day=1)
+        now = clock.now()
+        month = params.month(request.args.get("month")) or clock.to_local(now, zone).date().replace(day=1)
         return self.render(
             "admin/dashboard.html",
             drafts=articles.with_status(Status.DRAFT, by=current_user),
             in_review=articles.with_status(Status.REVIEW, by=current_user),
-            upcoming=articles.upcoming(clock.now(), by=current_user),
-            weeks=articles.month_calendar(month.year, month.month, zone, by=current_user),
+            upcoming=articles.upcoming(now, by=current_user),
+            weeks=articles.month_calendar(month.year, month.month, zone, by=current_user, now=now),
             month=month, previous_month=_shift(month, -1), next_month=_shift(month, 1), site_zone=zone,
         )
 
@@ -235,6 +237,19 @@ class StatusFilter(FilterEqual):
     def clean(self, value: str) -> Status:
         return Status(value)  # a ValueError makes Flask-Admin ignore the filter
 
+    def apply(self, query, value: Status, alias=None):  # noqa: ANN001, ANN201 - Flask-Admin's hook
+        """Filter by the status the list shows: a scheduled article whose time has passed is published."""
+        now = clock.now()
+        if value is Status.PUBLISHED:
+            return query.filter(reader.is_live_clause(now))
+        if value is Status.SCHEDULED:
+            return query.filter(reader.is_coming_clause(now))
+        return super().apply(query, value, alias)
+
+
+def _status_formatter(_view: object, _context: object, model: Article, _name: str) -> str:
+    return shown_status(model.status, model.publish_at, clock.now()).capitalize()
+
 
 class ArticleView(SignedInOnly, BackOfficeModelView):
     """Every article, filtered and sorted; a title opens the writing screen. Authors see their own."""
@@ -251,7 +266,8 @@ class ArticleView(SignedInOnly, BackOfficeModelView):
     column_sortable_list = ("title", "status", "publish_at", "updated_at", "series_part")
     column_searchable_list = ("title",)
     column_default_sort = ("updated_at", True)
-    column_formatters = {"title": _title_link, "publish_at": _local_formatter, "updated_at": _local_formatter}
+    column_formatters = {"title": _title_link, "status": _status_formatter, "publish_at": _local_formatter,
+                         "updated_at": _local_formatter}
 
     def get_query(self):  # noqa: ANN201 - Flask-Admin's hook
         return self._own(super().get_query())

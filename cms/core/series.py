@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from cms.core import clock
 from cms.core.visibility import is_live
 from cms.core.workflow import Status
 
@@ -89,3 +90,59 @@ def _coming(ordered: list[Part], live: list[Part], now: datetime) -> Coming | No
                if part.number > last_number and part.status is Status.SCHEDULED
                and part.publish_at is not None and part.publish_at > now]
     return Coming(position=len(live) + 1, publish_at=min(waiting)) if waiting else None
+
+
+def numbering_note(parts: Sequence[Part], slug: str, now: datetime, zone: str) -> str | None:
+    """Say why readers number the part `slug` differently from its part number, and when that changes; None
+    when the numbers agree.
+
+    A live part is described as readers see it now; a scheduled one as they will when it goes live; any other
+    (but archived) as they would if it were published now. Readers count live parts only (see `navigation`).
+    """
+    this = next((part for part in parts if part.slug == slug), None)
+    if this is None or this.status is Status.ARCHIVED:
+        return None
+    if is_live(this.status, this.publish_at, now):
+        at, prefix = now, "Readers see"
+    elif this.status is Status.SCHEDULED and this.publish_at is not None:
+        at, prefix = this.publish_at, f"When it goes live on {_when(this.publish_at, now, zone)}, readers will see"
+    else:
+        at, prefix = now, "Published now, readers would see"
+    counted = sorted((part for part in parts if part is this or is_live(part.status, part.publish_at, at)),
+                     key=lambda part: part.number)
+    position = counted.index(this) + 1
+    if position == this.number:
+        return None
+    seen = f"{prefix} Part {position} of {len(counted)}"
+    earlier = sorted((part for part in parts if part.number < this.number and part not in counted),
+                     key=lambda part: part.number)
+    waiting = [(part.publish_at, part.number) for part in earlier
+               if part.status is Status.SCHEDULED and part.publish_at is not None]
+    gaps = sorted(set(range(1, this.number)) - {part.number for part in parts})
+    change = ""
+    if waiting:
+        changes_at, number = min(waiting)
+        change = f"Part {number} goes live on {_when(changes_at, now, zone)}"
+        if len(earlier) == 1 and not gaps:
+            return f"{seen} until {change}."
+    reasons = [f"Part {part.number} {_standing(part, now, zone)}" for part in earlier]
+    reasons += [f"there is no Part {number}" for number in gaps]
+    changes = f" That changes when {change}." if change else ""
+    return f"{seen}, because {_and(reasons)}.{changes}"
+
+
+def _standing(part: Part, now: datetime, zone: str) -> str:
+    if part.status is Status.SCHEDULED and part.publish_at is not None:
+        return f"goes live only on {_when(part.publish_at, now, zone)}"
+    return {Status.DRAFT: "is a draft", Status.REVIEW: "is in review", Status.ARCHIVED: "is archived"}.get(
+        part.status, "is not live yet")
+
+
+def _when(moment: datetime, now: datetime, zone: str) -> str:
+    local = clock.to_local(moment, zone)
+    year = f" {local.year}" if local.year != clock.to_local(now, zone).year else ""
+    return f"{local.day} {local:%B}{year} at {local:%H:%M}"
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"

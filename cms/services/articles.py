@@ -15,7 +15,7 @@ from cms.core import clock, diff, rendering, workflow
 from cms.core.errors import EditConflict, InvalidInput, NotAllowed
 from cms.core.series import MAX_PART, TOO_HIGH
 from cms.core.slugs import slugify, unique_slug
-from cms.core.visibility import is_live
+from cms.core.visibility import is_live, shown_status
 from cms.core.workflow import LIVE_STATUSES, Role, Status
 from cms.extensions import db
 from cms.models import Article, Autosave, PreviewToken, Revision, Series, StatusChange, User
@@ -202,6 +202,8 @@ def _checked_publish_at(article: Article, target: Status, publish_at: datetime |
     elif target is Status.PUBLISHED:
         if publish_at is not None and publish_at > now:
             raise InvalidInput("That time is in the future: schedule the article instead.", field="publish_at")
+        if publish_at is None and is_live(article.status, article.publish_at, now):
+            return article.publish_at  # already live: readers' date stays as they have seen it
         return publish_at or now
     return publish_at
 
@@ -224,16 +226,17 @@ def set_publish_at(article: Article, publish_at: datetime | None, *, by: User, n
     current = article.publish_at
     if publish_at == current or (current is not None and publish_at == current.replace(microsecond=0)):
         return  # forms show whole seconds, so an untouched field comes back without the microseconds
-    if article.status in (Status.DRAFT, Status.REVIEW):
+    shown = shown_status(article.status, current, now)
+    if shown in (Status.DRAFT, Status.REVIEW):
         check_may_edit(article, by)
         article.publish_at = publish_at
-    elif article.status is Status.SCHEDULED:
+    elif shown is Status.SCHEDULED:
         if publish_at is None:
             raise InvalidInput("A scheduled article needs a publish time; to unschedule it, use Back to draft.",
                                field="publish_at")
         change_status(article, Status.SCHEDULED, by=by, now=now, publish_at=publish_at)
     else:
-        raise InvalidInput(f"The publish time of a {article.status} article cannot be changed; "
+        raise InvalidInput(f"The publish time of a {shown} article cannot be changed; "
                            "move it back to draft first.", field="publish_at")
     db.session.flush()
 
@@ -371,25 +374,37 @@ def upcoming(now: datetime, *, by: User, limit: int = 10) -> list[Article]:
 
 
 @dataclass(frozen=True)
+class CalendarEntry:
+    article: Article
+    status: Status  # as readers see it at the time asked for, not the stored word
+
+
+@dataclass(frozen=True)
 class CalendarDay:
     day: date
     in_month: bool
-    articles: list[Article] = field(default_factory=list)
+    entries: list[CalendarEntry] = field(default_factory=list)
+
+    @property
+    def articles(self) -> list[Article]:
+        return [entry.article for entry in self.entries]
 
 
-def month_calendar(year: int, month: int, zone: str, *, by: User) -> list[list[CalendarDay]]:
+def month_calendar(year: int, month: int, zone: str, *, by: User, now: datetime) -> list[list[CalendarDay]]:
     """Return the weeks (Monday first) of a month, each day with its scheduled and published articles.
 
-    Days are days in the site's zone, so an article at 23:30 New York time is on that New York day.
+    Days are days in the site's zone, so an article at 23:30 New York time is on that New York day; each
+    article carries the status readers see at `now`, so one whose time has passed is published.
     """
     weeks = calendar.Calendar().monthdatescalendar(year, month)
     start = clock.to_utc(datetime.combine(weeks[0][0], time()), zone)
     end = clock.to_utc(datetime.combine(weeks[-1][-1] + timedelta(days=1), time()), zone)
     query = (visible_to(by).where(Article.status.in_(LIVE_STATUSES), Article.publish_at >= start,
                                   Article.publish_at < end).order_by(Article.publish_at))
-    by_day: dict[date, list[Article]] = {}
+    by_day: dict[date, list[CalendarEntry]] = {}
     for article in db.session.scalars(query):
-        by_day.setdefault(clock.to_local(article.publish_at, zone).date(), []).append(article)
+        entry = CalendarEntry(article, shown_status(article.status, article.publish_at, now))
+        by_day.setdefault(clock.to_local(article.publish_at, zone).date(), []).append(entry)
     return [[CalendarDay(day, day.month == month, by_day.get(day, [])) for day in week] for week in weeks]
 
 

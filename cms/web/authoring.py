@@ -10,16 +10,17 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
+from wtforms import Field
 
-from cms.core import clock, workflow
+from cms.core import clock, series as series_rules, workflow
 from cms.core.errors import EditConflict, InvalidInput, NotAllowed, TransitionError
-from cms.core.visibility import is_live
+from cms.core.visibility import is_live, shown_status
 from cms.core.workflow import Status
 from cms.extensions import db, login_manager
 from cms.models import Article, Autosave, PreviewToken, Revision, Series
 from cms.services import articles, media, related, series as series_service, tags
 from cms.web import edit_merge, params, public
-from cms.web.forms import ArticleForm, ConfirmForm
+from cms.web.forms import NEW_SERIES, ArticleForm, ConfirmForm
 from cms.web.templating import local_time, site_zone
 
 bp = Blueprint("authoring", __name__, url_prefix="/admin/articles")
@@ -99,6 +100,7 @@ def _save(article: Article | None, form: ArticleForm, *, formdata: Mapping[str, 
             flash(str(error), "error")
             is_move_refused = True
     if form.errors or is_move_refused:
+        db.session.rollback()  # a series created for this save goes with it
         return _writing_screen(article, form, status=422)
     now = clock.now()
     try:
@@ -125,6 +127,8 @@ def _save(article: Article | None, form: ArticleForm, *, formdata: Mapping[str, 
         db.session.rollback()
         _show_error(form, error)
         return _writing_screen(None if is_new else article, form, status=422)
+    if (form.new_series.data or "").strip() and article.series is not None:
+        flash(f"The series “{article.series.title}” is created.", "success")
     flash(_saved_message(article, target), "success")
     if merged_with:
         flash(edit_merge.merged_message(merged_with, by=current_user, now=now), "success")
@@ -148,12 +152,7 @@ def _target() -> Status | None:
 def _read(article: Article | None, form: ArticleForm) -> tuple[articles.ArticleInput, datetime | None]:
     """Return what the form says, collecting every refusal on its field (the form keeps what was typed)."""
     form.validate()
-    series = None
-    if form.series.data and form.series.data.strip():
-        series = series_service.find(form.series.data)
-        if series is None:
-            form.series.errors.append(f"There is no series called “{form.series.data.strip()}”; "
-                                      "an editor can add it under Series.")
+    series = _chosen_series(form)
     data = articles.ArticleInput(
         title=form.title.data or "", body_source=form.body_source.data or "", summary=form.summary.data or "",
         description=form.description.data or "", slug=form.slug.data or "",
@@ -166,6 +165,37 @@ def _read(article: Article | None, form: ArticleForm) -> tuple[articles.ArticleI
     is_timed = form.publish_at.data is not None and not form.publish_at.errors  # out of range: not convertible
     publish_at = clock.to_utc(form.publish_at.data, site_zone()) if is_timed else None
     return data, publish_at
+
+
+def _chosen_series(form: ArticleForm) -> Series | None:
+    """The series picked, or the new one asked for (created here, so the part number can be checked against it;
+    a refused save rolls it back). A refusal lands on its field and gives None."""
+    choice, title = (form.series.data or "").strip(), (form.new_series.data or "").strip()
+    if form.new_series.errors:  # too long to be a name
+        return None
+    if title and choice not in ("", NEW_SERIES):
+        form.new_series.errors.append("Choose a series from the list or name a new one, not both.")
+    elif title:
+        return _new_series(form, title)
+    elif choice == NEW_SERIES:
+        form.new_series.errors.append("Give the new series a name, or choose one from the list.")
+    elif choice:
+        series = series_service.find(choice)
+        if series is None:
+            form.series.errors.append(f"There is no series called “{choice}”; an editor can add it under Series.")
+        return series
+    return None
+
+
+def _new_series(form: ArticleForm, title: str) -> Series | None:
+    if not workflow.may_edit_any(current_user.role):
+        form.new_series.errors.append("Only an editor or an admin can create a series; choose one from the list.")
+        return None
+    existing = series_service.find(title)
+    if existing is not None:
+        form.new_series.errors.append(f"There is already a series called “{existing.title}”; choose it from the list.")
+        return None
+    return series_service.create(title)
 
 
 def _move(article: Article, target: Status | None, publish_at: datetime | None, now: datetime) -> None:
@@ -217,24 +247,29 @@ def _saved_message(article: Article, target: Status | None) -> str:
 def _writing_screen(article: Article | None, form: ArticleForm, *, offered: Autosave | None = None,
                     status: int = 200, compare_url: str | None = None,
                     merge: edit_merge.Panel | None = None) -> ResponseReturnValue:
-    role = current_user.role
+    role, now = current_user.role, clock.now()
     may_edit = article is None or _may_edit(article)
-    moves = workflow.moves(article.status if article else Status.DRAFT, role) if may_edit else []
+    stored = article.status if article else Status.DRAFT
+    shown = shown_status(stored, article.publish_at, now) if article else Status.DRAFT
+    # what the shown status offers, and the stored one permits: a live article is never rescheduled
+    moves = [target for target in workflow.moves(shown, role) if target in workflow.moves(stored, role)] \
+        if may_edit else []
     if article is not None and form.version.data in (None, ""):
         form.version.data = str(article.version)
     if article is not None and merge is None:  # a form showing an older version keeps the base it began from
         is_current = form.version.data == str(article.version)
         merge = edit_merge.Panel(base=edit_merge.snapshot(article, _form_values(article)) if is_current
                                  else request.form.get(edit_merge.BASE, ""))
-    now = clock.now()
+    form.series.choices = _series_choices(may_create=workflow.may_edit_any(role))
     explanations = related.explain(article, now) if article else []
     return render_template(
         "authoring/edit.html", form=form, article=article, may_edit=may_edit,
-        save_label="Save draft" if article is None or article.status in (Status.DRAFT, Status.REVIEW)
-        else "Save changes",
-        moves=[(target, _button_label(article, target)) for target in moves],
+        save_label="Save draft" if shown in (Status.DRAFT, Status.REVIEW) else "Save changes",
+        error_summary=_error_summary(form), preview_html=_preview_html(article, form),
+        shown_status=shown, is_live=article is not None and is_live(article.status, article.publish_at, now),
+        moves=[(target, _button_label(shown, target)) for target in moves],
         offered=offered, compare_url=compare_url, site_zone=site_zone(), merge=merge,
-        series_titles=db.session.scalars(select(Series.title).order_by(Series.title)).all(),
+        numbering=_numbering(article, now), may_create_series=workflow.may_edit_any(role),
         tag_names=tags.names_offered_to(current_user, now),
         preview_links=articles.preview_links(article) if article else [],
         confirm=ConfirmForm(),
@@ -246,8 +281,40 @@ def _writing_screen(article: Article | None, form: ArticleForm, *, offered: Auto
     ), status
 
 
-def _button_label(article: Article | None, target: Status) -> str:
-    if article is not None and article.status is Status.SCHEDULED and target is Status.SCHEDULED:
+def _numbering(article: Article | None, now: datetime) -> str | None:
+    """Why readers' "Part k of n" differs from the part number in the form, if it does."""
+    if article is None or article.series is None or article.series_part is None:
+        return None
+    parts = [series_rules.Part(part.slug, part.title, part.series_part, part.status, part.publish_at)
+             for part in article.series.articles if part.series_part is not None]
+    return series_rules.numbering_note(parts, article.slug, now, site_zone())
+
+
+def _series_choices(*, may_create: bool) -> list[tuple[str, str]]:
+    titled = [(series.slug, series.title) for series in db.session.scalars(select(Series).order_by(Series.title))]
+    return [("", "No series"), *titled, *([(NEW_SERIES, "New series…")] if may_create else [])]
+
+
+def _error_summary(form: ArticleForm) -> list[tuple[str | None, str]]:
+    """Each refusal as (the id of its field, or None for a hidden one, message), in the form's order."""
+    return [(None if field.type in ("HiddenField", "CSRFTokenField") else field.id, message)
+            for field in form if field.errors for message in field.errors[:1]]
+
+
+def _preview_html(article: Article | None, form: ArticleForm) -> str:
+    """The preview of the text in the form: the saved HTML when unchanged, else rendered now, so a refused save
+    or a restored autosave does not show an empty or stale preview."""
+    source = form.body_source.data or ""
+    if article is not None and source == article.body_source:
+        return article.body_html
+    try:
+        return media.render_body(source)
+    except InvalidInput:  # a body over the limits; its own error says so
+        return ""
+
+
+def _button_label(shown: Status, target: Status) -> str:
+    if shown is Status.SCHEDULED and target is Status.SCHEDULED:
         return "Reschedule"
     return workflow.ACTIONS[target]
 
@@ -266,7 +333,7 @@ def _form_data(article: Article) -> dict:
         "title": article.title, "slug": article.slug, "body_source": article.body_source,
         "summary": article.summary, "description": article.description,
         "tags": ", ".join(tag.name for tag in article.tags),
-        "series": article.series.title if article.series else "", "series_part": article.series_part,
+        "series": article.series.slug if article.series else "", "series_part": article.series_part,
         "publish_at": local, "is_autolink_enabled": article.is_autolink_enabled, "version": str(article.version),
     }
 
@@ -274,10 +341,18 @@ def _form_data(article: Article) -> dict:
 def _form_values(article: Article) -> dict[str, str]:
     """The article's fields as a freshly loaded writing screen posts them: what a merge compares."""
     form = ArticleForm(formdata=None, data=_form_data(article))
-    values = {field.name: ("y" if field.data else "") if field.type == "BooleanField" else field._value()
-              for field in form if field.name not in edit_merge.NOT_MERGED}
+    values = {field.name: _posted_value(field) for field in form if field.name not in edit_merge.NOT_MERGED}
     values["featured_media_id"] = str(article.featured_media_id or "")
     return values
+
+
+def _posted_value(field: Field) -> str:
+    """What a browser posts for `field` as loaded: checkboxes "y" or nothing, selects their value, text as shown."""
+    if field.type == "BooleanField":
+        return "y" if field.data else ""
+    if field.type == "SelectField":
+        return str(field.data or "")
+    return str(field._value())
 
 
 def _fill_from_autosave(form: ArticleForm, offered: Autosave) -> None:

@@ -18,7 +18,7 @@ from cms.web.templating import local_time, site_zone
 
 BASE = "merge_base"  # the hidden field: what the form showed when it was loaded
 TEXTS, SETS = frozenset({"body_source"}), frozenset({"tags"})
-NOT_MERGED = frozenset({"csrf_token", "version", "action", BASE})
+NOT_MERGED = frozenset({"csrf_token", "version", "action", "new_series", BASE})  # new_series asks, holds nothing
 CHOICES = ("mine", "theirs", "edit")
 CHECKBOX = "is_autolink_enabled"
 LABELS = {"body_source": "A paragraph of the body", "title": "The title", "summary": "The summary",

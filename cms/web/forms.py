@@ -52,6 +52,10 @@ class LocalDateTimeField(DateTimeLocalField):
         return f"{self.data:%Y-%m-%dT%H:%M:%S}" if self.data.second else f"{self.data:%Y-%m-%dT%H:%M}"
 
 
+#: The series choice that asks for a new series; no slug starts with "+".
+NEW_SERIES = "+new"
+
+
 class ArticleForm(FlaskForm):
     """The writing screen. Field names are the names services use, so a refusal lands on its field."""
 
@@ -64,8 +68,11 @@ class ArticleForm(FlaskForm):
     summary = TextAreaField("Summary", description="One or two sentences for lists, feeds and search results.",
                             render_kw={"rows": 3})
     tags = StringField("Tags", description="Separate tags with commas; new ones are created.")
-    series = StringField("Series", description="The title of an existing series, or empty.",
-                         render_kw={"list": "series-titles", "autocomplete": "off"})
+    # Choices are the existing series (by slug), set per request; an unknown value gets its own sentence.
+    series = SelectField("Series", validate_choice=False)
+    new_series = StringField("Or create a new series", validators=[Length(max=300, message="A series name is at "
+                                                                          "most 300 characters long.")],
+                             description="Its name, as readers will see it. Created when the article is saved.")
     series_part = IntegerField("Part", validators=[Optional(), NumberRange(min=1, message="Part numbers start at 1."),
                                                    NumberRange(max=MAX_PART, message=TOO_HIGH)],
                                invalid_value_message="The part is a whole number, like 2.",

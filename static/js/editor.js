@@ -106,6 +106,45 @@
     });
   }
 
+  // A refused save: the summary of what to fix takes focus, so it is read out and seen first; each of its links
+  // brings the field's label into view and focuses the field (through its label when the editor hides it).
+  function setUpErrorSummary(summary) {
+    summary.querySelectorAll("a[href^='#']").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var id = link.getAttribute("href").slice(1);
+        var field = document.getElementById(id);
+        var label = document.querySelector("label[for='" + id + "']");
+        if (!field) { return; }
+        event.preventDefault();
+        (label || field).scrollIntoView();
+        if (field.hidden && label) { label.click(); } else { field.focus({ preventScroll: true }); }
+      });
+    });
+    summary.focus();
+  }
+
+  // The series list offers "New series…"; only then is the name of the new series asked for. Without this, both
+  // stand side by side ("or create a new series"). A hidden name is disabled, so it is not sent.
+  function setUpSeriesPicker(row) {
+    var choice = row.querySelector("select[name=series]");
+    var holder = row.querySelector("[data-new-series]");
+    if (!choice || !holder) { return; }
+    var title = holder.querySelector("input");
+    var label = holder.querySelector("label");
+    if (label) { label.textContent = "Name of the new series"; }
+    function update(isChanged) {
+      var isNew = choice.value === "+new";
+      holder.hidden = !isNew;
+      title.disabled = !isNew;
+      if (isNew && isChanged) { title.focus(); }
+    }
+    if (title.value && !choice.value) { choice.value = "+new"; }
+    choice.addEventListener("change", function () { update(true); });
+    update(false);
+  }
+
+  document.querySelectorAll("[data-series-picker]").forEach(setUpSeriesPicker);
   document.querySelectorAll("form[data-editor]").forEach(setUpEditor);
+  document.querySelectorAll("[data-error-summary]").forEach(setUpErrorSummary);
   document.querySelectorAll("[data-parts]").forEach(setUpReorder);
 })();

@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cms.core.series import Coming, Part, navigation
+from cms.core.series import Coming, Part, navigation, numbering_note
 from cms.core.workflow import Status
 
 NOW = datetime(2025, 2, 11, 14, tzinfo=UTC)
@@ -69,3 +69,54 @@ def test_standing_on_a_part_that_is_not_live_is_refused(slug):
 def test_a_series_with_nothing_live_has_no_first_part():
     nav = navigation([part(1, Status.SCHEDULED, FUTURE)], NOW)
     assert nav.total == 0 and nav.first is None and nav.coming == Coming(1, FUTURE)
+
+
+ZONE = "America/New_York"
+DEC_1 = datetime(2025, 12, 1, 14, tzinfo=UTC)  # 09:00 in New York
+
+
+def test_numbering_agrees_and_says_nothing_when_every_earlier_part_is_live():
+    parts = [part(1), part(2), part(3, Status.SCHEDULED, FUTURE)]
+    assert numbering_note(parts, "part-2", NOW, ZONE) is None
+    assert numbering_note(parts, "part-3", NOW, ZONE) is None
+
+
+def test_a_live_part_after_a_scheduled_one_says_when_readers_numbering_changes():
+    parts = [part(1), part(2), part(3), part(4), part(5, Status.SCHEDULED, DEC_1), part(6)]
+    assert numbering_note(parts, "part-6", NOW, ZONE) == \
+        "Readers see Part 5 of 5 until Part 5 goes live on 1 December at 09:00."
+
+
+def test_a_draft_or_a_missing_number_before_a_live_part_is_named_with_no_change_promised():
+    parts = [part(1), part(3, Status.DRAFT, None), part(4)]
+    assert numbering_note(parts, "part-4", NOW, ZONE) == \
+        "Readers see Part 2 of 2, because Part 3 is a draft and there is no Part 2."
+
+
+def test_several_reasons_still_say_when_the_next_change_comes():
+    parts = [part(1), part(2, Status.REVIEW, None), part(3, Status.SCHEDULED, DEC_1), part(4)]
+    assert numbering_note(parts, "part-4", NOW, ZONE) == (
+        "Readers see Part 2 of 2, because Part 2 is in review and Part 3 goes live only on 1 December at 09:00. "
+        "That changes when Part 3 goes live on 1 December at 09:00.")
+
+
+def test_a_scheduled_part_is_described_as_readers_will_see_it_when_it_goes_live():
+    parts = [part(1), part(2, Status.DRAFT, None), part(3, Status.SCHEDULED, DEC_1)]
+    assert numbering_note(parts, "part-3", NOW, ZONE) == (
+        "When it goes live on 1 December at 09:00, readers will see Part 2 of 2, because Part 2 is a draft.")
+
+
+def test_a_part_scheduled_after_this_one_counts_only_once_live():
+    later = datetime(2026, 1, 5, 14, tzinfo=UTC)
+    parts = [part(1), part(2, Status.SCHEDULED, later), part(3, Status.SCHEDULED, DEC_1)]
+    assert numbering_note(parts, "part-3", NOW, ZONE) == (
+        "When it goes live on 1 December at 09:00, readers will see Part 2 of 2 until Part 2 goes live on "
+        "5 January 2026 at 09:00.")
+
+
+def test_a_draft_is_described_as_if_published_now_and_an_archived_part_not_at_all():
+    parts = [part(1), part(2, Status.SCHEDULED, DEC_1), part(3, Status.DRAFT, None), part(4, Status.ARCHIVED)]
+    assert numbering_note(parts, "part-3", NOW, ZONE) == \
+        "Published now, readers would see Part 2 of 2 until Part 2 goes live on 1 December at 09:00."
+    assert numbering_note(parts, "part-4", NOW, ZONE) is None
+    assert numbering_note(parts, "no-such-part", NOW, ZONE) is None

@@ -4,7 +4,7 @@ import pytest
 
 from cms.core import workflow
 from cms.core.errors import NotAllowed, TransitionError
-from cms.core.visibility import is_live
+from cms.core.visibility import is_live, shown_status
 from cms.core.workflow import Role, Status
 
 NOW = datetime(2025, 2, 11, 14, tzinfo=UTC)
@@ -50,3 +50,18 @@ def test_moves_lists_what_a_role_may_do():
 ])
 def test_is_live(status, publish_at, live):
     assert is_live(status, publish_at, NOW) is live
+
+
+@pytest.mark.parametrize(("status", "publish_at", "shown"), [
+    (Status.SCHEDULED, NOW + timedelta(seconds=1), Status.SCHEDULED),
+    (Status.SCHEDULED, NOW, Status.PUBLISHED),
+    (Status.SCHEDULED, NOW - timedelta(days=1), Status.PUBLISHED),
+    (Status.PUBLISHED, NOW - timedelta(days=1), Status.PUBLISHED),
+    (Status.PUBLISHED, NOW + timedelta(days=1), Status.SCHEDULED),
+    (Status.DRAFT, NOW - timedelta(days=1), Status.DRAFT),
+    (Status.REVIEW, None, Status.REVIEW),
+    (Status.ARCHIVED, NOW - timedelta(days=1), Status.ARCHIVED),
+])
+def test_shown_status_is_what_readers_see(status, publish_at, shown):
+    assert shown_status(status, publish_at, NOW) is shown
+    assert (shown is Status.PUBLISHED) == is_live(status, publish_at, NOW)

@@ -184,7 +184,7 @@ def test_month_calendar_puts_articles_on_their_local_day(ctx):
     late = draft(editor, "Late")
     articles.change_status(late, Status.SCHEDULED, by=editor, now=NOW,
                            publish_at=datetime(2025, 3, 1, 4, 30, tzinfo=UTC))  # 28 February, 23:30 in New York
-    weeks = articles.month_calendar(2025, 2, "America/New_York", by=editor)
+    weeks = articles.month_calendar(2025, 2, "America/New_York", by=editor, now=NOW)
     days = {day.day.isoformat(): day for week in weeks for day in week}
     assert [a.title for a in days["2025-02-28"].articles] == ["Late"] and days["2025-02-28"].in_month
     assert days["2025-03-01"].articles == [] and not days["2025-03-01"].in_month

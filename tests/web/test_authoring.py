@@ -34,6 +34,13 @@ def field_value(page: str, name: str) -> str:
     return html.unescape(match.group(1))
 
 
+def selected_value(page: str, name: str) -> str:
+    select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', page, re.DOTALL)
+    assert select, f"no select {name}"
+    match = re.search(r'<option selected value="([^"]*)"', select.group(1))
+    return html.unescape(match.group(1)) if match else ""
+
+
 def errors(page: str) -> dict[str, str]:
     """Each field's error message, keyed by field id."""
     return {key: html.unescape(text) for key, text in
@@ -47,8 +54,9 @@ def submit(client, url: str, action: str = "save", **fields) -> object:
             "series": "", "series_part": "", "publish_at": "", "slug": "", "description": "",
             "is_autolink_enabled": "y"}
     if field_value(page, "version"):  # an article being edited: what the screen shows
-        for name in ("title", "slug", "tags", "series", "series_part", "publish_at", "description", "version"):
+        for name in ("title", "slug", "tags", "series_part", "publish_at", "description", "version"):
             data[name] = field_value(page, name)
+        data["series"] = selected_value(page, "series")
         for name in ("body_source", "summary"):
             data[name] = html.unescape(re.search(rf'<textarea[^>]*name="{name}"[^>]*>\n?(.*?)</textarea>', page,
                                                  re.DOTALL).group(1))

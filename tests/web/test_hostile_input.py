@@ -78,10 +78,10 @@ ADMIN_AJAX_UPDATE = Case(form={"list_form_pk": "{victim}", "name": "name"}, text
 ADMIN_EXPORT = Case(query={"page": "0", "search": "grief"}, path={"export_type": "csv"}, text=("search",))
 CURRENT_VERSION = "current"  # replaced by the edited article's version when sent, so edits are not stale
 ARTICLE_FORM = Case(form={"title": "A title", "slug": "", "body_source": "Body.", "summary": "",
-                          "tags": "grief, anxiety", "series": "Grief", "series_part": "",
+                          "tags": "grief, anxiety", "series": "Grief", "new_series": "", "series_part": "",
                           "publish_at": "2030-02-11T09:00", "description": "", "is_autolink_enabled": "y",
                           "version": CURRENT_VERSION, "action": "save"},
-                    text=("title", "slug", "body_source", "summary", "tags", "series", "description"))
+                    text=("title", "slug", "body_source", "summary", "tags", "series", "new_series", "description"))
 SERIES_FORM = {"title": "A series", "description": "About it."}
 PAGE_FORM = {"title": "A page", "slug": "", "body_source": "Text.", "is_published": "y", "menu_order": "3"}
 USER_FORM = {"email": "someone@example.com", "name": "Someone", "role": "author", "is_active": "y",

@@ -1,0 +1,132 @@
+"""Series are picked from a list or created on purpose, and the writing screen explains readers' numbering."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from cms.core import clock
+from cms.core.workflow import Status
+from cms.extensions import db
+from cms.models import Article, Series
+from tests.web.test_authoring import WRITE, created_id, edit_url, errors, page_of, submit
+from tests.web.test_error_summary import summary
+
+NOW = datetime(2025, 11, 20, 12, tzinfo=UTC)
+
+
+def series_titles(app) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(select(Series.title).order_by(Series.title)))
+
+
+def options(page: str) -> list[str]:
+    select_html = re.search(r'<select[^>]*name="series"[^>]*>(.*?)</select>', page, re.DOTALL).group(1)
+    return re.findall(r"<option[^>]*>([^<]*)</option>", select_html)
+
+
+def test_series_are_offered_as_a_list_with_new_series_for_editors_only(client, auth, make):
+    make.series("Grief and Loss")
+    make.series("Mother–Daughter Relationships")
+    auth.login("editor")
+    page = page_of(client.get(WRITE))
+    assert options(page) == ["No series", "Grief and Loss", "Mother–Daughter Relationships", "New series…"]
+    assert '<label for="new_series">Or create a new series</label>' in page
+
+
+def test_an_author_picks_but_cannot_create(app, client, auth, make):
+    make.series("Grief and Loss")
+    auth.login("author")
+    page = page_of(client.get(WRITE))
+    assert options(page) == ["No series", "Grief and Loss"] and 'name="new_series"' not in page
+    response = submit(client, WRITE, new_series="Her Own Series")
+    assert response.status_code == 422
+    assert summary(page_of(response)) == [
+        ("#new_series", "Only an editor or an admin can create a series; choose one from the list.")]
+    assert series_titles(app) == ["Grief and Loss"]
+
+
+def test_choosing_from_the_list_puts_the_article_in_that_series(app, client, auth, make):
+    series_id = make.series("Grief and Loss")
+    auth.login("editor")
+    article_id = created_id(submit(client, WRITE, series="grief-and-loss"))
+    assert make.get(Article, article_id).series_id == series_id
+    assert re.search(r'<option selected value="grief-and-loss">', page_of(client.get(edit_url(article_id))))
+
+
+def test_a_new_series_is_created_only_when_asked_and_said(app, client, auth):
+    auth.login("editor")
+    response = submit(client, WRITE, series="Mother - Daughter Relationships")  # a typed name is no request
+    assert errors(page_of(response))["series"].startswith("There is no series called")
+    assert series_titles(app) == []
+    response = submit(client, WRITE, series="+new", new_series="Mother–Daughter Relationships", series_part="1")
+    article_id = created_id(response)
+    assert series_titles(app) == ["Mother–Daughter Relationships"]
+    assert make_part(app, article_id) == ("Mother–Daughter Relationships", 1)
+    assert "The series “Mother–Daughter Relationships” is created." in page_of(client.get(edit_url(article_id)))
+
+
+def make_part(app, article_id: int) -> tuple[str, int | None]:
+    with app.app_context():
+        article = db.session.get(Article, article_id)
+        return article.series.title, article.series_part
+
+
+def test_a_refused_save_creates_no_series_and_keeps_the_request(app, client, auth, make):
+    make.article("Fees and Booking", slug="fees")
+    auth.login("editor")
+    response = submit(client, WRITE, series="+new", new_series="Grief and Loss", slug="fees")
+    page = page_of(response)
+    assert response.status_code == 422 and series_titles(app) == []
+    assert '<option selected value="+new">New series…</option>' in page
+    assert 'name="new_series" type="text" value="Grief and Loss"' in page
+
+
+def test_an_existing_or_unnamed_or_doubly_chosen_new_series_is_refused(app, client, auth, make):
+    make.series("Grief and Loss")
+    auth.login("editor")
+    cases = [({"series": "+new", "new_series": "grief and loss"},
+              "There is already a series called “Grief and Loss”; choose it from the list."),
+             ({"series": "+new", "new_series": ""}, "Give the new series a name, or choose one from the list."),
+             ({"series": "grief-and-loss", "new_series": "Another"},
+              "Choose a series from the list or name a new one, not both.")]
+    for fields, message in cases:
+        response = submit(client, WRITE, **fields)
+        assert response.status_code == 422 and errors(page_of(response))["new_series"] == message
+    assert series_titles(app) == ["Grief and Loss"]
+
+
+def test_the_part_field_explains_when_readers_numbering_differs(client, auth, make, monkeypatch):
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+    series_id = make.series("Mother–Daughter Relationships")
+    fourth = 0
+    for number in range(1, 5):
+        fourth = make.article(f"Part {number}", series_id=series_id, series_part=number,
+                              publish_at=NOW - timedelta(days=9))
+    make.article("Part 5", status=Status.SCHEDULED, series_id=series_id, series_part=5,
+                 publish_at=datetime(2025, 12, 1, 14, tzinfo=UTC))
+    sixth = make.article("Part 6", series_id=series_id, series_part=6, publish_at=NOW - timedelta(days=1))
+    seventh = make.article("Part 7", series_id=series_id, series_part=7, status=Status.DRAFT)
+    auth.login("editor")
+    assert part_hint(client, sixth) == ("Empty: the next part of the series. "
+                                       "Readers see Part 5 of 5 until Part 5 goes live on 1 December at 09:00.")
+    assert part_hint(client, seventh).endswith(
+        "Published now, readers would see Part 6 of 6 until Part 5 goes live on 1 December at 09:00.")
+    assert part_hint(client, fourth) == "Empty: the next part of the series."
+
+
+def part_hint(client, article_id: int) -> str:
+    page = page_of(client.get(edit_url(article_id)))
+    assert 'aria-describedby="series_part-hint"' in page
+    return html.unescape(re.search(r'<p class="hint" id="series_part-hint">([^<]+)</p>', page).group(1))
+
+
+def test_an_overlong_new_series_name_is_refused_in_one_sentence(app, client, auth):
+    auth.login("editor")
+    response = submit(client, WRITE, series="+new", new_series="x" * 301)
+    assert response.status_code == 422
+    assert errors(page_of(response))["new_series"] == "A series name is at most 300 characters long."
+    assert series_titles(app) == []
