@@ -248,7 +248,7 @@ class StatusFilter(FilterEqual):
 
 
 def _status_formatter(_view: object, _context: object, model: Article, _name: str) -> str:
-    return shown_status(model.status, model.publish_at, clock.now()).capitalize()
+    return str(shown_status(model.status, model.publish_at, clock.now()).value)  # DESIGN's words, lower case
 
 
 class ArticleView(SignedInOnly, BackOfficeModelView):

@@ -7,6 +7,7 @@ answers that are not screens (files, JSON, the reader's preview) are named as ex
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -153,7 +154,7 @@ def test_a_missing_row_is_explained_in_our_words(client, auth):
 
 
 def test_lists_use_plain_labels_and_lower_case_statuses(client, auth, make):
-    make.article("Fees and Booking", status=Status.SCHEDULED)
+    make.article("Fees and Booking", status=Status.SCHEDULED, publish_at=datetime.now(UTC) + timedelta(days=1))
     auth.login("admin")
     articles = text(client.get("/admin/articles/"))
     assert re.search(r">\s*scheduled\s*<", articles) and "SCHEDULED" not in articles

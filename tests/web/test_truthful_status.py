@@ -59,7 +59,7 @@ def test_an_article_two_seconds_ahead_turns_published_everywhere(client, auth, m
     assert status_line(page).startswith("Status: Scheduled, goes live")
     assert "Public address" not in page and client.get("/articles/letting-go").status_code == 404
     assert buttons(page) == ["Save changes", "Back to draft", "Reschedule", "Publish now", "Archive"]
-    assert listed_statuses(text(client.get("/admin/articles/"))) == ["Scheduled"]
+    assert listed_statuses(text(client.get("/admin/articles/"))) == ["scheduled"]
     dashboard = text(client.get("/admin/"))
     assert "cal-scheduled" in calendar_item(dashboard, "Letting Go") and "Scheduled</span>" in calendar_item(
         dashboard, "Letting Go")
@@ -71,7 +71,7 @@ def test_an_article_two_seconds_ahead_turns_published_everywhere(client, auth, m
     assert status_line(page).startswith("Status: Published, live since")
     assert "Public address" in page and client.get("/articles/letting-go").status_code == 200
     assert buttons(page) == ["Save changes", "Back to draft", "Archive"]
-    assert listed_statuses(text(client.get("/admin/articles/"))) == ["Published"]
+    assert listed_statuses(text(client.get("/admin/articles/"))) == ["published"]
     dashboard = text(client.get("/admin/"))
     item = calendar_item(dashboard, "Letting Go")
     assert "cal-published" in item and "Scheduled" not in item
