@@ -147,6 +147,11 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("/admin/sessions/", "GET"): EVERYONE,
     ("/admin/sessions/sign-out-others", "POST"): (SIGN_IN, MOVED, MOVED, MOVED),
     ("/admin/sessions/999999/end", "POST"): (SIGN_IN, MOVED, MOVED, MOVED),
+    # Your profile: everyone's own.
+    ("/admin/profile/", "GET"): EVERYONE,
+    ("/admin/profile/", "POST"): (SIGN_IN, MOVED, MOVED, MOVED),  # saved, back to the profile
+    ("/admin/settings/time-zone", "GET"): ADMINS,
+    ("/admin/settings/time-zone", "POST"): (SIGN_IN, REFUSED, REFUSED, UNFIT),  # no zone sent
     ("/admin/settings/", "GET"): (SIGN_IN, REFUSED, REFUSED, MOVED),
     ("/admin/settings/action/", "POST"): (SIGN_IN, REFUSED, REFUSED, MOVED),
     ("/admin/settings/ajax/lookup/?name=x&query=a", "GET"): (SIGN_IN, REFUSED, REFUSED, GONE),
@@ -207,13 +212,6 @@ def _rules(predicate) -> list[tuple[str, str]]:
 
 BACK_OFFICE = _rules(lambda rule, method: _is_back_office(rule))
 CHANGING = _rules(lambda rule, method: method in ("POST", "PUT", "PATCH", "DELETE"))
-
-
-@pytest.fixture(autouse=True)
-def quick_passwords(monkeypatch):
-    """Hash with one round: the matrix signs in some 400 times and tests access, not password storage."""
-    monkeypatch.setattr("cms.models.generate_password_hash",
-                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"))
 
 
 def _client_as(role: str, client, auth):

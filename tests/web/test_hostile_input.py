@@ -87,7 +87,7 @@ SERIES_FORM = {"title": "A series", "description": "About it."}
 PAGE_FORM = {"title": "A page", "slug": "", "body_source": "Text.", "is_published": "y", "menu_order": "3"}
 USER_FORM = {"email": "someone@example.com", "name": "Someone", "role": "author", "is_active": "y",
              "password": "a long enough password"}
-SETTINGS_FORM = {"title": "My practice", "tagline": "", "timezone": "America/New_York", "author_name": "",
+SETTINGS_FORM = {"title": "My practice", "tagline": "", "author_name": "",
                  "author_credentials": "", "author_bio": "", "consultation_text": "", "consultation_url": "",
                  "contact_email": "", "feed_size": "20", "related_count": "3", "related_min_score": "0.05"}
 SETTINGS_TEXT = ("title", "tagline", "author_name", "author_credentials", "author_bio", "consultation_text",
@@ -172,6 +172,12 @@ ROUTES: Mapping[tuple[str, str], Case] = {
     ("GET", "sessions.index"): PLAIN,
     ("POST", "sessions.sign_out_others"): PLAIN,
     ("POST", "sessions.end"): Case(path={"session_id": "1"}),
+    ("GET", "profile.index"): PLAIN,
+    ("POST", "profile.index"): Case(form={"name": "Maya", "credentials": "LMFT", "bio": "Twenty years.",
+                                          "photo": ""}, text=("name", "credentials", "bio")),
+    ("GET", "site_settings.time_zone"): PLAIN,
+    ("POST", "site_settings.time_zone"): Case(form={"zone": "Berlin", "keep": "wall", "confirm": "yes"},
+                                              text=("zone", "keep", "confirm")),
     **_model_view("articles", {"title": "A title"}, text=("title",)),
     **_model_view("series", SERIES_FORM, text=("title", "description")),
     **_model_view("tags", {"name": "a new name"}, text=("name",)),
