@@ -411,7 +411,7 @@ class ProfileView(SignedInOnly, BaseView):
             try:
                 self._save(user, form)
                 db.session.commit()
-            except CMSError as error:
+            except InvalidInput as error:  # NotAllowed (someone else's photo) is a 403, app-wide
                 db.session.rollback()
                 flash(str(error), "error")
                 return self.render("admin/profile.html", form=form, user=user), 422
