@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import (
     Flask,
     Response,
     abort,
     after_this_request,
+    current_app,
     flash,
     g,
     redirect,
@@ -37,19 +37,18 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy import select
-from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import InputRequired, NumberRange, ValidationError
+from wtforms import FileField, PasswordField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, NumberRange
 
-from cms.core import clock, workflow
-from cms.core.errors import CMSError, NotAllowed
+from cms.core import clock, workflow, zones
+from cms.core.errors import CMSError, InvalidInput, NotAllowed
 from cms.core.series import MAX_PART
 from cms.core.visibility import shown_status
 from cms.core.workflow import Role, Status
 from cms.extensions import db
 from cms.models import Article, Page, Series, SiteSettings, Tag, User
-from cms.services import articles, pages, reader, site, tags, users
-from cms.services import series as series_service
-from cms.web import params, public, security
+from cms.services import articles, media, pages, reader, series as series_service, site, tags, users
+from cms.web import params, public, security, uploads as upload_views
 from cms.web.auth import same_site_path
 from cms.web.forms import ConfirmForm, TagMergeForm
 from cms.web.templating import local_time, site_zone
@@ -439,29 +438,21 @@ class SessionsView(SignedInOnly, BaseView):
         return result
 
 
-def _known_zone(_form, field) -> None:  # noqa: ANN001
-    if field.data:
-        try:
-            ZoneInfo(field.data)
-        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
-            raise ValidationError(f"{field.data!r} is not a time zone; try e.g. America/New_York.") from None
-
-
 class SiteSettingsView(AdminsOnly, BackOfficeModelView):
-    """The one settings row: the list leads straight to its form."""
+    """The one settings row: the list leads straight to its form. The time zone has a page of its own, since
+    changing it asks what becomes of scheduled articles."""
 
     can_create = can_delete = False
     noun = "site settings"
-    form_excluded_columns = ()
+    edit_template = "admin/settings_edit.html"
+    form_excluded_columns = ("timezone",)
     column_labels = {"title": "Site title", "author_name": "Your name", "author_credentials": "Your credentials",
                      "author_bio": "Your bio", "consultation_text": "Booking invitation",
                      "consultation_url": "Booking link", "contact_email": "Contact email address",
                      "feed_size": "Entries per feed", "related_count": "Related articles shown",
-                     "related_min_score": "Minimum related score", "timezone": "Time zone"}
+                     "related_min_score": "Minimum related score"}
     # A form posted without its fields must not blank the site: what every page shows is required.
     form_args = {
-        "timezone": {"validators": [_known_zone],
-                     "description": "Empty: the SITE_TIMEZONE setting. Publish times are in this zone."},
         "title": {"validators": [InputRequired("The site needs a title.")]},
         "feed_size": {"validators": [InputRequired("Say how many entries a feed holds."), NumberRange(1, 200)]},
         "related_count": {"validators": [InputRequired("Say how many related articles to show."),
@@ -481,12 +472,95 @@ class SiteSettingsView(AdminsOnly, BackOfficeModelView):
         db.session.commit()
         return redirect(url_for("site_settings.edit_view", id=row.id))
 
+    def render(self, template: str, **kwargs: Any) -> str:
+        now = clock.now()
+        return super().render(template, current_zone=zones.describe(site_zone(), now), **kwargs)
+
+    @expose("/time-zone", methods=["GET", "POST"])
+    def time_zone(self):  # noqa: ANN201 - Flask-Admin's hook
+        """Step one: choose a zone. Step two (`confirm`): see which publish times move, and how, then apply."""
+        form = TimeZoneForm()
+        now = clock.now()
+        default = current_app.config["SITE_TIMEZONE"]
+        if not form.validate_on_submit():
+            return self.render("admin/settings_timezone.html", form=form, choices=zones.choices(now), change=None)
+        try:
+            if form.confirm.data:
+                change = site.change_timezone(form.zone.data or "", keep_wall_clock=form.keep.data != "moment",
+                                              by=current_user, default=default, now=now)
+                db.session.commit()
+                flash(f"The site's time zone is now {zones.describe(change.new, now).label}.", "success")
+                return redirect(url_for(".time_zone"))
+            change = site.plan_timezone_change(form.zone.data or "", default=default, now=now)
+        except CMSError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            page = self.render("admin/settings_timezone.html", form=form, choices=zones.choices(now), change=None)
+            return page, 422
+        form.zone.data = change.new
+        return self.render("admin/settings_timezone.html", form=form, choices=zones.choices(now), change=change,
+                           new_zone=zones.describe(change.new, now))
+
+
+class TimeZoneForm(FlaskForm):
+    zone = StringField("Time zone", description="Type a city, e.g. New York, and pick it from the list.")
+    keep = RadioField("Scheduled articles", choices=[("wall", "keep their clock time"),
+                                                     ("moment", "keep their moment")], default="wall",
+                      validate_choice=False)
+    confirm = StringField()
+
+
+class ProfileForm(FlaskForm):
+    name = StringField("Display name", description="Shown as “By …” on your articles and in feeds.")
+    credentials = StringField("Credentials", description="After your name in the author box, e.g. LMFT.")
+    bio = TextAreaField("Bio", description="A few sentences under each of your articles. An empty line starts "
+                                           "a new paragraph.")
+    photo = SelectField("Photo", choices=[], validate_choice=False)
+    upload = FileField("Or upload a new photo")
+
+
+class ProfileView(SignedInOnly, BaseView):
+    """Your profile: the name, credentials, bio and photo readers see with your articles."""
+
+    @expose("/", methods=["GET", "POST"])
+    def index(self):  # noqa: ANN201 - Flask-Admin's hook
+        user = current_user._get_current_object()
+        form = ProfileForm(obj=user) if request.method == "GET" else ProfileForm()
+        if request.method == "GET":
+            form.photo.data = str(user.photo.id) if user.photo is not None else ""
+        photos = list(db.session.scalars(media.visible_to(user).limit(media.RECENT)))
+        if user.photo is not None and user.photo not in photos:
+            photos.insert(0, user.photo)
+        form.photo.choices = [("", "No photo")] + [(str(photo.id), str(photo)) for photo in photos]
+        if form.validate_on_submit():
+            try:
+                self._save(user, form)
+                db.session.commit()
+            except InvalidInput as error:  # NotAllowed (someone else's photo) is a 403, app-wide
+                db.session.rollback()
+                flash(str(error), "error")
+                return self.render("admin/profile.html", form=form, user=user), 422
+            flash("Your profile is saved.", "success")
+            return redirect(url_for(".index"))
+        return self.render("admin/profile.html", form=form, user=user)
+
+    @staticmethod
+    def _save(user: User, form: ProfileForm) -> None:
+        photo_id = params.number(form.photo.data) if form.photo.data else None
+        if form.photo.data and photo_id is None:
+            raise InvalidInput("Choose a photo from the list.", field="photo")
+        file = request.files.get("upload")
+        if file is not None and file.filename:
+            photo_id = upload_views.store(file, alt=" ".join((form.name.data or user.name or "The author").split())).id
+        users.update_profile(user, name=form.name.data or "", credentials=form.credentials.data or "",
+                             bio=form.bio.data or "", photo_id=photo_id)
+
 
 #: The back office's one menu, in this order: each entry is a view's endpoint, and the blueprints whose screens
 #: count as that entry (the writing screen belongs to Articles). Entries whose view the user may not open are left out.
 MENU: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("admin", ()), ("articles", ("authoring",)), ("series", ()), ("tags", ()), ("pages", ()), ("media", ()),
-    ("users", ()), ("site_settings", ()), ("transfer", ()), ("sessions", ()),
+    ("users", ()), ("site_settings", ()), ("transfer", ()), ("sessions", ()), ("profile", ()),
 )
 
 
@@ -536,4 +610,5 @@ def build_admin(app: Flask) -> Admin:
                                     url="/admin/settings"))
     admin.add_view(SessionsView(name="Your sessions", endpoint="sessions", url="/admin/sessions"))
     app.context_processor(lambda: {"back_office_menu": admin.menu_for_request})
+    admin.add_view(ProfileView(name="Your profile", endpoint="profile", url="/admin/profile"))
     return admin

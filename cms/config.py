@@ -24,7 +24,7 @@ class ConfigError(click.ClickException):
 
 class Defaults:
     SITE_URL = "http://127.0.0.1:5000"
-    SITE_TIMEZONE = "UTC"
+    SITE_TIMEZONE = "America/New_York"  # the author's practice; never UTC by surprise
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

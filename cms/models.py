@@ -65,6 +65,9 @@ class User(UserMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lowercased
     name: Mapped[str] = mapped_column(String(120), default="")
+    # The public profile: the byline, feeds and the author box under each of this user's articles.
+    credentials: Mapped[str] = mapped_column(String(300), default="", server_default="")  # "LMFT"
+    bio: Mapped[str] = mapped_column(Text, default="", server_default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(_enum(Role, "role"), default=Role.AUTHOR)
     is_active: Mapped[bool] = mapped_column(default=True)
@@ -72,6 +75,10 @@ class User(UserMixin, Model):
     # No longer read (each browser's session is a UserSession row now); kept so that backups made before
     # then, which hold this column, still restore.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    # Through a table of its own: a column here would close a cycle with media.uploaded_by_id, and a backup
+    # restores its tables one after another.
+    photo: Mapped[Media | None] = relationship(secondary="user_photos", uselist=False)
 
     #: The token of the signed-in browser this copy was loaded for; not a column (the session table keeps only
     #: its hash). Flask-Login stores it in the cookie, so ending that session ends every copy of the cookie.
@@ -99,6 +106,14 @@ class User(UserMixin, Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+user_photos = Table(
+    "user_photos",
+    db.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),  # one photo a user
+    Column("media_id", ForeignKey("media.id", ondelete="CASCADE"), nullable=False, index=True),  # deleted upload: no photo
+)
 
 
 class UserSession(Model):
@@ -367,7 +382,7 @@ class Media(Model):
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow)
 
-    uploaded_by: Mapped[User | None] = relationship()
+    uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])
     variants: Mapped[list[MediaVariant]] = relationship(back_populates="media", cascade="all, delete-orphan",
                                                         passive_deletes=True, order_by="MediaVariant.width")
 

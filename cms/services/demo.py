@@ -38,6 +38,8 @@ def load(*, now: datetime, zone: str) -> tuple[User, str]:
     settings = site.settings()
     for key, value in yaml.safe_load((SAMPLE_DIR / "site.yaml").read_text(encoding="utf-8")).items():
         setattr(settings, key, value)
+    users.update_profile(admin, name=settings.author_name, credentials=settings.author_credentials,
+                         bio=settings.author_bio, photo_id=None)  # her articles carry her byline
     documents = [transfer.parse_markdown(path.read_text(encoding="utf-8"), source=path.name, zone=zone)
                  for path in sorted(SAMPLE_DIR.glob("*.md"))]
     _date(documents, now=now, zone=ZoneInfo(zone))

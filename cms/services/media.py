@@ -157,3 +157,10 @@ def featured_image(article: Article) -> FeaturedImage | None:
                                                                  else info.widths, extension),
                          preload_type=f"image/{'webp' if is_webp else info.format}", sizes=images.SIZES,
                          file_name=chosen.file_name, alt=chosen.alt, width=chosen.width, height=chosen.height)
+
+
+def picture_html(chosen: Media, *, sizes: str, is_lazy: bool = True) -> str:
+    """Return the <picture> showing upload `chosen` at the widths it has, for a slot `sizes` wide (an author's
+    photo in the author box, say), sanitized like a body."""
+    info = uploads.lookup([chosen.key])[chosen.key]
+    return rendering.sanitize(images.picture(chosen.key, info, alt=chosen.alt, sizes=sizes, is_lazy=is_lazy))

@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, cast
@@ -15,7 +16,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from cms.core.errors import InvalidInput
 from cms.core.workflow import Role
 from cms.extensions import db
-from cms.models import User, UserSession
+from cms.models import Media, SiteSettings, User, UserSession
+from cms.services import media as media_service
 
 MIN_PASSWORD_LENGTH = 10
 IDLE_LIMIT = timedelta(days=14)  # a session unused this long has ended; signing in again starts a new one
@@ -163,6 +165,74 @@ def update(user: User, *, by: User, email: str, name: str, role: Role, is_active
         sign_out_others(user)
     elif ends_sessions:
         sign_out_everywhere(user)
+
+
+#: The longest values a profile keeps, as the columns allow (a bio is a paragraph or two, not an article).
+PROFILE_LIMITS = {"name": 120, "credentials": 300, "bio": 5000}
+
+
+def update_profile(user: User, *, name: str, credentials: str, bio: str, photo_id: int | None) -> None:
+    """Change what readers see of `user` beside their articles: the display name, credentials, bio and photo
+    (an upload `user` may manage, or None for none). Each user changes only their own."""
+    fields = {"name": " ".join(name.split()), "credentials": " ".join(credentials.split()),
+              "bio": bio.strip().replace("\r\n", "\n")}
+    for field, value in fields.items():
+        if len(value) > PROFILE_LIMITS[field]:
+            label = {"name": "A display name", "credentials": "Credentials", "bio": "A bio"}[field]
+            raise InvalidInput(f"{label} can be at most {PROFILE_LIMITS[field]:,} characters long.", field=field)
+    photo = None
+    if photo_id is not None:
+        photo = db.session.get(Media, photo_id)
+        if photo is None:
+            raise InvalidInput("That photo is no longer in the media library; choose another.", field="photo")
+        media_service.check_may_manage(photo, user)
+    user.name, user.credentials, user.bio = fields["name"], fields["credentials"], fields["bio"]
+    user.photo = photo
+    db.session.flush()
+
+
+#: How wide the author box shows a photo, for the browser to pick a copy before it lays out the page.
+PHOTO_SIZES = "6rem"
+
+
+@dataclass(frozen=True)
+class AuthorBox:
+    """The "About the author" box under an article."""
+
+    name: str
+    credentials: str = ""
+    bio: str = ""
+    photo: Media | None = None
+
+    def photo_html(self) -> str:
+        """The photo as a responsive <picture>, or "" without one."""
+        return media_service.picture_html(self.photo, sizes=PHOTO_SIZES) if self.photo is not None else ""
+
+
+@dataclass(frozen=True)
+class Byline:
+    """Who readers are told wrote an article: its byline, feeds and JSON-LD name `name`; `box` is shown under it."""
+
+    name: str
+    photo: Media | None
+    box: AuthorBox
+
+
+def byline(author: User, settings: SiteSettings) -> Byline:
+    """Return how readers see `author`: their own name, credentials, bio and photo.
+
+    An author without a bio gets the author fields of the site settings in the author box (a site run by one
+    person often fills those in instead), with their photo only when they are that author (same name, or none).
+    An account without a name is credited to the site's author, never shown by its email address.
+    """
+    name = author.name or settings.author_name or settings.title
+    if author.bio:
+        box = AuthorBox(name=name, credentials=author.credentials, bio=author.bio, photo=author.photo)
+    else:
+        is_site_author = not author.name or author.name == settings.author_name
+        box = AuthorBox(name=settings.author_name or name, credentials=settings.author_credentials,
+                        bio=settings.author_bio, photo=author.photo if is_site_author else None)
+    return Byline(name=name, photo=author.photo, box=box)
 
 
 def _check_password(password: str) -> None:

@@ -23,7 +23,7 @@ from flask.typing import ResponseReturnValue
 
 from cms.core import clock, feeds
 from cms.models import Article
-from cms.services import freshness, reader, related, site
+from cms.services import freshness, reader, related, site, users
 from cms.web.caching import public
 from cms.web.public import absolute_url
 
@@ -104,7 +104,7 @@ def _entry(article: Article, body: str) -> feeds.Entry:
         id=article_id(article), title=article.title, url=url,
         summary=article.summary or feeds.excerpt(article.body_text),
         html=feeds.absolute_links(body, url),
-        author=settings.author_name or article.author.name or settings.title,
+        author=users.byline(article.author, settings).name,
         published_at=article.shown_at, updated_at=article.updated_shown_at,
         categories=tuple((tag.slug, tag.name, absolute_url("public.tag", slug=tag.slug)) for tag in article.tags))
 

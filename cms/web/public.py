@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 from cms.core import clock, rendering
 from cms.core.series import SeriesNav
 from cms.models import Article, Series
-from cms.services import media, reader, related, search as search_service, site
+from cms.services import media, reader, related, search as search_service, site, users
 from cms.web import params
 from cms.web.caching import public
 from cms.web.templating import site_zone
@@ -81,10 +81,12 @@ def render_article(article: Article, now: datetime, *, is_preview: bool = False)
     """The article page as readers see it at `now`; a preview shows a draft or scheduled article as if live."""
     nav = (reader.series_navigation(article.series, now, article, as_if_live=is_preview)
            if article.series is not None else None)
+    author = users.byline(article.author, site.settings())
     return render_template("public/article.html", article=article, nav=nav,
                            body_html=related.body_for_readers(article, now),
                            related=related.for_article(article, now, site.settings()),
-                           structured_data=_article_data(article, nav), featured=media.featured_image(article))
+                           structured_data=_article_data(article, nav, author), featured=media.featured_image(article),
+                           author=author)
 
 
 @bp.get("/series/")
@@ -177,17 +179,19 @@ def page(slug: str) -> ResponseReturnValue:
     return render_template("public/page.html", page=found)
 
 
-def _article_data(article: Article, nav: SeriesNav | None) -> list[dict]:
+def _article_data(article: Article, nav: SeriesNav | None, author: users.Byline) -> list[dict]:
     """JSON-LD for search engines: the article as a BlogPosting, and its place in a series as breadcrumbs."""
     url = absolute_url("public.article", slug=article.slug)
     settings = site.settings()
-    author = settings.author_name or article.author.name or settings.title
+    person: dict[str, Any] = {"@type": "Person", "name": author.name}
+    if author.photo is not None:
+        person["image"] = absolute_url("uploads.image", name=author.photo.file_name)
     posting: dict[str, Any] = {
         "@context": "https://schema.org", "@type": "BlogPosting", "headline": article.title,
         "description": article.description or article.summary, "url": url, "mainEntityOfPage": url,
         "datePublished": iso_utc(article.shown_at),
         "dateModified": iso_utc(article.updated_shown_at),
-        "author": {"@type": "Person", "name": author},
+        "author": person,
         "publisher": {"@type": "Organization", "name": settings.title, "url": absolute_url("public.home")},
         "keywords": [tag.name for tag in article.tags],
         "wordCount": len(article.body_text.split()),

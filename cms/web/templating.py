@@ -11,6 +11,7 @@ from cms.services import reader, site
 def register(app: Flask) -> None:
     app.context_processor(_site_context)
     app.add_template_filter(local_time)
+    app.add_template_filter(zone_time)
 
 
 def _site_context() -> dict:
@@ -31,3 +32,9 @@ def local_time(moment: datetime | None, style: str = "date") -> str:
     if style == "iso":
         return local.isoformat()
     return f"{local:%-d %B %Y}"
+
+
+def zone_time(moment: datetime, zone: str) -> str:
+    """Format an aware time as clock time in `zone`, for comparing zones (a time zone change, say)."""
+    local = clock.to_local(moment, zone)
+    return f"{local:%a %-d %B %Y, %H:%M} {local.tzname()}"

@@ -147,6 +147,11 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("/admin/sessions/", "GET"): EVERYONE,
     ("/admin/sessions/sign-out-others", "POST"): (SIGN_IN, MOVED, MOVED, MOVED),
     ("/admin/sessions/999999/end", "POST"): (SIGN_IN, MOVED, MOVED, MOVED),
+    # Your profile: everyone's own.
+    ("/admin/profile/", "GET"): EVERYONE,
+    ("/admin/profile/", "POST"): (SIGN_IN, MOVED, MOVED, MOVED),  # saved, back to the profile
+    ("/admin/settings/time-zone", "GET"): ADMINS,
+    ("/admin/settings/time-zone", "POST"): (SIGN_IN, REFUSED, REFUSED, UNFIT),  # no zone sent
     ("/admin/settings/", "GET"): (SIGN_IN, REFUSED, REFUSED, MOVED),
     ("/admin/settings/action/", "POST"): (SIGN_IN, REFUSED, REFUSED, MOVED),
     ("/admin/settings/ajax/lookup/?name=x&query=a", "GET"): (SIGN_IN, REFUSED, REFUSED, GONE),

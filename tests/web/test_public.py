@@ -237,7 +237,7 @@ def test_article_structured_data_describes_a_blog_posting_in_a_series(client, re
     posting, breadcrumbs = data
     assert posting["@type"] == "BlogPosting" and posting["headline"] == "Ambivalence"
     assert posting["url"] == "http://127.0.0.1:5000/articles/ambivalence"
-    assert posting["author"] == {"@type": "Person", "name": "Dr. Maya Ellison"}
+    assert posting["author"] == {"@type": "Person", "name": "Author"}  # the article's author, not the site's
     assert posting["isPartOf"]["name"] == "Mothers and Daughters"
     assert [item["name"] for item in breadcrumbs["itemListElement"]] == [
         "Home", "Series", "Mothers and Daughters", "Ambivalence"]
