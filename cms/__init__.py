@@ -1,4 +1,5 @@
-"""The application factory: wiring only; no queries, no network, no schema changes."""
+"""The application factory: wiring only; no schema changes. A server (not a test, not a `flask` command) checks
+once, as it starts, that its database and Redis answer (`cms.web.health.check_at_start`)."""
 
 from __future__ import annotations
 

@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import current_app
-from flask.cli import AppGroup
 from alembic import command
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from flask import current_app
+from flask.cli import AppGroup
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from cms.core import clock
 from cms.core.errors import CMSError

@@ -73,20 +73,20 @@ def content_at(revision: str) -> list[tuple]:
     when = "2024-10-08 13:00:00"
     password_hash = generate_password_hash(PASSWORD, "pbkdf2:sha256:1")
     rows: list[tuple] = [
-        ("INSERT INTO users (id, email, name, password_hash, role, is_active, created_at) VALUES "
+        (("INSERT INTO users (id, email, name, password_hash, role, is_active, created_at) VALUES "
          "(1, 'admin@example.com', 'Dana Reyes', :hash, 'admin', true, :when), "
-         "(2, 'author@example.com', 'Ana Author', :hash, 'author', true, :when)", {"hash": password_hash, "when": when}),
-        ("INSERT INTO series (id, slug, title, description, created_at, updated_at) VALUES "
-         "(1, 'mother-daughter', 'Mother–Daughter Relationships', 'A series.', :when, :when)", {"when": when}),
+         "(2, 'author@example.com', 'Ana Author', :hash, 'author', true, :when)"), {"hash": password_hash, "when": when}),
+        (("INSERT INTO series (id, slug, title, description, created_at, updated_at) VALUES "
+         "(1, 'mother-daughter', 'Mother–Daughter Relationships', 'A series.', :when, :when)"), {"when": when}),
         ("INSERT INTO tags (id, slug, name) VALUES (1, 'resentment', 'resentment'), (2, 'grief', 'grief')",),
-        ("INSERT INTO site_settings (id, title, tagline, timezone, author_name, author_credentials, author_bio, "
+        (("INSERT INTO site_settings (id, title, tagline, timezone, author_name, author_credentials, author_bio, "
          "consultation_text, consultation_url, contact_email) VALUES (1, 'Quiet Rooms', 'Essays', NULL, 'Dana Reyes', "
-         "'LMFT', 'Dana writes.', 'Book a consultation', 'https://example.org/book', 'dana@example.org')",),
-        ("INSERT INTO pages (id, slug, title, body_source, body_html, html_version, is_published, menu_order, "
+         "'LMFT', 'Dana writes.', 'Book a consultation', 'https://example.org/book', 'dana@example.org')"),),
+        (("INSERT INTO pages (id, slug, title, body_source, body_html, html_version, is_published, menu_order, "
          "updated_at, version) VALUES (1, 'about', 'About the practice', 'I see adults.', '<p>I see adults.</p>', "
-         "0, true, 1, :when, 1)", {"when": when}),
-        ("INSERT INTO redirects (id, old_path, new_path, created_at) VALUES "
-         "(1, '/2019/05/old-post/', '/articles/letting-go', :when)", {"when": when}),
+         "0, true, 1, :when, 1)"), {"when": when}),
+        (("INSERT INTO redirects (id, old_path, new_path, created_at) VALUES "
+         "(1, '/2019/05/old-post/', '/articles/letting-go', :when)"), {"when": when}),
     ]
     articles = [  # id, slug, status, publish_at, series part
         (1, "life-stages", "published", "2024-10-08 13:00:00", 1),
@@ -98,34 +98,34 @@ def content_at(revision: str) -> list[tuple]:
     ]
     for ident, slug, status, publish_at, part in articles:
         rows.append((
-            "INSERT INTO articles (id, slug, title, summary, description, body_source, body_html, html_version, "
+            ("INSERT INTO articles (id, slug, title, summary, description, body_source, body_html, html_version, "
             "status, publish_at, published_at, created_at, updated_at, author_id, series_id, series_part, version) "
             "VALUES (:id, :slug, :title, 'Summary.', '', :body, :html, 0, :status, :publish_at, :publish_at, :when, "
-            ":when, 2, :series, :part, 1)",
+            ":when, 2, :series, :part, 1)"),
             {"id": ident, "slug": slug, "title": f"Mother and daughter: {slug.replace('-', ' ')}", "body": BODY,
              "html": f"<p>{BODY}</p>", "status": status, "publish_at": publish_at, "when": when,
              "series": 1 if part else None, "part": part}))
-        rows.append(("INSERT INTO revisions (article_id, author_id, created_at, title, summary, body_source, tags, "
+        rows.append((("INSERT INTO revisions (article_id, author_id, created_at, title, summary, body_source, tags, "
                      "series_title, series_part, note) VALUES (:id, 2, :when, 'First', '', :body, '[\"grief\"]', NULL, "
-                     "NULL, 'created')", {"id": ident, "when": when, "body": BODY}))
-        rows.append(("INSERT INTO status_changes (article_id, actor_id, from_status, to_status, changed_at, "
-                     "publish_at) VALUES (:id, 1, 'draft', :status, :when, :publish_at)",
+                     "NULL, 'created')"), {"id": ident, "when": when, "body": BODY}))
+        rows.append((("INSERT INTO status_changes (article_id, actor_id, from_status, to_status, changed_at, "
+                     "publish_at) VALUES (:id, 1, 'draft', :status, :when, :publish_at)"),
                      {"id": ident, "status": status, "when": when, "publish_at": publish_at}))
     rows.append(("INSERT INTO article_tag (article_id, tag_id) VALUES (1, 1), (2, 1), (3, 1), (3, 2), (4, 2)",))
     if at >= REVISIONS.index("0002"):
-        rows.append(("INSERT INTO related_choices (article_id, other_id, is_pinned, position) VALUES "
-                     "(3, 1, true, 0)",))
-        rows.append(("INSERT INTO related_scores (article_id, other_id, score, reasons) VALUES "
-                     "(2, 1, 0.5, '[]')",))  # as stored by that release; init computes them again after upgrading
-        rows.append(("INSERT INTO autosaves (user_id, article_id, saved_at, title, summary, body_source) VALUES "
-                     "(2, 4, :when, 'Draft autosaved', '', 'Words kept.')", {"when": when}))
+        rows.append((("INSERT INTO related_choices (article_id, other_id, is_pinned, position) VALUES "
+                     "(3, 1, true, 0)"),))
+        rows.append((("INSERT INTO related_scores (article_id, other_id, score, reasons) VALUES "
+                     "(2, 1, 0.5, '[]')"),))  # as stored by that release; init computes them again after upgrading
+        rows.append((("INSERT INTO autosaves (user_id, article_id, saved_at, title, summary, body_source) VALUES "
+                     "(2, 4, :when, 'Draft autosaved', '', 'Words kept.')"), {"when": when}))
     if at >= REVISIONS.index("0004_user_sessions"):
-        rows.append(("INSERT INTO user_sessions (user_id, token_hash, user_agent, created_at, last_seen_at) VALUES "
-                     "(2, :token, 'Firefox', :when, :when)", {"token": "a" * 64, "when": when}))
+        rows.append((("INSERT INTO user_sessions (user_id, token_hash, user_agent, created_at, last_seen_at) VALUES "
+                     "(2, :token, 'Firefox', :when, :when)"), {"token": "a" * 64, "when": when}))
     if at >= REVISIONS.index("0005_media"):
-        rows.append(("INSERT INTO media (id, key, filename, alt, width, height, content_type, byte_size, "
+        rows.append((("INSERT INTO media (id, key, filename, alt, width, height, content_type, byte_size, "
                      "uploaded_by_id, created_at) VALUES (1, :key, 'tea.png', 'A cup of tea', 4, 3, 'image/png', "
-                     ":size, 2, :when)", {"key": KEY, "size": len(png()), "when": when}))
+                     ":size, 2, :when)"), {"key": KEY, "size": len(png()), "when": when}))
         rows.append(("INSERT INTO media_variants (media_id, width, format, data) VALUES (1, 4, 'png', :data)",
                      {"data": png()}))
         rows.append(("UPDATE articles SET featured_media_id = 1 WHERE id = 3",))
