@@ -1,4 +1,5 @@
-"""The application factory: wiring only; no queries, no network, no schema changes."""
+"""The application factory: wiring only; no schema changes. A server (not a test, not a `flask` command) checks
+once, as it starts, that its database and Redis answer (`cms.web.health.check_at_start`)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import click
 from flask import Flask
 
 from cms import config
 from cms.extensions import csrf, db, login_manager, migrate
 from cms.services import freshness  # noqa: F401 - installs the content-version bump on every session
+from cms.web import health
 from cms.web.urls import SiteBoundFlask
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +34,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_admin(app)
     register_cli(app)
+    if test_config is None and click.get_current_context(silent=True) is None:
+        health.check_at_start(app)  # serving (gunicorn); `flask` commands report an unreachable database themselves
     return app
 
 
@@ -116,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
     assets.register(app)
     templating.register(app)
     errors.register(app)
+    app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
     auth.limit_sign_ins(app)
     app.register_blueprint(uploads.bp)

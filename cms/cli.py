@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import click
+from alembic import command
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask import current_app
 from flask.cli import AppGroup
-from flask_migrate import upgrade
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from cms.core import clock
 from cms.core.errors import CMSError
@@ -44,12 +46,28 @@ def database_command(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @cms.command("init")
+@click.option("--no-backup", is_flag=True, help="Upgrade without taking a backup first.")
 @database_command
-def init() -> None:
-    """Create the database schema, or upgrade it to the newest version."""
-    upgrade(directory=current_app.extensions["migrate"].directory)
+def init(no_backup: bool) -> None:
+    """Create the database schema, or upgrade it to the newest version (after a backup) and bring content up to date.
+
+    An upgrade runs in one transaction: if a step fails, the database is left as it was.
+    """
+    before, head = _revisions()
+    if before is not None and before != head and not no_backup:
+        saved = _backup_before_upgrade(before)
+        click.echo(f"Backed up the site at revision {before} to {saved} before upgrading.")
+    try:
+        migrate = current_app.extensions["migrate"]
+        command.upgrade(migrate.migrate.get_config(migrate.directory), "head")
+    except (SQLAlchemyError, RuntimeError) as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        raise click.ClickException(f"The upgrade from revision {before} failed ({reason}); "
+                                   "the database was left as it was.") from None
     moved, refused = uploads.import_folder(_old_upload_folder(), now=clock.now())
     rendered = maintenance.rerender_stale()
+    if before != head:  # new columns and scoring rules make stored related articles stale
+        related.rebuild()
     site.settings()
     db.session.commit()
     click.echo("The database is up to date." + (f" Re-rendered {rendered} articles and pages." if rendered else ""))
@@ -58,6 +76,24 @@ def init() -> None:
                    "the folder is no longer used.")
     for name in refused:
         click.echo(f"Left {name} in {_old_upload_folder()}: it is not an image that can be read.", err=True)
+
+
+def _revisions() -> tuple[str | None, str | None]:
+    """The database's migration revision (None before the first `init`) and the newest one this code has."""
+    with db.engine.connect() as connection:
+        before = MigrationContext.configure(connection).get_current_revision()
+    return before, ScriptDirectory(current_app.extensions["migrate"].directory).get_current_head()
+
+
+def _backup_before_upgrade(revision: str) -> Path:
+    """Write a `flask cms backup` of the site as it is into the instance folder's backups/."""
+    folder = Path(current_app.instance_path) / "backups"
+    folder.mkdir(parents=True, exist_ok=True)
+    now = clock.now()
+    path = folder / f"before-upgrade-from-{revision}-{now:%Y%m%d-%H%M%S}.cms-backup"
+    backup.create(path, now=now)
+    db.session.rollback()  # the backup read the old schema; the upgrade starts on a clean session
+    return path
 
 
 def _old_upload_folder() -> Path:

@@ -46,6 +46,9 @@ class Defaults:
     CACHE_URL = None  # redis://host:6379/1 shares rendered pages between servers; unset: each process keeps its own
     PAGE_CACHE_BYTES = 64 * 1024 * 1024  # the in-process cache's size; 0 turns page caching off
     WEBSUB_HUB = None  # a WebSub hub URL: feeds advertise it and it is pinged when the live set changes
+    DB_POOL_SIZE = 4  # PostgreSQL connections each worker keeps open; see "Connections" in the README
+    DB_MAX_OVERFLOW = 4  # more it may open under load and closes after; pool + overflow = threads per worker
+    DB_CONNECT_TIMEOUT = 5  # seconds to reach PostgreSQL before a start or a request gives up
     PASSWORD_HASH_METHOD = "scrypt"  # Werkzeug's method; the tests alone use a one-round pbkdf2 to save 0.2 s a hash
 
 
@@ -61,10 +64,16 @@ def load(instance_path: str, environ: Mapping[str, str]) -> dict[str, Any]:
             if not environ[name].isascii() or not environ[name].isdigit():
                 raise ConfigError(f"{name} {environ[name]!r} must be the number of proxies, e.g. 1.")
             settings[name] = int(environ[name])
+    for name in ("DB_POOL_SIZE", "DB_MAX_OVERFLOW", "DB_CONNECT_TIMEOUT"):
+        if environ.get(name):
+            if not environ[name].isascii() or not environ[name].isdigit():
+                raise ConfigError(f"{name} {environ[name]!r} must be a whole number, e.g. 4.")
+            settings[name] = int(environ[name])
     if environ.get("DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
     settings.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{instance / DATABASE_FILE}")
     settings["SQLALCHEMY_DATABASE_URI"] = database_url(settings["SQLALCHEMY_DATABASE_URI"])
+    settings["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(settings)
     if not settings.get("SECRET_KEY"):
         settings["SECRET_KEY"] = _kept_secret_key(instance)
     check(settings)
@@ -84,6 +93,19 @@ def check(settings: Mapping[str, Any]) -> None:
     hub = settings.get("WEBSUB_HUB")
     if hub and not hub.startswith(("http://", "https://")):
         raise ConfigError(f"WEBSUB_HUB {hub!r} must start with http:// or https://.")
+
+
+def engine_options(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """SQLAlchemy's engine options: on PostgreSQL, a bounded pool and connect timeout from the settings."""
+    options = dict(settings.get("SQLALCHEMY_ENGINE_OPTIONS") or Defaults.SQLALCHEMY_ENGINE_OPTIONS)
+    if make_url(settings["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "postgresql":
+        options.setdefault("pool_size", int(settings.get("DB_POOL_SIZE", Defaults.DB_POOL_SIZE)))
+        options.setdefault("max_overflow", int(settings.get("DB_MAX_OVERFLOW", Defaults.DB_MAX_OVERFLOW)))
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("connect_timeout", int(settings.get("DB_CONNECT_TIMEOUT",
+                                                                    Defaults.DB_CONNECT_TIMEOUT)))
+        options["connect_args"] = connect_args
+    return options
 
 
 def database_url(url: str) -> str:

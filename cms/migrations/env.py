@@ -1,8 +1,12 @@
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
+from sqlalchemy import Connection, create_engine, event
+from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 from cms.models import is_search_object
@@ -101,17 +105,62 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
-    connectable = get_engine()
-
-    with connectable.connect() as connection:
+    with migration_connection() as connection:
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            transactional_ddl=True,  # every step in one transaction on both engines: an upgrade is all or nothing
             **conf_args
         )
 
         with context.begin_transaction():
             context.run_migrations()
+            if connection.dialect.name == "sqlite":
+                check_foreign_keys(connection)
+
+
+@contextmanager
+def migration_connection() -> Iterator[Connection]:
+    """A connection for the whole upgrade; on SQLite, one of its own, made fit to rebuild tables.
+
+    SQLite changes a column by rebuilding the table (batch mode: copy, drop, rename), and with foreign keys on,
+    dropping a table that other rows point to fails. So this connection has them off (a pragma SQLite honours
+    only outside a transaction) and `check_foreign_keys` checks every row before the commit instead. The
+    driver's own transaction handling is off too, because it would commit each CREATE and ALTER at once;
+    BEGIN IMMEDIATE takes the write lock at the start, so a site serving meanwhile waits instead of failing.
+    """
+    engine = get_engine()
+    if engine.dialect.name != "sqlite":
+        with engine.connect() as connection:
+            yield connection
+        return
+    own = create_engine(engine.url, poolclass=NullPool)
+    busy_timeout_ms = int(current_app.config.get("SQLITE_BUSY_TIMEOUT_MS", 15_000))
+
+    @event.listens_for(own, "connect")
+    def on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA foreign_keys = OFF")
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
+
+    @event.listens_for(own, "begin")
+    def on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    try:
+        with own.connect() as connection:
+            yield connection
+    finally:
+        own.dispose()
+
+
+def check_foreign_keys(connection: Connection) -> None:
+    """Refuse to commit an upgrade that left a row pointing at nothing (the transaction is rolled back)."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+    if broken is not None:
+        table, rowid, parent, _ = broken
+        raise RuntimeError(f"The upgrade left row {rowid} of {table} pointing at a missing row of {parent}; "
+                           "nothing was changed.")
 
 
 if context.is_offline_mode():

@@ -78,11 +78,18 @@ def create(path: Path, *, now: datetime) -> dict[str, int]:
 
 
 def _dump(connection: Connection) -> dict[str, dict[str, Any]]:
+    """Every table and column the database has of this version's, so a schema not yet upgraded (the backup
+    `flask cms init` takes before upgrading) is saved too; restoring it gives later columns their defaults."""
+    inspector = inspect(connection)
+    present = set(inspector.get_table_names())
     tables = {}
     for table in db.metadata.sorted_tables:
-        columns = [column.name for column in table.columns]
-        rows = connection.execute(select(table).order_by(*table.primary_key.columns)).all()
-        tables[table.name] = {"columns": columns, "rows": [list(row) for row in rows]}
+        if table.name not in present:
+            continue
+        existing = {column["name"] for column in inspector.get_columns(table.name)}
+        columns = [column for column in table.columns if column.name in existing]
+        rows = connection.execute(select(*columns).order_by(*table.primary_key.columns)).all()
+        tables[table.name] = {"columns": [column.name for column in columns], "rows": [list(row) for row in rows]}
     return tables
 
 

@@ -28,6 +28,7 @@ from cms.core import clock
 from cms.extensions import db, login_manager
 from cms.models import User
 from cms.services import users
+from cms.web import circuit
 from cms.web.forms import LoginForm, LogoutForm
 
 bp = Blueprint("auth", __name__)
@@ -75,11 +76,17 @@ class SignInLimits:
     RETRY_SHARED_AFTER = 30.0  # seconds in memory before asking a storage that failed again
 
     def __init__(self, uri: str, *, prefix: str, per_account: str, per_address: str) -> None:
-        self.shared = strategies.MovingWindowRateLimiter(storage.storage_from_string(uri, wrap_exceptions=True))
+        self.is_shared_remote = uri.startswith(("redis://", "rediss://", "redis+"))
+        self.shared_storage = storage.storage_from_string(uri, wrap_exceptions=True, **_bounds(uri))
+        self.shared = strategies.MovingWindowRateLimiter(self.shared_storage)
         self.local = strategies.MovingWindowRateLimiter(storage.MemoryStorage())
         self.prefix = prefix
         self.per_account, self.per_address = parse(per_account), parse(per_address)
         self.shared_failed_at: float | None = None
+
+    def ping(self) -> bool:
+        """Whether the shared storage answers now (for /readyz and the check at start)."""
+        return bool(self.shared_storage.check())
 
     def seconds_to_wait(self, email: str, address: str) -> int:
         """Return how long sign-ins for `email` from `address` must wait (0: not limited)."""
@@ -111,6 +118,17 @@ class SignInLimits:
                 self.shared_failed_at = time.monotonic()
                 current_app.logger.warning("Sign-in limits counted in memory: the storage failed (%s).", error)
         return use(self.local)
+
+
+def _bounds(uri: str) -> dict[str, object]:
+    """Timeouts of tens of milliseconds and no retries for a Redis storage: sign-in must not wait on it."""
+    if not uri.startswith(("redis://", "rediss://")):
+        return {}
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    return {"socket_timeout": circuit.REDIS_TIMEOUT, "socket_connect_timeout": circuit.REDIS_TIMEOUT,
+            "retry": Retry(NoBackoff(), 0)}
 
 
 def _limits() -> SignInLimits:

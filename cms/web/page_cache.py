@@ -22,13 +22,16 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.http import HTTP_STATUS_CODES, is_resource_modified, parse_etags
 
 from cms.core import clock
 from cms.services import freshness
+from cms.web import circuit
 
 MARKER = "X-CMS-Cache-Key"  # set by public views, removed here before the answer leaves
 STATE = "cms.freshness"  # the environ key under which a miss hands its freshness state on to the view
+UNCACHED_PATHS = frozenset({"/healthz", "/readyz"})  # they must answer from this process, whatever the database
 _NOT_KEPT = frozenset({MARKER.lower(), "set-cookie", "date", "server", "content-length"})
 
 
@@ -83,25 +86,49 @@ class MemoryStore:
 
 
 class RedisStore:
+    """Pages shared through Redis, with a bound on every call (REDIS_TIMEOUT, no retries) and a circuit breaker.
+
+    While Redis does not answer, pages are kept in this process instead (`fallback`): keys name the content's
+    state, so a local copy is as correct as a shared one, and readers keep getting cached pages at cached speed.
+    """
+
     TTL_SECONDS = 24 * 3600  # entries for superseded states are never asked for again; let them expire
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, fallback: MemoryStore) -> None:
         import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
 
-        self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self.client = redis.Redis.from_url(url, socket_timeout=circuit.REDIS_TIMEOUT,
+                                           socket_connect_timeout=circuit.REDIS_TIMEOUT,
+                                           retry=Retry(NoBackoff(), 0))  # the default retries back off for seconds
+        self.fallback = fallback
+        self.breaker = circuit.Breaker("The page cache's Redis (CACHE_URL)")
 
     def get(self, key: str) -> Entry | None:
+        if not self.breaker.allows():
+            return self.fallback.get(key)
         try:
             data = self.client.get(f"cms:page:{key}")
-        except Exception:  # noqa: BLE001 - a cache that is down is a cache miss, never an error page
-            return None
+        except Exception as error:  # noqa: BLE001 - a cache that is down is a cache miss, never an error page
+            self.breaker.failed(error)
+            return self.fallback.get(key)
+        self.breaker.succeeded()
         return Entry.loads(data) if data else None
 
     def put(self, key: str, entry: Entry) -> None:
+        if not self.breaker.allows():
+            self.fallback.put(key, entry)
+            return
         try:
             self.client.set(f"cms:page:{key}", entry.dumps(), ex=self.TTL_SECONDS)
-        except Exception:  # noqa: BLE001 - see get()
-            pass
+        except Exception as error:  # noqa: BLE001 - see get()
+            self.breaker.failed(error)
+            self.fallback.put(key, entry)
+
+    def ping(self) -> bool:
+        """Whether Redis answers now (for /readyz and the check at start), whatever the breaker says."""
+        return bool(self.client.ping())
 
 
 class PageCache:
@@ -111,10 +138,14 @@ class PageCache:
         self.app, self.wsgi_app, self.store = app, wsgi_app, store
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
-        if self.store is None or environ.get("REQUEST_METHOD") != "GET" or environ.get("HTTP_COOKIE"):
+        if (self.store is None or environ.get("REQUEST_METHOD") != "GET" or environ.get("HTTP_COOKIE")
+                or environ.get("PATH_INFO") in UNCACHED_PATHS):
             return self._strip_marker(environ, start_response)
-        with self.app.app_context():
-            state = freshness.state(clock.now())
+        try:
+            with self.app.app_context():
+                state = freshness.state(clock.now())
+        except SQLAlchemyError:  # the database is down: let the app answer (static files, its own error page)
+            return self._strip_marker(environ, start_response)
         key = page_key(state, environ)
         entry = self.store.get(key)
         if entry is None:
@@ -178,6 +209,6 @@ def install(app: Flask) -> None:
     """Put the page cache in front of `app`, with the store its configuration asks for."""
     url = app.config.get("CACHE_URL")
     max_bytes = app.config.get("PAGE_CACHE_BYTES", 64 * 1024 * 1024)
-    store = None if max_bytes == 0 else RedisStore(url) if url else MemoryStore(max_bytes)
+    store = None if max_bytes == 0 else RedisStore(url, MemoryStore(max_bytes)) if url else MemoryStore(max_bytes)
     app.extensions["cms_page_cache"] = store
     app.wsgi_app = PageCache(app, app.wsgi_app, store)

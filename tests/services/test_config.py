@@ -21,6 +21,22 @@ def test_environment_overrides_defaults(tmp_path):
     assert settings["SITE_TIMEZONE"] == "America/New_York"
 
 
+def test_postgresql_connections_are_bounded_by_settings_from_the_environment(tmp_path):
+    settings = config.load(str(tmp_path), {"DATABASE_URL": "postgresql://u@db/site", "DB_POOL_SIZE": "2",
+                                           "DB_MAX_OVERFLOW": "3"})
+    options = settings["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert (options["pool_size"], options["max_overflow"]) == (2, 3)
+    assert options["connect_args"] == {"connect_timeout": config.Defaults.DB_CONNECT_TIMEOUT}
+    assert options["pool_pre_ping"] is True
+
+
+def test_postgresql_pool_defaults_fit_two_servers_of_the_readme_in_max_connections(tmp_path):
+    options = config.load(str(tmp_path), {"DATABASE_URL": "postgresql://u@db/site"})["SQLALCHEMY_ENGINE_OPTIONS"]
+    per_worker = options["pool_size"] + options["max_overflow"]
+    assert per_worker >= 8  # one connection for each of the 8 threads of the README's gthread worker
+    assert 2 * 4 * per_worker + 10 <= 100  # two servers of 4 workers, plus commands, within PostgreSQL's default
+
+
 def test_default_database_is_sqlite_in_the_instance_folder(tmp_path):
     assert config.load(str(tmp_path), {})["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'cms.sqlite'}"
 
@@ -36,6 +52,7 @@ def test_instance_file_is_read_and_environment_wins(tmp_path):
     ({"DATABASE_URL": "not a url"}, "DATABASE_URL 'not a url' is not a database URL."),
     ({"DATABASE_URL": "mysql://x@y/z"}, "DATABASE_URL must be a SQLite or PostgreSQL URL"),
     ({"SITE_URL": "example.org"}, "SITE_URL 'example.org' must start with http:// or https://."),
+    ({"DB_POOL_SIZE": "many"}, "DB_POOL_SIZE 'many' must be a whole number, e.g. 4."),
 ])
 def test_bad_configuration_is_one_sentence(tmp_path, environ, message):
     with pytest.raises(ConfigError) as caught:

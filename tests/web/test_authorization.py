@@ -28,7 +28,7 @@ from tests.factories import NOW, Factories
 
 ROLES = ("anonymous", "author", "editor", "admin")
 #: Endpoints that readers may reach: public pages, feeds, JSON, static files, signing in and out.
-READER_BLUEPRINTS = ("public", "feeds", "api", "auth")
+READER_BLUEPRINTS = ("public", "feeds", "api", "auth", "health")
 READER_ENDPOINTS = ("static", "uploads.image")
 OK, GONE, REFUSED = 200, 404, 403
 SIGN_IN = 302  # a reader sent to /login
@@ -48,6 +48,8 @@ OTHERS = EDITORS  # someone else's article
 #: CSRF token and the form fields in FORMS, so what it shows is who may, not whether the form was forged.
 MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("/login", "GET"): (200, 302, 302, 302),  # the signed-in go on to the back office
+    ("/healthz", "GET"): (OK, OK, OK, OK),
+    ("/readyz", "GET"): (503, 503, 503, 503),  # the tests' tables come without migrations: not ready, for anyone
     ("/logout", "GET"): (OK, OK, OK, OK),  # asks before signing out
     ("/logout", "POST"): (302, 302, 302, 302),
     ("/admin/", "GET"): EVERYONE,

@@ -18,7 +18,8 @@ from urllib.parse import quote
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from flask_migrate import stamp
+from sqlalchemy import select, text
 
 from cms import create_app
 from cms.core.workflow import Role, Status
@@ -124,6 +125,8 @@ ROUTES: Mapping[tuple[str, str], Case] = {
     ("GET", "public.search"): Case(query={"q": "grief", "page": "1"}, text=("q",)),
     ("GET", "public.sitemap"): PAGED,
     ("GET", "public.robots"): PLAIN,
+    ("GET", "health.healthz"): PLAIN,
+    ("GET", "health.readyz"): PLAIN,
     ("GET", "public.page"): PLAIN,
     ("GET", "feeds.site_feed"): PLAIN,
     ("GET", "feeds.series_feed"): PLAIN,
@@ -203,11 +206,14 @@ def walk_app(tmp_path_factory: pytest.TempPathFactory, database_url: str | None)
     })
     with app.app_context():
         db.create_all()
+        stamp(directory=app.extensions["migrate"].directory)  # at the newest migration, so /readyz says ready
         app.config["WALK_IDS"] = _seed()
     yield app
     with app.app_context():
         db.session.remove()
         db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE alembic_version"))
         db.engine.dispose()
 
 

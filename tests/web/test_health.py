@@ -1,0 +1,170 @@
+"""Fail fast and report health: /healthz and /readyz, a server that will not start without its database, and a
+hung Redis that costs readers nothing but a warning in the log."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import text
+
+from cms import create_app
+from cms.core.workflow import Status
+from cms.extensions import db
+from tests.factories import Factories
+from tests.servers import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+
+
+@pytest.fixture
+def hung_redis() -> Iterator[int]:
+    """A port that accepts connections and never answers: a Redis that hangs."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    accepted: list[socket.socket] = []
+    is_open = threading.Event()
+    is_open.set()
+
+    def accept() -> None:
+        while is_open.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except OSError:
+                return
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1]
+    is_open.clear()
+    listener.close()
+    for connection in accepted:
+        connection.close()
+
+
+@pytest.fixture
+def migrated_app(app_config: dict, tmp_path: Path) -> Iterator[Flask]:
+    """A site whose schema came from `flask cms init`, as a deployed one."""
+    if os.environ.get("TEST_DATABASE_URL"):
+        pytest.skip("the shared PostgreSQL schema of the suite is made without migrations; SQLite shows the same")
+    app = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'site.sqlite'}"})
+    app.instance_path = str(tmp_path)
+    assert app.test_cli_runner().invoke(args=["cms", "init"]).exit_code == 0
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_healthz_says_the_process_answers_and_is_never_cached(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_readyz_is_ready_on_a_database_at_the_newest_migration(migrated_app):
+    client = migrated_app.test_client()
+
+    first, second = client.get("/readyz"), client.get("/readyz")
+
+    assert first.status_code == 200
+    assert first.get_json() == {"status": "ready", "checks": {"database": "ok", "migrations": "ok"}}
+    assert first.headers["Cache-Control"] == "no-store"
+    assert second.status_code == 200
+    assert not migrated_app.extensions["cms_page_cache"].entries  # never kept by the page cache
+
+
+def test_readyz_names_a_schema_behind_the_code(migrated_app):
+    with migrated_app.app_context(), db.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0004_user_sessions'"))
+
+    response = migrated_app.test_client().get("/readyz")
+
+    assert response.status_code == 503
+    assert response.get_json()["checks"]["migrations"] == (
+        "at 0004_user_sessions, not 0005_media: run flask cms init")
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_readyz_and_healthz_answer_while_the_database_is_down(app_config):
+    app = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": f"postgresql+psycopg://cms@127.0.0.1:{free_port()}/x"})
+    client = app.test_client()
+
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/static/css/site.css").status_code == 200  # the page cache lets the app answer
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["checks"]["database"].startswith("unreachable: ")
+
+
+def test_readyz_reports_a_redis_that_does_not_answer(app_config, hung_redis):
+    app = create_app({**app_config, "CACHE_URL": f"redis://127.0.0.1:{hung_redis}/0",
+                      "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{hung_redis}/0"})
+
+    started = time.monotonic()
+    response = app.test_client().get("/readyz")
+
+    assert time.monotonic() - started < 1
+    assert response.status_code == 503
+    checks = response.get_json()["checks"]
+    assert checks["cache"].startswith("unreachable")
+    assert checks["sign_in_limits"].startswith("unreachable")
+
+
+def test_gunicorn_with_an_unreachable_database_exits_within_ten_seconds_saying_why(tmp_path):
+    port, database_port = free_port(), free_port()
+    environment = {**os.environ, "DATABASE_URL": f"postgresql+psycopg://cms:secret@127.0.0.1:{database_port}/cms",
+                   "SECRET_KEY": "test", "PYTHONPATH": str(ROOT)}
+
+    started = time.monotonic()
+    server = subprocess.run([str(GUNICORN), "--workers", "1", "--bind", f"127.0.0.1:{port}",
+                             "--control-socket", str(tmp_path / "gunicorn.ctl"), "app:app"],
+                            cwd=ROOT, env=environment, capture_output=True, text=True, timeout=30, check=False)
+    elapsed = time.monotonic() - started
+
+    assert server.returncode != 0
+    assert elapsed < 10, f"took {elapsed:.1f} s"
+    sentences = {line for line in server.stderr.splitlines() if line.startswith("Cannot start")}
+    assert sentences == {
+        f"Cannot start: the database at postgresql+psycopg://cms:***@127.0.0.1:{database_port}/cms does not answer "
+        f'(connection failed: connection to server at "127.0.0.1", port {database_port} failed: Connection refused).'}
+    assert "Traceback" not in server.stderr
+
+
+def _seconds(client, path: str) -> float:
+    started = time.perf_counter()
+    assert client.get(path).status_code == 200
+    return time.perf_counter() - started
+
+
+def test_a_hung_redis_keeps_article_pages_fast_and_logs_one_warning(app_config, hung_redis, make: Factories,
+                                                                   caplog):
+    make.article("Letting go of resentment", status=Status.PUBLISHED)
+    path = "/articles/letting-go-of-resentment"
+    normal = create_app(app_config).test_client()
+    hung = create_app({**app_config, "CACHE_URL": f"redis://127.0.0.1:{hung_redis}/0"}).test_client()
+
+    timings: dict[str, list[float]] = {"normal": [], "hung": []}
+    with caplog.at_level(logging.WARNING, logger="cms"):
+        for _ in range(100):  # taken in turns, so that a busy machine slows both alike
+            timings["normal"].append(_seconds(normal, path))
+            timings["hung"].append(_seconds(hung, path))
+
+    usual, slow = statistics.median(timings["normal"]), statistics.median(timings["hung"])
+    assert slow <= 2 * usual, f"{slow * 1000:.2f} ms with Redis hung, {usual * 1000:.2f} ms without"
+    warnings = [record.getMessage() for record in caplog.records if "does not answer" in record.getMessage()]
+    assert len(warnings) == 1
+    assert warnings[0].startswith("The page cache's Redis (CACHE_URL) does not answer (Timeout")
