@@ -1,12 +1,12 @@
 """Flask extensions, created unbound so that every app built by create_app() gets its own binding."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import ColumnElement, MetaData, String
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints, so that Alembic can alter them later (SQLite batch mode needs the names).
@@ -30,6 +30,15 @@ if TYPE_CHECKING:
     Model = Base
 else:
     Model = db.Model
+
+
+def column_length(column: ColumnElement[Any]) -> int:
+    """The length a String column was declared with, so that a form's limit is the database's."""
+    if not isinstance(column.type, String) or column.type.length is None:
+        raise TypeError(f"{column} is not a String column of fixed length.")
+    return column.type.length
+
+
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

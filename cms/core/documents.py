@@ -236,7 +236,8 @@ def _part(value: Any, source: str) -> int | None:
 def _integer(value: Any, name: str, source: str) -> int | None:
     if value in (None, ""):
         return None
-    if isinstance(value, bool) or not isinstance(value, int | str) or not (str(value).strip().isascii() and str(value).strip().isdigit()):
+    digits = str(value).strip()
+    if isinstance(value, bool) or not isinstance(value, int | str) or not (digits.isascii() and digits.isdigit()):
         raise InvalidInput(f"{source}: {name} must be a whole number, not {value!r}.", field=name)
     return int(value)
 

@@ -85,7 +85,7 @@ def merge_set(base: Sequence[str], mine: Sequence[str], theirs: Sequence[str]) -
 def merge_text(base: str, mine: str, theirs: str, *, field: str = "body_source") -> tuple[str, list[Conflict]]:
     """Merge two edits of `base` paragraph by paragraph; return the text (mine where they conflict) and the
     conflicts. An untouched side gives the other side exactly."""
-    if mine == theirs or theirs == base:
+    if theirs in (mine, base):
         return mine, []
     if mine == base:
         return theirs, []
@@ -147,7 +147,7 @@ def _sync_regions(base: list[str], mine: list[str], theirs: list[str]) -> list[t
 
 def _merge_hunk(base: list[str], mine: list[str], theirs: list[str]) -> list[str] | None:
     """The merge of one run where the sides differ, or None if they changed the same paragraphs."""
-    if mine == theirs or theirs == base:
+    if theirs in (mine, base):
         return mine
     if mine == base:
         return theirs

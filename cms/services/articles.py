@@ -17,7 +17,7 @@ from cms.core.series import MAX_PART, TOO_HIGH
 from cms.core.slugs import slugify, unique_slug
 from cms.core.visibility import is_live, shown_status
 from cms.core.workflow import LIVE_STATUSES, Role, Status
-from cms.extensions import db
+from cms.extensions import column_length, db
 from cms.models import Article, Autosave, PreviewToken, Revision, Series, StatusChange, User
 from cms.services import media, redirects, related, tags
 from cms.services.series import next_part
@@ -321,7 +321,7 @@ def create_preview_link(article: Article, *, by: User, now: datetime) -> Preview
 
 def revoke_preview_link(link: PreviewToken, *, by: User, now: datetime) -> None:
     """Make the link show nothing from now on."""
-    check_may_see(db.session.get(Article, link.article_id), by)
+    check_may_see(db.session.get_one(Article, link.article_id), by)
     if link.revoked_at is None:
         link.revoked_at = now
         db.session.flush()
@@ -403,8 +403,9 @@ def month_calendar(year: int, month: int, zone: str, *, by: User, now: datetime)
                                   Article.publish_at < end).order_by(Article.publish_at))
     by_day: dict[date, list[CalendarEntry]] = {}
     for article in db.session.scalars(query):
-        entry = CalendarEntry(article, shown_status(article.status, article.publish_at, now))
-        by_day.setdefault(clock.to_local(article.publish_at, zone).date(), []).append(entry)
+        if article.publish_at is not None:  # always: the query asks for a range of it
+            entry = CalendarEntry(article, shown_status(article.status, article.publish_at, now))
+            by_day.setdefault(clock.to_local(article.publish_at, zone).date(), []).append(entry)
     return [[CalendarDay(day, day.month == month, by_day.get(day, [])) for day in week] for week in weeks]
 
 
@@ -455,7 +456,7 @@ def _apply(article: Article, data: ArticleInput, *, by: User, now: datetime, not
 
 
 #: As long as the column that keeps it.
-MAX_TITLE = Article.__table__.c.title.type.length
+MAX_TITLE = column_length(Article.__table__.c.title)
 
 
 def _title(text: str) -> str:

@@ -25,9 +25,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, create_engine, func, inspect, select, text, update
+from sqlalchemy import Connection, Table, bindparam, create_engine, func, insert, inspect, select, text, update
 from sqlalchemy.exc import DataError, IntegrityError, StatementError
-from sqlalchemy.types import Enum as EnumType, LargeBinary
+from sqlalchemy.types import Enum as EnumType, LargeBinary, TypeEngine
 
 from cms.core import clock, rendering
 from cms.core.errors import InvalidInput
@@ -54,7 +54,10 @@ def create(path: Path, *, now: datetime) -> dict[str, int]:
             source = engine.raw_connection()
             target = sqlite3.connect(copy)
             try:
-                source.driver_connection.backup(target)  # all pages in one step: one consistent moment
+                driver = source.driver_connection
+                if not isinstance(driver, sqlite3.Connection):
+                    raise RuntimeError("Backing up SQLite needs Python's own sqlite3 driver.")
+                driver.backup(target)  # all pages in one step: one consistent moment
             finally:
                 target.close()
                 source.close()
@@ -65,9 +68,9 @@ def create(path: Path, *, now: datetime) -> dict[str, int]:
             finally:
                 snapshot_engine.dispose()
     else:
-        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
-            with connection.begin():
-                tables = _dump(connection)
+        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection, \
+                connection.begin():
+            tables = _dump(connection)
     body = json.dumps({"tables": tables}, ensure_ascii=False, separators=(",", ":"),
                       default=_json_value).encode("utf-8")
     counts = {name: len(table["rows"]) for name, table in tables.items()}
@@ -107,10 +110,10 @@ def _write(path: Path, data: bytes) -> None:
     """Write beside the target, then rename: a crash leaves the old file or the new one, never half of one."""
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
-        os.chmod(temporary, 0o600)  # it holds password hashes
+        Path(temporary).chmod(0o600)  # it holds password hashes
         with os.fdopen(descriptor, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as stream:
             stream.write(data)
-        os.replace(temporary, path)
+        Path(temporary).replace(path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -233,26 +236,30 @@ def _rows(table: Table, saved: dict[str, Any], name: str) -> list[dict[str, Any]
 
 def _row(table: Table, columns: list[str], values: list[Any]) -> dict[str, Any]:
     row = {}
-    for name, value in zip(columns, values, strict=True):
-        column_type = table.c[name].type
+    for name, stored in zip(columns, values, strict=True):
         try:
-            if value is not None and isinstance(column_type, UTCDateTime):
-                value = _moment(value, f"{table.name}.{name}")
-            elif value is not None and isinstance(column_type, EnumType) and column_type.enum_class is not None:
-                value = column_type.enum_class(value)
-            elif value is not None and isinstance(column_type, LargeBinary):
-                value = base64.b64decode(value, validate=True)
+            row[name] = None if stored is None else _typed(table.c[name].type, stored, f"{table.name}.{name}")
         except (TypeError, ValueError, binascii.Error):
             raise ValueError(name) from None
-        row[name] = value
     return row
+
+
+def _typed(column_type: TypeEngine[Any], stored: Any, where: str) -> Any:
+    """A value as the backup's JSON holds it, turned back into what the column takes."""
+    if isinstance(column_type, UTCDateTime):
+        return _moment(stored, where)
+    if isinstance(column_type, EnumType) and column_type.enum_class is not None:
+        return column_type.enum_class(stored)
+    if isinstance(column_type, LargeBinary):
+        return base64.b64decode(stored, validate=True)
+    return stored
 
 
 def _render_bodies(connection: Connection, name: str) -> None:
     """Stored HTML is never trusted: a backup is a file anyone can edit (its checksum is no signature), so every
     body is rendered and sanitized again from its Markdown, as an import does."""
     for model in (Article, Page):
-        table = model.__table__
+        table = db.metadata.tables[model.__tablename__]
         changes = []
         for row_id, slug, source in connection.execute(select(table.c.id, table.c.slug, table.c.body_source)):
             try:
@@ -286,13 +293,13 @@ def _after_restore(connection: Connection, version_before: int, now: datetime) -
     if connection.dialect.name == "postgresql":
         for table in db.metadata.sorted_tables:  # ids were inserted as given, so the sequences lag behind
             if "id" in table.c and table.c.id.primary_key and table.c.id.autoincrement in (True, "auto"):
-                connection.execute(text(
-                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                    f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
+                highest = func.coalesce(select(func.max(table.c.id)).scalar_subquery(), 0)
+                connection.execute(select(func.setval(func.pg_get_serial_sequence(table.name, "id"), highest + 1,
+                                                      False)))
     elif "article_search" in inspect(connection).get_table_names():
         connection.execute(text("INSERT INTO article_search(article_search) VALUES ('rebuild')"))
     restored = connection.execute(select(ContentVersion.version).where(ContentVersion.id == 1)).scalar() or 0
     version = max(version_before, restored) + 1
     if connection.execute(update(ContentVersion).where(ContentVersion.id == 1)
                           .values(version=version, changed_at=now)).rowcount == 0:
-        connection.execute(ContentVersion.__table__.insert().values(id=1, version=version, changed_at=now))
+        connection.execute(insert(ContentVersion).values(id=1, version=version, changed_at=now))

@@ -56,7 +56,7 @@ def _date(documents: list[Document], *, now: datetime, zone: ZoneInfo) -> None:
     for doc in sorted(published, key=lambda doc: doc.series_part or 0):
         by_series.setdefault(doc.series, []).append(doc)
     in_order = [doc for round_ in zip_longest(*by_series.values()) for doc in round_ if doc is not None]
-    for doc, tuesday in zip(reversed(in_order), tuesdays):
+    for doc, tuesday in zip(reversed(in_order), tuesdays, strict=False):  # only the newest year gets Tuesdays
         doc.publish_at = tuesday
     for doc in documents:
         if doc.status is Status.SCHEDULED:

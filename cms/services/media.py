@@ -40,7 +40,8 @@ class Usage:
         return bool(self.articles or self.pages)
 
     def titles(self) -> list[str]:
-        return [item.title for item in (*self.articles, *self.pages)]
+        shown: list[Article | Page] = [*self.articles, *self.pages]
+        return [item.title for item in shown]
 
 
 def usage(media: Media) -> Usage:

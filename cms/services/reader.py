@@ -146,10 +146,10 @@ def series_navigation(series: Series, now: datetime, current: Article | None = N
 
 def series_navigations(articles: Sequence[Article], now: datetime) -> dict[int, series_rules.SeriesNav]:
     """Return each of `articles` in a series with its navigation (article id -> nav), in one query."""
-    in_series = [article for article in articles if article.series_id is not None]
-    parts = _parts({article.series_id for article in in_series})
-    return {article.id: series_rules.navigation(parts[article.series_id], now, article.slug)
-            for article in in_series}
+    in_series = [(article, article.series_id) for article in articles if article.series_id is not None]
+    parts = _parts({series_id for _, series_id in in_series})
+    return {article.id: series_rules.navigation(parts[series_id], now, article.slug)
+            for article, series_id in in_series}
 
 
 def _parts(series_ids: Iterable[int]) -> dict[int, list[series_rules.Part]]:
@@ -157,6 +157,8 @@ def _parts(series_ids: Iterable[int]) -> dict[int, list[series_rules.Part]]:
     rows = db.session.execute(select(Article.series_id, Article.slug, Article.title, Article.series_part,
                                      Article.status, Article.publish_at).where(Article.series_id.in_(parts)))
     for series_id, slug, title, number, status, publish_at in rows:
+        if series_id is None or number is None:  # never: the part_with_series constraint sets both or neither
+            continue
         parts[series_id].append(series_rules.Part(slug, title, number, status, publish_at))
     return parts
 
@@ -195,8 +197,8 @@ def archive(now: datetime, zone: str, year: int | None = None) -> Archive | None
     """
     local = ZoneInfo(zone)
     first, last = db.session.execute(
-        select(func.min(Article.publish_at), func.max(Article.publish_at)).where(is_live_clause(now))).one()
-    if first is None:
+        select(func.min(Article.shown_at), func.max(Article.shown_at)).where(is_live_clause(now))).one()
+    if first is None or last is None:
         return Archive(year=None, months=[], years=[])
     years = [candidate for candidate in range(_aware(last).astimezone(local).year,
                                               _aware(first).astimezone(local).year - 1, -1)
@@ -208,40 +210,47 @@ def archive(now: datetime, zone: str, year: int | None = None) -> Archive | None
     # Plain rows of the three columns shown, not articles with their bodies: a year may hold thousands.
     query = (_in_year(year, local, now).with_only_columns(Article.slug, Article.title,
                                                           Article.shown_at.label("shown_at"))
-             .order_by(Article.publish_at.desc()))
+             .order_by(Article.shown_at.desc()))
     for item in db.session.execute(query):
         moment = item.shown_at.astimezone(local)
         months.setdefault(date(moment.year, moment.month, 1), []).append(item)
     return Archive(year=year, months=[Month(first_day, items) for first_day, items in months.items()], years=years)
 
 
-def _in_year(year: int, local: ZoneInfo, now: datetime) -> Select:
-    """Live articles that went live in `year`, site time: a range of the index on publish_at."""
+def _in_year(year: int, local: ZoneInfo, now: datetime) -> Select[Article]:
+    """Live articles dated in `year`, site time, by the date readers see: an article published again later
+    stays in the year it was first published."""
     start, end = datetime(year, 1, 1, tzinfo=local), datetime(year + 1, 1, 1, tzinfo=local)
-    return select(Article).where(is_live_clause(now), Article.publish_at >= start, Article.publish_at < end)
+    return select(Article).where(is_live_clause(now), Article.shown_at >= start, Article.shown_at < end)
 
 
 def sitemap(now: datetime) -> list[SitemapEntry]:
     """Return every public URL's kind, slug and last change: live articles, their series and tags, pages."""
     changed = func.max(Article.updated_at)
-    entries = [SitemapEntry("article", slug, max(updated_at, publish_at))
-               for slug, updated_at, publish_at in db.session.execute(
-                   select(Article.slug, Article.updated_at, Article.publish_at).where(is_live_clause(now))
-                   .order_by(Article.publish_at.desc()))]
+    shown = func.max(Article.shown_at)
+    entries = [SitemapEntry("article", slug, _latest(updated_at, shown_at))
+               for slug, updated_at, shown_at in db.session.execute(
+                   select(Article.slug, Article.updated_at, Article.shown_at).where(is_live_clause(now))
+                   .order_by(Article.shown_at.desc()))]
     series_rows = db.session.execute(
-        select(Series.slug, Series.updated_at, changed, func.max(Article.publish_at))
+        select(Series.slug, Series.updated_at, changed, shown)
         .join(Article, and_(Article.series_id == Series.id, is_live_clause(now)))
         .group_by(Series.id).order_by(Series.slug))
-    entries += [SitemapEntry("series", slug, max(_aware(when) for when in times))
-                for slug, *times in series_rows]
+    entries += [SitemapEntry("series", slug, _latest(updated_at, edited_at, shown_at))
+                for slug, updated_at, edited_at, shown_at in series_rows]
     tag_rows = db.session.execute(
-        select(Tag.slug, changed, func.max(Article.publish_at)).join(article_tag, article_tag.c.tag_id == Tag.id)
+        select(Tag.slug, changed, shown).join(article_tag, article_tag.c.tag_id == Tag.id)
         .join(Article, and_(Article.id == article_tag.c.article_id, is_live_clause(now)))
         .group_by(Tag.id).order_by(Tag.slug))
-    entries += [SitemapEntry("tag", slug, max(_aware(when) for when in times)) for slug, *times in tag_rows]
+    entries += [SitemapEntry("tag", slug, _latest(edited_at, shown_at)) for slug, edited_at, shown_at in tag_rows]
     entries += [SitemapEntry("page", page.slug, page.updated_at)
                 for page in db.session.scalars(select(Page).where(Page.is_published).order_by(Page.slug))]
     return entries
+
+
+def _latest(updated_at: datetime, *moments: datetime | None) -> datetime:
+    """The latest of an edit time and the dates among `moments` that are set."""
+    return max(_aware(moment) for moment in (updated_at, *moments) if moment is not None)
 
 
 def _aware(moment: datetime) -> datetime:

@@ -82,10 +82,15 @@ def for_articles(articles: Sequence[Article], now: datetime, settings: SiteSetti
         chosen = {c.other_id for c in mine}
         ranked = sorted(candidates[article.id], key=lambda entry: (
             article.series_id is not None and entry[1].series_id == article.series_id,  # the series only fills in
-            -entry[0], -entry[1].publish_at.timestamp()))
+            -entry[0], -_timestamp(entry[1].shown_at)))
         rest = [other for _, other in ranked if other.id not in chosen and other.id != article.id]
         result[article.id] = (pinned + rest)[:settings.related_count]
     return result
+
+
+def _timestamp(moment: datetime | None) -> float:
+    """Seconds since the epoch; a live article always has its date, so 0 is never used."""
+    return moment.timestamp() if moment is not None else 0.0
 
 
 # Keeping scores current
@@ -205,7 +210,8 @@ def _cache(depth: int, skip: int) -> _Cache:
     current = dict(db.session.execute(select(Article.id, Article.version)
                                       .where(Article.status.in_(LIVE_STATUSES), Article.id != skip)).all())
     if cache is None or cache.index.depth != depth:
-        cache = _Cache(_built(_documents(current), depth), current, threading.RLock())
+        versions: dict[int, int | None] = dict(current)
+        cache = _Cache(_built(_documents(current), depth), versions, threading.RLock())
         with _caches_lock:
             _caches[db.engine] = cache
         return cache
@@ -233,7 +239,7 @@ def _only_this_transaction_wrote_since(seen: int) -> bool:
     """
     if _content_version() == seen:
         return True
-    return db.session.info.get(_WROTE_ARTICLES, False) and freshness.version_before_own_write(db.session) == seen
+    return db.session.info.get(_WROTE_ARTICLES, False) and freshness.version_before_own_write(db.session()) == seen
 
 
 def _note_article_writes(session: Session, _context: object) -> None:
@@ -306,7 +312,8 @@ def _store(index: Index, rows: Mapping[int, list[Match]], outsiders: Mapping[int
         query = (select(RelatedScore.article_id, RelatedScore.other_id, RelatedScore.score)
                  .where(RelatedScore.article_id.in_(ids[start:start + _CHUNK])))
         stored.update(((ident, other), score) for ident, other, score in db.session.execute(query))
-    added, changed = [], []
+    added: list[dict[str, object]] = []
+    changed: list[dict[str, object]] = []
     for ident, matches in rows.items():
         subject = outsiders.get(ident, ident)
         for match in matches:
@@ -338,7 +345,7 @@ def pin(article: Article, other: Article, position: int | None = None) -> Relate
     position = len(pins) if position is None else min(max(position, 0), len(pins))
     choice = _choice(article, other)
     choice.is_pinned = True
-    for order, pinned in enumerate(pins[:position] + [choice] + pins[position:]):
+    for order, pinned in enumerate([*pins[:position], choice, *pins[position:]]):
         pinned.position = order
     db.session.flush()
     return choice

@@ -27,7 +27,7 @@ def create(title: str, description: str = "", slug: str = "") -> Series:
     if not title:
         raise InvalidInput("A series needs a title.", field="title")
     series = Series(title=title, description=description,
-                    slug=unique_slug(slug or title, lambda s: _slug_taken(s)))
+                    slug=unique_slug(slug or title, _slug_taken))
     db.session.add(series)
     db.session.flush()
     return series

@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 from cms.core import workflow
 from cms.core.errors import InvalidInput
 from cms.core.slugs import slugify
-from cms.extensions import db
+from cms.extensions import column_length, db
 from cms.models import Article, Tag, User, article_tag
 from cms.services import reader, redirects
 
@@ -38,7 +38,7 @@ def names_offered_to(by: User, now: datetime) -> list[str]:
 
 
 #: As long as the column that keeps it.
-MAX_NAME = Tag.__table__.c.name.type.length
+MAX_NAME = column_length(Tag.__table__.c.name)
 
 
 def check_name(name: str) -> str:

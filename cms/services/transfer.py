@@ -74,7 +74,8 @@ def read_bytes(data: bytes, *, name: str, zone: str) -> Batch:
 
 def default_importer() -> User:
     """The account a terminal import acts as: the first active admin."""
-    admin = db.session.scalar(select(User).where(User.role == Role.ADMIN, User.is_active).order_by(User.id))
+    query = select(User).where(User.role == Role.ADMIN, User.is_active).order_by(User.id)
+    admin: User | None = db.session.scalar(query)
     if admin is None:
         raise InvalidInput("An import needs an admin account to act as; create one with "
                            "flask cms create-user EMAIL --role admin.")
@@ -88,20 +89,24 @@ def run(batch: Batch, *, by: User, now: datetime, progress: Callable[[], None] |
     rolls back, so nothing of the batch is kept.
     """
     report = batch.report
-    tags_before = db.session.scalar(select(func.count(Tag.id)))
+    tags_before = _tag_count()
     for info in batch.series:
         report.count("series", ensure_series(info))
-    credited: Counter = Counter()
+    credited: Counter[str] = Counter()
     with related.deferred():  # one rebuild at the end rather than one update per article
         _write_documents(batch, by=by, now=now, report=report, credited=credited, progress=progress)
-    report.count("tag", "created", db.session.scalar(select(func.count(Tag.id))) - tags_before)
+    report.count("tag", "created", _tag_count() - tags_before)
     for email, number in sorted(credited.items()):
         report.note(f"No account here has the email {email}: {plural(number, 'item')} credited to "
                     f"{by.email} instead.")
     return report
 
 
-def _write_documents(batch: Batch, *, by: User, now: datetime, report: Report, credited: Counter,
+def _tag_count() -> int:
+    return db.session.scalar(select(func.count(Tag.id))) or 0
+
+
+def _write_documents(batch: Batch, *, by: User, now: datetime, report: Report, credited: Counter[str],
                      progress: Callable[[], None] | None) -> None:
     for document in batch.documents:
         if document.author_email and users.find_by_email(document.author_email) is None:
@@ -142,6 +147,7 @@ def apply(document: Document, *, by: User, now: datetime,
     It is matched on its source key when it has one, else on its slug; nothing is written when it already
     says the same. Its old paths redirect to it.
     """
+    item: Article | Page
     if document.kind == "page":
         outcome, item = _apply_page(document)
         new_path = redirects.PAGE_PATH.format(slug=item.slug)

@@ -15,6 +15,7 @@ import re
 import secrets
 import unicodedata
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
@@ -36,12 +37,13 @@ FORMATS = {
     "GIF": ("gif", "image/gif"),
     "WEBP": ("webp", "image/webp"),
 }
-SAVE_OPTIONS = {"JPEG": {"quality": 90, "optimize": True}, "PNG": {"optimize": True}, "GIF": {},
-                "WEBP": {"quality": 90}}
+SAVE_OPTIONS: Mapping[str, Mapping[str, object]] = {
+    "JPEG": {"quality": 90, "optimize": True}, "PNG": {"optimize": True}, "GIF": {}, "WEBP": {"quality": 90}}
 #: Smaller copies are for screens, not for keeping: lighter settings, and WebP's slowest effort is not worth it.
-VARIANT_OPTIONS = {"JPEG": {"quality": 82, "optimize": True, "progressive": True}, "PNG": {"optimize": True},
-                   "GIF": {}, "WEBP": {"quality": 80, "method": 4}}
-CONTENT_TYPES = {extension: content_type for extension, content_type in FORMATS.values()}
+VARIANT_OPTIONS: Mapping[str, Mapping[str, object]] = {
+    "JPEG": {"quality": 82, "optimize": True, "progressive": True}, "PNG": {"optimize": True},
+    "GIF": {}, "WEBP": {"quality": 80, "method": 4}}
+CONTENT_TYPES = dict(FORMATS.values())
 #: A stored name of the first release, kept in UPLOAD_FOLDER: 32 random hex digits and one of our extensions.
 NAME = re.compile(r"[0-9a-f]{32}\.(" + "|".join(CONTENT_TYPES) + ")")
 #: No WebP copy is made of an image wider than this at its full width: no screen asks for more, and encoding
@@ -76,9 +78,9 @@ def save(stream: BinaryIO, *, by: User | None, now: datetime, filename: str = ""
     if _SVG.match(data[:4096]):
         raise InvalidInput("SVG images are not accepted, as they can carry scripts; upload a PNG instead.",
                            field="image")
-    image = _decoded(data, max_pixels, max_animation_pixels)
-    original, upright = _reencoded(image)
-    return _stored(secrets.token_hex(16), image.format, original, upright, is_animated=_is_animated(image),
+    image, fmt = _decoded(data, max_pixels, max_animation_pixels)
+    original, upright = _reencoded(image, fmt)
+    return _stored(secrets.token_hex(16), fmt, original, upright, is_animated=_is_animated(image),
                    by=by, now=now, filename=filename, alt=alt)
 
 
@@ -89,7 +91,8 @@ def import_folder(folder: Path, *, now: datetime) -> tuple[int, list[str]]:
     The files were re-encoded when uploaded, so their bytes are kept as they are. Files already in the
     database are skipped, so running it again adds nothing; the folder is left as it was.
     """
-    added, refused = 0, []
+    added = 0
+    refused: list[str] = []
     if not folder.is_dir():
         return added, refused
     known = set(db.session.scalars(select(Media.key)))
@@ -98,11 +101,11 @@ def import_folder(folder: Path, *, now: datetime) -> tuple[int, list[str]]:
             continue
         data = path.read_bytes()
         try:
-            image = _decoded(data, max_pixels=Image.MAX_IMAGE_PIXELS or 10**9, max_animation_pixels=10**10)
+            image, fmt = _decoded(data, max_pixels=Image.MAX_IMAGE_PIXELS or 10**9, max_animation_pixels=10**10)
         except InvalidInput:
             refused.append(path.name)
             continue
-        _stored(path.stem, image.format, data, ImageOps.exif_transpose(image), is_animated=_is_animated(image),
+        _stored(path.stem, fmt, data, ImageOps.exif_transpose(image), is_animated=_is_animated(image),
                 by=None, now=now, filename=path.name, alt="")
         added += 1
     return added, refused
@@ -212,13 +215,15 @@ def _display_name(filename: str) -> str:
     return name.strip()[:255]
 
 
-def _decoded(data: bytes, max_pixels: int, max_animation_pixels: int) -> Image.Image:
+def _decoded(data: bytes, max_pixels: int, max_animation_pixels: int) -> tuple[Image.Image, str]:
+    """The image, every pixel decoded, and its format: one of FORMATS, as Pillow named it when it checked."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(BytesIO(data)) as probe:
-                if probe.format not in FORMATS:
-                    raise InvalidInput(f"{probe.format} images are not accepted; use JPEG, PNG, GIF or WebP.",
+                fmt = probe.format or ""
+                if fmt not in FORMATS:
+                    raise InvalidInput(f"{fmt or 'Such'} images are not accepted; use JPEG, PNG, GIF or WebP.",
                                        field="image")
                 if probe.width * probe.height > max_pixels:
                     raise InvalidInput(f"The image is too large ({probe.width} × {probe.height} pixels).",
@@ -231,7 +236,7 @@ def _decoded(data: bytes, max_pixels: int, max_animation_pixels: int) -> Image.I
         raise InvalidInput("The file is not an image (JPEG, PNG, GIF or WebP).", field="image") from None
     except (OSError, SyntaxError, ValueError, EOFError):
         raise InvalidInput("The image is damaged and cannot be read.", field="image") from None
-    return image
+    return image, fmt
 
 
 def _check_frames(probe: Image.Image, max_animation_pixels: int) -> None:
@@ -242,10 +247,9 @@ def _check_frames(probe: Image.Image, max_animation_pixels: int) -> None:
                            f"keep it under {max_animation_pixels:,} pixels in all frames together.", field="image")
 
 
-def _reencoded(image: Image.Image) -> tuple[bytes, Image.Image]:
+def _reencoded(image: Image.Image, fmt: str) -> tuple[bytes, Image.Image]:
     """The pixels alone, turned upright as the camera meant them, in the format they came in; and the upright
     image, to make the smaller copies from."""
-    fmt = image.format
     options = dict(SAVE_OPTIONS[fmt])
     if image.info.get("icc_profile"):
         options["icc_profile"] = image.info["icc_profile"]  # colours, not metadata

@@ -95,7 +95,7 @@ def _article(article: Article, body: str, nav: SeriesNav | None, related_article
 
 
 def _series_place(article: Article, nav: SeriesNav | None) -> dict[str, Any] | None:
-    if article.series is None or nav is None:
+    if article.series is None or nav is None or nav.current is None:
         return None
     return {"slug": article.series.slug, "title": article.series.title, "part": nav.current.position,
             "total": nav.total, "previous": _brief(nav.previous), "next": _brief(nav.next)}

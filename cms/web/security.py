@@ -33,7 +33,8 @@ def register(app: Flask) -> None:
     proxies = int(app.config.get("PROXY_FIX") or 0)
     hosts, prefixes = int(app.config.get("PROXY_FIX_HOST") or 0), int(app.config.get("PROXY_FIX_PREFIX") or 0)
     if proxies or hosts or prefixes:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=hosts, x_prefix=prefixes)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to add middleware
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=hosts, x_prefix=prefixes)
     if app.config["SITE_URL"].startswith("https://"):
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
@@ -85,7 +86,8 @@ def _common_headers() -> tuple[tuple[str, str], ...]:
 def add_headers(response: Response) -> Response:
     """Headers for every response; a view that set a stricter one of its own keeps it."""
     headers = response.headers
-    present = {name.lower() for name in headers.keys()}  # one pass: every request pays for this hook
+    # One pass: every request pays for this hook.
+    present = {name.lower() for name in headers.keys()}  # noqa: SIM118 - Headers iterate as (name, value) pairs
     if "content-security-policy" not in present:
         nonce = g.get("csp_nonce")
         headers.add("Content-Security-Policy", content_security_policy(nonce) if nonce else _default_policy())

@@ -58,7 +58,7 @@ def _table() -> str:
 
 
 KINDS: dict[str, Callable[[int], str]] = {
-    "article prose (the demo site)": lambda size: _repeat(_prose() + "\n\n")(size),
+    "article prose (the demo site)": _repeat(_prose() + "\n\n"),
     "nested lists, 9 deep": _repeat(_nested_lists()),
     "nested quotes, 11 deep": _repeat(_nested_quotes()),
     "tables of 200 rows": _repeat(_table()),

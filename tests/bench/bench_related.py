@@ -182,7 +182,8 @@ def main() -> None:
     index, ours = timed(lambda: Index.build(documents, DEPTH))
     (best, vectorized, theirs) = baseline(documents, DEPTH)
     our_tops, their_tops = engine_tops(index, documents), best.tolist()
-    agreement = sum(len(set(a[:3]) & set(b[:3])) for a, b in zip(our_tops, their_tops)) / (3 * len(documents))
+    shared = sum(len(set(a[:3]) & set(b[:3])) for a, b in zip(our_tops, their_tops, strict=True))
+    agreement = shared / (3 * len(documents))
     saves = incremental(index, documents, args.saves)
     index = None
     our_peak = peak_mib(lambda: Index.build(documents, DEPTH))

@@ -122,7 +122,7 @@ def main() -> int:
     with gunicorn("app:app", env, ROOT) as (base, master):
         targets = targets_for(app, base)
         article_bytes = len(urllib.request.urlopen(base + targets["article"][0][0]).read())
-        load = dict(duration=args.duration, warmup=args.warmup)
+        load = {"duration": args.duration, "warmup": args.warmup}
         results = [wrk(name, base, paths, headers=headers, connections=connections or args.connections, **load)
                    for name, (paths, headers, connections) in targets.items()]
         peak = worker_peak_mb(master)

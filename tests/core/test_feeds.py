@@ -14,12 +14,12 @@ FEED = feeds.Feed(id="http://example.com/", title="Practice", description="New a
 
 
 def entry(number: int, **fields) -> feeds.Entry:
-    values = dict(id=feeds.tag_uri("example.com", NOW - timedelta(days=number), f"article-{number}"),
-                  title=f"Article {number}", url=f"http://example.com/articles/a{number}", summary="In short.",
-                  html=f"<p>Body {number} &amp; more.</p>", author="Dr. Maya Ellison",
-                  published_at=NOW - timedelta(days=number),
-                  updated_at=NOW - timedelta(days=number, hours=-2),
-                  categories=(("grief", "grief", "http://example.com/tags/grief"),))
+    values = {
+        "id": feeds.tag_uri("example.com", NOW - timedelta(days=number), f"article-{number}"),
+        "title": f"Article {number}", "url": f"http://example.com/articles/a{number}", "summary": "In short.",
+        "html": f"<p>Body {number} &amp; more.</p>", "author": "Dr. Maya Ellison",
+        "published_at": NOW - timedelta(days=number), "updated_at": NOW - timedelta(days=number, hours=-2),
+        "categories": (("grief", "grief", "http://example.com/tags/grief"),)}
     return feeds.Entry(**{**values, **fields})
 
 

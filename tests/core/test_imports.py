@@ -62,7 +62,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
 
     def visit(name: str) -> list[str] | None:
         if name in visiting:
-            return visiting[visiting.index(name):] + [name]
+            return [*visiting[visiting.index(name):], name]
         if name in done:
             return None
         visiting.append(name)
@@ -109,7 +109,7 @@ def test_every_third_party_import_is_a_declared_dependency():
     for name in sorted(modules()):
         for other in imported_names(name):
             top = other.partition(".")[0]
-            if top in sys.stdlib_module_names or top == "cms" or top == "__future__":
+            if top in sys.stdlib_module_names or top in {"cms", "__future__"}:
                 continue
             if not {_normal(dist) for dist in distributions.get(top, [top])} & declared:
                 undeclared.setdefault(top, name)

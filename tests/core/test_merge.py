@@ -103,11 +103,12 @@ def disjoint_edits(draw):
     size = draw(st.integers(min_value=2, max_value=8))
     base = [f"Paragraph {index}." for index in range(size)]
     owners = draw(st.lists(st.sampled_from(["none", "mine", "theirs"]), min_size=size, max_size=size))
-    mine = [f"Mine {index}." if owner == "mine" else text for index, (text, owner) in enumerate(zip(base, owners))]
+    mine = [f"Mine {index}." if owner == "mine" else text
+            for index, (text, owner) in enumerate(zip(base, owners, strict=True))]
     theirs = [f"Theirs {index}." if owner == "theirs" else text
-              for index, (text, owner) in enumerate(zip(base, owners))]
+              for index, (text, owner) in enumerate(zip(base, owners, strict=True))]
     both = [f"{owner.title()} {index}." if owner != "none" else text
-            for index, (text, owner) in enumerate(zip(base, owners))]
+            for index, (text, owner) in enumerate(zip(base, owners, strict=True))]
     return join(base), join(mine), join(theirs), join(both)
 
 

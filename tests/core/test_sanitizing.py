@@ -65,7 +65,7 @@ def test_only_web_mail_and_phone_urls_survive_in_attributes(vector):
 @pytest.mark.parametrize("vector", VECTORS["markdown-links"])
 def test_markdown_links_and_images_to_scripts_lose_their_target(vector):
     html = rendering.render(vector)
-    for tag, attributes in elements(html):
+    for _tag, attributes in elements(html):
         for name in ("href", "src"):
             if name in attributes:
                 assert url_scheme(attributes[name]) in (None, "http", "https"), f"{vector!r} -> {html!r}"
@@ -101,7 +101,7 @@ def test_frames_objects_forms_and_document_metadata_never_survive(vector):
 @pytest.mark.parametrize("vector", VECTORS["parser-confusion"])
 def test_parser_tricks_leave_no_markup_outside_the_allow_list(vector):
     for pipeline, html in _outputs(vector):
-        for tag, attributes in elements(html):
+        for _tag, attributes in elements(html):
             assert not {"name", "form"} & set(attributes), f"{pipeline}: {html!r}"  # no DOM clobbering
             if "id" in attributes:  # only footnote anchors keep an id
                 assert re.fullmatch(r"fn(ref)?\d+(:\d+)?", attributes["id"]), f"{pipeline}: {html!r}"

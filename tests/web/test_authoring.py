@@ -312,7 +312,7 @@ def test_restore_brings_back_an_old_body_and_keeps_the_newer_one(app, client, au
     article_id = created_id(submit(client, WRITE, body_source="The first version."))
     submit(client, edit_url(article_id), body_source="The second version.")
     with app.app_context():
-        first, second = db.session.get(Article, article_id).revisions
+        first, _second = db.session.get(Article, article_id).revisions
         first_id = first.id
     history = page_of(client.get(f"/admin/articles/{article_id}/history"))
     assert "Restore revision 1" in history

@@ -16,7 +16,6 @@ from PIL import Image
 from sqlalchemy import select
 from werkzeug.routing import Rule
 from werkzeug.routing.converters import NumberConverter
-from werkzeug.security import generate_password_hash
 
 from cms import create_app
 from cms.core.workflow import Status
@@ -268,7 +267,7 @@ def test_the_matrix(app, make, site, url, method):
         observed.append(response.status_code)
         if response.status_code == SIGN_IN and role == "anonymous" and url.startswith("/admin"):
             assert response.location.startswith("/login")
-    assert dict(zip(ROLES, observed)) == dict(zip(ROLES, MATRIX[url, method]))
+    assert dict(zip(ROLES, observed, strict=True)) == dict(zip(ROLES, MATRIX[url, method], strict=True))
 
 
 def test_the_matrix_has_a_row_for_every_back_office_route():

@@ -33,7 +33,7 @@ class _WritingForm(HTMLParser):
         a = dict(attrs)
         if tag == "form" and "data-editor" in a:
             self._in_form = True
-        if not self._in_form or "name" not in a and tag != "option":
+        if not self._in_form or ("name" not in a and tag != "option"):
             return
         if tag == "input" and a.get("type") not in ("radio", "checkbox", "submit"):
             self.data.add(a["name"], a.get("value") or "")

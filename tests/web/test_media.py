@@ -191,7 +191,7 @@ def test_publishing_warns_about_an_image_without_alt_text(app, make, client, aut
 
 
 def test_the_media_screen_lists_usage_refuses_deleting_used_media_and_deletes_unused(app, make, client, auth):
-    slug, first, second = article_with_images(app, make, client, auth)
+    _slug, first, second = article_with_images(app, make, client, auth)
     unused = key_of(upload(client, image_bytes(), filename="spare.jpg")["url"])
     with app.app_context():
         ids = dict(db.session.execute(select(Media.key, Media.id)).all())

@@ -210,6 +210,18 @@ def test_the_archive_shows_one_year_and_links_to_the_others(client, make):
         assert client.get(f"/archive/?year={missing}").status_code == 404
 
 
+def test_an_article_published_again_stays_in_the_archive_under_the_date_readers_see(client, app, make):
+    first_seen = datetime(2024, 6, 3, 15, tzinfo=UTC)
+    article_id = make.article("Published twice", publish_at=datetime(2025, 1, 10, 15, tzinfo=UTC))
+    make.article("New year", publish_at=datetime(2025, 2, 1, 15, tzinfo=UTC))
+    with app.app_context():  # archived in 2024, then published again in 2025: it keeps its first date
+        db.session.get(Article, article_id).published_at = first_seen
+        db.session.commit()
+    assert texts(html(client, "/archive/?year=2025"), "//main//section//a") == ["New year"]
+    older = html(client, "/archive/?year=2024")
+    assert texts(older, "//main//h2") == ["June 2024"] and texts(older, "//main//section//a") == ["Published twice"]
+
+
 def test_pages_are_served_at_their_slug_and_listed_in_menu_order(client, reading_site):
     tree = html(client, "/fees")
     assert texts(tree, "//h1") == ["Fees"]

@@ -500,6 +500,6 @@ def test_sign_in_works_and_stays_limited_when_the_limit_storage_is_down(limited_
     client = limited_app(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0").test_client()  # nothing listens there
     assert _sign_in(client, "lena@example.com").status_code == 302
     client = limited_app(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0").test_client()
-    for attempt in range(3):
+    for _attempt in range(3):
         assert _sign_in(client, "maya@example.com", "wrong password").status_code == 401
     assert _sign_in(client, "maya@example.com").status_code == 429
