@@ -47,7 +47,7 @@ from cms.core.visibility import shown_status
 from cms.core.workflow import Role, Status
 from cms.extensions import db
 from cms.models import Article, Page, Series, SiteSettings, Tag, User
-from cms.services import articles, media, pages, reader, series as series_service, site, tags, users
+from cms.services import articles, media, pages, reader, series as series_service, site, tags, timezones, users
 from cms.web import params, public, security, uploads as upload_views
 from cms.web.auth import same_site_path
 from cms.web.forms import ConfirmForm, TagMergeForm
@@ -486,12 +486,12 @@ class SiteSettingsView(AdminsOnly, BackOfficeModelView):
             return self.render("admin/settings_timezone.html", form=form, choices=zones.choices(now), change=None)
         try:
             if form.confirm.data:
-                change = site.change_timezone(form.zone.data or "", keep_wall_clock=form.keep.data != "moment",
+                change = timezones.change(form.zone.data or "", keep_wall_clock=form.keep.data != "moment",
                                               by=current_user, default=default, now=now)
                 db.session.commit()
                 flash(f"The site's time zone is now {zones.describe(change.new, now).label}.", "success")
                 return redirect(url_for(".time_zone"))
-            change = site.plan_timezone_change(form.zone.data or "", default=default, now=now)
+            change = timezones.plan_change(form.zone.data or "", default=default, now=now)
         except CMSError as error:
             db.session.rollback()
             flash(str(error), "error")

@@ -8,7 +8,7 @@ from cms.core.errors import InvalidInput
 from cms.core.workflow import Status
 from cms.extensions import db
 from cms.models import Article, StatusChange
-from cms.services import site, users
+from cms.services import site, timezones, users
 from tests.factories import Factories
 
 NOW = datetime(2030, 1, 7, 12, tzinfo=UTC)
@@ -30,7 +30,7 @@ def planned(app, make: Factories) -> dict[str, int]:
 def test_keeping_the_clock_time_moves_scheduled_articles_to_9_00_in_the_new_zone(app, planned):
     with app.app_context():
         admin = db.session.get(users.User, planned["admin"])
-        change = site.change_timezone("Berlin", keep_wall_clock=True, by=admin, default="America/New_York", now=NOW)
+        change = timezones.change("Berlin", keep_wall_clock=True, by=admin, default="America/New_York", now=NOW)
         db.session.commit()
         assert [move.article.title for move in change.moves] == ["Scheduled", "Planned draft"]
         berlin_9 = datetime(2030, 1, 8, 8, tzinfo=UTC)  # 09:00 CET
@@ -46,7 +46,7 @@ def test_keeping_the_clock_time_moves_scheduled_articles_to_9_00_in_the_new_zone
 def test_keeping_the_moment_leaves_every_publish_time_alone(app, planned):
     with app.app_context():
         admin = db.session.get(users.User, planned["admin"])
-        site.change_timezone("Europe/Berlin", keep_wall_clock=False, by=admin, default="America/New_York", now=NOW)
+        timezones.change("Europe/Berlin", keep_wall_clock=False, by=admin, default="America/New_York", now=NOW)
         db.session.commit()
         assert db.session.get(Article, planned["scheduled"]).publish_at == TUESDAY_9_NEW_YORK
         assert site.settings().timezone == "Europe/Berlin"
@@ -54,7 +54,7 @@ def test_keeping_the_moment_leaves_every_publish_time_alone(app, planned):
 
 def test_the_plan_shows_each_move_and_changes_nothing(app, planned):
     with app.app_context():
-        change = site.plan_timezone_change("Los Angeles", default="America/New_York", now=NOW)
+        change = timezones.plan_change("Los Angeles", default="America/New_York", now=NOW)
         assert (change.old, change.new) == ("America/New_York", "America/Los_Angeles")
         assert change.moves[0].publish_at == TUESDAY_9_NEW_YORK
         assert change.moves[0].keeping_wall_clock == datetime(2030, 1, 8, 17, tzinfo=UTC)  # 09:00 PST
@@ -69,7 +69,7 @@ def test_an_unknown_or_unchanged_zone_is_refused_in_one_sentence(app, planned, t
     with app.app_context():
         admin = db.session.get(users.User, planned["admin"])
         with pytest.raises(InvalidInput, match=message.replace("(", r"\(").replace(")", r"\)")):
-            site.change_timezone(typed, keep_wall_clock=True, by=admin, default="America/New_York", now=NOW)
+            timezones.change(typed, keep_wall_clock=True, by=admin, default="America/New_York", now=NOW)
         assert db.session.get(Article, planned["scheduled"]).publish_at == TUESDAY_9_NEW_YORK
 
 
