@@ -464,7 +464,7 @@ class SiteSettingsView(AdminsOnly, BackOfficeModelView):
         return "the site settings"
 
     def heading(self, model: Any | None) -> str:
-        return "Site settings"
+        return "Time zone" if request.endpoint == "site_settings.time_zone" else "Site settings"
 
     @expose("/")
     def index_view(self):  # noqa: ANN201 - Flask-Admin's hook
