@@ -221,6 +221,8 @@ def test_bad_input_comes_back_with_one_message_per_field_and_the_text_kept(app, 
         "series": "There is no series called “No Such Series”; an editor can add it under Series.",
     }
     assert "My long text." in page and field_value(page, "publish_at") == "next tuesday"
+    response = submit(client, WRITE, series="Mother–Daughter Relationships", series_part="two")
+    assert errors(page_of(response)) == {"series_part": "The part is a whole number, like 2."}
     response = submit(client, WRITE, series="Mother–Daughter Relationships", series_part="1")
     assert errors(page_of(response)) == {"series_part": "Part 1 of “Mother–Daughter Relationships” is "
                                                         "already “Life Stages”."}
