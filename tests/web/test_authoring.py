@@ -100,7 +100,8 @@ def test_editor_gets_schedule_and_publish_buttons(client, auth):
 
 def test_author_writes_a_draft_in_markdown_with_tags(app, client, auth):
     auth.login("author")
-    article_id = created_id(submit(client, WRITE, body_source="# Part one\n\nThe *bond*.", tags="grief, Mother daughter"))
+    article_id = created_id(submit(client, WRITE, body_source="# Part one\n\nThe *bond*.",
+                                   tags="grief, Mother daughter"))
     with app.app_context():
         article = db.session.get(Article, article_id)
         assert article.status is Status.DRAFT and article.slug == "letting-go-of-resentment"
