@@ -62,7 +62,7 @@ class SignedInOnly:
     def is_accessible(self) -> bool:
         return current_user.is_authenticated and current_user.role in self.roles
 
-    def inaccessible_callback(self, name: str, **kwargs):  # noqa: ANN201 - Flask-Admin's hook
+    def inaccessible_callback(self, name: str, **kwargs: Any):  # noqa: ANN201 - Flask-Admin's hook
         if current_user.is_authenticated:
             raise NotAllowed("Your role does not include this part of the back office.")
         return redirect(url_for("auth.login", next=request.full_path))
@@ -214,11 +214,11 @@ class BackOfficeModelView(ModelView):
         return result
 
 
-def _local_formatter(_view, _context, model, name: str) -> str:
+def _local_formatter(_view: object, _context: object, model: object, name: str) -> str:
     return local_time(getattr(model, name), "datetime")
 
 
-def _title_link(_view, _context, model: Article, _name: str) -> Markup:
+def _title_link(_view: object, _context: object, model: Article, _name: str) -> Markup:
     return Markup('<a href="{}">{}</a>').format(url_for("authoring.edit", article_id=model.id), model.title)
 
 
@@ -302,10 +302,11 @@ class SeriesView(EditorsOnly, BackOfficeModelView):
         if form.validate_on_submit():
             numbers = {article.id: params.number(request.form.get(f"part-{article.id}"), maximum=MAX_PART)
                        for article in series.articles}
-            if None in numbers.values():
+            given = {article_id: number for article_id, number in numbers.items() if number is not None}
+            if len(given) < len(numbers):
                 flash(f"Give every part a whole number from 1 to {MAX_PART:,}.", "error")
             else:
-                if self._through_service(lambda: articles.renumber_parts(series, numbers, by=current_user)) \
+                if self._through_service(lambda: articles.renumber_parts(series, given, by=current_user)) \
                         is not False:
                     flash(f"The parts of “{series.title}” are renumbered.", "success")
                     return redirect(url_for("series.parts", series_id=series.id))
@@ -336,7 +337,8 @@ class TagView(EditorsOnly, BackOfficeModelView):
                    db.session.scalars(select(Tag).order_by(Tag.name))]
         form.source.choices = form.target.choices = choices
         if form.validate_on_submit():
-            source, target = db.session.get(Tag, form.source.data), db.session.get(Tag, form.target.data)
+            # The choices were just read, so only a merge racing this one leaves a tag gone: 404, as for its address.
+            source, target = db.get_or_404(Tag, form.source.data), db.get_or_404(Tag, form.target.data)
             name = source.name
             if self._through_service(lambda: tags.merge(source, target)) is not False:
                 flash(f"“{name}” is merged into “{target.name}”.", "success")

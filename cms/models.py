@@ -112,7 +112,8 @@ user_photos = Table(
     "user_photos",
     db.metadata,
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),  # one photo a user
-    Column("media_id", ForeignKey("media.id", ondelete="CASCADE"), nullable=False, index=True),  # deleted upload: no photo
+    # A deleted upload leaves the user without a photo.
+    Column("media_id", ForeignKey("media.id", ondelete="CASCADE"), nullable=False, index=True),
 )
 
 
@@ -192,7 +193,7 @@ class Article(Model):
     series_part: Mapped[int | None]
     featured_media_id: Mapped[int | None] = mapped_column(ForeignKey("media.id"), index=True)  # top image, og:image
     version: Mapped[int] = mapped_column()  # a stale edit fails instead of overwriting
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once, at mapping
 
     author: Mapped[User] = relationship()
     series: Mapped[Series | None] = relationship(back_populates="articles")
@@ -237,7 +238,7 @@ class Page(Model):
     menu_order: Mapped[int | None]  # shown in the site navigation when set, in this order
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow, onupdate=_utcnow)
     version: Mapped[int] = mapped_column()
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once, at mapping
 
     def __str__(self) -> str:
         return self.title
@@ -453,4 +454,4 @@ event.listen(Article.__table__, "before_drop",
 
 def is_search_object(name: str | None) -> bool:
     """Whether Alembic's comparison should skip `name` (see SEARCH_OBJECTS)."""
-    return bool(name) and name.startswith(SEARCH_OBJECTS)
+    return name is not None and name.startswith(SEARCH_OBJECTS)

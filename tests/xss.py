@@ -36,9 +36,10 @@ def load_vectors() -> dict[str, list[str]]:
             current = classes.setdefault(line.removeprefix("# class:").strip(), [])
         elif line.strip() and not line.startswith("#"):
             assert current is not None, f"vector before any class: {line!r}"
+            vector = line
             for escape, character in ESCAPES.items():
-                line = line.replace(escape, character)
-            current.append(line)
+                vector = vector.replace(escape, character)
+            current.append(vector)
     return classes
 
 

@@ -246,7 +246,8 @@ def _hash(password: str) -> str:
 
 
 def _method() -> str:
-    return current_app.config["PASSWORD_HASH_METHOD"]
+    method: str = current_app.config["PASSWORD_HASH_METHOD"]
+    return method
 
 
 @cache

@@ -3,7 +3,7 @@
 import math
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from flask import (
@@ -120,7 +120,7 @@ class SignInLimits:
         return use(self.local)
 
 
-def _bounds(uri: str) -> dict[str, object]:
+def _bounds(uri: str) -> dict[str, Any]:
     """Timeouts of tens of milliseconds and no retries for a Redis storage: sign-in must not wait on it."""
     if not uri.startswith(("redis://", "rediss://")):
         return {}

@@ -104,7 +104,7 @@ def _save(article: Article | None, form: ArticleForm, *, formdata: Mapping[str, 
         return _writing_screen(article, form, status=422)
     now = clock.now()
     try:
-        if is_new:
+        if article is None:
             article = articles.create(data, by=current_user, now=now)
         else:
             articles.update(article, data, by=current_user, now=now, based_on_version=_version(form))
@@ -115,14 +115,18 @@ def _save(article: Article | None, form: ArticleForm, *, formdata: Mapping[str, 
         articles.discard_autosave(None if is_new else article, by=current_user)
         db.session.commit()
     except EditConflict as conflict:
+        if article is None:  # only a saved article has a version to be stale against
+            raise
         db.session.commit()  # the refused text is kept as a revision
         return _conflict(article, form, conflict)
     except StaleDataError:  # someone saved between our read and our write
+        if article is None:
+            raise
         db.session.rollback()
-        article = db.session.get(Article, article.id)
-        conflict = articles.keep_conflicting(article, data, by=current_user, now=now)
+        article = db.get_or_404(Article, article.id)  # deleted meanwhile: gone, as for any other visit
+        kept = articles.keep_conflicting(article, data, by=current_user, now=now)
         db.session.commit()
-        return _conflict(article, form, conflict)
+        return _conflict(article, form, kept)
     except (InvalidInput, TransitionError) as error:
         db.session.rollback()
         _show_error(form, error)
@@ -162,8 +166,8 @@ def _read(article: Article | None, form: ArticleForm) -> tuple[articles.ArticleI
         field = getattr(form, problem.field or "", None)
         if field is not None and not field.errors and not (problem.field == "series_part" and form.series.errors):
             field.errors.append(str(problem))
-    is_timed = form.publish_at.data is not None and not form.publish_at.errors  # out of range: not convertible
-    publish_at = clock.to_utc(form.publish_at.data, site_zone()) if is_timed else None
+    typed = None if form.publish_at.errors else form.publish_at.data  # out of range: not convertible
+    publish_at = clock.to_utc(typed, site_zone()) if typed is not None else None
     return data, publish_at
 
 
@@ -174,26 +178,31 @@ def _chosen_series(form: ArticleForm) -> Series | None:
     if form.new_series.errors:  # too long to be a name
         return None
     if title and choice not in ("", NEW_SERIES):
-        form.new_series.errors.append("Choose a series from the list or name a new one, not both.")
+        _refuse(form.new_series, "Choose a series from the list or name a new one, not both.")
     elif title:
         return _new_series(form, title)
     elif choice == NEW_SERIES:
-        form.new_series.errors.append("Give the new series a name, or choose one from the list.")
+        _refuse(form.new_series, "Give the new series a name, or choose one from the list.")
     elif choice:
         series = series_service.find(choice)
         if series is None:
-            form.series.errors.append(f"There is no series called “{choice}”; an editor can add it under Series.")
+            _refuse(form.series, f"There is no series called “{choice}”; an editor can add it under Series.")
         return series
     return None
 
 
+def _refuse(field: Field, message: str) -> None:
+    """Add `message` to the field's errors (the stubs call them a Sequence; after validation they are a list)."""
+    field.errors = [*field.errors, message]
+
+
 def _new_series(form: ArticleForm, title: str) -> Series | None:
     if not workflow.may_edit_any(current_user.role):
-        form.new_series.errors.append("Only an editor or an admin can create a series; choose one from the list.")
+        _refuse(form.new_series, "Only an editor or an admin can create a series; choose one from the list.")
         return None
     existing = series_service.find(title)
     if existing is not None:
-        form.new_series.errors.append(f"There is already a series called “{existing.title}”; choose it from the list.")
+        _refuse(form.new_series, f"There is already a series called “{existing.title}”; choose it from the list.")
         return None
     return series_service.create(title)
 
@@ -211,7 +220,7 @@ def _move(article: Article, target: Status | None, publish_at: datetime | None, 
 
 def _version(form: ArticleForm) -> int:
     try:
-        return int(form.version.data)
+        return int(form.version.data or "")
     except (TypeError, ValueError):
         abort(400)
 
@@ -352,7 +361,7 @@ def _posted_value(field: Field) -> str:
         return "y" if field.data else ""
     if field.type == "SelectField":
         return str(field.data or "")
-    return str(field._value())
+    return str(field._value())  # type: ignore[attr-defined]  # WTForms' shown-text hook, left out of its stubs
 
 
 def _fill_from_autosave(form: ArticleForm, offered: Autosave) -> None:

@@ -48,7 +48,7 @@ class LocalDateTimeField(DateTimeLocalField):
 
     def _value(self) -> str:
         if self.raw_data or self.data is None:
-            return super()._value()
+            return super()._value()  # type: ignore[misc]  # WTForms' documented display hook; its stubs omit it
         return f"{self.data:%Y-%m-%dT%H:%M:%S}" if self.data.second else f"{self.data:%Y-%m-%dT%H:%M}"
 
 
@@ -75,13 +75,15 @@ class ArticleForm(FlaskForm):
                              description="Its name, as readers will see it. Created when the article is saved.")
     series_part = IntegerField("Part", validators=[Optional(), NumberRange(min=1, message="Part numbers start at 1."),
                                                    NumberRange(max=MAX_PART, message=TOO_HIGH)],
-                               invalid_value_message="The part is a whole number, like 2.",
+                               # WTForms 3.3's keyword; the types-WTForms stubs still describe 3.2.
+                               invalid_value_message="The part is a whole number, like 2.",  # type: ignore[call-arg]
                                description="Empty: the next part of the series.",
                                render_kw={"min": 1, "inputmode": "numeric"})
     publish_at = LocalDateTimeField("Publish at", validators=[Optional(), in_date_range],
                                     format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
                                             "%Y-%m-%d %H:%M:%S"],
-                                    invalid_value_message="Enter a date and time like 2025-02-11 09:00.",
+                                    invalid_value_message=(  # type: ignore[call-arg]  # as for the part, above
+                                        "Enter a date and time like 2025-02-11 09:00."),
                                     render_kw={"step": 1})
     description = StringField("SEO description", validators=[Length(max=300)],
                               description="What search engines show under the title; the summary if empty.")

@@ -109,5 +109,5 @@ def check_at_start(app: Flask) -> None:
 
 
 def _stop(sentence: str) -> None:
-    print(sentence, file=sys.stderr, flush=True)
+    print(sentence, file=sys.stderr, flush=True)  # noqa: T201 - before logging is set up; gunicorn shows stderr
     raise SystemExit(3)  # gunicorn's "worker failed to boot": the arbiter stops instead of starting another

@@ -114,7 +114,7 @@ class RedisStore:
             self.breaker.failed(error)
             return self.fallback.get(key)
         self.breaker.succeeded()
-        return Entry.loads(data) if data else None
+        return Entry.loads(data) if isinstance(data, bytes) and data else None  # a sync client: bytes or None
 
     def put(self, key: str, entry: Entry) -> None:
         if not self.breaker.allows():
@@ -138,7 +138,8 @@ class PageCache:
         self.app, self.wsgi_app, self.store = app, wsgi_app, store
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
-        if (self.store is None or environ.get("REQUEST_METHOD") != "GET" or environ.get("HTTP_COOKIE")
+        store = self.store
+        if (store is None or environ.get("REQUEST_METHOD") != "GET" or environ.get("HTTP_COOKIE")
                 or environ.get("PATH_INFO") in UNCACHED_PATHS):
             return self._strip_marker(environ, start_response)
         try:
@@ -147,10 +148,10 @@ class PageCache:
         except SQLAlchemyError:  # the database is down: let the app answer (static files, its own error page)
             return self._strip_marker(environ, start_response)
         key = page_key(state, environ)
-        entry = self.store.get(key)
+        entry = store.get(key)
         if entry is None:
             environ[STATE] = state  # read once per request, not again by the view
-            return self._fill(key, environ, start_response)
+            return self._fill(store, key, environ, start_response)
         status = conditional_status(environ, key, dict(entry.headers).get("Last-Modified"))
         if status is not None:
             start_response(f"{status} {HTTP_STATUS_CODES[status]}",
@@ -159,7 +160,8 @@ class PageCache:
         start_response("200 OK", [*entry.headers, ("Content-Length", str(len(entry.body)))])
         return [entry.body]
 
-    def _fill(self, key: str, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+    def _fill(self, store: MemoryStore | RedisStore, key: str, environ: dict[str, Any],
+              start_response: Callable) -> Iterable[bytes]:
         answer: dict[str, Any] = {}
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable:
@@ -176,7 +178,7 @@ class PageCache:
             data = b"".join(body)
         finally:
             getattr(body, "close", lambda: None)()
-        self.store.put(key, Entry(data, answer["headers"]))
+        store.put(key, Entry(data, answer["headers"]))
         return [data]
 
     def _strip_marker(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
@@ -211,4 +213,4 @@ def install(app: Flask) -> None:
     max_bytes = app.config.get("PAGE_CACHE_BYTES", 64 * 1024 * 1024)
     store = None if max_bytes == 0 else RedisStore(url, MemoryStore(max_bytes)) if url else MemoryStore(max_bytes)
     app.extensions["cms_page_cache"] = store
-    app.wsgi_app = PageCache(app, app.wsgi_app, store)
+    app.wsgi_app = PageCache(app, app.wsgi_app, store)  # type: ignore[method-assign]  # Flask's middleware pattern

@@ -116,7 +116,8 @@ def _reader_urls(port: int, database_url: str) -> list[str]:
 
     app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
-        urls = ["/"] + [f"/articles/{article.slug}" for article in db.session.scalars(reader.live_articles(clock.now()))]
+        live = db.session.scalars(reader.live_articles(clock.now()))
+        urls = ["/"] + [f"/articles/{article.slug}" for article in live]
         urls += [f"/{page.slug}" for page in reader.menu_pages()]
         db.engine.dispose()
     urls += ["/series/", "/tags/", "/archive/", "/feed.xml", "/feed.atom", "/api/articles", "/sitemap.xml"]

@@ -33,8 +33,8 @@ _TOPIC_WEIGHTS = list(itertools.accumulate(1 / (rank + 1) for rank in range(TOPI
 def topic_words(topic: int) -> list[str]:
     """The words of one topic: made-up words (four syllables and an n) that no other topic uses."""
     words = []
-    for number in range(topic * TOPIC_WORDS, (topic + 1) * TOPIC_WORDS):
-        syllables = []
+    for index in range(topic * TOPIC_WORDS, (topic + 1) * TOPIC_WORDS):
+        syllables, number = [], index
         for _ in range(4):
             number, digit = divmod(number, len(_SYLLABLES))
             syllables.append(_SYLLABLES[digit])

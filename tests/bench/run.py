@@ -45,7 +45,8 @@ def gunicorn(app_spec: str, env: dict[str, str], chdir: Path):
     base = f"http://127.0.0.1:{port}"
     try:
         if not wait_until_answering(port, seconds=10):
-            raise RuntimeError(f"gunicorn for {app_spec} did not start: {process.stderr.read() if process.stderr else ''}")
+            errors = process.stderr.read() if process.stderr else ""
+            raise RuntimeError(f"gunicorn for {app_spec} did not start: {errors}")
         yield base, process
     finally:
         process.terminate()
@@ -76,7 +77,7 @@ def wrk(name: str, base: str, paths: list[str], *, duration: int, connections: i
     subprocess.run([*command[:1], "-d", f"{warmup}s", *command[1:]], env=env, capture_output=True, check=True)
     output = subprocess.run([*command[:1], "-d", f"{duration}s", "--latency", *command[1:]], env=env,
                             capture_output=True, text=True, check=True).stdout
-    os.unlink(listing.name)
+    Path(listing.name).unlink()
     latencies = {percent: float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
                  for percent, value, unit in LATENCY.findall(output)}
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)

@@ -56,7 +56,7 @@ def serious_violations(page, source: str) -> list[str]:
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_every_back_office_screen_passes_axe(browser, site, axe_source, width):  # noqa: F811 - the fixture
+def test_every_back_office_screen_passes_axe(browser, site, axe_source, width):
     url, screens = site
     page = signed_in(browser, url, *WIDTHS[width], bypass_csp=True)  # axe is injected inline
     shots = os.environ.get("BACK_OFFICE_SCREENSHOTS")

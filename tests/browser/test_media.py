@@ -27,7 +27,8 @@ def photo(size: tuple[int, int], hue: int) -> bytes:
     image = Image.new("RGB", size)
     draw = ImageDraw.Draw(image)
     for y in range(size[1]):
-        draw.line([(0, y), (size[0], y)], fill=((hue + y // 8) % 256, 140 - y * 100 // size[1], 90 + y * 120 // size[1]))
+        colour = ((hue + y // 8) % 256, 140 - y * 100 // size[1], 90 + y * 120 // size[1])
+        draw.line([(0, y), (size[0], y)], fill=colour)
     draw.ellipse([size[0] // 4, size[1] // 4, size[0] // 2, size[1] // 2 + size[1] // 4], fill=(240, 220, 160))
     output = io.BytesIO()
     image.save(output, format="JPEG", quality=90)

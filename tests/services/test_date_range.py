@@ -62,7 +62,8 @@ def test_a_backup_with_a_date_out_of_range_is_refused_and_restores_nothing(app, 
     header = {**json.loads(header_line), "sha256": hashlib.sha256(body).hexdigest()}  # anyone can recompute it
     file.write_bytes(gzip.compress(json.dumps(header).encode() + b"\n" + body))
     with other_app.app_context():
-        with pytest.raises(InvalidInput, match=rf"^The backup's articles.publish_at: The date 0001-01-01 {OUT_OF_RANGE}$"):
+        refusal = rf"^The backup's articles.publish_at: The date 0001-01-01 {OUT_OF_RANGE}$"
+        with pytest.raises(InvalidInput, match=refusal):
             backup.restore(file, now=NOW)
         db.session.rollback()
         assert db.session.scalar(select(func.count(User.id))) == 0

@@ -12,7 +12,7 @@ from cms.services import transfer
 
 ZONE = "America/New_York"
 #: Nine levels of nine aliases each: 388 bytes that expand to 9**9 copies of "lol".
-BILLION_LAUGHS = "---\n" + "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n" + "".join(
+BILLION_LAUGHS = "---\n" + "a: &a [" + ",".join(['"lol"'] * 9) + "]\n" + "".join(
     f"{chr(98 + level)}: &{chr(98 + level)} [{','.join(['*' + chr(97 + level)] * 9)}]\n" for level in range(8)
 ) + "title: *i\n---\nBody.\n"
 

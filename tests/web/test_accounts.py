@@ -220,7 +220,8 @@ def test_your_sessions_lists_each_browser_and_signs_out_the_others(app, client, 
     _sign_in(client, "maya@example.com")
     page = client.get("/admin/sessions/").get_data(as_text=True)
     assert "Phone browser 0" in page and "Phone browser 1" in page and page.count("This browser") == 1
-    response = client.post("/admin/sessions/sign-out-others", data={"csrf_token": csrf_token(client, "/admin/sessions/")})
+    response = client.post("/admin/sessions/sign-out-others",
+                           data={"csrf_token": csrf_token(client, "/admin/sessions/")})
     assert "Signed out of 2 other sessions." in client.get(response.location).get_data(as_text=True)
     assert _is_signed_in(client) and not any(_is_signed_in(browser) for browser in browsers)
 

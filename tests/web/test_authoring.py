@@ -100,7 +100,8 @@ def test_editor_gets_schedule_and_publish_buttons(client, auth):
 
 def test_author_writes_a_draft_in_markdown_with_tags(app, client, auth):
     auth.login("author")
-    article_id = created_id(submit(client, WRITE, body_source="# Part one\n\nThe *bond*.", tags="grief, Mother daughter"))
+    article_id = created_id(submit(client, WRITE, body_source="# Part one\n\nThe *bond*.",
+                                   tags="grief, Mother daughter"))
     with app.app_context():
         article = db.session.get(Article, article_id)
         assert article.status is Status.DRAFT and article.slug == "letting-go-of-resentment"
@@ -221,6 +222,8 @@ def test_bad_input_comes_back_with_one_message_per_field_and_the_text_kept(app, 
         "series": "There is no series called “No Such Series”; an editor can add it under Series.",
     }
     assert "My long text." in page and field_value(page, "publish_at") == "next tuesday"
+    response = submit(client, WRITE, series="Mother–Daughter Relationships", series_part="two")
+    assert errors(page_of(response)) == {"series_part": "The part is a whole number, like 2."}
     response = submit(client, WRITE, series="Mother–Daughter Relationships", series_part="1")
     assert errors(page_of(response)) == {"series_part": "Part 1 of “Mother–Daughter Relationships” is "
                                                         "already “Life Stages”."}

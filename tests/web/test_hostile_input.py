@@ -418,7 +418,8 @@ def test_an_id_too_large_for_the_database_answers_404(client, auth, make, path):
 def _write(client, **fields):
     form = {"title": "Grief", "body_source": "Text.", "summary": "", "tags": "", "series": "", "series_part": "",
             "publish_at": "", "description": "", "version": "", "action": "save", **fields}
-    return client.post("/admin/articles/write", data={**form, "csrf_token": csrf_token(client, "/admin/articles/write")})
+    token = csrf_token(client, "/admin/articles/write")
+    return client.post("/admin/articles/write", data={**form, "csrf_token": token})
 
 
 @pytest.mark.parametrize(("fields", "message"), [
@@ -446,7 +447,8 @@ def test_a_draft_planned_for_2200_is_saved(client, auth):
 def test_autosave_refuses_an_overlong_title_in_one_sentence(client, auth):
     auth.login("author")
     response = client.post("/admin/articles/autosave", data={
-        "title": "t" * 301, "summary": "", "body_source": "", "csrf_token": csrf_token(client, "/admin/articles/write")})
+        "title": "t" * 301, "summary": "", "body_source": "",
+        "csrf_token": csrf_token(client, "/admin/articles/write")})
     assert response.status_code == 400
     assert response.get_json() == {"error": "A title can be at most 300 characters long."}
 

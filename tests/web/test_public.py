@@ -40,7 +40,8 @@ def test_home_lists_live_articles_newest_first_and_the_series(client, reading_si
 def test_home_shows_the_most_recently_continued_series_and_links_to_all(client, make):
     for number in range(1, 9):  # series 8 continued most recently
         series_id = make.series(f"Series {number}")
-        make.article(f"Part of {number}", series_id=series_id, series_part=1, publish_at=now() - timedelta(days=10 - number))
+        make.article(f"Part of {number}", series_id=series_id, series_part=1,
+                     publish_at=now() - timedelta(days=10 - number))
     tree = html(client, "/")
     shown = texts(tree, "//section[@aria-labelledby='series-heading']//li/a")
     assert shown == [f"Series {number}" for number in range(8, 2, -1)]

@@ -148,7 +148,8 @@ def test_a_new_process_takes_planner_statistics_when_there_are_none(sqlite_app, 
         db.session.commit()
     connection = sqlite3.connect(tmp_path / "cms.sqlite")
     assert not connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone()
-    restarted = create_app({"SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": sqlite_app.config["SQLALCHEMY_DATABASE_URI"]})
+    restarted = create_app({"SECRET_KEY": "test",
+                            "SQLALCHEMY_DATABASE_URI": sqlite_app.config["SQLALCHEMY_DATABASE_URI"]})
     with restarted.app_context():
         plan = db.session.execute(text("EXPLAIN QUERY PLAN SELECT title FROM articles WHERE status IN "
                                        "('published', 'scheduled') AND publish_at <= '2030-01-01' AND id IN (1, 2)"))

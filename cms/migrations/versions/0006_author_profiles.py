@@ -7,9 +7,8 @@ Create Date: 2026-11-24 10:00:00
 The photo is a row of user_photos rather than a column of users: users.photo_id would close a foreign-key cycle
 with media.uploaded_by_id, which a backup, restoring one table after another, could not satisfy.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0006_author_profiles'
