@@ -274,7 +274,7 @@ class ArticleView(SignedInOnly, BackOfficeModelView):
     def get_count_query(self):  # noqa: ANN201 - Flask-Admin's hook
         return self._own(super().get_count_query())
 
-    def _own(self, query):  # noqa: ANN001, ANN202
+    def _own(self, query):  # noqa: ANN001, ANN202 - a Flask-Admin (SQLAlchemy 1.x style) query, untyped
         return query.filter(articles.visible_clause(current_user))
 
 
@@ -371,7 +371,7 @@ class PageView(EditorsOnly, BackOfficeModelView):
         return self._through_service(lambda: pages.save(model, **self._fields(form)), saved=model) is not False
 
     @staticmethod
-    def _fields(form) -> dict:  # noqa: ANN001
+    def _fields(form) -> dict:  # noqa: ANN001 - Flask-Admin's generated form class
         return {"title": form.title.data or "", "body_source": form.body_source.data or "",
                 "slug": form.slug.data or "", "is_published": bool(form.is_published.data),
                 "menu_order": form.menu_order.data}

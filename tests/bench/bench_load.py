@@ -191,7 +191,7 @@ def _integrity(url: str) -> str:
 def _report(options, urls, results, elapsed, acknowledged, lost, integrity) -> None:
     latencies = sorted(results["latencies"])
     total = len(latencies)
-    percentile = lambda share: latencies[min(total - 1, int(share * total))] * 1000  # noqa: E731
+    percentile = lambda share: latencies[min(total - 1, int(share * total))] * 1000  # noqa: E731 - a one-line formula
     database = "PostgreSQL" if options.database_url else "SQLite (WAL)"
     print(f"Load with publishing: {options.connections} connections for {elapsed:.1f} s, gunicorn "
           f"{options.workers} workers x {options.threads} threads, {database}, {len(urls)} reader URLs")

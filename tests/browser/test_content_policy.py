@@ -61,7 +61,7 @@ def test_the_back_office_works_under_the_policy(site, page):
 def test_injected_handlers_and_scripts_would_be_blocked_even_if_they_got_through(site, page):
     page.goto(f"{site}/articles/grief")
     assert page.violations == []  # the sanitized body tried nothing
-    refused = lambda message: "Content Security Policy" in message.text  # noqa: E731
+    refused = lambda message: "Content Security Policy" in message.text  # noqa: E731 - a one-line predicate
     with page.expect_console_message(refused):
         page.evaluate("""() => {
             const script = document.createElement('script');
