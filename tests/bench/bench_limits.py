@@ -137,7 +137,8 @@ def main() -> None:
         print(f"{name:40}" + "".join(f"{cell:>16}" for cell in cells) + f"{ratio:16.1f}x")
     print(f"Per-KB time {'flat' if flat else 'NOT flat'} (within {FLAT_RATIO}x from smallest to largest).\n")
     print(f"Uploads through uploads.save with the default limits (budget {UPLOAD_BUDGET_S:.0f} s each)")
-    noise = [Image.frombytes("P", (1000, 1000), os.urandom(1000 * 1000)) for _ in range(7)]
+    # Greyscale noise with a real palette: palette-less "P" noise is written by Pillow as one flat colour.
+    noise = [Image.frombytes("L", (1000, 1000), os.urandom(1000 * 1000)).convert("P") for _ in range(7)]
     _, kept = upload_row("10 MB animated GIF, 7 frames of 1000 x 1000", _gif(noise))
     stall = [Image.new("P", (2000, 2000), index % 250) for index in range(200)]
     _, refused = upload_row("GIF of 200 frames of 2000 x 2000", _gif(stall))
