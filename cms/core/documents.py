@@ -18,7 +18,7 @@ from typing import Any
 import frontmatter
 import yaml
 
-from cms.core import clock, front_matter
+from cms.core import clock, front_matter, numbers
 from cms.core.errors import InvalidInput
 from cms.core.workflow import Status
 
@@ -236,10 +236,10 @@ def _part(value: Any, source: str) -> int | None:
 def _integer(value: Any, name: str, source: str) -> int | None:
     if value in (None, ""):
         return None
-    digits = str(value).strip()
-    if isinstance(value, bool) or not isinstance(value, int | str) or not (digits.isascii() and digits.isdigit()):
+    number = numbers.whole(str(value).strip())
+    if isinstance(value, bool) or not isinstance(value, int | str) or number is None:
         raise InvalidInput(f"{source}: {name} must be a whole number, not {value!r}.", field=name)
-    return int(value)
+    return number
 
 
 def _optional_text(value: Any) -> str | None:

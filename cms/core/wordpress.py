@@ -21,7 +21,7 @@ from bs4.element import PageElement
 from defusedxml import DefusedXmlException, DTDForbidden
 from markdownify import markdownify
 
-from cms.core import clock, rendering
+from cms.core import clock, numbers, rendering
 from cms.core.documents import Batch, Document, Report, SeriesInfo, plural
 from cms.core.errors import InvalidInput
 from cms.core.slugs import slugify
@@ -181,9 +181,10 @@ def _meta(item: Element, wp: str, key: str) -> str:
 def _part(value: str, where: str) -> int | None:
     if not value:
         return None
-    if not (value.isascii() and value.isdigit()) or int(value) < 1:
+    part = numbers.whole(value)
+    if part is None or part < 1:
         raise InvalidInput(f"{where}: the series part {value!r} is not a whole number of 1 or more.")
-    return int(value)
+    return part
 
 
 def _text(element: Element, tag: str) -> str:

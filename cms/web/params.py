@@ -14,11 +14,10 @@ from typing import Any
 from flask import Flask, abort, request
 from werkzeug.routing import IntegerConverter, Map
 
-from cms.core import clock
+from cms.core import clock, numbers
 
 #: The largest number a request may name: PostgreSQL's `integer`, the type of every id and count column.
 MAX_NUMBER = 2**31 - 1
-_DIGITS = re.compile(r"[0-9]{1,10}")  # ASCII only: str.isdigit() also admits "¹" and "٣"
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 #: C0 controls but tab, newline and carriage return, DEL, and C1 controls: never typed, never meaningful.
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -26,10 +25,8 @@ _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 def number(text: str | None, *, minimum: int = 1, maximum: int = MAX_NUMBER) -> int | None:
     """Return `text` as a whole number between `minimum` and `maximum`, or None."""
-    if text is None or not _DIGITS.fullmatch(text):
-        return None
-    value = int(text)
-    return value if minimum <= value <= maximum else None
+    value = numbers.whole(text) if text is not None else None
+    return value if value is not None and minimum <= value <= maximum else None
 
 
 def year(text: str | None) -> int | None:
