@@ -107,7 +107,9 @@ def load(instance_path: str, environ: Mapping[str, str]) -> dict[str, Any]:
             settings[name] = read(name, environ[name])
     if "DATABASE_URL" in settings:
         settings["SQLALCHEMY_DATABASE_URI"] = settings.pop("DATABASE_URL")
-    settings.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{instance / DATABASE_FILE}")
+    if "SQLALCHEMY_DATABASE_URI" not in settings:
+        instance.mkdir(parents=True, exist_ok=True)  # SQLite makes the file, not its folder
+        settings["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / DATABASE_FILE}"
     settings["SQLALCHEMY_DATABASE_URI"] = database_url(settings["SQLALCHEMY_DATABASE_URI"])
     settings["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(settings)
     if not settings.get("SECRET_KEY"):
