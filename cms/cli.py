@@ -124,7 +124,8 @@ def create_user(email: str, role: str, name: str, password_stdin: bool) -> None:
 def load_demo() -> None:
     """Load the sample site into an empty database and print the admin's password once."""
     if not demo.is_empty():
-        click.echo("The site already has content; the sample site was not loaded.")
+        click.echo("The site already has articles or accounts, so the sample site was not loaded: it loads only "
+                   "into a new site, before flask cms create-user.")
         return
     zone = site.timezone(current_app.config["SITE_TIMEZONE"])
     with related.deferred():  # one computation of related articles at the end, not one per article
