@@ -122,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
         params,
         public,
         security,
+        signing,
         templating,
         uploads,
     )
@@ -129,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
     params.register(app)  # first: routes added after it read ids with its converter
     page_cache.install(app)  # inside ProxyFix (added by security), which must see requests first
     security.register(app)
+    signing.register(app)
     assets.register(app)
     templating.register(app)
     errors.register(app)
