@@ -20,10 +20,12 @@ import os
 import sqlite3
 import tempfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import Connection, Table, bindparam, create_engine, func, insert, inspect, select, text, update
 from sqlalchemy.exc import DataError, IntegrityError, StatementError
@@ -47,37 +49,43 @@ def create(path: Path, *, now: datetime) -> dict[str, int]:
 
     Returns the number of rows by table.
     """
+    with _replacing(path) as file:
+        tables = _snapshot()
+        body = json.dumps({"tables": tables}, ensure_ascii=False, separators=(",", ":"),
+                          default=_json_value).encode("utf-8")
+        counts = {name: len(table["rows"]) for name, table in tables.items()}
+        header = {"format": FORMAT, "version": VERSION, "created_at": now.isoformat(),
+                  "engine": db.engine.dialect.name, "rows": counts, "sha256": hashlib.sha256(body).hexdigest()}
+        with gzip.GzipFile(fileobj=file, mode="wb", mtime=0) as stream:
+            stream.write(json.dumps(header, separators=(",", ":")).encode("utf-8") + b"\n" + body)
+        return counts
+
+
+def _snapshot() -> dict[str, dict[str, Any]]:
+    """Every table as it was at one moment, while the site keeps writing."""
     engine = db.engine
-    if engine.dialect.name == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            copy = Path(folder) / "snapshot.sqlite"
-            source = engine.raw_connection()
-            target = sqlite3.connect(copy)
-            try:
-                driver = source.driver_connection
-                if not isinstance(driver, sqlite3.Connection):
-                    raise RuntimeError("Backing up SQLite needs Python's own sqlite3 driver.")
-                driver.backup(target)  # all pages in one step: one consistent moment
-            finally:
-                target.close()
-                source.close()
-            snapshot_engine = create_engine(f"sqlite:///{copy}")
-            try:
-                with snapshot_engine.connect() as connection:
-                    tables = _dump(connection)
-            finally:
-                snapshot_engine.dispose()
-    else:
+    if engine.dialect.name != "sqlite":
         with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection, \
                 connection.begin():
-            tables = _dump(connection)
-    body = json.dumps({"tables": tables}, ensure_ascii=False, separators=(",", ":"),
-                      default=_json_value).encode("utf-8")
-    counts = {name: len(table["rows"]) for name, table in tables.items()}
-    header = {"format": FORMAT, "version": VERSION, "created_at": now.isoformat(), "engine": engine.dialect.name,
-              "rows": counts, "sha256": hashlib.sha256(body).hexdigest()}
-    _write(path, json.dumps(header, separators=(",", ":")).encode("utf-8") + b"\n" + body)
-    return counts
+            return _dump(connection)
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "snapshot.sqlite"
+        source = engine.raw_connection()
+        target = sqlite3.connect(copy)
+        try:
+            driver = source.driver_connection
+            if not isinstance(driver, sqlite3.Connection):
+                raise RuntimeError("Backing up SQLite needs Python's own sqlite3 driver.")
+            driver.backup(target)  # all pages in one step: one consistent moment
+        finally:
+            target.close()
+            source.close()
+        snapshot_engine = create_engine(f"sqlite:///{copy}")
+        try:
+            with snapshot_engine.connect() as connection:
+                return _dump(connection)
+        finally:
+            snapshot_engine.dispose()
 
 
 def _dump(connection: Connection) -> dict[str, dict[str, Any]]:
@@ -106,14 +114,22 @@ def _json_value(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} cannot be written to a backup")
 
 
-def _write(path: Path, data: bytes) -> None:
-    """Write beside the target, then rename: a crash leaves the old file or the new one, never half of one."""
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+@contextmanager
+def _replacing(path: Path) -> Iterator[BinaryIO]:
+    """A new file beside `path` that replaces it once the block succeeds: a crash leaves the old file or the new
+    one, never half of one. A place that cannot be written is refused, in one sentence, before the work starts."""
+    try:
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    except OSError as error:
+        raise InvalidInput(f"Cannot write the backup to {path}: {error.strerror or error}.") from None
     try:
         Path(temporary).chmod(0o600)  # it holds password hashes
-        with os.fdopen(descriptor, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as stream:
-            stream.write(data)
+        with os.fdopen(descriptor, "wb") as raw:
+            yield raw
         Path(temporary).replace(path)
+    except OSError as error:  # the disk filled up, or `path` is a folder
+        Path(temporary).unlink(missing_ok=True)
+        raise InvalidInput(f"Cannot write the backup to {path}: {error.strerror or error}.") from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -127,6 +143,9 @@ def read(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
             header_line = stream.readline(64 * 1024)
             body = stream.read()
     except (gzip.BadGzipFile, EOFError, zlib.error):
+        if _starts_compressed(path):  # cut short, or changed so that its compression's checksum fails
+            raise InvalidInput(f"{path.name} is damaged: it was cut short or changed, so it cannot be "
+                               "restored.") from None
         raise InvalidInput(not_backup) from None
     except OSError as error:
         raise InvalidInput(f"Cannot read {path}: {error.strerror or error}.") from None
@@ -143,6 +162,12 @@ def read(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
         raise InvalidInput(f"{path.name} fails its integrity check (its checksum does not match), "
                            "so it is damaged or was changed.")
     return header, _tables(body, path.name)
+
+
+def _starts_compressed(path: Path) -> bool:
+    """Whether the file begins as every backup does: gzip's magic number and its deflate method."""
+    with path.open("rb") as stream:
+        return stream.read(3) == b"\x1f\x8b\x08"
 
 
 def _tables(body: bytes, name: str) -> dict[str, dict[str, Any]]:
