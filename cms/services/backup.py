@@ -27,15 +27,15 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import Connection, Table, bindparam, create_engine, func, insert, inspect, select, text, update
+from sqlalchemy import Connection, Table, create_engine, func, insert, inspect, select, text, update
 from sqlalchemy.exc import DataError, IntegrityError, StatementError
 from sqlalchemy.types import Enum as EnumType, LargeBinary, TypeEngine
 
-from cms.core import clock, rendering
+from cms.core import clock
 from cms.core.errors import InvalidInput
 from cms.extensions import db
 from cms.models import Article, ContentVersion, Media, Page, Redirect, Series, Tag, User, UTCDateTime
-from cms.services import media
+from cms.services import maintenance
 
 FORMAT = "practitioner-cms-backup"
 VERSION = 2  # 2: uploads (media, media_variants) are in the database and so in the backup
@@ -283,23 +283,10 @@ def _typed(column_type: TypeEngine[Any], stored: Any, where: str) -> Any:
 def _render_bodies(connection: Connection, name: str) -> None:
     """Stored HTML is never trusted: a backup is a file anyone can edit (its checksum is no signature), so every
     body is rendered and sanitized again from its Markdown, as an import does."""
-    for model in (Article, Page):
-        table = db.metadata.tables[model.__tablename__]
-        changes = []
-        for row_id, slug, source in connection.execute(select(table.c.id, table.c.slug, table.c.body_source)):
-            try:
-                html = media.render_body(source or "")
-            except InvalidInput as error:
-                raise InvalidInput(f"{name}: {slug}: {error}") from None
-            change = {"row_id": row_id, "body_html": html, "html_version": rendering.PIPELINE_VERSION}
-            if model is Article:
-                change["body_text"] = rendering.plain_text(html)
-            changes.append(change)
-        if changes:
-            values: dict[str, Any] = {key: bindparam(key) for key in changes[0] if key != "row_id"}
-            if "updated_at" in table.c:
-                values["updated_at"] = table.c.updated_at  # rendering again is no edit: keep the backup's time
-            connection.execute(update(table).where(table.c.id == bindparam("row_id")).values(values), changes)
+    try:
+        maintenance.render_again(stale_only=False, connection=connection)
+    except InvalidInput as error:
+        raise InvalidInput(f"{name}: {error}") from None
 
 
 def _moment(value: str, where: str) -> datetime:
