@@ -20,7 +20,7 @@ import os
 import sqlite3
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from enum import Enum
@@ -37,6 +37,9 @@ from cms.extensions import db
 from cms.models import Article, ContentVersion, Media, Page, Redirect, Series, Tag, User, UTCDateTime
 from cms.services import maintenance
 
+#: Told `(done, total)` as a long task goes; `flask cms` shows it (cms.progress).
+Progress = Callable[[int, int], None]
+
 FORMAT = "practitioner-cms-backup"
 VERSION = 2  # 2: uploads (media, media_variants) are in the database and so in the backup
 #: Tables whose rows make a site "not empty"; settings and the content version exist from `flask cms init`.
@@ -44,13 +47,13 @@ CONTENT_MODELS = (User, Article, Page, Series, Tag, Redirect, Media)
 _BATCH = 500
 
 
-def create(path: Path, *, now: datetime) -> dict[str, int]:
+def create(path: Path, *, now: datetime, progress: Progress | None = None) -> dict[str, int]:
     """Write a snapshot of every table to `path` (replaced atomically, readable by its owner only).
 
-    Returns the number of rows by table.
+    Returns the number of rows by table; `progress(done, total)` hears of the rows read as they are.
     """
     with _replacing(path) as file:
-        tables = _snapshot()
+        tables = _snapshot(progress)
         body = json.dumps({"tables": tables}, ensure_ascii=False, separators=(",", ":"),
                           default=_json_value).encode("utf-8")
         counts = {name: len(table["rows"]) for name, table in tables.items()}
@@ -61,13 +64,13 @@ def create(path: Path, *, now: datetime) -> dict[str, int]:
         return counts
 
 
-def _snapshot() -> dict[str, dict[str, Any]]:
+def _snapshot(progress: Progress | None) -> dict[str, dict[str, Any]]:
     """Every table as it was at one moment, while the site keeps writing."""
     engine = db.engine
     if engine.dialect.name != "sqlite":
         with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection, \
                 connection.begin():
-            return _dump(connection)
+            return _dump(connection, progress)
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / "snapshot.sqlite"
         source = engine.raw_connection()
@@ -83,24 +86,32 @@ def _snapshot() -> dict[str, dict[str, Any]]:
         snapshot_engine = create_engine(f"sqlite:///{copy}")
         try:
             with snapshot_engine.connect() as connection:
-                return _dump(connection)
+                return _dump(connection, progress)
         finally:
             snapshot_engine.dispose()
 
 
-def _dump(connection: Connection) -> dict[str, dict[str, Any]]:
+def _dump(connection: Connection, progress: Progress | None = None) -> dict[str, dict[str, Any]]:
     """Every table and column the database has of this version's, so a schema not yet upgraded (the backup
     `flask cms init` takes before upgrading) is saved too; restoring it gives later columns their defaults."""
     inspector = inspect(connection)
     present = set(inspector.get_table_names())
+    wanted = [table for table in db.metadata.sorted_tables if table.name in present]
+    total = sum(connection.execute(select(func.count()).select_from(table)).scalar_one() for table in wanted)
+    done = 0
     tables = {}
-    for table in db.metadata.sorted_tables:
-        if table.name not in present:
-            continue
+    for table in wanted:
         existing = {column["name"] for column in inspector.get_columns(table.name)}
         columns = [column for column in table.columns if column.name in existing]
-        rows = connection.execute(select(*columns).order_by(*table.primary_key.columns)).all()
-        tables[table.name] = {"columns": [column.name for column in columns], "rows": [list(row) for row in rows]}
+        rows: list[list[Any]] = []
+        result = connection.execution_options(yield_per=_BATCH).execute(
+            select(*columns).order_by(*table.primary_key.columns))
+        for batch in result.partitions():
+            rows.extend(list(row) for row in batch)
+            done += len(batch)
+            if progress is not None:
+                progress(done, max(total, done))  # rows written since the count are read too
+        tables[table.name] = {"columns": [column.name for column in columns], "rows": rows}
     return tables
 
 
@@ -197,11 +208,12 @@ def is_empty() -> bool:
     return all(not db.session.scalar(select(func.count()).select_from(model)) for model in CONTENT_MODELS)
 
 
-def restore(path: Path, *, now: datetime, force: bool = False) -> dict[str, int]:
+def restore(path: Path, *, now: datetime, force: bool = False, progress: Progress | None = None) -> dict[str, int]:
     """Replace every table's rows with the backup's, in the caller's transaction; return rows by table.
 
     Refuses a site that has content unless `force`. Sequences and the search index are brought in line, and
     the content version moves past both the old site's and the backup's, so no cache serves an old answer.
+    `progress(done, total)` hears of the rows written.
     """
     _, tables = read(path)
     _check_schema(tables, path.name)
@@ -215,11 +227,15 @@ def restore(path: Path, *, now: datetime, force: bool = False) -> dict[str, int]
     for table in reversed(db.metadata.sorted_tables):
         connection.execute(table.delete())
     counts = {}
+    total, done = sum(len(rows) for rows in converted.values()), 0
     for table in db.metadata.sorted_tables:
         rows = converted[table.name]
         try:
             for start in range(0, len(rows), _BATCH):
                 connection.execute(table.insert(), rows[start:start + _BATCH])
+                done += len(rows[start:start + _BATCH])
+                if progress is not None:
+                    progress(done, total)
         except IntegrityError:
             raise InvalidInput(f"{path.name} cannot be restored: the table {table.name!r} holds a duplicate key or "
                                "a row that refers to nothing.") from None
