@@ -168,7 +168,7 @@ def test_skipped_items_are_counted_and_unknown_shortcodes_reported(app):
     assert "Removed the unknown shortcode [contact-form-7] from 1 item: “Safe to read?”." in lines
     assert ("The gallery of “Safe to read?” names 1 image the export does not list; the gallery shows the others."
             in lines)
-    assert ("Left pointing at the old site: 3 images; import again with a copy of its uploads folder, or fetching "
+    assert ("Left pointing at the old site: 2 images; import again with a copy of its uploads folder, or fetching "
             "images from it, to bring them along.") in lines
     assert "“For clients only” is password-protected in WordPress, so it was imported as a draft." in lines
 
