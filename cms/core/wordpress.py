@@ -115,7 +115,7 @@ def _channel(data: bytes, *, source: str, max_bytes: int) -> tuple[Element, _Nam
         parsing = SafeXML.iterparse(BytesIO(data), events=("start-ns",), forbid_dtd=True)
         for _, (prefix, uri) in parsing:
             bound.setdefault(prefix, uri)  # the outermost binding, which the channel's tags use
-        root = parsing.root
+        root = parsing.root  # type: ignore[attr-defined]  # set once parsing ends; typeshed omits it
     except DTDForbidden:
         raise InvalidInput(f"{source} declares a DTD, which a WordPress export never does, "
                            "so it was refused unread.") from None
@@ -180,9 +180,10 @@ def _attachments(items: list[tuple[int, Element]], wp: str) -> dict[str, _Attach
     for _, item in items:
         url = _text(item, wp + "attachment_url")
         if _text(item, wp + "post_type") == "attachment" and url:
+            order = numbers.whole(_text(item, wp + "menu_order") or "0") or 0
             found[_text(item, wp + "post_id")] = _Attachment(
-                url=url, parent=_text(item, wp + "post_parent"), order=numbers.whole(
-                    _text(item, wp + "menu_order") or "0") or 0, alt=_plain(_meta(item, wp, "_wp_attachment_image_alt")))
+                url=url, parent=_text(item, wp + "post_parent"), order=order,
+                alt=_plain(_meta(item, wp, "_wp_attachment_image_alt")))
     return found
 
 
@@ -191,7 +192,8 @@ def _note_unused_terms(channel: Element, items: list[Element], wp: str, report: 
     an empty page here. The report says how many the file defines that no imported post uses."""
     used = {(category.get("domain"), unquote(category.get("nicename") or ""))
             for item in items for category in item.findall("category")}
-    defined = {("category", unquote(_text(term, wp + "category_nicename"))) for term in channel.findall(wp + "category")}
+    defined = {("category", unquote(_text(term, wp + "category_nicename")))
+               for term in channel.findall(wp + "category")}
     defined |= {("post_tag", unquote(_text(term, wp + "tag_slug"))) for term in channel.findall(wp + "tag")}
     defined |= {(_text(term, wp + "term_taxonomy"), unquote(_text(term, wp + "term_slug")))
                 for term in channel.findall(wp + "term")

@@ -33,6 +33,8 @@ from cms.services import uploads
 
 #: Seconds to wait for the old site, per image.
 FETCH_TIMEOUT = 10
+#: The largest zip of an old site's uploads the back office accepts.
+MAX_ZIP_BYTES = 512 * 1024 * 1024
 #: A zip with more entries than this is not a copy of one site's uploads; its directory alone would fill memory.
 MAX_ZIP_ENTRIES = 200_000
 #: How many images that could not be brought along the report names; the rest it counts.
@@ -120,7 +122,7 @@ class Finder:
             raise _Missing("not at an http or https address")
         opener = build_opener(_SameSite(urlsplit(address).netloc))
         try:
-            with opener.open(Request(address, headers={"User-Agent": "cms-import"}),
+            with opener.open(Request(address, headers={"User-Agent": "cms-import"}),  # noqa: S310 - http(s) checked above
                              timeout=FETCH_TIMEOUT) as response:
                 data: bytes = response.read(self.limits.max_bytes + 1)
         except HTTPError as error:

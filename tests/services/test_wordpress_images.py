@@ -137,7 +137,7 @@ def test_without_uploads_or_fetching_the_images_stay_and_the_report_says_so(app,
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     requested: list[str]
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the signature http.server calls
+    def log_message(self, format: str, *args: object) -> None:
         self.requested.append(self.path)
 
 
