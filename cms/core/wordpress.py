@@ -166,7 +166,8 @@ def _source_keys(items: list[tuple[int, Element]], wp: str, *, source: str, repo
         numbers[key] = number
     for guid, count in sorted(guids.items()):
         if guid and count > 1:
-            shown = ", ".join(str(number) for number, item in items if _text(item, "guid") == guid)
+            *others, last = [str(number) for number, item in items if _text(item, "guid") == guid]
+            shown = f"{', '.join(others)} and {last}"
             report.note(f"Items {shown} share the guid {guid}; they were told apart by their post ids and "
                         f"imported as {count} separate items.")
     for key, number in numbers.items():
@@ -243,7 +244,7 @@ def _document(item: Element, names: _Names, *, where: str, zone: str, authors: d
         status = Status.DRAFT
         report.note(f"“{title}” is scheduled in WordPress but has no date, so it was imported as a draft.")
     elif publish_at is None and status is Status.PUBLISHED and post_type == "post":
-        report.note(f"“{title}” has no date in the export, so it is dated when it was first imported.")
+        report.note(f"“{title}” has no date in the export, so it is dated at its first import.")
     return Document(
         kind="page" if post_type == "page" else "article", title=title, body=body,
         slug=unquote(_text(item, wp + "post_name")), status=status, publish_at=publish_at,
@@ -428,7 +429,8 @@ class _Conversion:
             return ""
         self.linked[name].append(title)
         verb = "Listen" if name == "audio" else "Watch"
-        return f'<a href="{escape(url)}">{verb}: {escape(unquote(PurePosixPath(urlsplit(url).path).name))}</a>'
+        name = escape(unquote(PurePosixPath(urlsplit(url).path).name))
+        return f'<p><a href="{escape(url)}">{verb}: {name}</a></p>'
 
     def summarize(self) -> None:
         for name, titles in sorted(self.shortcodes.items()):
