@@ -154,3 +154,19 @@ def test_importing_any_fixture_twice_leaves_everything_unchanged_the_second_time
         assert counts() == before
     assert all(not counted["created"] and not counted["updated"] for counted in report.counts.values()), (
         report.lines())
+
+
+def test_two_posts_with_one_old_address_redirect_it_once_and_a_second_import_changes_nothing(app):
+    data = (DATA / "wordpress-shared-guid.xml").read_bytes().replace(b"/second-twin/</link>", b"/first-twin/</link>")
+    with app.app_context():
+        admin = users.create_user("admin@example.com", PASSWORD, Role.ADMIN)
+        reports = []
+        for _ in range(2):
+            reports.append(transfer.run(transfer.read_bytes(data, name="twins.xml", zone=ZONE), by=admin, now=NOW))
+            db.session.commit()
+        assert dict(db.session.execute(select(Redirect.old_path, Redirect.new_path)).all()) == {
+            "/first-twin/": "/articles/first-twin"}
+    assert "“Second of the twins” had the same old address /first-twin/ as “First of the twins”, which keeps it." in (
+        reports[0].lines())
+    assert reports[1].lines()[:2] == ["Articles: 0 created, 0 updated, 2 unchanged.",
+                                      "Redirects: 0 created, 0 updated, 1 unchanged."]

@@ -17,6 +17,7 @@ from flask import Flask
 from PIL import Image
 from sqlalchemy import func, select
 
+from cms.core import wordpress
 from cms.core.workflow import Role
 from cms.extensions import db
 from cms.models import Article, Media
@@ -198,3 +199,18 @@ def test_a_body_image_on_another_host_is_never_fetched(app, tmp_path, old_site):
     output = import_cli(app, export, "--fetch-images")
     assert "Images: 1 created, 0 updated, 0 unchanged." in output
     assert "/wp-content/uploads/2024/10/letter.jpg" not in requested
+
+
+def test_only_images_under_the_old_sites_uploads_are_taken_and_never_a_path_out_of_them():
+    body = ("![a](https://old.example.com/wp-content/uploads/2024/10/a-300x200.jpg) "
+            '<img src="//old.example.com/blog/wp-content/uploads/2024/10/b.png?w=300"> '
+            "![c](/wp-content/uploads/2024/10/c-scaled.webp) "
+            "![d](https://old.example.com/wp-content/uploads/2024/../../../etc/d.jpg) "
+            "![e](https://elsewhere.example/wp-content/uploads/2024/10/e.jpg) "
+            "[f](https://old.example.com/wp-content/uploads/2024/10/f.pdf)")
+    found = wordpress.upload_addresses(body, wordpress.site_hosts(["https://old.example.com"]))
+    assert [(address.site, address.path, address.original) for address in found] == [
+        ("https://old.example.com", "2024/10/a-300x200.jpg", "2024/10/a.jpg"),
+        ("//old.example.com/blog", "2024/10/b.png", "2024/10/b.png"),
+        ("", "2024/10/c-scaled.webp", "2024/10/c.webp")]
+    assert wordpress.replace_addresses(body, {found[1].address: "/uploads/k.png"}).count("/uploads/k.png") == 1
