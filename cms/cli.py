@@ -21,7 +21,7 @@ from cms.core import clock
 from cms.core.errors import CMSError
 from cms.core.workflow import Role
 from cms.extensions import db
-from cms.services import backup, demo, maintenance, related, site, transfer, uploads, users
+from cms.services import backup, demo, maintenance, related, site, transfer, uploads, users, wordpress_images
 
 cms = AppGroup("cms", help="Manage the CMS: schema, accounts, content.")
 
@@ -138,14 +138,21 @@ def load_demo() -> None:
 @cms.command("import")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what the import would do, and write nothing.")
+@click.option("--uploads", type=click.Path(exists=True, path_type=Path),
+              help="A copy of the old WordPress site's wp-content/uploads folder, or a zip of it: the images "
+                   "its posts show come along.")
+@click.option("--fetch-images", is_flag=True,
+              help="Fetch the images the posts show (those not in --uploads) from the old WordPress site.")
 @database_command
-def import_content(path: Path, dry_run: bool) -> None:
+def import_content(path: Path, dry_run: bool, uploads: Path | None, fetch_images: bool) -> None:
     """Import a WordPress export (WXR), a Markdown file, or a folder of Markdown files; all or nothing."""
     zone = site.timezone(current_app.config["SITE_TIMEZONE"])
     importer = transfer.default_importer()
     batch = transfer.load(path, zone=zone)
-    with click.progressbar(length=len(batch.documents), label=f"Importing {path.name}", file=sys.stderr) as bar:
-        report = transfer.run(batch, by=importer, now=clock.now(), progress=lambda: bar.update(1))
+    limits = wordpress_images.Limits.from_config(current_app.config)
+    with (wordpress_images.finder(uploads, is_fetching=fetch_images, limits=limits) as images,
+          click.progressbar(length=len(batch.documents), label=f"Importing {path.name}", file=sys.stderr) as bar):
+        report = transfer.run(batch, by=importer, now=clock.now(), progress=lambda: bar.update(1), images=images)
     if dry_run:
         db.session.rollback()
     else:
