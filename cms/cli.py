@@ -23,7 +23,7 @@ from cms.core import clock
 from cms.core.errors import CMSError
 from cms.core.workflow import Role
 from cms.extensions import db
-from cms.services import backup, demo, maintenance, related, site, transfer, uploads, users
+from cms.services import backup, demo, maintenance, related, site, transfer, uploads, users, wordpress_images
 
 cms = AppGroup("cms", help="Manage the CMS: schema, accounts, content.")
 
@@ -141,15 +141,22 @@ def load_demo() -> None:
 @cms.command("import")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what the import would do, and write nothing.")
+@click.option("--uploads", type=click.Path(exists=True, path_type=Path),
+              help="A copy of the old WordPress site's wp-content/uploads folder, or a zip of it: the images "
+                   "its posts show come along.")
+@click.option("--fetch-images", is_flag=True,
+              help="Fetch the images the posts show (those not in --uploads) from the old WordPress site.")
 @database_command
-def import_content(path: Path, dry_run: bool) -> None:
+def import_content(path: Path, dry_run: bool, uploads: Path | None, fetch_images: bool) -> None:
     """Import a WordPress export (WXR), a Markdown file, or a folder of Markdown files; all or nothing."""
     zone = site.timezone(current_app.config["SITE_TIMEZONE"])
     importer = transfer.default_importer()
     batch = transfer.load(path, zone=zone)
+    limits = wordpress_images.Limits.from_config(current_app.config)
     done = itertools.count(1)
-    with progress.shown(f"Importing {path.name}", "items") as report_progress:
-        report = transfer.run(batch, by=importer, now=clock.now(),
+    with (wordpress_images.finder(uploads, is_fetching=fetch_images, limits=limits) as images,
+          progress.shown(f"Importing {path.name}", "items") as report_progress):
+        report = transfer.run(batch, by=importer, now=clock.now(), images=images,
                               progress=lambda: report_progress(next(done), len(batch.documents)))
     if dry_run:
         db.session.rollback()
