@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import click
@@ -33,19 +33,16 @@ def shown(label: str, unit: str) -> Iterator[Report]:
 
 @contextmanager
 def _bar(label: str) -> Iterator[Report]:
-    bars: list[Any] = []  # made at the first report, when the total is known
+    with ExitStack() as stack:
+        bars: list[Any] = []  # made at the first report, when the total is known
 
-    def report(done: int, total: int) -> None:
-        if not bars:
-            bars.append(click.progressbar(length=total, label=label, show_eta=True, show_pos=True, file=sys.stderr))
-            bars[0].__enter__()
-        bars[0].update(done - bars[0].pos)
+        def report(done: int, total: int) -> None:
+            if not bars:
+                bars.append(stack.enter_context(click.progressbar(length=total, label=label, show_eta=True,
+                                                                  show_pos=True, file=sys.stderr)))
+            bars[0].update(done - bars[0].pos)
 
-    try:
         yield report
-    finally:
-        if bars:
-            bars[0].__exit__(None, None, None)
 
 
 def _lines(label: str, unit: str) -> Report:
