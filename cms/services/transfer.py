@@ -278,16 +278,20 @@ def export_files(*, zone: str) -> dict[str, str]:
     return files
 
 
-def export(directory: Path, *, zone: str) -> int:
-    """Write `export_files` under `directory`, which must be new or empty; return how many files."""
+def export(directory: Path, *, zone: str, progress: Callable[[int, int], None] | None = None) -> int:
+    """Write `export_files` under `directory`, which must be new or empty; return how many files.
+
+    `progress(done, total)` hears of the files written."""
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise InvalidInput(f"{directory} is not an empty folder; export into a new one "
                            "so no old file is mixed in.")
     files = export_files(zone=zone)
-    for name, text in files.items():
+    for done, (name, text) in enumerate(files.items(), start=1):
         target = directory / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
+        if progress is not None:
+            progress(done, len(files))
     return len(files)
 
 
