@@ -12,6 +12,7 @@ SQLite runs one worker (a second is refused with a sentence); PostgreSQL runs as
 from __future__ import annotations
 
 import fcntl
+import secrets
 import signal
 import sys
 import threading
@@ -20,9 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit
@@ -32,7 +31,7 @@ from flask import Flask, current_app, render_template, url_for
 from limits import parse, storage, strategies
 from sqlalchemy.engine import make_url
 
-from cms.core import clock, feeds
+from cms.core import clock, feeds, mime
 from cms.core.subscriptions import SubscriberStatus, parse_topic, series_place
 from cms.extensions import db
 from cms.mailer import Bounce, TemporaryFailure, Transport, dkim_key, sign, transport_for
@@ -67,6 +66,7 @@ class Worker:
         self.secret = app.config["SECRET_KEY"]
         self.sender = app.config.get("MAIL_FROM") or f"noreply@{urlsplit(app.config['SITE_URL']).hostname}"
         self.sender_address = parseaddr(self.sender)[1]
+        self.sender_header = formataddr(parseaddr(self.sender), charset="utf-8")  # a non-ASCII name encoded
         self.domain = self.sender_address.rpartition("@")[2] or "localhost"
         self.dkim = dkim_key(app.config, self.domain)
         self.poll = float(app.config.get("MAIL_POLL_SECONDS", 5))
@@ -137,30 +137,29 @@ class Worker:
         return True
 
     def compose(self, email: OutboxEmail, subscriber: Subscriber, now: datetime) -> bytes:
-        """The email as it goes out: headers, a text and an HTML part, DKIM-signed when a key is configured."""
-        message = EmailMessage()
-        message["From"] = self.sender
-        message["To"] = Address(addr_spec=subscriber.email)
-        message["Date"] = format_datetime(now)
-        message["Message-ID"] = f"<outbox.{email.id}.{email.created_at:%Y%m%d%H%M%S}@{self.domain}>"
+        """The email as it goes out: headers, a text and an HTML part, DKIM-signed when a key is configured.
+
+        Written out by hand rather than through `email.message`, whose header parsing cost more than everything
+        else per email together; every part is base64, so no line is ever too long.
+        """
+        headers = [("From", self.sender_header), ("To", subscriber.email), ("Date", format_datetime(now)),
+                   ("Message-ID", f"<outbox.{email.id}.{email.created_at:%Y%m%d%H%M%S}@{self.domain}>")]
         if email.article_id is None:
             subject, text = self._confirmation(email, subscriber)
-            message["Subject"] = subject
-            message.set_content(text)
+            parts = [("text/plain", text)]
         else:
-            article = db.session.get_one(Article, email.article_id)
-            content = self._content(article, now)
+            content = self._content(db.session.get_one(Article, email.article_id), now)
             manage = url_for("subscriptions.manage", token=subscriptions.manage_token(self.secret, subscriber),
                              _external=True)
             unsubscribe = url_for("subscriptions.unsubscribe",
                                   token=subscriptions.unsubscribe_token(self.secret, subscriber), _external=True)
-            message["Subject"] = content.subject
-            message["List-Unsubscribe"] = f"<{unsubscribe}>"
-            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058: one POST, no page
-            message.set_content(content.text.replace(MANAGE, manage).replace(UNSUBSCRIBE, unsubscribe))
-            message.add_alternative(content.html.replace(MANAGE, manage).replace(UNSUBSCRIBE, unsubscribe),
-                                    subtype="html")
-        return sign(message.as_bytes(policy=message.policy.clone(linesep="\r\n")), self.dkim)
+            subject = content.subject
+            headers += [("List-Unsubscribe", f"<{unsubscribe}>"),
+                        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")]  # RFC 8058: one POST, no page
+            parts = [(kind, body.replace(MANAGE, manage).replace(UNSUBSCRIBE, unsubscribe))
+                     for kind, body in (("text/plain", content.text), ("text/html", content.html))]
+        headers.append(("Subject", mime.header_text(subject)))
+        return sign(mime.message(headers, parts, boundary=f"part-{email.id}-{secrets.token_hex(8)}"), self.dkim)
 
     def _confirmation(self, email: OutboxEmail, subscriber: Subscriber) -> tuple[str, str]:
         topic = parse_topic(email.topic or "")

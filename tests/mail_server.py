@@ -24,6 +24,7 @@ from tests.servers import free_port
 class Inbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []  # as received, byte for byte (a DKIM signature covers these)
         self.recipients: Counter[str] = Counter()
         self.changed = threading.Condition()
         self.refuse: dict[str, str] = {}  # address -> the reply its RCPT TO gets, e.g. "550 No such user"
@@ -54,6 +55,7 @@ class Inbox:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.changed:
             self.messages.append(message)  # type: ignore[arg-type]
+            self.raw.append(envelope.original_content)
             self.recipients.update(envelope.rcpt_tos)
             self.changed.notify_all()
         return "250 OK"

@@ -299,7 +299,7 @@ def test_emails_are_dkim_signed_when_a_key_is_configured(app, make, inbox, tmp_p
     import base64
 
     record = b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
-    raw = inbox.messages[0].as_bytes()
+    raw = inbox.raw[0]
     assert b"list-unsubscribe-post" in raw.split(b"\r\n\r\n")[0].lower()
     assert dkim.verify(raw, dnsfunc=lambda name, timeout=5: record if name == b"cms._domainkey.example.org." else None)
 
