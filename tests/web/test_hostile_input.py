@@ -22,10 +22,10 @@ from flask_migrate import stamp
 from sqlalchemy import select, text
 
 from cms import create_app
+from cms.core.subscriptions import Topic
 from cms.core.workflow import Role, Status
 from cms.extensions import db
 from cms.models import Article, Revision
-from cms.core.subscriptions import Topic
 from cms.services import articles, pages, series as series_service, subscriptions, users
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD

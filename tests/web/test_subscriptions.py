@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 import subprocess
 from datetime import timedelta
 from pathlib import Path
@@ -20,7 +21,7 @@ from cms.services import subscriptions
 from cms.worker import Worker
 from tests.conftest import csrf_token
 from tests.mail import link, publish, subscribers, text_of, worker
-from tests.mail_server import Inbox, smtp_server
+from tests.mail_server import smtp_server
 
 
 @pytest.fixture
@@ -78,7 +79,6 @@ def test_a_subscriber_of_the_site_and_the_series_gets_one_email_for_a_part(app, 
         subscriber = subscriptions.ask("both@example.com", subscriptions.Topic("site"), now=clock.now())
         subscriptions.confirm(subscriber, subscriptions.Topic("site"), now=clock.now())
         subscriptions.confirm(subscriber, subscriptions.Topic("series", series_id), now=clock.now())
-        tag_id = db.session.get_one(type(subscriber), subscriber.id) and None
         db.session.commit()
     subscribers(app, 2, topic=f"series:{series_id}", series_id=series_id, prefix="series-only")
     worker(app, inbox).run(once=True)  # the confirmation; email starts here
@@ -101,7 +101,6 @@ def test_a_subscriber_of_the_site_and_the_series_gets_one_email_for_a_part(app, 
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message["Message-ID"] and message["Date"]
     assert link(text, "manage")
-    assert tag_id is None
 
 
 def test_a_scheduled_article_goes_out_once_its_time_passes_with_no_web_request(app, make, inbox):
@@ -287,9 +286,10 @@ def test_without_smtp_url_emails_are_written_as_eml_files(app, make, tmp_path):
 
 def test_emails_are_dkim_signed_when_a_key_is_configured(app, make, inbox, tmp_path):
     dkim = pytest.importorskip("dkim")
+    openssl = shutil.which("openssl") or pytest.skip("openssl makes the test's key; it is not installed")
     key = tmp_path / "dkim.pem"
-    subprocess.run(["openssl", "genrsa", "-traditional", "-out", str(key), "1024"], check=True, capture_output=True)
-    public = subprocess.run(["openssl", "rsa", "-in", str(key), "-pubout", "-outform", "DER"], check=True,
+    subprocess.run([openssl, "genrsa", "-traditional", "-out", str(key), "1024"], check=True, capture_output=True)
+    public = subprocess.run([openssl, "rsa", "-in", str(key), "-pubout", "-outform", "DER"], check=True,
                             capture_output=True).stdout
     app.config.update(DKIM_KEY_FILE=str(key), MAIL_FROM="Jane <jane@example.org>")
     subscribers(app, 1)
@@ -375,7 +375,3 @@ def test_a_second_worker_on_sqlite_is_refused(app, inbox):
     with _only_worker_on_sqlite(app), pytest.raises(WorkerRefused, match="SQLite runs one"):
         Worker(app, worker(app, inbox).transport).run(once=True)
     assert Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///") + ".worker-lock").exists()
-
-
-def test_inbox_helper_counts_only_answered_emails():
-    assert Inbox().recipients == {}
