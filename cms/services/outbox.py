@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, exists, func, insert, literal, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, joinedload
 
 from cms.core import subscriptions as rules
 from cms.core.subscriptions import OutboxStatus, SubscriberStatus
@@ -72,6 +73,9 @@ def next_due(now: datetime) -> OutboxEmail | None:
              .where(OutboxEmail.status == OutboxStatus.PENDING, OutboxEmail.next_attempt_at <= now,
                     or_(OutboxEmail.article_id.is_(None), reader.is_live_clause(now)))
              .order_by(OutboxEmail.next_attempt_at, OutboxEmail.id)
+             .options(joinedload(OutboxEmail.subscriber),  # one query, not three, per email
+                      contains_eager(OutboxEmail.article).load_only(Article.version, Article.status,
+                                                                    Article.publish_at))
              .limit(1)
              .with_for_update(skip_locked=True, of=OutboxEmail))
     return db.session.scalar(query)

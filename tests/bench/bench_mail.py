@@ -94,9 +94,9 @@ def go_live(folder: Path, poll: float) -> None:
         time.sleep(0.05)
     transport.first.clear()
     transport.first_at = None
-    scheduled = clock.now() + timedelta(seconds=2)
+    scheduled = clock.now() + timedelta(seconds=poll + 2)  # seen at a look before its time, as any scheduled one is
     publish(app, make.article("Scheduled", status=Status.DRAFT), at=scheduled)
-    transport.first.wait(timeout=poll * 3)
+    transport.first.wait(timeout=poll * 4)
     scheduled_delay = (transport.first_at or float("nan")) - scheduled.timestamp()
     worker.stop()
     thread.join(timeout=30)
