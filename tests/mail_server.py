@@ -70,10 +70,11 @@ class Inbox:
 
 
 @contextmanager
-def smtp_server() -> Iterator[Inbox]:
+def smtp_server(**options: Any) -> Iterator[Inbox]:
+    """The server; `options` go to aiosmtpd's Controller (tls_context=, auth_required=, ssl_context= …)."""
     inbox = Inbox()
     inbox.port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port, **options)
     controller.start()
     try:
         yield inbox

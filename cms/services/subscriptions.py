@@ -11,6 +11,7 @@ from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy import case, delete, func, select
+from sqlalchemy.orm import selectinload
 
 from cms.core.errors import CMSError, InvalidInput
 from cms.core.subscriptions import (
@@ -46,15 +47,26 @@ class Choice:
     label: str
 
 
+SITE_CHOICE = Choice(SITE, "Every new article")
+
+
+def series_choice(series: Series) -> Choice:
+    return Choice(f"series:{series.slug}", f"The next parts of “{series.title}”")
+
+
+def tag_choice(tag: Tag) -> Choice:
+    return Choice(f"tag:{tag.slug}", f"New articles tagged “{tag.name}”")
+
+
 def choice_for(topic: Topic) -> Choice | None:
     """How a form names `topic`; None if its series or tag is gone."""
     if topic.kind == SITE:
-        return Choice(SITE, "Every new article")
+        return SITE_CHOICE
     if topic.kind == "series":
         found = db.session.get(Series, topic.ident)
-        return Choice(f"series:{found.slug}", f"The next parts of “{found.title}”") if found else None
+        return series_choice(found) if found else None
     tag = db.session.get(Tag, topic.ident)
-    return Choice(f"tag:{tag.slug}", f"New articles tagged “{tag.name}”") if tag else None
+    return tag_choice(tag) if tag else None
 
 
 def topic_from_choice(value: str, now: datetime) -> Topic:
@@ -284,16 +296,12 @@ def counts() -> Counts:
 
 def listed(limit: int | None = None) -> list[Subscriber]:
     """Subscribers in every status, newest first, with their subscriptions."""
-    from sqlalchemy.orm import selectinload
-
     query = select(Subscriber).options(selectinload(Subscriber.subscriptions)).order_by(Subscriber.id.desc())
     return list(db.session.scalars(query.limit(limit) if limit else query))
 
 
 def export_rows() -> list[list[str]]:
     """The export: one row per confirmed or pending subscriber (a header first), with what they follow."""
-    from sqlalchemy.orm import selectinload
-
     rows = [["email", "status", "subscribed_at", "confirmed_at", "subscriptions"]]
     query = (select(Subscriber).where(Subscriber.status.in_(LISTED))
              .options(selectinload(Subscriber.subscriptions)).order_by(Subscriber.id))
@@ -349,5 +357,4 @@ def find(ident: int) -> Subscriber | None:
 
 def series_choices(now: datetime) -> Sequence[Choice]:
     """The series a reader may choose on the subscribe page: those with live parts."""
-    return [Choice(f"series:{series.slug}", f"The next parts of “{series.title}”")
-            for series, _ in reader.series_with_live_parts(now)]
+    return [series_choice(series) for series, _ in reader.series_with_live_parts(now)]

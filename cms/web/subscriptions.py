@@ -44,11 +44,11 @@ def subscribe_choices(article: Article | None = None, series: Series | None = No
                       tag: Tag | None = None) -> list[subscriptions.Choice]:
     """What the subscribe form on a page offers, most specific first: this series (or tag), then the whole site."""
     series = series or (article.series if article is not None else None)
-    choices = [subscriptions.Choice(SITE, "Every new article")]
+    choices = [subscriptions.SITE_CHOICE]
     if series is not None:
         choices.insert(0, subscriptions.Choice(f"series:{series.slug}", "Email me when the next part is out"))
     elif tag is not None:
-        choices.insert(0, subscriptions.Choice(f"tag:{tag.slug}", f"New articles tagged “{tag.name}”"))
+        choices.insert(0, subscriptions.tag_choice(tag))
     return choices
 
 
@@ -93,9 +93,9 @@ def subscribe() -> ResponseReturnValue:
 
 def _subscribe_page(*, chosen: str, email: str = "", error: str | None = None, status: int = 200) -> Response:
     now = clock.now()
-    choices = [subscriptions.Choice(SITE, "Every new article"), *subscriptions.series_choices(now)]
+    choices = [subscriptions.SITE_CHOICE, *subscriptions.series_choices(now)]
     if chosen.startswith("tag:") and (tag := reader.tag(chosen[4:], now)) is not None:
-        choices.append(subscriptions.Choice(chosen, f"New articles tagged “{tag.name}”"))
+        choices.append(subscriptions.tag_choice(tag))
     page = render_template("subscriptions/subscribe.html", choices=choices, chosen=chosen, email=email, error=error)
     return _private(make_response(page, status))
 
@@ -150,10 +150,9 @@ def manage(token: str) -> ResponseReturnValue:
 
 def _manage_choices(subscriber: Subscriber, now: datetime) -> list[tuple[subscriptions.Choice, Topic]]:
     """The site, every series with live parts, and whatever else the subscriber follows (a tag, say)."""
-    offered: list[tuple[subscriptions.Choice, Topic]] = [(subscriptions.Choice(SITE, "Every new article"), Topic(SITE))]
-    for series, _ in reader.series_with_live_parts(now):
-        offered.append((subscriptions.Choice(f"series:{series.slug}", f"The next parts of “{series.title}”"),
-                        Topic("series", series.id)))
+    offered: list[tuple[subscriptions.Choice, Topic]] = [(subscriptions.SITE_CHOICE, Topic(SITE))]
+    offered += [(subscriptions.series_choice(series), Topic("series", series.id))
+                for series, _ in reader.series_with_live_parts(now)]
     keys = {topic.key for _, topic in offered}
     for topic in subscriptions.topics(subscriber):
         choice = subscriptions.choice_for(topic)

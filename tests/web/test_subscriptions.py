@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+import ssl
 import subprocess
 from datetime import timedelta
 from pathlib import Path
@@ -375,3 +376,54 @@ def test_a_second_worker_on_sqlite_is_refused(app, inbox):
     with _only_worker_on_sqlite(app), pytest.raises(WorkerRefused, match="SQLite runs one"):
         Worker(app, worker(app, inbox).transport).run(once=True)
     assert Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///") + ".worker-lock").exists()
+
+
+@pytest.fixture
+def certificate(tmp_path, monkeypatch):
+    """A self-signed certificate for 127.0.0.1, trusted by this process's TLS clients (SSL_CERT_FILE)."""
+    openssl = shutil.which("openssl") or pytest.skip("openssl makes the test's certificate; it is not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+def _password(server, session, envelope, mechanism, credentials):
+    from aiosmtpd.smtp import AuthResult
+
+    return AuthResult(success=(credentials.login, credentials.password) == (b"site", b"s3cret pass"))
+
+
+@pytest.mark.parametrize("scheme", ["smtp", "smtps"])
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")  # smtps: TLS from the start
+def test_smtp_url_sends_over_tls_with_a_user_and_password(app, make, certificate, scheme):
+    # aiosmtpd cannot tell a connection that began in TLS from plain text, so it is told AUTH may go ahead.
+    tls = {"tls_context": certificate, "require_starttls": True} if scheme == "smtp" else {
+        "ssl_context": certificate, "auth_require_tls": False}
+    with smtp_server(authenticator=_password, auth_required=True, **tls) as inbox:
+        app.config["SMTP_URL"] = f"{scheme}://site:s3cret%20pass@127.0.0.1:{inbox.port}"
+        subscribers(app, 1)
+        Worker(app).run(once=True)
+        publish(app, make.article("Over TLS", status=Status.DRAFT))
+        Worker(app).run(once=True)
+    with app.app_context():
+        errors = db.session.scalars(select(OutboxEmail.error)).all()
+    assert [message["Subject"] for message in inbox.messages] == ["Over TLS"], errors
+
+
+def test_a_wrong_smtp_password_bounces_nobody(app, make, certificate):
+    with smtp_server(authenticator=_password, auth_required=True, tls_context=certificate) as inbox:
+        app.config["SMTP_URL"] = f"smtp://site:wrong@127.0.0.1:{inbox.port}"
+        subscribers(app, 1)
+        Worker(app).run(once=True)
+        publish(app, make.article("Refused", status=Status.DRAFT))
+        Worker(app).run(once=True)
+    assert inbox.messages == []
+    assert _subscriber(app, "reader0@example.com").status is SubscriberStatus.CONFIRMED
+    with app.app_context():
+        row = db.session.scalar(select(OutboxEmail))
+    assert (row.status, row.attempts) == (OutboxStatus.PENDING, 1)  # tried again later
