@@ -21,10 +21,13 @@ tests/browser/node_modules/.installed: tests/browser/package.json tests/browser/
 	if command -v npm >/dev/null; then npm ci --prefix tests/browser --no-audit --no-fund && touch $@; \
 	else echo "npm not found: the axe-core accessibility tests will be skipped"; fi
 
+# The email worker runs beside the site (emails land in instance/outbox/ as .eml files unless SMTP_URL is set)
+# and stops with it.
 run: install
 	$(BIN)/flask cms init
 	$(BIN)/flask cms demo
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask cms worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 # One test process per core (pytest-xdist); PYTEST_ARGS="-n 0" runs them all in one, e.g. to debug.
 test: install
@@ -37,6 +40,7 @@ lint: install
 
 # Load figures as ratios to a bare Flask app measured in the same run (ARGS="--articles 100000" for scale),
 # rendering time per KB from 1 KB to 1 MB and a 10 MB animated upload (bench_limits),
+# the email worker's own time per email at 10,000 subscribers and from go-live to the first email (bench_mail),
 # then readers at 64 connections for 30 s while articles are saved and published (BENCH_ARGS).
 bench: install
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
@@ -44,6 +48,7 @@ bench: install
 	$(BIN)/python -m tests.bench.run $(ARGS)
 	$(BIN)/python -m tests.bench.bench_related
 	$(BIN)/python -m tests.bench.bench_limits
+	$(BIN)/python -m tests.bench.bench_mail
 	$(BIN)/python tests/bench/bench_load.py $(BENCH_ARGS)
 
 # The writing screen's editor, built from static/editor (pinned by its package-lock.json) into the committed

@@ -123,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
         public,
         security,
         signing,
+        subscriptions,
         templating,
         uploads,
     )
@@ -142,16 +143,19 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(authoring.preview_bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(subscriptions.bp)
+    subscriptions.limit_requests(app)
     app.register_blueprint(public.bp)  # last: its /<slug> pages catch what nothing else answers
 
 
 def register_admin(app: Flask) -> None:
     from cms.admin import build_admin
-    from cms.web import media, transfer
+    from cms.web import media, subscribers, transfer
 
     admin = build_admin(app)
     media.register(admin)
     transfer.register(admin)
+    subscribers.register(admin)
 
 
 def register_cli(app: Flask) -> None:

@@ -447,12 +447,13 @@ class SiteSettingsView(AdminsOnly, BackOfficeModelView):
     can_create = can_delete = False
     noun = "site settings"
     edit_template = "admin/settings_edit.html"
-    form_excluded_columns = ("timezone",)
+    form_excluded_columns = ("timezone", "email_since")
     column_labels = {"title": "Site title", "author_name": "Your name", "author_credentials": "Your credentials",
                      "author_bio": "Your bio", "consultation_text": "Booking invitation",
                      "consultation_url": "Booking link", "contact_email": "Contact email address",
                      "feed_size": "Entries per feed", "related_count": "Related articles shown",
-                     "related_min_score": "Minimum related score"}
+                     "related_min_score": "Minimum related score",
+                     "is_email_full_text": "Email subscribers the whole article (otherwise its summary and a link)"}
     # A form posted without its fields must not blank the site: what every page shows is required.
     form_args = {
         "title": {"validators": [InputRequired("The site needs a title.")]},
@@ -562,7 +563,7 @@ class ProfileView(SignedInOnly, BaseView):
 #: count as that entry (the writing screen belongs to Articles). Entries whose view the user may not open are left out.
 MENU: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("admin", ()), ("articles", ("authoring",)), ("series", ()), ("tags", ()), ("pages", ()), ("media", ()),
-    ("users", ()), ("site_settings", ()), ("transfer", ()), ("sessions", ()), ("profile", ()),
+    ("users", ()), ("site_settings", ()), ("transfer", ()), ("subscribers", ()), ("sessions", ()), ("profile", ()),
 )
 
 

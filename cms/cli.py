@@ -218,3 +218,13 @@ def reindex() -> None:
     click.echo(f"Related articles: computed for {rebuilt.articles} articles ({rebuilt.scored} scheduled or "
                f"published), {rebuilt.changed} stored scores changed.")
     click.echo("Search index: nothing to rebuild; the database updates it with every save.")
+
+
+@cms.command("worker")
+@click.option("--once", is_flag=True, help="Send what is due now, then stop (for tests and cron).")
+@database_command
+def worker(once: bool) -> None:
+    """Send what waits in the outbox (email to subscribers), queueing articles as they go live; runs until stopped."""
+    from cms.worker import run_command
+
+    run_command(once)

@@ -51,6 +51,15 @@ class Defaults:
     DB_POOL_SIZE = 4  # PostgreSQL connections each worker keeps open; see "Connections" in the README
     DB_MAX_OVERFLOW = 4  # more it may open under load and closes after; pool + overflow = threads per worker
     DB_CONNECT_TIMEOUT = 5  # seconds to reach PostgreSQL before a start or a request gives up
+    SMTP_URL = None  # smtp://user:password@host:587 (STARTTLS) or smtps://…:465; unset: .eml files in instance/outbox
+    MAIL_FROM = None  # "Dr Jane Doe <jane@example.org>"; unset: noreply@ the SITE_URL's host
+    MAIL_RATE_PER_MINUTE = 600  # emails a minute at most (all workers together when RATELIMIT_STORAGE_URI is Redis)
+    MAIL_POLL_SECONDS = 5  # how often the worker looks for articles published with "Publish now"
+    DKIM_KEY_FILE = None  # a PEM private key: emails are DKIM-signed with it
+    DKIM_SELECTOR = "cms"  # the DNS record is <selector>._domainkey.<domain>
+    DKIM_DOMAIN = None  # unset: MAIL_FROM's domain
+    SUBSCRIBE_LIMIT_PER_EMAIL = "3 per hour"  # subscribe requests for one address from one client address
+    SUBSCRIBE_LIMIT_PER_ADDRESS = "20 per hour"  # subscribe requests from one client address, whatever the email
     # Werkzeug's method; the tests alone use a one-round pbkdf2 to save 0.2 s a hash.
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method's name, not a password
 
@@ -89,6 +98,15 @@ ENVIRONMENT: Mapping[str, Callable[[str, str], Any]] = {
     "DB_POOL_SIZE": _whole("a whole number, e.g. 4"),
     "DB_MAX_OVERFLOW": _whole("a whole number, e.g. 4"),
     "DB_CONNECT_TIMEOUT": _whole("a number of seconds, e.g. 5"),
+    "SMTP_URL": _text,
+    "MAIL_FROM": _text,
+    "MAIL_RATE_PER_MINUTE": _whole("a number of emails, e.g. 60"),
+    "MAIL_POLL_SECONDS": _whole("a number of seconds, e.g. 5"),
+    "DKIM_KEY_FILE": _text,
+    "DKIM_SELECTOR": _text,
+    "DKIM_DOMAIN": _text,
+    "SUBSCRIBE_LIMIT_PER_EMAIL": _text,
+    "SUBSCRIBE_LIMIT_PER_ADDRESS": _text,
     "UPLOAD_MAX_BYTES": _whole("a number of bytes, e.g. 10485760"),
     "UPLOAD_MAX_PIXELS": _whole("a number of pixels, e.g. 50000000"),
     "UPLOAD_MAX_ANIMATION_PIXELS": _whole("a number of pixels, e.g. 8000000"),
@@ -128,6 +146,16 @@ def check(settings: Mapping[str, Any]) -> None:
     site_url = settings.get("SITE_URL", Defaults.SITE_URL)
     if not site_url.startswith(("http://", "https://")):
         raise ConfigError(f"SITE_URL {site_url!r} must start with http:// or https://.")
+    if settings.get("SMTP_URL"):
+        from cms.mailer import smtp_settings
+
+        try:
+            smtp_settings(settings["SMTP_URL"])
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
+    key_file = settings.get("DKIM_KEY_FILE")
+    if key_file and not Path(key_file).is_file():
+        raise ConfigError(f"DKIM_KEY_FILE {key_file!r} is not a file; give the path of a PEM private key.")
     hub = settings.get("WEBSUB_HUB")
     if hub and not hub.startswith(("http://", "https://")):
         raise ConfigError(f"WEBSUB_HUB {hub!r} must start with http:// or https://.")

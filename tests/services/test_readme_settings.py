@@ -10,7 +10,7 @@ from cms import config, create_app
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 #: A value each setting accepts; the rest take "7", a whole number and a string alike.
 SAMPLES = {"SITE_URL": "https://sample.example", "SITE_TIMEZONE": "Europe/Paris", "WEBSUB_HUB": "https://hub.example",
-           "DATABASE_URL": "postgresql+psycopg://sample@db/sample"}
+           "DATABASE_URL": "postgresql+psycopg://sample@db/sample", "SMTP_URL": "smtp://mail.example:587"}
 
 
 def _table_names() -> list[str]:
@@ -33,6 +33,9 @@ def test_every_setting_the_readme_names_is_in_its_table():
 @pytest.mark.parametrize("name", sorted(config.ENVIRONMENT))
 def test_each_setting_in_the_table_is_read_from_the_environment(tmp_path, name):
     value = SAMPLES.get(name, "7")
+    if name == "DKIM_KEY_FILE":  # checked to be a file
+        value = str(tmp_path / "dkim.pem")
+        Path(value).write_text("a key")
     settings = config.load(str(tmp_path), {name: value})
     key = "SQLALCHEMY_DATABASE_URI" if name == "DATABASE_URL" else name
     assert str(settings[key]) == value

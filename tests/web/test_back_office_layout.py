@@ -25,7 +25,7 @@ NOT_SCREENS = {
 NOT_SCREEN_SUFFIXES = (".ajax_lookup", ".export")  # Flask-Admin's JSON and CSV answers
 
 MENU_FOR_ADMIN = ["Dashboard", "Articles", "Series", "Tags", "Pages", "Media", "Users", "Site settings",
-                  "Import and export", "Your sessions", "Your profile"]
+                  "Import and export", "Subscribers", "Your sessions", "Your profile"]
 MENU_FOR_AUTHOR = ["Dashboard", "Articles", "Media", "Your sessions", "Your profile"]
 
 
