@@ -16,7 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from cms.core.errors import InvalidInput
 from cms.core.workflow import Role
 from cms.extensions import db
-from cms.models import Media, SiteSettings, User, UserSession
+from cms.models import Media, SiteSettings, User, UserSession, user_photos
 from cms.services import media as media_service
 
 MIN_PASSWORD_LENGTH = 10
@@ -233,6 +233,15 @@ def byline(author: User, settings: SiteSettings) -> Byline:
         box = AuthorBox(name=settings.author_name or name, credentials=settings.author_credentials,
                         bio=settings.author_bio, photo=author.photo if is_site_author else None)
     return Byline(name=name, photo=author.photo, box=box)
+
+
+def site_author_photo(settings: SiteSettings) -> Media | None:
+    """Return the photo of the account named as the site's author in the settings (the home page shows it)."""
+    if not settings.author_name:
+        return None
+    return db.session.scalar(select(Media).join(user_photos, Media.id == user_photos.c.media_id)
+                             .join(User, User.id == user_photos.c.user_id)
+                             .where(User.name == settings.author_name).order_by(User.id).limit(1))
 
 
 def _check_password(password: str) -> None:
