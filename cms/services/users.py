@@ -13,6 +13,7 @@ from sqlalchemy import CursorResult, Delete, delete, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from cms.core import images
 from cms.core.errors import InvalidInput
 from cms.core.workflow import Role
 from cms.extensions import db
@@ -191,10 +192,6 @@ def update_profile(user: User, *, name: str, credentials: str, bio: str, photo_i
     db.session.flush()
 
 
-#: How wide the author box shows a photo, for the browser to pick a copy before it lays out the page.
-PHOTO_SIZES = "6rem"
-
-
 @dataclass(frozen=True)
 class AuthorBox:
     """The "About the author" box under an article."""
@@ -206,7 +203,7 @@ class AuthorBox:
 
     def photo_html(self) -> str:
         """The photo as a responsive <picture>, or "" without one."""
-        return media_service.picture_html(self.photo, sizes=PHOTO_SIZES) if self.photo is not None else ""
+        return media_service.picture_html(self.photo, sizes=images.AUTHOR_PHOTO_SIZES) if self.photo is not None else ""
 
 
 @dataclass(frozen=True)

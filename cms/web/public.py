@@ -12,7 +12,7 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
-from cms.core import clock, contents, rendering
+from cms.core import clock, contents, images, rendering
 from cms.core.series import SeriesNav
 from cms.models import Article, Series, SiteSettings
 from cms.services import media, reader, related, search as search_service, site, users
@@ -48,10 +48,6 @@ def iso_utc(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment is not None else ""
 
 
-#: How wide a card draws its article's featured image: a thumbnail beside the text (site.css .card-image).
-CARD_SIZES = "(min-width: 40rem) 11rem, 6.5rem"
-#: How wide the home page draws the author's photo (site.css .intro-photo).
-INTRO_PHOTO_SIZES = "(min-width: 40rem) 12rem, 7rem"
 #: The page that also shows the practice's address, phone, hours and fees (the demo's Contact page).
 CONTACT_SLUG = "contact"
 
@@ -60,7 +56,7 @@ CONTACT_SLUG = "contact"
 def card_picture(article: Article) -> Markup | None:
     """The featured image of `article` as a card shows it, lazily loaded; None when it has none."""
     chosen = article.featured_media
-    return Markup(media.picture_html(chosen, sizes=CARD_SIZES)) if chosen is not None else None  # noqa: S704 - sanitized by picture_html
+    return Markup(media.picture_html(chosen, sizes=images.CARD_SIZES)) if chosen is not None else None  # noqa: S704 - sanitized by picture_html
 
 
 #: The last page number a list answers; far past any real site, and small enough for any OFFSET.
@@ -86,7 +82,7 @@ def home() -> ResponseReturnValue:
     series_list = [(found, reader.series_navigation(found, now))
                    for found, _ in reader.series_with_live_parts(now, limit=reader.HOME_SERIES)]
     return render_template("public/home.html", articles=reader.latest(now, limit=6), series_list=series_list,
-                           photo=Markup(media.picture_html(photo, sizes=INTRO_PHOTO_SIZES, is_lazy=False))  # noqa: S704 - sanitized
+                           photo=Markup(media.picture_html(photo, sizes=images.INTRO_PHOTO_SIZES, is_lazy=False))  # noqa: S704 - sanitized
                            if photo is not None else None,
                            structured_data=[_practice_data(settings, photo_name=photo.file_name if photo else None)])
 
