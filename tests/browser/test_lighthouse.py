@@ -19,10 +19,9 @@ from cms.extensions import db
 from cms.services import demo
 from tests.browser.chromium import BROWSER_TESTS, CHROMIUM, LAUNCH_ARGS, served
 from tests.browser.pictures import add_pictures
+from tests.browser.tools import installed
 
 pytestmark = BROWSER_TESTS
-HERE = Path(__file__).resolve().parent
-LIGHTHOUSE = HERE / "node_modules" / ".bin" / "lighthouse"
 #: What each page must reach, out of 1.
 FLOORS = {"performance": 0.95, "accessibility": 1.0, "best-practices": 1.0, "seo": 1.0}
 PAGES = {"home": "/", "article with a featured image": "/articles/life-stages",
@@ -33,13 +32,7 @@ PAGES = {"home": "/", "article with a featured image": "/articles/life-stages",
 def lighthouse() -> Path:
     if shutil.which("node") is None:
         pytest.skip("Lighthouse needs Node, which is not installed")
-    if not LIGHTHOUSE.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip("Lighthouse is not installed and npm is not available to install it")
-        subprocess.run([npm, "ci", "--prefix", str(HERE), "--no-audit", "--no-fund"], check=True,
-                       capture_output=True, timeout=600)
-    return LIGHTHOUSE
+    return installed(".bin/lighthouse", "Lighthouse")
 
 
 @pytest.fixture(scope="module")

