@@ -164,7 +164,8 @@ def test_the_phone_menu_opens_without_javascript_and_search_is_one_tap_away(site
     assert page.locator("h1").inner_text() == "Series"
     page.get_by_role("link", name="Search").click()
     page.get_by_label("Search articles").fill("mother")
-    page.keyboard.press("Enter")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert page.locator("h1").inner_text() == "Search results for “mother”"
 
 
@@ -188,4 +189,14 @@ def test_the_last_part_says_so_in_one_sentence(site_url, browser, viewport):
     assert link.evaluate("link => getComputedStyle(link).display") == "inline"
     lines = end.evaluate("p => p.getBoundingClientRect().height / parseFloat(getComputedStyle(p).lineHeight)")
     assert round(lines) <= (1 if viewport is DESKTOP else 2)  # a phone may wrap the title, never break it out
+    page.close()
+
+
+def test_printed_an_article_is_its_text_without_the_sites_furniture(site_url, browser):
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(f"{site_url}/articles/life-stages")
+    page.emulate_media(media="print")
+    for furniture in (".site-header", ".site-footer", ".toc", ".series-pager", ".related"):
+        assert not page.locator(furniture).is_visible(), furniture
+    assert page.locator("h1").is_visible() and page.locator(".body").is_visible()
     page.close()

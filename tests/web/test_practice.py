@@ -61,6 +61,21 @@ def test_the_home_page_introduces_her_with_a_booking_button_and_her_phone(client
     assert "Online across New York State" in text(intro, ".")
 
 
+def test_the_home_page_shows_the_site_authors_photo(app, client, make, practice):
+    assert not page(client, "/").xpath("//div[@class='intro-photo']")
+    user_id = make.user("admin")
+    with app.app_context():
+        author = db.session.get(User, user_id)
+        photo = uploads.save(io.BytesIO(calm_picture((800, 800), (200, 205, 200), is_portrait=True)), by=author,
+                             now=clock.now(), filename="maya.jpg", alt="Dr. Maya Ellison", **LIMITS)
+        users.update_profile(author, name="Dr. Maya Ellison", credentials="LMFT", bio="", photo_id=photo.id)
+        db.session.commit()
+        key = photo.key
+    image = page(client, "/").xpath("//div[@class='intro-photo']//img")[0]
+    assert image.get("alt") == "Dr. Maya Ellison" and image.get("src") == f"/uploads/{key}.jpg"
+    assert image.get("loading") is None and image.get("sizes")  # at the top: fetched at once, at its size
+
+
 def test_the_home_page_shows_how_far_each_series_has_got(client, practice):
     tree = page(client, "/")
     mothers = tree.xpath("//li[@class='series-card'][h3/a='Mothers and Daughters']")[0]
