@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app.py
 
-.PHONY: install run test lint bench clean editor editor-check
+.PHONY: install run test lint bench clean editor editor-check wheel-check
 
 install: $(VENV)/.installed tests/browser/node_modules/.installed
 
@@ -58,6 +58,11 @@ editor-check:
 	cd static/editor && node build.mjs "$$(pwd)/../../build/editor.bundle.js"
 	cmp build/editor.bundle.js static/js/editor.bundle.js || \
 		(echo "static/js/editor.bundle.js is not what static/editor builds: run make editor and commit it" && exit 1)
+
+# CI: the built wheel, installed with its dependencies from PyPI into a fresh virtual environment, serves the
+# site from another directory (make test checks the same without the network).
+wheel-check: install
+	$(BIN)/python -m tests.packaging.wheel
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -398,6 +398,9 @@ class Media(Model):
     byte_size: Mapped[int] = mapped_column()  # of the original
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow)
+    # Where an imported image came from ("old.example.com/wp-content/uploads/2024/10/a.jpg"), so importing the
+    # same site again finds it instead of storing it twice; None for uploads.
+    source: Mapped[str | None] = mapped_column(String(1000), unique=True, index=True)
 
     uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])
     variants: Mapped[list[MediaVariant]] = relationship(back_populates="media", cascade="all, delete-orphan",

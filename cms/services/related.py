@@ -21,7 +21,7 @@ from __future__ import annotations
 import gc
 import threading
 import weakref
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -163,16 +163,26 @@ def deferred() -> Iterator[None]:
         rebuild()
 
 
-def rebuild() -> Rebuilt:
-    """Compute every article's related list from scratch and store the differences: `flask cms reindex`."""
+def rebuild(progress: Callable[[int, int], None] | None = None) -> Rebuilt:
+    """Compute every article's related list from scratch and store the differences: `flask cms reindex`.
+
+    `progress(done, total)` hears of the articles computed."""
     depth = _depth()
     candidates = dict(db.session.execute(select(Article.id, Article.version)
                                          .where(Article.status.in_(LIVE_STATUSES))).all())
     index = _built(_documents(candidates), depth)
-    rows = {ident: index.related(ident) for ident in candidates}
     others = db.session.scalars(select(Article.id).where(Article.status.not_in(LIVE_STATUSES))).all()
+    total = len(candidates) + len(others)
+    rows = {}
+    for ident in candidates:
+        rows[ident] = index.related(ident)
+        if progress is not None:
+            progress(len(rows), total)
     outsiders = {document.id: document for document in _documents(others)}
-    rows.update((ident, index.query(document)) for ident, document in outsiders.items())
+    for ident, document in outsiders.items():
+        rows[ident] = index.query(document)
+        if progress is not None:
+            progress(len(rows), total)
     changed = _store(index, rows, outsiders)
     with _caches_lock:
         _caches[db.engine] = _Cache(index, dict(candidates), threading.RLock(), seen=_content_version())
