@@ -1,15 +1,15 @@
 """practice details: where the practice is, its phone, hours, fees note and a notice shown on articles
 
-Revision ID: 0007_practice_details
-Revises: 0006_author_profiles
+Revision ID: 0008_practice_details
+Revises: 0007_media_source
 Create Date: 2026-11-30 10:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0007_practice_details'
-down_revision = '0006_author_profiles'
+revision = '0008_practice_details'
+down_revision = '0007_media_source'
 branch_labels = None
 depends_on = None
 
