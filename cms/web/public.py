@@ -83,7 +83,7 @@ def home() -> ResponseReturnValue:
                    for found, _ in reader.series_with_live_parts(now, limit=reader.HOME_SERIES)]
     return render_template("public/home.html", articles=reader.latest(now, limit=6), series_list=series_list,
                            photo=Markup(media.picture_html(photo, sizes=images.INTRO_PHOTO_SIZES, is_lazy=False))  # noqa: S704 - sanitized
-                           if photo is not None else None,
+                           if photo is not None else None, share=photo,
                            structured_data=[_practice_data(settings, photo_name=photo.file_name if photo else None)])
 
 
@@ -120,7 +120,10 @@ def series_index() -> ResponseReturnValue:
 def series(slug: str) -> ResponseReturnValue:
     now = clock.now()
     found = reader.series(slug, now) or abort(404)
-    return render_template("public/series.html", series=found, parts=reader.series_parts(found, now),
+    parts = reader.series_parts(found, now)
+    # A shared link to the series shows the first featured image among its parts.
+    share = next((part.featured_media for part in parts if part.featured_media is not None), None)
+    return render_template("public/series.html", series=found, parts=parts, share=share,
                            nav=reader.series_navigation(found, now),
                            structured_data=[_breadcrumbs(found)])
 

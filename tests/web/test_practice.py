@@ -164,3 +164,18 @@ def test_the_public_stylesheet_is_small_and_draws_from_its_tokens():
     rules = re.sub(r":root\s*\{[^}]*\}", "", css)
     literal = re.findall(r"(?:font-size|[^-]color|background)\s*:\s*(#[0-9a-f]{3,6}|\d[\d.]*(?:rem|px|em))", rules)
     assert literal == []
+
+
+def test_shared_links_to_the_home_page_and_a_series_show_a_picture(app, client, make, practice):
+    with app.app_context():
+        author = db.session.scalar(db.select(User))
+        stored = uploads.save(io.BytesIO(calm_picture((1200, 800), (150, 175, 180))), by=author, now=clock.now(),
+                              filename="path.jpg", alt="A path in a park", **LIMITS)
+        db.session.scalar(db.select(Article).where(Article.slug == "ambivalence")).featured_media_id = stored.id
+        users.update_profile(author, name="Dr. Maya Ellison", credentials="", bio="", photo_id=stored.id)
+        db.session.commit()
+        image_url = f"http://127.0.0.1:5000/uploads/{stored.key}.jpg"
+    for url in ("/", "/series/mothers-and-daughters"):
+        tree = page(client, url)
+        assert tree.xpath("string(//meta[@property='og:image']/@content)") == image_url, url
+        assert tree.xpath("string(//meta[@property='og:image:alt']/@content)") == "A path in a park", url
