@@ -15,11 +15,11 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-# axe-core for the browser tests' accessibility checks, pinned by tests/browser/package-lock.json.
-# Without npm the accessibility tests skip and say why.
+# axe-core, Lighthouse and the Nu HTML checker for the tests, pinned by tests/browser/package-lock.json.
+# Without npm the tests that need them skip and say why.
 tests/browser/node_modules/.installed: tests/browser/package.json tests/browser/package-lock.json
 	if command -v npm >/dev/null; then npm ci --prefix tests/browser --no-audit --no-fund && touch $@; \
-	else echo "npm not found: the axe-core accessibility tests will be skipped"; fi
+	else echo "npm not found: the axe-core, Lighthouse and Nu checker tests will be skipped"; fi
 
 # The email worker runs beside the site (emails land in instance/outbox/ as .eml files unless SMTP_URL is set)
 # and stops with it.

@@ -305,6 +305,17 @@ class SiteSettings(Model):
     consultation_text: Mapped[str] = mapped_column(String(300), default="")
     consultation_url: Mapped[str] = mapped_column(String(500), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
+    # The practice, as the home page, footer, contact page and structured data show it; empty means not shown.
+    # server_default: rows made before migration 0007 get empty details, not NULL.
+    street_address: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    locality: Mapped[str] = mapped_column(String(100), default="", server_default="")  # city: New York
+    region: Mapped[str] = mapped_column(String(100), default="", server_default="")  # state: NY
+    postal_code: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    area_served: Mapped[str] = mapped_column(String(300), default="", server_default="")  # "Online across NY"
+    phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    hours: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    fees_note: Mapped[str] = mapped_column(Text, default="", server_default="")  # insurance and fees, briefly
+    article_notice: Mapped[str] = mapped_column(Text, default="", server_default="")  # on every article: 988
     feed_size: Mapped[int] = mapped_column(default=20)  # newest entries in each feed
     related_count: Mapped[int] = mapped_column(default=3)  # related articles shown under each article
     related_min_score: Mapped[float] = mapped_column(default=0.05)  # below this, nothing is related
@@ -313,6 +324,11 @@ class SiteSettings(Model):
     # Articles going live from then on are emailed: set by the first worker, so that the articles a site had
     # (and old ones imported later, dated before it) are never sent.
     email_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def phone_uri(self) -> str:
+        """The phone number as a link that dials it: tel: with its digits (and a leading +) only."""
+        return "tel:" + "".join(char for char in self.phone if char.isdigit() or char == "+")
 
 
 class ContentVersion(Model):

@@ -90,9 +90,12 @@ USER_FORM = {"email": "someone@example.com", "name": "Someone", "role": "author"
              "password": "a long enough password"}
 SETTINGS_FORM = {"title": "My practice", "tagline": "", "author_name": "",
                  "author_credentials": "", "author_bio": "", "consultation_text": "", "consultation_url": "",
-                 "contact_email": "", "feed_size": "20", "related_count": "3", "related_min_score": "0.05"}
+                 "contact_email": "", "street_address": "", "locality": "", "region": "", "postal_code": "",
+                 "area_served": "", "phone": "", "hours": "", "fees_note": "", "article_notice": "",
+                 "feed_size": "20", "related_count": "3", "related_min_score": "0.05"}
 SETTINGS_TEXT = ("title", "tagline", "author_name", "author_credentials", "author_bio", "consultation_text",
-                 "consultation_url", "contact_email")
+                 "consultation_url", "contact_email", "street_address", "locality", "region", "postal_code",
+                 "area_served", "phone", "hours", "fees_note", "article_notice")
 
 
 def _model_view(name: str, form: Mapping[str, str], text: tuple[str, ...] = (),
