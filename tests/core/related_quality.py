@@ -110,13 +110,6 @@ class Report:
     baseline: float
     five_topics: float
 
-    def rows(self) -> list[tuple[str, float]]:
-        return [("family corpus, TF-IDF baseline (title and body)", self.baseline),
-                ("family corpus, engine on text alone", self.text_alone),
-                ("family corpus, engine with honest tags", self.honest_tags),
-                ("family corpus, engine with hurried tags (a third misleading)", self.hurried_tags),
-                ("five-topic corpus, engine", self.five_topics)]
-
 
 def report() -> Report:
     return Report(text_alone=engine_precision(family("none")), honest_tags=engine_precision(family("honest")),
