@@ -98,7 +98,6 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _stemmer = snowballstemmer.stemmer("english")
 _stems: dict[str, str] = {}  # word -> stem ("" for a stop word); words of one language, so it stays small
 _surfaces: dict[str, str] = {}  # stem -> the shortest word seen with it, to explain a match in words
-_FIELDS = (("title", TITLE_WEIGHT), ("summary", SUMMARY_WEIGHT), ("body_text", BODY_WEIGHT))
 
 
 @dataclass(frozen=True)
@@ -196,7 +195,8 @@ class _Sum:
 
 
 def stem(word: str) -> str:
-    """Return the stem of a lowercase `word`, or "" for a stop word or a word too short to mean much."""
+    """Return the stem of a lowercase `word`, or "" for a stop word or a word too short to mean much (a phrase
+    head, "no", is itself)."""
     found = _stems.get(word)
     if found is None:
         plain = word.replace("’", "'")
@@ -218,8 +218,9 @@ def term_counts(document: Document) -> dict[str, int]:
     """Return the terms of `document` with their counts, title and summary counting more: its stems, and the
     title's two-word phrases ("no contact", "new mother")."""
     counts: dict[str, int] = {}
-    for name, weight in _FIELDS:
-        for word, count in Counter(_WORD.findall(getattr(document, name).lower())).items():
+    for text, weight in ((document.title, TITLE_WEIGHT), (document.summary, SUMMARY_WEIGHT),
+                         (document.body_text, BODY_WEIGHT)):
+        for word, count in Counter(_WORD.findall(text.lower())).items():
             term = _stems.get(word)
             if term is None:
                 term = stem(word)
