@@ -358,7 +358,7 @@ class RelatedScore(Model):
     other_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True,
                                           index=True)
     score: Mapped[float] = mapped_column()
-    reasons: Mapped[dict] = mapped_column(JSON, default=dict)  # {"terms": [...], "tags": [...], "series": bool}
+    reasons: Mapped[dict] = mapped_column(JSON, default=dict)  # {"terms", "tags", "tag_weights": [...], "series": bool}
 
 
 class Autosave(Model):
