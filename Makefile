@@ -40,6 +40,7 @@ lint: install
 
 # Load figures as ratios to a bare Flask app measured in the same run (ARGS="--articles 100000" for scale),
 # rendering time per KB from 1 KB to 1 MB and a 10 MB animated upload (bench_limits),
+# article pages with Redis hung against without (bench_redis),
 # the email worker's own time per email at 10,000 subscribers and from go-live to the first email (bench_mail),
 # then readers at 64 connections for 30 s while articles are saved and published (BENCH_ARGS).
 bench: install
@@ -48,6 +49,7 @@ bench: install
 	$(BIN)/python -m tests.bench.run $(ARGS)
 	$(BIN)/python -m tests.bench.bench_related
 	$(BIN)/python -m tests.bench.bench_limits
+	$(BIN)/python -m tests.bench.bench_redis
 	$(BIN)/python -m tests.bench.bench_mail
 	$(BIN)/python tests/bench/bench_load.py $(BENCH_ARGS)
 
