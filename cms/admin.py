@@ -387,8 +387,7 @@ class UserView(AdminsOnly, BackOfficeModelView):
     column_labels = {"is_active": "Active", "created_at": "Added", "email": "Email address"}
     column_formatters = {"email": _edit_link, "created_at": _local_formatter}
     form_columns = ("email", "name", "role", "is_active", "password")
-    form_extra_fields = {"password": PasswordField("Password", description="At least 10 characters; "
-                                                                        "empty keeps the current one.")}
+    form_extra_fields = {"password": PasswordField("Password", description="At least 10 characters.")}
 
     def scaffold_form(self):  # noqa: ANN201 - Flask-Admin's hook
         form_class = super().scaffold_form()
@@ -397,6 +396,12 @@ class UserView(AdminsOnly, BackOfficeModelView):
         form_class.role = SelectField("Role", choices=[(role.value, role.value) for role in Role],
                                       coerce=Role, default=Role.AUTHOR)
         return form_class
+
+    def edit_form(self, obj=None):  # noqa: ANN001, ANN201 - Flask-Admin's hook
+        """Only an existing account has a password to keep; a new one must be given one."""
+        form = super().edit_form(obj)
+        form.password.description = "At least 10 characters; leave it empty to keep the current one."
+        return form
 
     def create_model(self, form):  # noqa: ANN001, ANN201 - Flask-Admin's hook
         return self._through_service(lambda: users.create_user(

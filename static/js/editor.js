@@ -35,6 +35,9 @@
     if (window.CmsEditor) {  // writes Markdown into `body` on every change and fires `input`, as typing does
       window.CmsEditor.attach(body, { uploadUrl: form.dataset.uploadUrl, csrfToken: csrfToken,
                                       bottomBar: form.querySelector(".actions") });
+      form.querySelectorAll("[data-featured]").forEach(function (holder) {
+        window.CmsEditor.attachFeatured(holder, { uploadUrl: form.dataset.uploadUrl, csrfToken: csrfToken });
+      });
     }
 
     function current() { return title.value + "\u0000" + summary.value + "\u0000" + body.value; }
