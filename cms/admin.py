@@ -47,7 +47,7 @@ from cms.core.visibility import shown_status
 from cms.core.workflow import Role, Status
 from cms.extensions import db
 from cms.models import Article, Page, Series, SiteSettings, Tag, User
-from cms.services import articles, media, pages, reader, series as series_service, site, tags, timezones, users
+from cms.services import articles, media, reader, series as series_service, site, tags, timezones, users
 from cms.web import params, public, security, uploads as upload_views
 from cms.web.auth import same_site_path
 from cms.web.forms import ConfirmForm, TagMergeForm
@@ -222,6 +222,10 @@ def _title_link(_view: object, _context: object, model: Article, _name: str) -> 
     return Markup('<a href="{}">{}</a>').format(url_for("authoring.edit", article_id=model.id), model.title)
 
 
+def _page_link(_view: object, _context: object, model: Page, _name: str) -> Markup:
+    return Markup('<a href="{}">{}</a>').format(url_for("page_writing.edit", page_id=model.id), model.title)
+
+
 def _edit_link(view, _context, model, name: str) -> Markup:  # noqa: ANN001 - Flask-Admin's formatter
     """The row's name opens its form, in place of Flask-Admin's unlabelled pencil icon."""
     return Markup('<a href="{}">{}</a>').format(view.get_url(".edit_view", id=model.id), getattr(model, name))
@@ -347,34 +351,24 @@ class TagView(EditorsOnly, BackOfficeModelView):
 
 
 class PageView(EditorsOnly, BackOfficeModelView):
-    """Pages (About, Fees, Contact), saved through `pages.save` so slugs and redirects stay right."""
+    """Pages (About, Fees, Contact), listed here and written on the writing screen (`web.page_writing`), with its
+    preview and history, like articles."""
 
     can_delete = False
     noun = "page"
     column_display_actions = False
     column_list = ("title", "slug", "is_published", "menu_order", "updated_at")
-    column_labels = {"is_published": "Published", "menu_order": "Menu order", "body_source": "Text",
-                     "updated_at": "Last saved"}
-    column_formatters = {"title": _edit_link, "updated_at": _local_formatter}
-    form_columns = ("title", "slug", "body_source", "is_published", "menu_order")
-    form_widget_args = {"body_source": {"rows": 20}}
+    column_labels = {"is_published": "Published", "menu_order": "Menu order", "updated_at": "Last saved"}
+    column_formatters = {"title": _page_link, "updated_at": _local_formatter}
 
-    def scaffold_form(self):  # noqa: ANN201 - Flask-Admin's hook
-        form_class = super().scaffold_form()
-        form_class.slug = StringField("Slug", description="Empty: made from the title.")  # pages.save checks it
-        return form_class
+    @expose("/new/", methods=("GET", "POST"))
+    def create_view(self):  # noqa: ANN201 - Flask-Admin's hook
+        return redirect(url_for("page_writing.new"))
 
-    def create_model(self, form):  # noqa: ANN001, ANN201 - Flask-Admin's hook
-        return self._through_service(lambda: pages.save(None, **self._fields(form)))
-
-    def update_model(self, form, model):  # noqa: ANN001, ANN201 - Flask-Admin's hook
-        return self._through_service(lambda: pages.save(model, **self._fields(form)), saved=model) is not False
-
-    @staticmethod
-    def _fields(form) -> dict:  # noqa: ANN001 - Flask-Admin's generated form class
-        return {"title": form.title.data or "", "body_source": form.body_source.data or "",
-                "slug": form.slug.data or "", "is_published": bool(form.is_published.data),
-                "menu_order": form.menu_order.data}
+    @expose("/edit/", methods=("GET", "POST"))
+    def edit_view(self):  # noqa: ANN201 - Flask-Admin's hook
+        page_id = params.number(request.args.get("id"))
+        return redirect(url_for("page_writing.edit", page_id=page_id)) if page_id is not None else abort(404)
 
 
 class UserView(AdminsOnly, BackOfficeModelView):
@@ -566,7 +560,8 @@ class ProfileView(SignedInOnly, BaseView):
 #: The back office's one menu, in this order: each entry is a view's endpoint, and the blueprints whose screens
 #: count as that entry (the writing screen belongs to Articles). Entries whose view the user may not open are left out.
 MENU: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("admin", ()), ("articles", ("authoring",)), ("series", ()), ("tags", ()), ("pages", ()), ("media", ()),
+    ("admin", ()), ("articles", ("authoring",)), ("series", ()), ("tags", ()), ("pages", ("page_writing",)),
+    ("media", ()),
     ("users", ()), ("site_settings", ()), ("transfer", ()), ("sessions", ()), ("profile", ()),
 )
 

@@ -41,7 +41,7 @@ class Usage:
         return bool(self.articles or self.pages or self.profiles)
 
     def titles(self) -> list[str]:
-        shown = [item.title for item in (*self.articles, *self.pages)]
+        shown = [article.title for article in self.articles] + [page.title for page in self.pages]
         return shown + [f"the profile of {user.display_name}" for user in self.profiles]
 
 

@@ -150,7 +150,8 @@ def test_merging_tags_moves_their_articles(app, client, auth, make):
 
 def test_pages_are_saved_through_the_page_rules(app, client, auth):
     auth.login("editor")
-    url = "/admin/pages/new/"
+    assert client.get("/admin/pages/new/").location.endswith("/admin/pages/write")  # the writing screen
+    url = "/admin/pages/write"
     data = {"title": "Fees", "slug": "admin", "body_source": "**Sliding scale.**", "is_published": "y",
             "menu_order": "2", "csrf_token": csrf_token(client, url)}
     refused = client.post(url, data=data)
