@@ -18,6 +18,7 @@ from flask import (
     Response,
     abort,
     after_this_request,
+    before_render_template,
     current_app,
     flash,
     g,
@@ -131,6 +132,32 @@ OUR_MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+#: Flask-Admin's stock words in its templates (buttons, filters, search, sorting), in ours. Its templates ask for
+#: them through `_gettext`, which `BackOfficeModelView.render` points here; a word not listed is shown as it is.
+OUR_WORDS: dict[str, str] = {
+    "List": "All", "Create": "New", "Create New Record": "New", "Edit": "Edit", "Edit Record": "Edit",
+    "Add Filter": "Filter by", "Reset Filters": "Show all", "Apply": "Apply", "Search": "Search",
+    "Save": "Save", "Save and Add Another": "Save and add another",
+    "Save and Continue Editing": "Save and keep editing",
+    "Cancel": "Cancel", "Sort by %(name)s": "Sort by %(name)s", "Select all records": "Select all",
+    "Select record": "Select", "With selected": "With those selected",
+    "Please select at least one record.": "Select at least one first.",
+    "Are you sure you want to delete this record?": "Delete it for good?",
+}
+
+
+def our_words(text: str, **variables: Any) -> str:
+    """Flask-Admin's `_gettext`, answering in our words."""
+    shown = OUR_WORDS.get(text, text)
+    return shown % variables if variables else shown
+
+
+def _speak_our_words(_app: Flask, template: Any, context: dict[str, Any], **_extra: Any) -> None:
+    """Before a back-office template renders: Flask-Admin puts its own `_gettext` in the context; ours replaces it."""
+    if "admin_view" in context:
+        context["_gettext"] = our_words
+
+
 def _reword_flashes(response: Response | None = None) -> Response | None:
     """Replace Flask-Admin's stock messages waiting in the session with ours, naming what was saved.
 
@@ -150,8 +177,12 @@ class BackOfficeModelView(ModelView):
     form_base_class = AdminForm
     can_view_details = False
     page_size = 50
-    #: One row of this list in words ("page"), for headings such as "New page".
+    #: One row of this list in words ("page"), for headings such as "New page"; `plural` for counts ("3 pages").
     noun = "item"
+    plural = ""
+    list_template = "admin/list.html"
+    create_template = "admin/create.html"
+    edit_template = "admin/edit.html"
     # Statuses and roles as DESIGN.md writes them ("draft"), yes and no in words rather than icons.
     column_type_formatters = {**typefmt.BASE_FORMATTERS, Enum: lambda _view, value, _name: value.value,
                               bool: lambda _view, value, _name: "yes" if value else "no"}
@@ -176,6 +207,19 @@ class BackOfficeModelView(ModelView):
     def _handle_view(self, name: str, **kwargs: Any) -> ResponseReturnValue | None:
         after_this_request(_reword_flashes)
         return super()._handle_view(name, **kwargs)
+
+    def counted(self, count: int) -> str:
+        """How many rows the list holds, in words: "1 page", "3 series", "No pages yet"."""
+        plural = self.plural or f"{self.noun}s"
+        return f"No {plural} yet" if not count else f"{count} {self.noun if count == 1 else plural}"
+
+    def search_placeholder(self) -> str | None:
+        """The search box's words: "Find by title", not Flask-Admin's bare column names."""
+        columns = super().search_placeholder()
+        return f"Find by {columns.lower()}" if columns else None
+
+    def get_empty_list_message(self) -> str:
+        return f"No {self.plural or self.noun + 's'} yet."
 
     def render(self, template: str, **kwargs: Any) -> str:
         _reword_flashes()
@@ -286,7 +330,7 @@ class SeriesView(EditorsOnly, BackOfficeModelView):
     """Series; each one's parts are numbered on a page of their own."""
 
     can_delete = False
-    noun = "series"
+    noun = plural = "series"
     column_display_actions = False
     column_list = ("title", "slug", "parts")
     column_formatters = {"title": _edit_link,
@@ -390,6 +434,13 @@ class UserView(AdminsOnly, BackOfficeModelView):
         form_class.role = SelectField("Role", choices=[(role.value, role.value) for role in Role],
                                       coerce=Role, default=Role.AUTHOR)
         return form_class
+
+    def get_create_form(self):  # noqa: ANN201 - Flask-Admin's hook
+        """A new account must be given a password: required here, and its hint says nothing of keeping one."""
+        class CreateForm(super().get_create_form()):  # type: ignore[misc]  # a class Flask-Admin makes at run time
+            password = PasswordField("Password", validators=[InputRequired("Give the new account a password.")],
+                                     description="At least 10 characters.")
+        return CreateForm
 
     def edit_form(self, obj=None):  # noqa: ANN001, ANN201 - Flask-Admin's hook
         """Only an existing account has a password to keep; a new one must be given one."""
@@ -612,5 +663,6 @@ def build_admin(app: Flask) -> Admin:
                                     url="/admin/settings"))
     admin.add_view(SessionsView(name="Your sessions", endpoint="sessions", url="/admin/sessions"))
     app.context_processor(lambda: {"back_office_menu": admin.menu_for_request})
+    before_render_template.connect(_speak_our_words, app)
     admin.add_view(ProfileView(name="Your profile", endpoint="profile", url="/admin/profile"))
     return admin
