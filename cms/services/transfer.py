@@ -283,10 +283,13 @@ def export_zip(*, zone: str) -> bytes:
 
 
 def _markdown_file(meta: dict[str, Any], body: str) -> str:
-    """Front matter written by hand, one key a line, so the bytes do not depend on a YAML library's style."""
+    """Front matter written by hand, one key a line, so the bytes do not depend on a YAML library's style.
+
+    Line ends are written as `\n`: a body typed in a browser comes with `\r\n` (as forms send a textarea), and
+    reading a file back gives `\n`, so an export of the imported copy would differ."""
     lines = [f"{key}: {value if key in ('type', 'status') else _scalar(value)}"
              for key, value in meta.items() if value not in (None, "", [])]
-    return "---\n" + "\n".join(lines) + "\n---\n\n" + body.strip() + "\n"
+    return "---\n" + "\n".join(lines) + "\n---\n\n" + body.replace("\r\n", "\n").strip() + "\n"
 
 
 def _scalar(value: Any) -> str:

@@ -253,3 +253,13 @@ def test_a_zip_without_markdown_is_refused(app):
         archive.writestr("photo.jpg", b"not markdown")
     with app.app_context(), pytest.raises(InvalidInput, match=r"^photos.zip holds no Markdown files.$"):
         transfer.read_bytes(buffer.getvalue(), name="photos.zip", zone=ZONE)
+
+
+def test_a_body_typed_in_a_browser_is_exported_with_plain_line_ends(app):
+    """Forms send a textarea with CRLF; the file read back has LF, so the export writes LF from the start."""
+    with app.app_context():
+        transfer.apply(next(iter(transfer.read_bytes(b"---\ntitle: Typed\n---\n\nOne.", name="typed.md",
+                                                     zone=ZONE).documents)), by=admin_user(), now=NOW)
+        db.session.scalars(select(Article)).one().body_source = "One.\r\n\r\nTwo."
+        db.session.commit()
+        assert transfer.export_files(zone=ZONE)["articles/typed.md"].endswith("\n\nOne.\n\nTwo.\n")
