@@ -340,7 +340,7 @@ def test_images_pasted_or_chosen_with_the_button_are_described_and_uploaded(serv
 
     page.keyboard.press("End")
     with page.expect_file_chooser() as chooser:
-        page.get_by_role("button", name="Image").click()
+        page.get_by_role("button", name="Image", exact=True).click()
     chooser.value.set_files(files=[{"name": "ornament.png", "mimeType": "image/png", "buffer": png()}])
     dialog = page.get_by_role("dialog", name="Describe the image")
     dialog.get_by_label("Only decoration").check()

@@ -46,7 +46,11 @@ def current_of(page: str) -> list[str]:
 
 @pytest.fixture
 def screens(app, make) -> list[str]:
-    """A URL for every back-office screen, with ids of real rows where the screen needs one."""
+    return back_office_screens(app, make)
+
+
+def back_office_screens(app, make) -> list[str]:
+    """A URL for every back-office screen, with ids of real rows where the screen needs one (made here)."""
     series_id = make.series()
     article_id = make.article("Fees and Booking", series_id=series_id, series_part=1, tags=("fees",))
     revision_id = make.scalars(select(Revision.id).where(Revision.article_id == article_id))[0]
