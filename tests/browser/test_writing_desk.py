@@ -16,7 +16,8 @@ from sqlalchemy import select
 from cms.core import clock
 from cms.core.workflow import Status
 from cms.extensions import db
-from cms.models import Article, Media, Revision
+from cms.models import Article, Media, Revision, User
+from cms.services import uploads
 from tests.browser.chromium import BROWSER_TESTS, launched, served
 from tests.browser.test_editor import body_source, editor, signed_in, stored_body
 from tests.services.test_transfer import files_in, make_admin, other_app  # noqa: F401 - other_app is a fixture
@@ -293,3 +294,29 @@ def test_a_page_is_written_on_the_same_screen_and_a_refused_save_focuses_its_sum
     page.get_by_role("link", name="History").click()
     assert page.get_by_role("heading", name="History of “Contact”").is_visible()
     assert page.violations == [] and page.errors == []
+
+
+def test_the_featured_image_is_picked_by_sight_from_the_library(app, make, server, browser):
+    article_id = make.article("Seeing the garden", status=Status.DRAFT, author_email="maya@example.com")
+    with app.app_context():
+        maya = db.session.scalars(select(User).where(User.email == "maya@example.com")).one()
+        for colour, name, alt in (("green", "garden.png", "A garden path"), ("grey", "bench.png", "")):
+            uploads.save(io.BytesIO(photo(colour)), by=maya, now=START, filename=name, alt=alt, max_bytes=10**7,
+                         max_pixels=10**8, max_animation_pixels=10**8)
+        db.session.commit()
+    page = signed_in(browser, server)
+    page.goto(f"/admin/articles/{article_id}/edit")
+    assert not page.locator(".featured-thumb").is_visible()  # none chosen yet
+    page.get_by_role("button", name="Choose from the library").click()
+    library = page.get_by_role("dialog", name="Choose the featured image")
+    assert library.get_by_role("button", name="bench.png (no description)").is_visible()
+    library.get_by_role("button", name="A garden path").click()
+    library.wait_for(state="detached")
+    assert page.locator(".featured-thumb").get_attribute("alt") == "A garden path"
+    assert page.get_by_label("Featured image").evaluate("select => select.selectedOptions[0].text").startswith(
+        "garden.png")
+    page.get_by_role("button", name="Save draft").click()
+    page.get_by_text("“Seeing the garden” is saved.").wait_for()
+    with app.app_context():
+        assert db.session.get(Article, article_id).featured_media.alt == "A garden path"
+    assert page.errors == [] and page.violations == []
