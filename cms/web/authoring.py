@@ -18,7 +18,7 @@ from cms.core.visibility import is_live, shown_status
 from cms.core.workflow import Status
 from cms.extensions import db, login_manager
 from cms.models import Article, Autosave, PreviewToken, Revision, Series
-from cms.services import articles, media, related, revisions, series as series_service, tags
+from cms.services import articles, media, related, series as series_service, tags
 from cms.web import edit_merge, params, public, writing
 from cms.web.forms import NEW_SERIES, ArticleForm, ConfirmForm
 from cms.web.templating import local_time, site_zone
@@ -419,14 +419,9 @@ def _links(article: Article) -> writing.Links:
 @bp.post("/<int:article_id>/revisions/<int:revision_id>/restore")
 def restore(article_id: int, revision_id: int) -> ResponseReturnValue:
     article = db.get_or_404(Article, article_id)
-    revision = writing.revision_of(article, str(revision_id))
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    number = revisions.number(revision)
-    articles.restore(article, revision, by=current_user, now=clock.now())
-    db.session.commit()
-    flash(f"Revision {number} is restored; the text it replaced stays in the history.", "success")
-    return redirect(url_for("authoring.edit", article_id=article.id))
+    return writing.restore(article, revision_id,
+                           lambda revision: articles.restore(article, revision, by=current_user, now=clock.now()),
+                           url_for("authoring.edit", article_id=article.id))
 
 
 @bp.post("/<int:article_id>/preview-links")

@@ -11,9 +11,9 @@ from cms.core import clock, workflow
 from cms.core.errors import EditConflict, InvalidInput, NotAllowed
 from cms.extensions import db, login_manager
 from cms.models import Page
-from cms.services import pages, revisions
+from cms.services import pages
 from cms.web import writing
-from cms.web.forms import ConfirmForm, PageForm
+from cms.web.forms import PageForm
 
 bp = Blueprint("page_writing", __name__, url_prefix="/admin/pages")
 
@@ -118,14 +118,9 @@ def compare(page_id: int) -> ResponseReturnValue:
 @bp.post("/<int:page_id>/revisions/<int:revision_id>/restore")
 def restore(page_id: int, revision_id: int) -> ResponseReturnValue:
     page = db.get_or_404(Page, page_id)
-    revision = writing.revision_of(page, str(revision_id))
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    number = revisions.number(revision)
-    pages.restore(page, revision, by=current_user, now=clock.now())
-    db.session.commit()
-    flash(f"Revision {number} is restored; the text it replaced stays in the history.", "success")
-    return redirect(url_for("page_writing.edit", page_id=page.id))
+    return writing.restore(page, revision_id,
+                           lambda revision: pages.restore(page, revision, by=current_user, now=clock.now()),
+                           url_for("page_writing.edit", page_id=page.id))
 
 
 def _links(page: Page) -> writing.Links:

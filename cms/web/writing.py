@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import abort, render_template
+from flask import abort, flash, redirect, render_template
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
 from cms.core.errors import InvalidInput
@@ -56,6 +57,20 @@ def compare(item: Article | Page, links: Links, old_id: str, new_id: str) -> str
     return render_template("authoring/compare.html", item=item, links=links, old=old, new=new,
                            old_number=revisions.number(old), new_number=revisions.number(new),
                            fields=revisions.compare(old, new))
+
+
+def restore(item: Article | Page, revision_id: int, apply: Callable[[Revision], object],
+            back_to: str) -> ResponseReturnValue:
+    """Bring back revision `revision_id` of `item` through `apply` (its service's restore), commit, and return to
+    `back_to`; 404 if the revision is not one of its own."""
+    revision = revision_of(item, str(revision_id))
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    number = revisions.number(revision)
+    apply(revision)
+    db.session.commit()
+    flash(f"Revision {number} is restored; the text it replaced stays in the history.", "success")
+    return redirect(back_to)
 
 
 def revision_of(item: Article | Page, ident: str) -> Revision:

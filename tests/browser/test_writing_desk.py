@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,9 +17,18 @@ from cms.core.workflow import Status
 from cms.extensions import db
 from cms.models import Article, Media, Revision, User
 from cms.services import uploads
-from tests.browser.chromium import BROWSER_TESTS, launched, served
-from tests.browser.test_editor import body_source, editor, signed_in, stored_body
-from tests.services.test_transfer import files_in, make_admin, other_app  # noqa: F401 - other_app is a fixture
+from tests.browser.chromium import BROWSER_TESTS
+from tests.browser.test_editor import (  # browser and server are fixtures: Chromium, the app with Maya (admin)
+    WRITTEN,
+    body_source,
+    browser,  # noqa: F401
+    editor,
+    server,  # noqa: F401
+    signed_in,
+    stored_body,
+    write_without_markdown,
+)
+from tests.services.test_transfer import other_app, round_trip  # noqa: F401 - other_app is a fixture
 
 pytestmark = BROWSER_TESTS
 
@@ -33,19 +41,6 @@ def moment(monkeypatch) -> list[datetime]:
     now = [START]
     monkeypatch.setattr(clock, "now", lambda: now[0])
     return now
-
-
-@pytest.fixture
-def server(app, make) -> Iterator[str]:
-    make.user("admin", email="maya@example.com")
-    with served(app) as url:
-        yield url
-
-
-@pytest.fixture
-def browser():
-    with launched() as browser:
-        yield browser
 
 
 def photo(colour: str) -> bytes:
@@ -87,27 +82,7 @@ def test_a_writer_who_never_types_markdown_illustrates_schedules_and_round_trips
     page = signed_in(browser, server)
     page.goto("/admin/articles/write")
     page.get_by_label("Title").fill("Letting Go")
-    editor(page).click()
-    page.get_by_role("button", name="Heading", exact=True).click()
-    page.keyboard.type("What helps")
-    page.keyboard.press("Enter")
-    page.keyboard.type("Resentment is ")
-    page.get_by_role("button", name="Bold").click()
-    page.keyboard.type("heavy")
-    page.get_by_role("button", name="Bold").click()
-    page.keyboard.type(". Read ")
-    page.get_by_role("button", name="Link").click()
-    dialog = page.get_by_role("dialog", name="Add a link")
-    dialog.get_by_label("Text to show").fill("the first part")
-    dialog.get_by_label("Address").fill("example.com/part-one")
-    dialog.get_by_role("button", name="Add link").click()
-    dialog.wait_for(state="detached")
-    page.keyboard.type(".")
-    page.keyboard.press("Enter")
-    page.get_by_role("button", name="Bulleted list").click()
-    page.keyboard.type("naming it")
-    page.keyboard.press("Enter")
-    page.keyboard.type("grieving it")
+    write_without_markdown(page)  # heading, bold, italic, link and list, with the toolbar and shortcuts
     page.keyboard.press("Enter")
     page.keyboard.press("Enter")  # an empty item ends the list
     page.keyboard.type("By the sea:")
@@ -134,10 +109,9 @@ def test_a_writer_who_never_types_markdown_illustrates_schedules_and_round_trips
     assert page.errors == [] and page.violations == []
 
     source = stored_body(app, "Letting Go")
-    assert re.fullmatch(r"## What helps\n\nResentment is \*\*heavy\*\*\. Read \[the first part\]"
-                        r"\(https://example\.com/part-one\)\.\n\n- naming it\n- grieving it\n\nBy the sea:"
-                        r"!\[The sea at dawn\]\(/uploads/[0-9a-f]+\.png\)\s*!\[A pasted sketch\]"
-                        r"\(/uploads/[0-9a-f]+\.png\)", source), source
+    assert source.startswith(WRITTEN + "\n\n")
+    assert re.fullmatch(r"\n\nBy the sea:!\[The sea at dawn\]\(/uploads/[0-9a-f]+\.png\)\s*!\[A pasted sketch\]"
+                        r"\(/uploads/[0-9a-f]+\.png\)", source.removeprefix(WRITTEN)), source
     with app.app_context():  # the descriptions went along with the uploads, into the media library
         assert sorted(db.session.scalars(select(Media.alt))) == ["A pasted sketch", "A quiet garden",
                                                                  "The sea at dawn"]
@@ -149,7 +123,7 @@ def test_a_writer_who_never_types_markdown_illustrates_schedules_and_round_trips
     assert page.goto("/articles/letting-go").status == 200
     body = page.locator(".body")
     assert body.locator("h2").inner_text() == "What helps"
-    assert body.locator("strong").inner_text() == "heavy"
+    assert body.locator("strong").inner_text() == "heavy" and body.locator("em").inner_text() == "old"
     assert body.locator("a", has_text="the first part").get_attribute("href") == "https://example.com/part-one"
     assert body.locator("li").all_inner_texts() == ["naming it", "grieving it"]
     for alt in ("The sea at dawn", "A pasted sketch"):
@@ -160,12 +134,7 @@ def test_a_writer_who_never_types_markdown_illustrates_schedules_and_round_trips
     featured = page.locator(".featured-image").get_by_role("img", name="A quiet garden")
     assert "480w" in featured.get_attribute("srcset")
 
-    assert app.test_cli_runner().invoke(args=["cms", "export", str(tmp_path / "first")]).exit_code == 0
-    make_admin(other_app)
-    imported = other_app.test_cli_runner().invoke(args=["cms", "import", str(tmp_path / "first")])
-    assert imported.exit_code == 0, imported.output
-    assert other_app.test_cli_runner().invoke(args=["cms", "export", str(tmp_path / "second")]).exit_code == 0
-    first, second = files_in(tmp_path / "first"), files_in(tmp_path / "second")
+    first, second = round_trip(app, other_app, tmp_path)
     assert first == second
     assert "![The sea at dawn](/uploads/" in first["articles/letting-go.md"].decode()
 
@@ -226,13 +195,20 @@ def add_to_paragraph(tab, index: int, words: str) -> None:
     tab.keyboard.type(words)
 
 
-def test_two_tabs_changing_different_paragraphs_both_land(app, make, server, browser):
+def first_tab_saves(make, browser, server, paragraph: int, words: str):
+    """An article open in two tabs; the first adds `words` to one paragraph and saves. Returns the tabs and the
+    article's id."""
     article_id = make.article("Two tabs", status=Status.DRAFT, author_email="maya@example.com",
                               body_source=PARAGRAPHS)
     first, second = two_tabs(browser, server, article_id)
-    add_to_paragraph(first, 0, " Said in the first tab.")
+    add_to_paragraph(first, paragraph, words)
     first.get_by_role("button", name="Save draft").click()
     first.get_by_text("“Two tabs” is saved.").wait_for()
+    return first, second, article_id
+
+
+def test_two_tabs_changing_different_paragraphs_both_land(app, make, server, browser):
+    first, second, _ = first_tab_saves(make, browser, server, 0, " Said in the first tab.")
     add_to_paragraph(second, 2, " Said in the second tab.")
     second.get_by_role("button", name="Save draft").click()
     second.get_by_text("Your changes were merged with changes saved in another of your windows").wait_for()
@@ -244,12 +220,7 @@ def test_two_tabs_changing_different_paragraphs_both_land(app, make, server, bro
 
 
 def test_two_tabs_changing_the_same_paragraph_conflict_and_both_texts_stay(app, make, server, browser):
-    article_id = make.article("Two tabs", status=Status.DRAFT, author_email="maya@example.com",
-                              body_source=PARAGRAPHS)
-    first, second = two_tabs(browser, server, article_id)
-    add_to_paragraph(first, 1, " Theirs.")
-    first.get_by_role("button", name="Save draft").click()
-    first.get_by_text("“Two tabs” is saved.").wait_for()
+    _, second, article_id = first_tab_saves(make, browser, server, 1, " Theirs.")
     add_to_paragraph(second, 1, " Mine.")
     second.get_by_role("button", name="Save draft").click()
     panel = second.get_by_role("region", name="Changed on both sides")
