@@ -149,7 +149,7 @@ def apply(document: Document, *, by: User, now: datetime,
     """
     item: Article | Page
     if document.kind == "page":
-        outcome, item = _apply_page(document)
+        outcome, item = _apply_page(document, by=by, now=now)
         new_path = redirects.PAGE_PATH.format(slug=item.slug)
     else:
         outcome, item = _apply_article(document, by=by, now=now)
@@ -161,7 +161,7 @@ def apply(document: Document, *, by: User, now: datetime,
     return outcome, item
 
 
-def _apply_page(document: Document) -> tuple[str, Page]:
+def _apply_page(document: Document, *, by: User, now: datetime) -> tuple[str, Page]:
     existing = _existing(Page, document)
     is_published = document.status is Status.PUBLISHED
     if existing is not None and (
@@ -170,7 +170,7 @@ def _apply_page(document: Document) -> tuple[str, Page]:
             and existing.is_published == is_published and existing.menu_order == document.menu_order):
         return "unchanged", existing
     page = pages.save(existing, title=document.title, body_source=document.body, slug=document.slug,
-                      is_published=is_published, menu_order=document.menu_order)
+                      is_published=is_published, menu_order=document.menu_order, by=by, now=now)
     page.source_key = document.source_key or page.source_key
     return ("updated" if existing else "created"), page
 
