@@ -25,6 +25,9 @@ NOT_SCREENS = {
 }
 NOT_SCREEN_SUFFIXES = (".ajax_lookup", ".export")  # Flask-Admin's JSON and CSV answers
 
+#: Flask-Admin's own words, none of which a back-office screen may show.
+STOCK_WORDS = ("Add Filter", "Create New Record", "Save and Add Another", "Save and Continue Editing",
+               "Reset Filters", "There are no items in the table.", ">List<", ">Create<")
 MENU_FOR_ADMIN = ["Dashboard", "Articles", "Series", "Tags", "Pages", "Media", "Users", "Site settings",
                   "Import and export", "Your sessions", "Your profile"]
 MENU_FOR_AUTHOR = ["Dashboard", "Articles", "Media", "Your sessions", "Your profile"]
@@ -94,8 +97,11 @@ def test_every_back_office_screen_has_the_one_layout_and_menu(client, auth, scre
             failures.append(f"{url}: current {current_of(page)}")
         if 'href="/">View site</a>' not in page or ">Sign out</button>" not in page:
             failures.append(f"{url}: no View site link or sign-out button")
-        if "navbar-dark" in page or "alert-dismissable" in page:
+        if "navbar-dark" in page or "alert-dismissable" in page or "nav-tabs" in page:
             failures.append(f"{url}: Flask-Admin's stock navigation")
+        stock = [word for word in STOCK_WORDS if word in page]
+        if stock:
+            failures.append(f"{url}: Flask-Admin's words {stock}")
     assert len(screens) >= 25, screens
     assert not failures, "\n".join(failures)
 
