@@ -10,7 +10,7 @@ from sqlalchemy import select
 from cms.core import rendering
 from cms.core.errors import EditConflict, InvalidInput
 from cms.core.slugs import slugify
-from cms.extensions import db
+from cms.extensions import column_length, db
 from cms.models import Page, Revision, User
 from cms.services import media, redirects, revisions
 
@@ -21,6 +21,8 @@ RESERVED_SLUGS = frozenset({
 })
 #: Menus hold a handful of pages; a larger number is a typing slip (and past what the column holds).
 MAX_MENU_ORDER = 10_000
+#: As long as the column that keeps it.
+MAX_TITLE = column_length(Page.__table__.c.title)
 
 
 def save(page: Page | None, *, title: str, body_source: str, slug: str = "", is_published: bool = True,
@@ -37,6 +39,8 @@ def save(page: Page | None, *, title: str, body_source: str, slug: str = "", is_
     title = " ".join(title.split())
     if not title:
         raise InvalidInput("Give the page a title.", field="title")
+    if len(title) > MAX_TITLE:
+        raise InvalidInput(f"A title can be at most {MAX_TITLE} characters long.", field="title")
     if menu_order is not None and not 0 <= menu_order <= MAX_MENU_ORDER:
         raise InvalidInput(f"The menu order must be a whole number from 0 to {MAX_MENU_ORDER:,}.",
                            field="menu_order")

@@ -58,6 +58,8 @@ def test_a_refused_page_keeps_its_text_and_says_why_at_the_top(make, client, aut
     assert "The page is not saved. Fix this and save again:" in screen
     assert '<a href="#slug">The slug &#39;admin&#39; cannot be used for a page; choose another.</a>' in screen
     assert "Kept *text*.</textarea>" in screen and "<em>text</em>" in screen  # the text and its preview stay
+    too_long = save(client, "/admin/pages/write", title="Fees " * 100)
+    assert too_long.status_code == 422 and "A title can be at most 300 characters long." in text(too_long)
 
 
 def test_a_stale_page_form_changes_nothing_and_keeps_the_text(make, client, auth):
