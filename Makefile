@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app.py
 
-.PHONY: install run test lint bench clean editor editor-check
+.PHONY: install run test lint bench clean editor editor-check wheel-check
 
 install: $(VENV)/.installed tests/browser/node_modules/.installed
 
@@ -15,16 +15,19 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-# axe-core for the browser tests' accessibility checks, pinned by tests/browser/package-lock.json.
-# Without npm the accessibility tests skip and say why.
+# axe-core, Lighthouse and the Nu HTML checker for the tests, pinned by tests/browser/package-lock.json.
+# Without npm the tests that need them skip and say why.
 tests/browser/node_modules/.installed: tests/browser/package.json tests/browser/package-lock.json
 	if command -v npm >/dev/null; then npm ci --prefix tests/browser --no-audit --no-fund && touch $@; \
-	else echo "npm not found: the axe-core accessibility tests will be skipped"; fi
+	else echo "npm not found: the axe-core, Lighthouse and Nu checker tests will be skipped"; fi
 
+# The email worker runs beside the site (emails land in instance/outbox/ as .eml files unless SMTP_URL is set)
+# and stops with it.
 run: install
 	$(BIN)/flask cms init
 	$(BIN)/flask cms demo
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask cms worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 # One test process per core (pytest-xdist); PYTEST_ARGS="-n 0" runs them all in one, e.g. to debug.
 test: install
@@ -37,6 +40,8 @@ lint: install
 
 # Load figures as ratios to a bare Flask app measured in the same run (ARGS="--articles 100000" for scale),
 # rendering time per KB from 1 KB to 1 MB and a 10 MB animated upload (bench_limits),
+# article pages with Redis hung against without (bench_redis),
+# the email worker's own time per email at 10,000 subscribers and from go-live to the first email (bench_mail),
 # then readers at 64 connections for 30 s while articles are saved and published (BENCH_ARGS).
 bench: install
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
@@ -44,6 +49,8 @@ bench: install
 	$(BIN)/python -m tests.bench.run $(ARGS)
 	$(BIN)/python -m tests.bench.bench_related
 	$(BIN)/python -m tests.bench.bench_limits
+	$(BIN)/python -m tests.bench.bench_redis
+	$(BIN)/python -m tests.bench.bench_mail
 	$(BIN)/python tests/bench/bench_load.py $(BENCH_ARGS)
 
 # The writing screen's editor, built from static/editor (pinned by its package-lock.json) into the committed
@@ -58,6 +65,11 @@ editor-check:
 	cd static/editor && node build.mjs "$$(pwd)/../../build/editor.bundle.js"
 	cmp build/editor.bundle.js static/js/editor.bundle.js || \
 		(echo "static/js/editor.bundle.js is not what static/editor builds: run make editor and commit it" && exit 1)
+
+# CI: the built wheel, installed with its dependencies from PyPI into a fresh virtual environment, serves the
+# site from another directory (make test checks the same without the network).
+wheel-check: install
+	$(BIN)/python -m tests.packaging.wheel
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -17,13 +17,17 @@ from cms.services import freshness  # noqa: F401 - installs the content-version 
 from cms.web import health
 from cms.web.urls import SiteBoundFlask
 
-ROOT = Path(__file__).resolve().parent.parent
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+PACKAGE = Path(__file__).resolve().parent
+# templates/ and static/ sit beside the package in a checkout and inside it once installed from the wheel
+# (pyproject.toml maps them in), so the app serves the same files from either.
+ROOT = PACKAGE if (PACKAGE / "templates").is_dir() else PACKAGE.parent
+MIGRATIONS = PACKAGE / "migrations"
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build a configured app; cheap enough that every test builds its own."""
-    app = SiteBoundFlask(__name__, root_path=str(ROOT), instance_relative_config=True)  # links from SITE_URL
+    app = SiteBoundFlask(__name__, root_path=str(ROOT), instance_relative_config=True,  # links from SITE_URL
+                         instance_path=_instance_path(os.environ))
     app.config.from_object(config.Defaults)
     if test_config is None:
         app.config.update(config.load(app.instance_path, os.environ))
@@ -37,6 +41,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config is None and click.get_current_context(silent=True) is None:
         health.check_at_start(app)  # serving (gunicorn); `flask` commands report an unreachable database themselves
     return app
+
+
+def _instance_path(environ: Mapping[str, str]) -> str | None:
+    """INSTANCE_PATH, made absolute; unset, Flask's default: instance/ in a checkout, <venv>/var/cms-instance
+    when installed."""
+    path = environ.get(config.INSTANCE_PATH)
+    return str(Path(path).resolve()) if path else None
 
 
 def register_extensions(app: Flask) -> None:
@@ -112,6 +123,8 @@ def register_blueprints(app: Flask) -> None:
         params,
         public,
         security,
+        signing,
+        subscriptions,
         templating,
         uploads,
     )
@@ -119,6 +132,7 @@ def register_blueprints(app: Flask) -> None:
     params.register(app)  # first: routes added after it read ids with its converter
     page_cache.install(app)  # inside ProxyFix (added by security), which must see requests first
     security.register(app)
+    signing.register(app)
     assets.register(app)
     templating.register(app)
     errors.register(app)
@@ -131,16 +145,19 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(page_writing.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(subscriptions.bp)
+    subscriptions.limit_requests(app)
     app.register_blueprint(public.bp)  # last: its /<slug> pages catch what nothing else answers
 
 
 def register_admin(app: Flask) -> None:
     from cms.admin import build_admin
-    from cms.web import media, transfer
+    from cms.web import media, subscribers, transfer
 
     admin = build_admin(app)
     media.register(admin)
     transfer.register(admin)
+    subscribers.register(admin)
 
 
 def register_cli(app: Flask) -> None:

@@ -496,12 +496,26 @@ class SiteSettingsView(AdminsOnly, BackOfficeModelView):
     can_create = can_delete = False
     noun = "site settings"
     edit_template = "admin/settings_edit.html"
-    form_excluded_columns = ("timezone",)
+    form_excluded_columns = ("timezone", "email_since")
     column_labels = {"title": "Site title", "author_name": "Your name", "author_credentials": "Your credentials",
                      "author_bio": "Your bio", "consultation_text": "Booking invitation",
                      "consultation_url": "Booking link", "contact_email": "Contact email address",
+                     "street_address": "Street address", "locality": "City", "region": "State",
+                     "postal_code": "ZIP code", "area_served": "Area served", "phone": "Phone",
+                     "hours": "Office hours", "fees_note": "Insurance and fees",
+                     "article_notice": "Notice on every article",
                      "feed_size": "Entries per feed", "related_count": "Related articles shown",
-                     "related_min_score": "Minimum related score"}
+                     "related_min_score": "Minimum related score",
+                     "is_email_full_text": "Email subscribers the whole article (otherwise its summary and a link)"}
+    column_descriptions = {
+        "title": "Your practice's name, as readers and search engines see it.",
+        "consultation_url": "Where readers book: your scheduling page, or a page of this site such as /contact.",
+        "street_address": "Leave the address empty if you see clients online only; say where in Area served.",
+        "area_served": "For example: In person in Manhattan, online across New York State.",
+        "hours": "For example: Monday to Thursday, 9 am to 7 pm.",
+        "fees_note": "A sentence or two, e.g. out of network, superbills provided, a sliding scale.",
+        "article_notice": "Shown at the end of every article, e.g. a crisis line. Empty: none.",
+    }
     # A form posted without its fields must not blank the site: what every page shows is required.
     form_args = {
         "title": {"validators": [InputRequired("The site needs a title.")]},
@@ -611,8 +625,8 @@ class ProfileView(SignedInOnly, BaseView):
 #: count as that entry (the writing screen belongs to Articles). Entries whose view the user may not open are left out.
 MENU: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("admin", ()), ("articles", ("authoring",)), ("series", ()), ("tags", ()), ("pages", ("page_writing",)),
-    ("media", ()),
-    ("users", ()), ("site_settings", ()), ("transfer", ()), ("sessions", ()), ("profile", ()),
+    ("media", ()), ("users", ()), ("site_settings", ()), ("transfer", ()), ("subscribers", ()), ("sessions", ()),
+    ("profile", ()),
 )
 
 

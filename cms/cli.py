@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,11 +18,12 @@ from flask.cli import AppGroup
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from cms import progress
 from cms.core import clock
 from cms.core.errors import CMSError
 from cms.core.workflow import Role
 from cms.extensions import db
-from cms.services import backup, demo, maintenance, related, site, transfer, uploads, users
+from cms.services import backup, demo, maintenance, related, site, transfer, uploads, users, wordpress_images
 
 cms = AppGroup("cms", help="Manage the CMS: schema, accounts, content.")
 
@@ -124,7 +126,8 @@ def create_user(email: str, role: str, name: str, password_stdin: bool) -> None:
 def load_demo() -> None:
     """Load the sample site into an empty database and print the admin's password once."""
     if not demo.is_empty():
-        click.echo("The site already has content; the sample site was not loaded.")
+        click.echo("The site already has articles or accounts, so the sample site was not loaded: it loads only "
+                   "into a new site, before flask cms create-user.")
         return
     zone = site.timezone(current_app.config["SITE_TIMEZONE"])
     with related.deferred():  # one computation of related articles at the end, not one per article
@@ -138,14 +141,23 @@ def load_demo() -> None:
 @cms.command("import")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what the import would do, and write nothing.")
+@click.option("--uploads", type=click.Path(exists=True, path_type=Path),
+              help="A copy of the old WordPress site's wp-content/uploads folder, or a zip of it: the images "
+                   "its posts show come along.")
+@click.option("--fetch-images", is_flag=True,
+              help="Fetch the images the posts show (those not in --uploads) from the old WordPress site.")
 @database_command
-def import_content(path: Path, dry_run: bool) -> None:
+def import_content(path: Path, dry_run: bool, uploads: Path | None, fetch_images: bool) -> None:
     """Import a WordPress export (WXR), a Markdown file, or a folder of Markdown files; all or nothing."""
     zone = site.timezone(current_app.config["SITE_TIMEZONE"])
     importer = transfer.default_importer()
     batch = transfer.load(path, zone=zone)
-    with click.progressbar(length=len(batch.documents), label=f"Importing {path.name}", file=sys.stderr) as bar:
-        report = transfer.run(batch, by=importer, now=clock.now(), progress=lambda: bar.update(1))
+    limits = wordpress_images.Limits.from_config(current_app.config)
+    done = itertools.count(1)
+    with (wordpress_images.finder(uploads, is_fetching=fetch_images, limits=limits) as images,
+          progress.shown(f"Importing {path.name}", "items") as report_progress):
+        report = transfer.run(batch, by=importer, now=clock.now(), images=images,
+                              progress=lambda: report_progress(next(done), len(batch.documents)))
     if dry_run:
         db.session.rollback()
     else:
@@ -160,7 +172,9 @@ def import_content(path: Path, dry_run: bool) -> None:
 @database_command
 def export_content(directory: Path) -> None:
     """Write every article and page as Markdown with front matter into DIRECTORY, new or empty."""
-    count = transfer.export(directory, zone=site.timezone(current_app.config["SITE_TIMEZONE"]))
+    with progress.shown(f"Exporting to {directory}", "files") as report_progress:
+        count = transfer.export(directory, zone=site.timezone(current_app.config["SITE_TIMEZONE"]),
+                                progress=report_progress)
     click.echo(f"Exported {count} files to {directory}.")
 
 
@@ -169,7 +183,8 @@ def export_content(directory: Path) -> None:
 @database_command
 def backup_site(file: Path) -> None:
     """Write a consistent snapshot of the whole site to FILE, while the site keeps serving."""
-    counts = backup.create(file, now=clock.now())
+    with progress.shown(f"Backing up to {file}", "rows") as report_progress:
+        counts = backup.create(file, now=clock.now(), progress=report_progress)
     click.echo(f"Backed up {_rows(counts)} to {file}.")
     click.echo("The file holds password hashes: keep it private.")
 
@@ -180,7 +195,8 @@ def backup_site(file: Path) -> None:
 @database_command
 def restore_site(file: Path, force: bool) -> None:
     """Restore the whole site from a backup FILE into an empty database (or replace it all with --force)."""
-    counts = backup.restore(file, now=clock.now(), force=force)
+    with progress.shown(f"Restoring {file}", "rows") as report_progress:
+        counts = backup.restore(file, now=clock.now(), force=force, progress=report_progress)
     db.session.commit()
     click.echo(f"Restored {_rows(counts)} from {file}.")
 
@@ -194,10 +210,21 @@ def _rows(counts: dict[str, int]) -> str:
 def reindex() -> None:
     """Render stale bodies again and recompute every article's related articles (search keeps itself current)."""
     rendered = maintenance.rerender_stale()
-    rebuilt = related.rebuild()
+    with progress.shown("Computing related articles", "articles") as report_progress:
+        rebuilt = related.rebuild(progress=report_progress)
     db.session.commit()
     if rendered:
         click.echo(f"Re-rendered {rendered} articles and pages made by an older version.")
     click.echo(f"Related articles: computed for {rebuilt.articles} articles ({rebuilt.scored} scheduled or "
                f"published), {rebuilt.changed} stored scores changed.")
     click.echo("Search index: nothing to rebuild; the database updates it with every save.")
+
+
+@cms.command("worker")
+@click.option("--once", is_flag=True, help="Send what is due now, then stop (for tests and cron).")
+@database_command
+def worker(once: bool) -> None:
+    """Send what waits in the outbox (email to subscribers), queueing articles as they go live; runs until stopped."""
+    from cms.worker import run_command
+
+    run_command(once)

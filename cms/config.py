@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from cms.core import numbers
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - the name of the file that holds the key, not a key
 CONFIG_FILE = "config.py"
@@ -49,30 +51,83 @@ class Defaults:
     DB_POOL_SIZE = 4  # PostgreSQL connections each worker keeps open; see "Connections" in the README
     DB_MAX_OVERFLOW = 4  # more it may open under load and closes after; pool + overflow = threads per worker
     DB_CONNECT_TIMEOUT = 5  # seconds to reach PostgreSQL before a start or a request gives up
+    SMTP_URL = None  # smtp://user:password@host:587 (STARTTLS) or smtps://…:465; unset: .eml files in instance/outbox
+    MAIL_FROM = None  # "Dr Jane Doe <jane@example.org>"; unset: noreply@ the SITE_URL's host
+    MAIL_RATE_PER_MINUTE = 600  # emails a minute at most (all workers together when RATELIMIT_STORAGE_URI is Redis)
+    MAIL_POLL_SECONDS = 5  # how often the worker looks for articles published with "Publish now"
+    DKIM_KEY_FILE = None  # a PEM private key: emails are DKIM-signed with it
+    DKIM_SELECTOR = "cms"  # the DNS record is <selector>._domainkey.<domain>
+    DKIM_DOMAIN = None  # unset: MAIL_FROM's domain
+    SUBSCRIBE_LIMIT_PER_EMAIL = "3 per hour"  # subscribe requests for one address from one client address
+    SUBSCRIBE_LIMIT_PER_ADDRESS = "20 per hour"  # subscribe requests from one client address, whatever the email
     # Werkzeug's method; the tests alone use a one-round pbkdf2 to save 0.2 s a hash.
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method's name, not a password
+
+
+def _text(name: str, value: str) -> str:
+    return value
+
+
+def _whole(example: str) -> Callable[[str, str], int]:
+    """A reader of a whole number, refusing anything else in one sentence that shows `example`."""
+
+    def read(name: str, value: str) -> int:
+        number = numbers.whole(value)
+        if number is None:
+            raise ConfigError(f"{name} {value!r} must be {example}.")
+        return number
+
+    return read
+
+
+#: Every setting an administrator may give in the environment, with how its text is read. The README's
+#: Configuration table lists exactly these, plus INSTANCE_PATH (tests/services/test_readme_settings.py checks both
+#: ways). DATABASE_URL becomes SQLALCHEMY_DATABASE_URI; the others keep their names.
+ENVIRONMENT: Mapping[str, Callable[[str, str], Any]] = {
+    "SECRET_KEY": _text,
+    "DATABASE_URL": _text,
+    "SITE_URL": _text,
+    "SITE_TIMEZONE": _text,
+    "CACHE_URL": _text,
+    "PAGE_CACHE_BYTES": _whole("a number of bytes, e.g. 67108864 (0 turns page caching off)"),
+    "RATELIMIT_STORAGE_URI": _text,
+    "PROXY_FIX": _whole("the number of proxies, e.g. 1"),
+    "PROXY_FIX_HOST": _whole("the number of proxies, e.g. 1"),
+    "PROXY_FIX_PREFIX": _whole("the number of proxies, e.g. 1"),
+    "WEBSUB_HUB": _text,
+    "DB_POOL_SIZE": _whole("a whole number, e.g. 4"),
+    "DB_MAX_OVERFLOW": _whole("a whole number, e.g. 4"),
+    "DB_CONNECT_TIMEOUT": _whole("a number of seconds, e.g. 5"),
+    "SMTP_URL": _text,
+    "MAIL_FROM": _text,
+    "MAIL_RATE_PER_MINUTE": _whole("a number of emails, e.g. 60"),
+    "MAIL_POLL_SECONDS": _whole("a number of seconds, e.g. 5"),
+    "DKIM_KEY_FILE": _text,
+    "DKIM_SELECTOR": _text,
+    "DKIM_DOMAIN": _text,
+    "SUBSCRIBE_LIMIT_PER_EMAIL": _text,
+    "SUBSCRIBE_LIMIT_PER_ADDRESS": _text,
+    "UPLOAD_MAX_BYTES": _whole("a number of bytes, e.g. 10485760"),
+    "UPLOAD_MAX_PIXELS": _whole("a number of pixels, e.g. 50000000"),
+    "UPLOAD_MAX_ANIMATION_PIXELS": _whole("a number of pixels, e.g. 8000000"),
+    "UPLOAD_FOLDER": _text,
+}
+#: Read by the app factory before any setting, since the instance folder holds the config file and the secret key.
+INSTANCE_PATH = "INSTANCE_PATH"
 
 
 def load(instance_path: str, environ: Mapping[str, str]) -> dict[str, Any]:
     """Return settings from the instance config file and the environment, checked."""
     instance = Path(instance_path)
     settings: dict[str, Any] = _read_instance_file(instance / CONFIG_FILE)
-    for name in ("SECRET_KEY", "SITE_URL", "SITE_TIMEZONE", "RATELIMIT_STORAGE_URI", "WEBSUB_HUB", "CACHE_URL"):
+    for name, read in ENVIRONMENT.items():
         if environ.get(name):
-            settings[name] = environ[name]
-    for name in ("PROXY_FIX", "PROXY_FIX_HOST", "PROXY_FIX_PREFIX"):
-        if environ.get(name):
-            if not environ[name].isascii() or not environ[name].isdigit():
-                raise ConfigError(f"{name} {environ[name]!r} must be the number of proxies, e.g. 1.")
-            settings[name] = int(environ[name])
-    for name in ("DB_POOL_SIZE", "DB_MAX_OVERFLOW", "DB_CONNECT_TIMEOUT"):
-        if environ.get(name):
-            if not environ[name].isascii() or not environ[name].isdigit():
-                raise ConfigError(f"{name} {environ[name]!r} must be a whole number, e.g. 4.")
-            settings[name] = int(environ[name])
-    if environ.get("DATABASE_URL"):
-        settings["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
-    settings.setdefault("SQLALCHEMY_DATABASE_URI", f"sqlite:///{instance / DATABASE_FILE}")
+            settings[name] = read(name, environ[name])
+    if "DATABASE_URL" in settings:
+        settings["SQLALCHEMY_DATABASE_URI"] = settings.pop("DATABASE_URL")
+    if "SQLALCHEMY_DATABASE_URI" not in settings:
+        instance.mkdir(parents=True, exist_ok=True)  # SQLite makes the file, not its folder
+        settings["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / DATABASE_FILE}"
     settings["SQLALCHEMY_DATABASE_URI"] = database_url(settings["SQLALCHEMY_DATABASE_URI"])
     settings["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(settings)
     if not settings.get("SECRET_KEY"):
@@ -91,6 +146,16 @@ def check(settings: Mapping[str, Any]) -> None:
     site_url = settings.get("SITE_URL", Defaults.SITE_URL)
     if not site_url.startswith(("http://", "https://")):
         raise ConfigError(f"SITE_URL {site_url!r} must start with http:// or https://.")
+    if settings.get("SMTP_URL"):
+        from cms.mailer import smtp_settings
+
+        try:
+            smtp_settings(settings["SMTP_URL"])
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
+    key_file = settings.get("DKIM_KEY_FILE")
+    if key_file and not Path(key_file).is_file():
+        raise ConfigError(f"DKIM_KEY_FILE {key_file!r} is not a file; give the path of a PEM private key.")
     hub = settings.get("WEBSUB_HUB")
     if hub and not hub.startswith(("http://", "https://")):
         raise ConfigError(f"WEBSUB_HUB {hub!r} must start with http:// or https://.")

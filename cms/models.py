@@ -29,6 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import ColumnElement
 from werkzeug.security import check_password_hash
 
+from cms.core.subscriptions import OutboxStatus, SubscriberStatus
 from cms.core.workflow import Role, Status
 from cms.extensions import Model, db
 
@@ -317,9 +318,30 @@ class SiteSettings(Model):
     consultation_text: Mapped[str] = mapped_column(String(300), default="")
     consultation_url: Mapped[str] = mapped_column(String(500), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
+    # The practice, as the home page, footer, contact page and structured data show it; empty means not shown.
+    # server_default: rows made before migration 0007 get empty details, not NULL.
+    street_address: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    locality: Mapped[str] = mapped_column(String(100), default="", server_default="")  # city: New York
+    region: Mapped[str] = mapped_column(String(100), default="", server_default="")  # state: NY
+    postal_code: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    area_served: Mapped[str] = mapped_column(String(300), default="", server_default="")  # "Online across NY"
+    phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    hours: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    fees_note: Mapped[str] = mapped_column(Text, default="", server_default="")  # insurance and fees, briefly
+    article_notice: Mapped[str] = mapped_column(Text, default="", server_default="")  # on every article: 988
     feed_size: Mapped[int] = mapped_column(default=20)  # newest entries in each feed
     related_count: Mapped[int] = mapped_column(default=3)  # related articles shown under each article
     related_min_score: Mapped[float] = mapped_column(default=0.05)  # below this, nothing is related
+    # Emails to subscribers carry the whole article; off, its summary and a link.
+    is_email_full_text: Mapped[bool] = mapped_column(default=True, server_default="1")
+    # Articles going live from then on are emailed: set by the first worker, so that the articles a site had
+    # (and old ones imported later, dated before it) are never sent.
+    email_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def phone_uri(self) -> str:
+        """The phone number as a link that dials it: tel: with its digits (and a leading +) only."""
+        return "tel:" + "".join(char for char in self.phone if char.isdigit() or char == "+")
 
 
 class ContentVersion(Model):
@@ -349,7 +371,7 @@ class RelatedScore(Model):
     other_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True,
                                           index=True)
     score: Mapped[float] = mapped_column()
-    reasons: Mapped[dict] = mapped_column(JSON, default=dict)  # {"terms": [...], "tags": [...], "series": bool}
+    reasons: Mapped[dict] = mapped_column(JSON, default=dict)  # {"terms", "tags", "tag_weights": [...], "series": bool}
 
 
 class Autosave(Model):
@@ -395,6 +417,9 @@ class Media(Model):
     byte_size: Mapped[int] = mapped_column()  # of the original
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow)
+    # Where an imported image came from ("old.example.com/wp-content/uploads/2024/10/a.jpg"), so importing the
+    # same site again finds it instead of storing it twice; None for uploads.
+    source: Mapped[str | None] = mapped_column(String(1000), unique=True, index=True)
 
     uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])
     variants: Mapped[list[MediaVariant]] = relationship(back_populates="media", cascade="all, delete-orphan",
@@ -430,6 +455,78 @@ class MediaVariant(Model):
     data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # loaded only when served
 
     media: Mapped[Media] = relationship(back_populates="variants")
+
+
+class Subscriber(Model):
+    """One email address, with any number of subscriptions; nothing else is known about the person."""
+
+    __tablename__ = "subscribers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lowercased
+    status: Mapped[SubscriberStatus] = mapped_column(_enum(SubscriberStatus, "subscriber_status"),
+                                                     default=SubscriberStatus.PENDING)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Counts the subscriptions ended: a confirmation link sent before then no longer subscribes anyone.
+    link_epoch: Mapped[int] = mapped_column(default=0)
+
+    subscriptions: Mapped[list[Subscription]] = relationship(
+        back_populates="subscriber", cascade="all, delete-orphan", passive_deletes=True, order_by="Subscription.id")
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Subscription(Model):
+    """What one subscriber follows: the whole site, one series or one tag (`topic` says which, as text)."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (
+        UniqueConstraint("subscriber_id", "topic"),
+        CheckConstraint("series_id IS NULL OR tag_id IS NULL", name="one_target"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"))
+    topic: Mapped[str] = mapped_column(String(40))  # "site", "series:<id>" or "tag:<id>"
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), index=True)
+    tag_id: Mapped[int | None] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow)
+
+    subscriber: Mapped[Subscriber] = relationship(back_populates="subscriptions")
+    series: Mapped[Series | None] = relationship()
+    tag: Mapped[Tag | None] = relationship()
+
+
+class Mailing(Model):
+    """An article the worker found live and queued for its subscribers: once per article, ever."""
+
+    __tablename__ = "mailings"
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recipients: Mapped[int] = mapped_column(default=0)
+
+
+class OutboxEmail(Model):
+    """One email to send: an article to one subscriber (unique, so nobody gets it twice), or a confirmation."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("subscriber_id", "article_id"),  # NULLs (confirmations) never collide
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"))
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    topic: Mapped[str | None] = mapped_column(String(40))  # a confirmation: the subscription it confirms
+    status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus, "outbox_status"), default=OutboxStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str] = mapped_column(String(300), default="")  # the mail server's last refusal
+
+    subscriber: Mapped[Subscriber] = relationship()
+    article: Mapped[Article | None] = relationship()
 
 
 # Full-text search lives outside the mapped columns, in each engine's own form; Alembic leaves these alone.

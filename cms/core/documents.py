@@ -66,7 +66,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
 
     KINDS = (("article", "Articles"), ("page", "Pages"), ("series", "Series"), ("tag", "Tags"),
-             ("redirect", "Redirects"))
+             ("image", "Images"), ("redirect", "Redirects"))
 
     def count(self, kind: str, outcome: str, number: int = 1) -> None:
         self.counts.setdefault(kind, Counter())[outcome] += number
@@ -107,6 +107,7 @@ class Batch:
     documents: list[Document]
     series: list[SeriesInfo] = field(default_factory=list)
     report: Report = field(default_factory=Report)
+    old_sites: list[str] = field(default_factory=list)  # addresses of the site it came from, for its uploads
 
 
 def read_markdown(files: Iterable[tuple[str, bytes]], *, source: str, zone: str) -> Batch:

@@ -44,7 +44,7 @@ class Entry:
     author: str
     published_at: datetime
     updated_at: datetime
-    categories: tuple[tuple[str, str, str], ...] = ()  # (term, label, scheme URL) per tag
+    categories: tuple[tuple[str, str, str], ...] = ()  # (term, label, scheme URL) per tag; readers show the term
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,13 @@ EXTENSIONS = {"jpeg": "jpg", "png": "png", "gif": "gif", "webp": "webp"}
 FORMATS = {extension: fmt for fmt, extension in EXTENSIONS.items()}
 #: How wide a body image is drawn: the text column (site.css --measure, less main's padding), else the screen.
 SIZES = "(min-width: 38rem) 36rem, 100vw"
+#: How wide the other slots draw an upload (site.css): a card's thumbnail, the photo on the home page, the
+#: author's photo in the author box.
+CARD_SIZES = "(min-width: 40rem) 11rem, 6.5rem"
+INTRO_PHOTO_SIZES = "(min-width: 40rem) 12rem, 7rem"
+AUTHOR_PHOTO_SIZES = "6rem"
+#: Every `sizes` the site writes; sanitizing keeps these and no other.
+ALL_SIZES = frozenset({SIZES, CARD_SIZES, INTRO_PHOTO_SIZES, AUTHOR_PHOTO_SIZES})
 #: The address of an original (/uploads/<key>.jpg) or a variant (/uploads/<key>-800.webp).
 UPLOAD_PATH = re.compile(r"/uploads/(?P<key>[0-9a-f]{32})(?:-(?P<width>[1-9][0-9]{0,4}))?\.(?P<ext>jpg|png|gif|webp)")
 #: A srcset of our variants only: "/uploads/<key>-480.webp 480w, …".

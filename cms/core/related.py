@@ -1,15 +1,29 @@
-"""Which articles belong together: TF-IDF over title, summary and body, rare shared tags, series, recency.
+"""Which articles belong together: BM25-weighted terms and phrases of title, summary and body, shared tags
+weighed by what the site's texts say of them, series, recency.
 
 Plain Python, no Flask, no database. An `Index` keeps each article's strongest stemmed terms in an inverted
 index, and each article's best matches in two short lists: other articles, and parts of its own series (the
 series navigation already shows those, so they only fill in). `upsert` and `remove` change one article and
 return the ids whose lists changed, so a save rewrites a handful of rows, not all of them.
 
+Text: a term's weight saturates as it repeats and is measured against the article's length (BM25), so a long
+article does not win by length and one word said ten times does not drown the rest. The title's two-word
+phrases ("no contact", "new mother") are terms of their own: they tell apart topics whose single words are the
+same. (A body's phrases, even its repeated ones, cost as much again to find and store as its words, for little.)
+
+Tags are evidence, not orders. A tag's weight is learned from the site: 1 when the articles carrying it are as
+alike in text as an article and its closest match usually are, 0 when they are no more alike than any two
+articles. A tag put on in a hurry, on articles that have nothing else in common, so stops outweighing their
+texts, and a tag whose articles do belong together keeps its say. With few articles to judge by, a tag is
+trusted (TAG_PRIOR counts as TAG_PRIOR_PAIRS pairs of articles). The weights cost nothing to keep: the sum of a
+tag's articles' unit vectors gives their mean pairwise cosine, (|sum|² - n) / (n (n - 1)).
+
 Between full computations the statistics drift: a changed article is weighed with the current document
 frequencies, while the others keep the weights they got when last weighed (a term that was in one article
 only, and so left out of its vector, stays out until then). So every change also weighs again the
 REWEIGHED_PER_CHANGE articles weighed longest ago: no article's weights are older than len / REWEIGHED_PER_CHANGE
 changes, and a save costs the same at 100 articles as at 10,000 instead of now and then paying for all of them.
+Tag weights move with every change and are read when a list is computed, so they drift the same way.
 """
 
 from __future__ import annotations
@@ -18,6 +32,7 @@ import heapq
 import itertools
 import math
 import re
+import sys
 from array import array
 from collections import Counter
 from collections.abc import Iterable
@@ -27,11 +42,20 @@ from datetime import datetime
 import snowballstemmer
 
 TITLE_WEIGHT, SUMMARY_WEIGHT, BODY_WEIGHT = 3, 2, 1
+#: BM25's saturation (the count at which a term has half its weight, in an article of average length) and length
+#: normalization (0: none, 1: full). Far above BM25's usual 1.2: here a title's word arrives counted 3 times, and
+#: a few uses of a word in a short article should still count as more than one (both corpora in the tests agree).
+SATURATION, LENGTH_NORMALIZATION = 10.0, 0.75
+LENGTH_STEPS_PER_DOUBLING = 8  # the mean length counts in steps of 2 ** (1 / 8), 9 %
 #: The strongest terms kept per article; the rest barely move a cosine and would swell every posting list.
 TERMS_PER_ARTICLE = 64
 TEXT_WEIGHT = 1.0
-#: A shared tag that only two articles carry says "these belong together" about as loudly as close text.
-TAG_WEIGHT = 0.4
+#: What a shared tag adds at full weight when it is the only tag of both articles; its learned weight scales it.
+TAG_WEIGHT = 0.6
+#: A tag's weight before its articles' texts say anything, and how many pairs of articles that guess is worth.
+TAG_PRIOR, TAG_PRIOR_PAIRS = 1.0, 1.0
+#: How many articles a full computation scores first, to learn how close an article and its best match are.
+NEAR_SAMPLE = 100
 #: Enough to order near-equal scores newest first, never enough to make unrelated articles related.
 RECENCY_WEIGHT = 0.01
 RECENCY_HALF_LIFE_DAYS = 365.0
@@ -63,11 +87,13 @@ whom who's whose why why's will with within without won't would wouldn't yet you
 yours yourself yourselves you've
 """.split())
 
+#: A stop word that still means something at the head of a phrase: "no contact" is not "contact".
+PHRASE_HEADS = frozenset({"no"})
+
 #: (score, id) pairs, best first.
 _Ranked = list[tuple[float, int]]
 
-_MAX_COUNT = 1023  # term frequency saturates here anyway
-_TF = [0.0] + [1.0 + math.log(count) for count in range(1, _MAX_COUNT + 1)]  # sublinear term frequency
+_MAX_COUNT = 1023  # saturation has made the rest irrelevant long before
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _stemmer = snowballstemmer.stemmer("english")
 _stems: dict[str, str] = {}  # word -> stem ("" for a stop word); words of one language, so it stays small
@@ -97,33 +123,86 @@ class Match:
 
 
 @dataclass(frozen=True)
+class SharedTag:
+    """A tag two articles share, and how much it counts: its weight learned from the site, 0 to 1."""
+
+    name: str
+    weight: float
+
+
+@dataclass(frozen=True)
 class Reasons:
-    """Why two articles match, for the editor: shared words (strongest first), shared tags (rarest first)."""
+    """Why two articles match, for the editor: shared words (strongest first), shared tags (those that count
+    most first) with their learned weights."""
 
     terms: tuple[str, ...]
-    tags: tuple[str, ...]
+    tags: tuple[SharedTag, ...]
     is_same_series: bool
 
     def as_json(self) -> dict[str, object]:
-        return {"terms": list(self.terms), "tags": list(self.tags), "series": self.is_same_series}
+        return {"terms": list(self.terms), "tags": [tag.name for tag in self.tags],
+                "tag_weights": [round(tag.weight, 3) for tag in self.tags], "series": self.is_same_series}
 
 
 @dataclass(slots=True)
 class _Profile:
     terms: tuple[str, ...]  # every distinct term, for the document frequencies and to weigh again
     counts: array[int]  # of each term, as `term_counts` gave them
+    length: int  # all counts added up, for BM25's length normalization
     tags: tuple[str, ...]
     series_id: int | None
     published_at: datetime | None
     vector: dict[str, float] = field(default_factory=dict)  # the strongest terms, L2-normalized
 
 
+@dataclass(slots=True)
+class _Sum:
+    """The sum of some articles' vectors, kept as they change, and the mean cosine of those articles two by two."""
+
+    vector: dict[str, float] = field(default_factory=dict)
+    square: float = 0.0  # |vector|², kept without adding it up again
+    members: int = 0  # articles with a vector: one without terms says nothing of the others
+
+    def add(self, vector: dict[str, float]) -> None:
+        if not vector:
+            return
+        total, dot = self.vector, 0.0
+        for term, weight in vector.items():
+            before = total.get(term, 0.0)
+            dot += before * weight
+            total[term] = before + weight
+        self.square += 2 * dot + 1.0  # |s + v|² = |s|² + 2 s·v + |v|², and |v| is 1
+        self.members += 1
+
+    def remove(self, vector: dict[str, float]) -> None:
+        if not vector:
+            return
+        total, dot = self.vector, 0.0
+        for term, weight in vector.items():
+            rest = total[term] - weight
+            if rest > 1e-9:  # every weight is positive: what is left of a term no member has is float noise
+                total[term] = rest
+                dot += rest * weight
+            else:
+                del total[term]
+        self.members -= 1
+        self.square = max(self.square - 2 * dot - 1.0, 0.0) if self.members else 0.0
+
+    def mean_cosine(self) -> float | None:
+        """The mean cosine of the members' vectors taken two by two; None for fewer than two members."""
+        count = self.members
+        return (self.square - count) / (count * (count - 1)) if count > 1 else None
+
+
 def stem(word: str) -> str:
-    """Return the stem of a lowercase `word`, or "" for a stop word or a word too short to mean much."""
+    """Return the stem of a lowercase `word`, or "" for a stop word or a word too short to mean much (a phrase
+    head, "no", is itself)."""
     found = _stems.get(word)
     if found is None:
         plain = word.replace("’", "'")
-        if len(plain) < 3 or plain in STOP_WORDS:
+        if plain in PHRASE_HEADS:
+            found = plain
+        elif len(plain) < 3 or plain in STOP_WORDS:
             found = ""
         else:
             found = _stemmer.stemWord(plain.removesuffix("'s"))
@@ -136,7 +215,8 @@ def stem(word: str) -> str:
 
 
 def term_counts(document: Document) -> dict[str, int]:
-    """Return the stems of `document` with their counts, title and summary words counting more."""
+    """Return the terms of `document` with their counts, title and summary counting more: its stems, and the
+    title's two-word phrases ("no contact", "new mother")."""
     counts: dict[str, int] = {}
     for text, weight in ((document.title, TITLE_WEIGHT), (document.summary, SUMMARY_WEIGHT),
                          (document.body_text, BODY_WEIGHT)):
@@ -146,7 +226,19 @@ def term_counts(document: Document) -> dict[str, int]:
                 term = stem(word)
             if term:
                 counts[term] = counts.get(term, 0) + count * weight
+    for head in PHRASE_HEADS:  # a word that only heads phrases
+        counts.pop(head, None)
+    title = [stem(word) for word in _WORD.findall(document.title.lower())]
+    for first, second in itertools.pairwise(title):
+        if first and second and second not in PHRASE_HEADS:
+            phrase = sys.intern(f"{first} {second}")  # the same phrase in many articles is one string
+            counts[phrase] = counts.get(phrase, 0) + TITLE_WEIGHT
     return counts
+
+
+def _surface(term: str) -> str:
+    """A term in words, for the editor: the shortest word seen with each stem."""
+    return " ".join(_surfaces.get(part, part) for part in term.split(" "))
 
 
 class Index:
@@ -156,11 +248,17 @@ class Index:
         self.depth = depth
         self._weighed: dict[int, None] = {}  # every id, those weighed longest ago first (an ordered set)
         self._size = 0  # articles counted in the document frequencies
+        self._length = 0  # their lengths added up
         self._profiles: dict[int, _Profile] = {}
         self._postings: dict[str, dict[int, float]] = {}
         self._df: Counter[str] = Counter()  # articles with each term
         self._tag_df: Counter[str] = Counter()
         self._tag_postings: dict[str, set[int]] = {}
+        self._tag_sums: dict[str, _Sum] = {}  # the vectors of each tag's articles, to learn its weight
+        self._site_sum: _Sum | None = None  # every vector, summed when a tag's weight is first asked for
+        self._closest: dict[int, float] = {}  # id -> the text score of its best match when last computed
+        self._closest_total = 0.0
+        self._frozen_near: float | None = None  # `_near` while a full computation runs
         self._newest: datetime | None = None
         self._rows: dict[int, tuple[list[tuple[float, int]], list[tuple[float, int]]]] = {}  # others, series
         self._listed_in: dict[int, set[int]] = {}  # id -> ids whose rows list it
@@ -199,9 +297,26 @@ class Index:
         other = self._profiles[other_id]
         shared = sorted(profile.vector.keys() & other.vector.keys(),
                         key=lambda term: (-profile.vector[term] * other.vector[term], term))
-        tags = sorted(set(profile.tags) & set(other.tags), key=lambda tag: (self._tag_df.get(tag, 0), tag))
-        return Reasons(terms=tuple(_surfaces.get(term, term) for term in shared[:SHOWN_TERMS]),
+        tags = [SharedTag(tag, self.tag_weight(tag)) for tag in set(profile.tags) & set(other.tags)]
+        tags.sort(key=lambda tag: (-tag.weight * self._tag_idf(tag.name) ** 2, tag.name))
+        return Reasons(terms=tuple(_surface(term) for term in shared[:SHOWN_TERMS]),
                        tags=tuple(tags), is_same_series=_same_series(profile, other))
+
+    def tag_weight(self, tag: str) -> float:
+        """How much a shared `tag` counts, from 0 to 1: how much more alike in text the articles carrying it
+        are than any two articles, measured against how alike an article and its best match are."""
+        tag_sum = self._tag_sums.get(tag)
+        coherence = tag_sum.mean_cosine() if tag_sum is not None else None
+        if tag_sum is None or coherence is None:
+            return TAG_PRIOR
+        background = self._site().mean_cosine() or 0.0
+        near = self._near()
+        if near - background < 1e-9:  # the texts tell no articles apart, so they cannot judge a tag either
+            return TAG_PRIOR
+        pairs = tag_sum.members * (tag_sum.members - 1) / 2
+        evidence = (coherence - background) / (near - background)
+        weight = (pairs * evidence + TAG_PRIOR_PAIRS * TAG_PRIOR) / (pairs + TAG_PRIOR_PAIRS)
+        return min(max(weight, 0.0), 1.0)
 
     def upsert(self, document: Document) -> set[int]:
         """Add `document` or replace its earlier version; return the ids whose matches changed, its own too."""
@@ -230,13 +345,23 @@ class Index:
         """Weigh every article with the current statistics and compute every list again; return all ids."""
         self._postings.clear()
         self._weighed.clear()
+        self._tag_sums.clear()
+        self._site_sum = None
         idf = self._idf_of(self._df)
+        average = self._average_length()
         for ident, profile in self._profiles.items():
-            self._weigh(profile, ident, idf)
+            self._weigh(profile, ident, idf, average)
         self._rows.clear()
         self._listed_in.clear()
-        for ident, profile in self._profiles.items():
-            self._set_row(ident, *self._best(profile, self._scores(ident)))
+        self._closest.clear()
+        self._closest_total = 0.0
+        if any(count > 1 for count in self._tag_df.values()):  # tags count: learn how close a best match is
+            self._frozen_near = self._sampled_near()
+        try:
+            for ident, profile in self._profiles.items():
+                self._set_row(ident, *self._best(profile, self._scores(ident)))
+        finally:
+            self._frozen_near = None
         return set(self._profiles)
 
     def _rematch(self, ident: int) -> set[int]:
@@ -267,6 +392,7 @@ class Index:
         profile = _unweighed(document)
         self._profiles[document.id] = profile
         self._size += 1
+        self._length += profile.length
         self._df.update(profile.terms)
         self._tag_df.update(profile.tags)
         for tag in profile.tags:
@@ -278,27 +404,50 @@ class Index:
     def _discard(self, ident: int, profile: _Profile) -> None:
         self._unpost(ident, profile)
         self._size -= 1
+        self._length -= profile.length
         df, tag_df = self._df, self._tag_df
         for term in profile.terms:
             df[term] -= 1
         for tag in profile.tags:
             tag_df[tag] -= 1
             self._tag_postings[tag].discard(ident)
+        self._closest_total -= self._closest.pop(ident, 0.0)
         del self._profiles[ident]
 
     def _unpost(self, ident: int, profile: _Profile) -> None:
-        """Take an article's vector out of the posting lists, to weigh it again or drop it."""
+        """Take an article's vector out of the posting lists and sums, to weigh it again or drop it."""
         self._weighed.pop(ident, None)
         for term in profile.vector:
             posting = self._postings[term]
             del posting[ident]
             if not posting:
                 del self._postings[term]
+        for tag_sum in self._sums_of(profile):
+            tag_sum.remove(profile.vector)
+        for tag in profile.tags:
+            if tag in self._tag_sums and not self._tag_sums[tag].members:
+                del self._tag_sums[tag]
         profile.vector = {}
+
+    def _sums_of(self, profile: _Profile) -> list[_Sum]:
+        sums = [self._tag_sums.setdefault(tag, _Sum()) for tag in profile.tags]
+        return sums if self._site_sum is None else [*sums, self._site_sum]
+
+    def _site(self) -> _Sum:
+        """Every article's vector summed, kept from its first use on (a site without shared tags never needs it)."""
+        if self._site_sum is None:
+            self._site_sum = _Sum()
+            for profile in self._profiles.values():
+                self._site_sum.add(profile.vector)
+        return self._site_sum
 
     def _idf(self, df: int) -> float:
         """Smoothed so that two articles alone still share something; a term everywhere weighs nearly nothing."""
         return math.log((self._size + 1) / max(df, 1))
+
+    def _tag_idf(self, tag: str) -> float:
+        count = self._tag_df.get(tag, 0)
+        return self._idf(count) if count > 0 else 0.0
 
     def _idf_of(self, terms: Iterable[str], extra: int = 0) -> dict[str, float]:
         """The inverse document frequency of those `terms` that can tell articles apart.
@@ -313,15 +462,31 @@ class Index:
         for term in terms:
             frequency = df.get(term, 0) + extra
             if 1 < frequency <= common:
+                if " " in term:  # a phrase of two words that each tell nothing apart is mostly chance
+                    first, second = term.split(" ")
+                    if df.get(first, 0) + extra > common and df.get(second, 0) + extra > common:
+                        continue
                 idf[term] = log(total / frequency)
         return idf
 
-    def _weigh(self, profile: _Profile, ident: int | None, idf: dict[str, float] | None = None) -> None:
-        """Set the vector of `profile` (sublinear tf times idf, strongest terms, L2-normalized) and, for an
-        indexed article (`ident`), its postings."""
+    def _average_length(self, extra: _Profile | None = None) -> float:
+        """The mean article length, counting `extra` (a draft) as if it were in the statistics, in steps."""
+        size = self._size + (extra is not None)
+        length = self._length + (extra.length if extra is not None else 0)
+        return _stepped(length / size) if length else 0.0
+
+    def _weigh(self, profile: _Profile, ident: int | None, idf: dict[str, float] | None = None,
+               average: float | None = None) -> None:
+        """Set the vector of `profile` (BM25: idf times a saturating, length-normalized term frequency; the
+        strongest terms, L2-normalized) and, for an indexed article (`ident`), its postings and sums."""
         if idf is None:
             idf = self._idf_of(profile.terms, extra=0 if ident is not None else 1)
-        weights = {term: _TF[count] * idf[term]
+        if average is None:
+            average = self._average_length(None if ident is not None else profile)
+        relative = _stepped(profile.length) / average if average and profile.length else 1.0
+        half = SATURATION * (1 - LENGTH_NORMALIZATION + LENGTH_NORMALIZATION * relative)  # count at half weight
+        saturated = [count / (count + half) for count in range(max(profile.counts, default=0) + 1)]
+        weights = {term: idf[term] * saturated[count]
                    for term, count in zip(profile.terms, profile.counts, strict=True) if term in idf}
         if len(weights) > TERMS_PER_ARTICLE:
             floor = heapq.nlargest(TERMS_PER_ARTICLE, weights.values())[-1]
@@ -339,6 +504,8 @@ class Index:
                 postings[term] = {ident: weight}
             else:
                 posting[ident] = weight
+        for tag_sum in self._sums_of(profile):
+            tag_sum.add(profile.vector)
 
     def _outsider(self, document: Document) -> _Profile:
         profile = _unweighed(document)
@@ -349,6 +516,16 @@ class Index:
 
     def _scores(self, ident: int, profile: _Profile | None = None) -> dict[int, float]:
         """Return the text and tag score of every article sharing something with `ident`, recency left out."""
+        scores = self._text_scores(ident, profile)
+        profile = profile or self._profiles[ident]
+        if profile.tags:
+            self._add_tag_scores(ident, profile, scores)
+        return scores
+
+    def _text_scores(self, ident: int, profile: _Profile | None = None) -> dict[int, float]:
+        """The cosine of `ident`'s vector with every other sharing a term. For an indexed article (no `profile`
+        given) the best is kept, to learn how close an article and its best match usually are."""
+        is_indexed = profile is None
         profile = profile or self._profiles[ident]
         scores: dict[int, float] = {}
         get = scores.get
@@ -356,25 +533,44 @@ class Index:
         for term, weight in profile.vector.items():
             for other, other_weight in postings[term].items() if term in postings else ():
                 scores[other] = get(other, 0.0) + weight * other_weight
+        scores.pop(ident, None)
         if TEXT_WEIGHT != 1.0:
             scores = {other: TEXT_WEIGHT * score for other, score in scores.items()}
-        if profile.tags:
-            self._add_tag_scores(profile, scores)
-        scores.pop(ident, None)
+        if is_indexed:
+            closest = max(scores.values(), default=0.0)
+            self._closest_total += closest - self._closest.get(ident, 0.0)
+            self._closest[ident] = closest
         return scores
 
-    def _add_tag_scores(self, profile: _Profile, scores: dict[int, float]) -> None:
-        """Cosine of the tag sets weighted by rarity (IDF), so a tag on every article counts for little."""
+    def _near(self) -> float:
+        """How close an article and its best match are by text, on average."""
+        if self._frozen_near is not None:
+            return self._frozen_near
+        return self._closest_total / len(self._closest) if self._closest else 0.0
+
+    def _sampled_near(self) -> float:
+        """`_near` from a sample of NEAR_SAMPLE articles spread over the ids, scored by text before the rest."""
+        ids = sorted(self._profiles)
+        step = -(-len(ids) // NEAR_SAMPLE)
+        for ident in ids[::step]:
+            self._text_scores(ident)
+        return self._near()
+
+    def _add_tag_scores(self, ident: int, profile: _Profile, scores: dict[int, float]) -> None:
+        """Cosine of the tag sets weighted by rarity (IDF), each shared tag counted at its learned weight."""
         idf = {tag: self._idf(count) for tag, count in self._tag_df.items() if count > 0}
         shared: dict[int, float] = {}
         for tag in profile.tags:
-            weight = idf.get(tag, 0.0) ** 2
-            for other in self._tag_postings.get(tag, ()):
+            weight = idf.get(tag, 0.0) ** 2 * self.tag_weight(tag) if tag in self._tag_postings else 0.0
+            if weight <= 0:
+                continue
+            for other in self._tag_postings[tag]:
                 shared[other] = shared.get(other, 0.0) + weight
+        shared.pop(ident, None)
         norm = math.sqrt(sum(idf.get(tag, 0.0) ** 2 for tag in profile.tags))
         for other, overlap in shared.items():
             other_norm = math.sqrt(sum(idf.get(tag, 0.0) ** 2 for tag in self._profiles[other].tags))
-            if overlap > 0 and norm and other_norm:
+            if norm and other_norm:
                 scores[other] = scores.get(other, 0.0) + TAG_WEIGHT * overlap / (norm * other_norm)
 
     def _recency(self, profile: _Profile) -> float:
@@ -431,13 +627,21 @@ class Index:
         self._set_row(ident, lists[0], lists[1])
         return True
 
+
 def _unweighed(document: Document) -> _Profile:
     counts = term_counts(document)
     values: Iterable[int] = counts.values()
     if counts and max(counts.values()) > _MAX_COUNT:
         values = [min(count, _MAX_COUNT) for count in counts.values()]
-    return _Profile(terms=tuple(counts), counts=array("H", values), tags=tuple(sorted(set(document.tags))),
-                    series_id=document.series_id, published_at=document.published_at)
+    return _Profile(terms=tuple(counts), counts=array("H", values), length=sum(counts.values()),
+                    tags=tuple(sorted(set(document.tags))), series_id=document.series_id,
+                    published_at=document.published_at)
+
+
+def _stepped(length: float) -> float:
+    """`length` in steps of 9 %: an edit of a few words, and the mean length after each save, move no weight, so
+    that a save does not rewrite the stored scores of every article listing it or weighed again with it."""
+    return 2 ** (round(math.log2(length) * LENGTH_STEPS_PER_DOUBLING) / LENGTH_STEPS_PER_DOUBLING)
 
 
 def _same_series(one: _Profile, other: _Profile) -> bool:

@@ -129,7 +129,7 @@ def _allowed_responsive(tag: str, name: str, value: str) -> bool:
     if name == "srcset":
         return bool(images.SRCSET.fullmatch(value))
     if name == "sizes":
-        return value == images.SIZES
+        return value in images.ALL_SIZES
     if tag == "source":
         return name == "type" and value == "image/webp"
     return (name, value) in (("loading", "lazy"), ("decoding", "async"))

@@ -20,20 +20,25 @@ import os
 import sqlite3
 import tempfile
 import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from sqlalchemy import Connection, Table, bindparam, create_engine, func, insert, inspect, select, text, update
+from sqlalchemy import Connection, Table, create_engine, func, insert, inspect, select, text, update
 from sqlalchemy.exc import DataError, IntegrityError, StatementError
 from sqlalchemy.types import Enum as EnumType, LargeBinary, TypeEngine
 
-from cms.core import clock, rendering
+from cms.core import clock
 from cms.core.errors import InvalidInput
 from cms.extensions import db
 from cms.models import Article, ContentVersion, Media, Page, Redirect, Series, Tag, User, UTCDateTime
-from cms.services import media
+from cms.services import maintenance
+
+#: Told `(done, total)` as a long task goes; `flask cms` shows it (cms.progress).
+Progress = Callable[[int, int], None]
 
 FORMAT = "practitioner-cms-backup"
 VERSION = 2  # 2: uploads (media, media_variants) are in the database and so in the backup
@@ -42,57 +47,71 @@ CONTENT_MODELS = (User, Article, Page, Series, Tag, Redirect, Media)
 _BATCH = 500
 
 
-def create(path: Path, *, now: datetime) -> dict[str, int]:
+def create(path: Path, *, now: datetime, progress: Progress | None = None) -> dict[str, int]:
     """Write a snapshot of every table to `path` (replaced atomically, readable by its owner only).
 
-    Returns the number of rows by table.
+    Returns the number of rows by table; `progress(done, total)` hears of the rows read as they are.
     """
+    with _replacing(path) as file:
+        tables = _snapshot(progress)
+        body = json.dumps({"tables": tables}, ensure_ascii=False, separators=(",", ":"),
+                          default=_json_value).encode("utf-8")
+        counts = {name: len(table["rows"]) for name, table in tables.items()}
+        header = {"format": FORMAT, "version": VERSION, "created_at": now.isoformat(),
+                  "engine": db.engine.dialect.name, "rows": counts, "sha256": hashlib.sha256(body).hexdigest()}
+        with gzip.GzipFile(fileobj=file, mode="wb", mtime=0) as stream:
+            stream.write(json.dumps(header, separators=(",", ":")).encode("utf-8") + b"\n" + body)
+        return counts
+
+
+def _snapshot(progress: Progress | None) -> dict[str, dict[str, Any]]:
+    """Every table as it was at one moment, while the site keeps writing."""
     engine = db.engine
-    if engine.dialect.name == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            copy = Path(folder) / "snapshot.sqlite"
-            source = engine.raw_connection()
-            target = sqlite3.connect(copy)
-            try:
-                driver = source.driver_connection
-                if not isinstance(driver, sqlite3.Connection):
-                    raise RuntimeError("Backing up SQLite needs Python's own sqlite3 driver.")
-                driver.backup(target)  # all pages in one step: one consistent moment
-            finally:
-                target.close()
-                source.close()
-            snapshot_engine = create_engine(f"sqlite:///{copy}")
-            try:
-                with snapshot_engine.connect() as connection:
-                    tables = _dump(connection)
-            finally:
-                snapshot_engine.dispose()
-    else:
+    if engine.dialect.name != "sqlite":
         with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection, \
                 connection.begin():
-            tables = _dump(connection)
-    body = json.dumps({"tables": tables}, ensure_ascii=False, separators=(",", ":"),
-                      default=_json_value).encode("utf-8")
-    counts = {name: len(table["rows"]) for name, table in tables.items()}
-    header = {"format": FORMAT, "version": VERSION, "created_at": now.isoformat(), "engine": engine.dialect.name,
-              "rows": counts, "sha256": hashlib.sha256(body).hexdigest()}
-    _write(path, json.dumps(header, separators=(",", ":")).encode("utf-8") + b"\n" + body)
-    return counts
+            return _dump(connection, progress)
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "snapshot.sqlite"
+        source = engine.raw_connection()
+        target = sqlite3.connect(copy)
+        try:
+            driver = source.driver_connection
+            if not isinstance(driver, sqlite3.Connection):
+                raise RuntimeError("Backing up SQLite needs Python's own sqlite3 driver.")
+            driver.backup(target)  # all pages in one step: one consistent moment
+        finally:
+            target.close()
+            source.close()
+        snapshot_engine = create_engine(f"sqlite:///{copy}")
+        try:
+            with snapshot_engine.connect() as connection:
+                return _dump(connection, progress)
+        finally:
+            snapshot_engine.dispose()
 
 
-def _dump(connection: Connection) -> dict[str, dict[str, Any]]:
+def _dump(connection: Connection, progress: Progress | None = None) -> dict[str, dict[str, Any]]:
     """Every table and column the database has of this version's, so a schema not yet upgraded (the backup
     `flask cms init` takes before upgrading) is saved too; restoring it gives later columns their defaults."""
     inspector = inspect(connection)
     present = set(inspector.get_table_names())
+    wanted = [table for table in db.metadata.sorted_tables if table.name in present]
+    total = sum(connection.execute(select(func.count()).select_from(table)).scalar_one() for table in wanted)
+    done = 0
     tables = {}
-    for table in db.metadata.sorted_tables:
-        if table.name not in present:
-            continue
+    for table in wanted:
         existing = {column["name"] for column in inspector.get_columns(table.name)}
         columns = [column for column in table.columns if column.name in existing]
-        rows = connection.execute(select(*columns).order_by(*table.primary_key.columns)).all()
-        tables[table.name] = {"columns": [column.name for column in columns], "rows": [list(row) for row in rows]}
+        rows: list[list[Any]] = []
+        result = connection.execution_options(yield_per=_BATCH).execute(
+            select(*columns).order_by(*table.primary_key.columns))
+        for batch in result.partitions():
+            rows.extend(list(row) for row in batch)
+            done += len(batch)
+            if progress is not None:
+                progress(done, max(total, done))  # rows written since the count are read too
+        tables[table.name] = {"columns": [column.name for column in columns], "rows": rows}
     return tables
 
 
@@ -106,14 +125,22 @@ def _json_value(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} cannot be written to a backup")
 
 
-def _write(path: Path, data: bytes) -> None:
-    """Write beside the target, then rename: a crash leaves the old file or the new one, never half of one."""
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+@contextmanager
+def _replacing(path: Path) -> Iterator[BinaryIO]:
+    """A new file beside `path` that replaces it once the block succeeds: a crash leaves the old file or the new
+    one, never half of one. A place that cannot be written is refused, in one sentence, before the work starts."""
+    try:
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    except OSError as error:
+        raise InvalidInput(f"Cannot write the backup to {path}: {error.strerror or error}.") from None
     try:
         Path(temporary).chmod(0o600)  # it holds password hashes
-        with os.fdopen(descriptor, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as stream:
-            stream.write(data)
+        with os.fdopen(descriptor, "wb") as raw:
+            yield raw
         Path(temporary).replace(path)
+    except OSError as error:  # the disk filled up, or `path` is a folder
+        Path(temporary).unlink(missing_ok=True)
+        raise InvalidInput(f"Cannot write the backup to {path}: {error.strerror or error}.") from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -127,6 +154,9 @@ def read(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
             header_line = stream.readline(64 * 1024)
             body = stream.read()
     except (gzip.BadGzipFile, EOFError, zlib.error):
+        if _starts_compressed(path):  # cut short, or changed so that its compression's checksum fails
+            raise InvalidInput(f"{path.name} is damaged: it was cut short or changed, so it cannot be "
+                               "restored.") from None
         raise InvalidInput(not_backup) from None
     except OSError as error:
         raise InvalidInput(f"Cannot read {path}: {error.strerror or error}.") from None
@@ -143,6 +173,12 @@ def read(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
         raise InvalidInput(f"{path.name} fails its integrity check (its checksum does not match), "
                            "so it is damaged or was changed.")
     return header, _tables(body, path.name)
+
+
+def _starts_compressed(path: Path) -> bool:
+    """Whether the file begins as every backup does: gzip's magic number and its deflate method."""
+    with path.open("rb") as stream:
+        return stream.read(3) == b"\x1f\x8b\x08"
 
 
 def _tables(body: bytes, name: str) -> dict[str, dict[str, Any]]:
@@ -172,11 +208,12 @@ def is_empty() -> bool:
     return all(not db.session.scalar(select(func.count()).select_from(model)) for model in CONTENT_MODELS)
 
 
-def restore(path: Path, *, now: datetime, force: bool = False) -> dict[str, int]:
+def restore(path: Path, *, now: datetime, force: bool = False, progress: Progress | None = None) -> dict[str, int]:
     """Replace every table's rows with the backup's, in the caller's transaction; return rows by table.
 
     Refuses a site that has content unless `force`. Sequences and the search index are brought in line, and
     the content version moves past both the old site's and the backup's, so no cache serves an old answer.
+    `progress(done, total)` hears of the rows written.
     """
     _, tables = read(path)
     _check_schema(tables, path.name)
@@ -190,11 +227,15 @@ def restore(path: Path, *, now: datetime, force: bool = False) -> dict[str, int]
     for table in reversed(db.metadata.sorted_tables):
         connection.execute(table.delete())
     counts = {}
+    total, done = sum(len(rows) for rows in converted.values()), 0
     for table in db.metadata.sorted_tables:
         rows = converted[table.name]
         try:
             for start in range(0, len(rows), _BATCH):
                 connection.execute(table.insert(), rows[start:start + _BATCH])
+                done += len(rows[start:start + _BATCH])
+                if progress is not None:
+                    progress(done, total)
         except IntegrityError:
             raise InvalidInput(f"{path.name} cannot be restored: the table {table.name!r} holds a duplicate key or "
                                "a row that refers to nothing.") from None
@@ -258,23 +299,10 @@ def _typed(column_type: TypeEngine[Any], stored: Any, where: str) -> Any:
 def _render_bodies(connection: Connection, name: str) -> None:
     """Stored HTML is never trusted: a backup is a file anyone can edit (its checksum is no signature), so every
     body is rendered and sanitized again from its Markdown, as an import does."""
-    for model in (Article, Page):
-        table = db.metadata.tables[model.__tablename__]
-        changes = []
-        for row_id, slug, source in connection.execute(select(table.c.id, table.c.slug, table.c.body_source)):
-            try:
-                html = media.render_body(source or "")
-            except InvalidInput as error:
-                raise InvalidInput(f"{name}: {slug}: {error}") from None
-            change = {"row_id": row_id, "body_html": html, "html_version": rendering.PIPELINE_VERSION}
-            if model is Article:
-                change["body_text"] = rendering.plain_text(html)
-            changes.append(change)
-        if changes:
-            values: dict[str, Any] = {key: bindparam(key) for key in changes[0] if key != "row_id"}
-            if "updated_at" in table.c:
-                values["updated_at"] = table.c.updated_at  # rendering again is no edit: keep the backup's time
-            connection.execute(update(table).where(table.c.id == bindparam("row_id")).values(values), changes)
+    try:
+        maintenance.render_again(stale_only=False, connection=connection)
+    except InvalidInput as error:
+        raise InvalidInput(f"{name}: {error}") from None
 
 
 def _moment(value: str, where: str) -> datetime:

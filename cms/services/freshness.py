@@ -15,12 +15,24 @@ from sqlalchemy import event, func, insert, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from cms.extensions import db
-from cms.models import Article, ContentVersion, Page, Redirect, RelatedChoice, RelatedScore, Series, SiteSettings, Tag
+from cms.models import (
+    Article,
+    ContentVersion,
+    Page,
+    Redirect,
+    RelatedChoice,
+    RelatedScore,
+    Series,
+    SiteSettings,
+    Tag,
+    User,  # the import above is at the line limit
+)
 from cms.services import reader
 
-#: Rows whose change can change what a reader sees.
-PUBLIC_MODELS = (Article, Page, Series, Tag, SiteSettings, Redirect, RelatedChoice, RelatedScore)
-_PUBLIC_TABLES = frozenset({model.__tablename__ for model in PUBLIC_MODELS} | {"article_tag"})
+#: Rows whose change can change what a reader sees; a user's name, bio and photo are in bylines and author boxes,
+#: and the site author's photo is on the home page.
+PUBLIC_MODELS = (Article, Page, Series, Tag, SiteSettings, Redirect, RelatedChoice, RelatedScore, User)
+_PUBLIC_TABLES = frozenset({model.__tablename__ for model in PUBLIC_MODELS} | {"article_tag", "user_photos"})
 _BUMPED = "cms_content_version_bumped"
 
 

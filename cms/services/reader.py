@@ -18,7 +18,7 @@ from cms.extensions import db
 from cms.models import Article, Page, Series, Tag, article_tag
 
 PER_PAGE = 20
-HOME_SERIES = 6  # the series the home page shows, most recently continued first
+HOME_SERIES = 3  # the series the home page shows, most recently continued first, each with its progress
 
 
 @dataclass(frozen=True)

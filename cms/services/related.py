@@ -21,11 +21,12 @@ from __future__ import annotations
 import gc
 import threading
 import weakref
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, event, insert, select, tuple_, update
 from sqlalchemy.engine import Engine
@@ -163,16 +164,26 @@ def deferred() -> Iterator[None]:
         rebuild()
 
 
-def rebuild() -> Rebuilt:
-    """Compute every article's related list from scratch and store the differences: `flask cms reindex`."""
+def rebuild(progress: Callable[[int, int], None] | None = None) -> Rebuilt:
+    """Compute every article's related list from scratch and store the differences: `flask cms reindex`.
+
+    `progress(done, total)` hears of the articles computed."""
     depth = _depth()
     candidates = dict(db.session.execute(select(Article.id, Article.version)
                                          .where(Article.status.in_(LIVE_STATUSES))).all())
     index = _built(_documents(candidates), depth)
-    rows = {ident: index.related(ident) for ident in candidates}
     others = db.session.scalars(select(Article.id).where(Article.status.not_in(LIVE_STATUSES))).all()
+    total = len(candidates) + len(others)
+    rows = {}
+    for ident in candidates:
+        rows[ident] = index.related(ident)
+        if progress is not None:
+            progress(len(rows), total)
     outsiders = {document.id: document for document in _documents(others)}
-    rows.update((ident, index.query(document)) for ident, document in outsiders.items())
+    for ident, document in outsiders.items():
+        rows[ident] = index.query(document)
+        if progress is not None:
+            progress(len(rows), total)
     changed = _store(index, rows, outsiders)
     with _caches_lock:
         _caches[db.engine] = _Cache(index, dict(candidates), threading.RLock(), seen=_content_version())
@@ -393,7 +404,7 @@ class Explanation:
     other: Article
     score: float | None  # None: pinned without a computed score
     terms: tuple[str, ...]  # shared words, strongest first
-    tags: tuple[str, ...]  # shared tags, rarest first
+    tags: tuple[tuple[str, float | None], ...]  # shared tags, those that count most first, with learned weights
     is_same_series: bool
     is_pinned: bool
     is_excluded: bool
@@ -418,13 +429,20 @@ def explain(article: Article, now: datetime, settings: SiteSettings | None = Non
         reasons = score.reasons if score is not None else {}
         explanations.append(Explanation(
             other=other, score=score.score if score is not None else None,
-            terms=tuple(reasons.get("terms", ())), tags=tuple(reasons.get("tags", ())),
+            terms=tuple(reasons.get("terms", ())), tags=_tag_weights(reasons),
             is_same_series=article.series_id is not None and other.series_id == article.series_id,
             is_pinned=bool(choice and choice.is_pinned), is_excluded=bool(choice and not choice.is_pinned),
             is_live=is_live(other.status, other.publish_at, now), is_shown=ident in shown,
             is_below_minimum=score is not None and score.score < settings.related_min_score))
     order = {ident: position for position, ident in enumerate(shown)}
     return sorted(explanations, key=lambda e: (order.get(e.other.id, len(order)), -(e.score or 0), e.other.id))
+
+
+def _tag_weights(reasons: Mapping[str, Any]) -> tuple[tuple[str, float | None], ...]:
+    """The shared tags of stored reasons with their weights; None for a row stored before tags had weights."""
+    names, weights = reasons.get("tags", []), reasons.get("tag_weights", [])
+    return tuple((name, weights[position] if position < len(weights) else None)
+                 for position, name in enumerate(names))
 
 
 # Automatic links

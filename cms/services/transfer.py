@@ -40,7 +40,7 @@ from cms.core.slugs import slugify
 from cms.core.workflow import Role, Status
 from cms.extensions import db
 from cms.models import Article, Page, Series, Tag, User
-from cms.services import articles, pages, redirects, related, series as series_service, users
+from cms.services import articles, pages, redirects, related, series as series_service, users, wordpress_images
 
 __all__ = ["MAX_BYTES", "Batch", "Document", "Report", "SeriesInfo", "apply", "default_importer", "ensure_series",
            "export", "export_files", "export_zip", "load", "parse_markdown", "read_bytes", "read_markdown", "run"]
@@ -82,13 +82,16 @@ def default_importer() -> User:
     return admin
 
 
-def run(batch: Batch, *, by: User, now: datetime, progress: Callable[[], None] | None = None) -> Report:
+def run(batch: Batch, *, by: User, now: datetime, progress: Callable[[], None] | None = None,
+        images: wordpress_images.Finder | None = None) -> Report:
     """Write what `batch` holds, creating or updating only what differs; return the report. The caller commits.
 
+    The old site's images its bodies show are brought along from `images` (see `wordpress_images.bring`).
     Raises InvalidInput naming the file and item at the first thing that cannot be written; the caller then
     rolls back, so nothing of the batch is kept.
     """
     report = batch.report
+    wordpress_images.bring(batch, images, by=by, now=now)
     tags_before = _tag_count()
     for info in batch.series:
         report.count("series", ensure_series(info))
@@ -108,7 +111,9 @@ def _tag_count() -> int:
 
 def _write_documents(batch: Batch, *, by: User, now: datetime, report: Report, credited: Counter[str],
                      progress: Callable[[], None] | None) -> None:
+    claimed: dict[str, str] = {}  # old path -> the title of the document that redirects it
     for document in batch.documents:
+        document.old_paths = _unclaimed(document, claimed, report)
         if document.author_email and users.find_by_email(document.author_email) is None:
             credited[document.author_email] += 1
         try:
@@ -122,6 +127,20 @@ def _write_documents(batch: Batch, *, by: User, now: datetime, report: Report, c
         report.count(document.kind, outcome)
         if progress is not None:
             progress()
+
+
+def _unclaimed(document: Document, claimed: dict[str, str], report: Report) -> list[str]:
+    """The old paths of `document` that no earlier document of the batch redirects: one old address leads to
+    one place, and a second import finds the same redirects instead of swapping them."""
+    paths = []
+    for path in document.old_paths:
+        if path in claimed:
+            report.note(f"“{document.title}” had the same old address {path} as “{claimed[path]}”, "
+                        "which keeps it.")
+        else:
+            claimed[path] = document.title
+            paths.append(path)
+    return paths
 
 
 def ensure_series(info: SeriesInfo) -> str:
@@ -259,16 +278,20 @@ def export_files(*, zone: str) -> dict[str, str]:
     return files
 
 
-def export(directory: Path, *, zone: str) -> int:
-    """Write `export_files` under `directory`, which must be new or empty; return how many files."""
+def export(directory: Path, *, zone: str, progress: Callable[[int, int], None] | None = None) -> int:
+    """Write `export_files` under `directory`, which must be new or empty; return how many files.
+
+    `progress(done, total)` hears of the files written."""
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise InvalidInput(f"{directory} is not an empty folder; export into a new one "
                            "so no old file is mixed in.")
     files = export_files(zone=zone)
-    for name, text in files.items():
+    for done, (name, text) in enumerate(files.items(), start=1):
         target = directory / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
+        if progress is not None:
+            progress(done, len(files))
     return len(files)
 
 

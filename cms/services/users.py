@@ -13,10 +13,11 @@ from sqlalchemy import CursorResult, Delete, delete, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from cms.core import images
 from cms.core.errors import InvalidInput
 from cms.core.workflow import Role
 from cms.extensions import db
-from cms.models import Media, SiteSettings, User, UserSession
+from cms.models import Media, SiteSettings, User, UserSession, user_photos
 from cms.services import media as media_service
 
 MIN_PASSWORD_LENGTH = 10
@@ -191,10 +192,6 @@ def update_profile(user: User, *, name: str, credentials: str, bio: str, photo_i
     db.session.flush()
 
 
-#: How wide the author box shows a photo, for the browser to pick a copy before it lays out the page.
-PHOTO_SIZES = "6rem"
-
-
 @dataclass(frozen=True)
 class AuthorBox:
     """The "About the author" box under an article."""
@@ -206,7 +203,7 @@ class AuthorBox:
 
     def photo_html(self) -> str:
         """The photo as a responsive <picture>, or "" without one."""
-        return media_service.picture_html(self.photo, sizes=PHOTO_SIZES) if self.photo is not None else ""
+        return media_service.picture_html(self.photo, sizes=images.AUTHOR_PHOTO_SIZES) if self.photo is not None else ""
 
 
 @dataclass(frozen=True)
@@ -233,6 +230,15 @@ def byline(author: User, settings: SiteSettings) -> Byline:
         box = AuthorBox(name=settings.author_name or name, credentials=settings.author_credentials,
                         bio=settings.author_bio, photo=author.photo if is_site_author else None)
     return Byline(name=name, photo=author.photo, box=box)
+
+
+def site_author_photo(settings: SiteSettings) -> Media | None:
+    """Return the photo of the account named as the site's author in the settings (the home page shows it)."""
+    if not settings.author_name:
+        return None
+    return db.session.scalar(select(Media).join(user_photos, Media.id == user_photos.c.media_id)
+                             .join(User, User.id == user_photos.c.user_id)
+                             .where(User.name == settings.author_name).order_by(User.id).limit(1))
 
 
 def _check_password(password: str) -> None:

@@ -75,12 +75,13 @@ class SignInLimits:
 
     RETRY_SHARED_AFTER = 30.0  # seconds in memory before asking a storage that failed again
 
-    def __init__(self, uri: str, *, prefix: str, per_account: str, per_address: str) -> None:
+    def __init__(self, uri: str, *, prefix: str, per_account: str, per_address: str,
+                 purpose: str = "sign-in") -> None:
         self.is_shared_remote = uri.startswith(("redis://", "rediss://", "redis+"))
         self.shared_storage = storage.storage_from_string(uri, wrap_exceptions=True, **_bounds(uri))
         self.shared = strategies.MovingWindowRateLimiter(self.shared_storage)
         self.local = strategies.MovingWindowRateLimiter(storage.MemoryStorage())
-        self.prefix = prefix
+        self.prefix, self.purpose = prefix, purpose  # purpose: what is counted ("sign-in", "subscribe")
         self.per_account, self.per_address = parse(per_account), parse(per_address)
         self.shared_failed_at: float | None = None
 
@@ -93,14 +94,15 @@ class SignInLimits:
         counts = self._counts(email, address)
         return self._call(lambda limiter: max(self._wait(limiter, limit, keys) for limit, keys in counts))
 
-    def record_failure(self, email: str, address: str) -> None:
+    def record(self, email: str, address: str) -> None:
+        """Count one attempt (a failed sign-in, a request to subscribe) against both limits."""
         counts = self._counts(email, address)
         self._call(lambda limiter: [limiter.hit(limit, *keys) for limit, keys in counts])  # every count, always
 
     def _counts(self, email: str, address: str) -> list[tuple[RateLimitItem, tuple[str, ...]]]:
         account = email.strip().lower()  # the same whether the account exists or not
-        return [(self.per_account, (self.prefix, "sign-in", "account", account, address)),
-                (self.per_address, (self.prefix, "sign-in", "address", address))]
+        return [(self.per_account, (self.prefix, self.purpose, "account", account, address)),
+                (self.per_address, (self.prefix, self.purpose, "address", address))]
 
     @staticmethod
     def _wait(limiter: strategies.RateLimiter, limit: RateLimitItem, keys: tuple[str, ...]) -> int:
@@ -116,7 +118,8 @@ class SignInLimits:
                 return result
             except StorageError as error:
                 self.shared_failed_at = time.monotonic()
-                current_app.logger.warning("Sign-in limits counted in memory: the storage failed (%s).", error)
+                current_app.logger.warning("%s limits counted in memory: the storage failed (%s).",
+                                           self.purpose.capitalize(), error)
         return use(self.local)
 
 
@@ -153,7 +156,7 @@ def login() -> ResponseReturnValue:
             db.session.commit()
             login_user(user)
             return redirect(next_url)
-        _limits().record_failure(email, address)
+        _limits().record(email, address)
         flash("That email and password do not match an account.", "error")
     status = FAILED if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status

@@ -10,6 +10,7 @@ import time
 #: Seconds to wait for Redis: a healthy one on the same network answers in well under a millisecond, and a page
 #: cache that waits longer than rendering the page would take is worse than none.
 REDIS_TIMEOUT = 0.05
+RETRY_AFTER = 5.0  # seconds a failed dependency is left alone before one call probes it again
 
 logger = logging.getLogger("cms")
 
@@ -22,7 +23,7 @@ class Breaker:
     after that closes it and says so.
     """
 
-    def __init__(self, name: str, *, retry_after: float = 5.0, warn_every: float = 60.0) -> None:
+    def __init__(self, name: str, *, retry_after: float = RETRY_AFTER, warn_every: float = 60.0) -> None:
         self.name, self.retry_after, self.warn_every = name, retry_after, warn_every
         self.lock = threading.Lock()
         self.opened_at: float | None = None

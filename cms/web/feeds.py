@@ -107,7 +107,7 @@ def _entry(article: Article, body: str) -> feeds.Entry:
         html=feeds.absolute_links(body, url),
         author=users.byline(article.author, settings).name,
         published_at=article.shown_at or article.updated_shown_at, updated_at=article.updated_shown_at,
-        categories=tuple((tag.slug, tag.name, absolute_url("public.tag", slug=tag.slug)) for tag in article.tags))
+        categories=tuple((tag.name, tag.name, absolute_url("public.tag", slug=tag.slug)) for tag in article.tags))
 
 
 def article_id(article: Article) -> str:

@@ -10,10 +10,11 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 
-from cms.core import clock, rendering
+from cms.core import clock, contents, images, rendering
 from cms.core.series import SeriesNav
-from cms.models import Article, Series
+from cms.models import Article, Series, SiteSettings
 from cms.services import media, reader, related, search as search_service, site, users
 from cms.web import params
 from cms.web.caching import public
@@ -47,6 +48,17 @@ def iso_utc(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment is not None else ""
 
 
+#: The page that also shows the practice's address, phone, hours and fees (the demo's Contact page).
+CONTACT_SLUG = "contact"
+
+
+@bp.app_template_global()
+def card_picture(article: Article) -> Markup | None:
+    """The featured image of `article` as a card shows it, lazily loaded; None when it has none."""
+    chosen = article.featured_media
+    return Markup(media.picture_html(chosen, sizes=images.CARD_SIZES)) if chosen is not None else None  # noqa: S704 - sanitized by picture_html
+
+
 #: The last page number a list answers; far past any real site, and small enough for any OFFSET.
 MAX_PAGE = 10**6 - 1
 
@@ -65,8 +77,14 @@ def _page_or_404() -> int:
 @public
 def home() -> ResponseReturnValue:
     now = clock.now()
-    return render_template("public/home.html", articles=reader.latest(now),
-                           series_list=reader.series_with_live_parts(now, limit=reader.HOME_SERIES))
+    settings = site.settings()
+    photo = users.site_author_photo(settings)
+    series_list = [(found, reader.series_navigation(found, now))
+                   for found, _ in reader.series_with_live_parts(now, limit=reader.HOME_SERIES)]
+    return render_template("public/home.html", articles=reader.latest(now, limit=6), series_list=series_list,
+                           photo=Markup(media.picture_html(photo, sizes=images.INTRO_PHOTO_SIZES, is_lazy=False))  # noqa: S704 - sanitized
+                           if photo is not None else None, share=photo,
+                           structured_data=[_practice_data(settings, photo_name=photo.file_name if photo else None)])
 
 
 @bp.get("/articles/<slug>")
@@ -81,12 +99,14 @@ def render_article(article: Article, now: datetime, *, is_preview: bool = False)
     """The article page as readers see it at `now`; a preview shows a draft or scheduled article as if live."""
     nav = (reader.series_navigation(article.series, now, article, as_if_live=is_preview)
            if article.series is not None else None)
-    author = users.byline(article.author, site.settings())
-    return render_template("public/article.html", article=article, nav=nav,
-                           body_html=related.body_for_readers(article, now),
-                           related=related.for_article(article, now, site.settings()),
-                           structured_data=_article_data(article, nav, author), featured=media.featured_image(article),
-                           author=author)
+    settings = site.settings()
+    author = users.byline(article.author, settings)
+    featured = media.featured_image(article)
+    body_html, sections = contents.with_contents(related.body_for_readers(article, now))
+    return render_template("public/article.html", article=article, nav=nav, body_html=body_html, sections=sections,
+                           related=related.for_article(article, now, settings),
+                           structured_data=[*_article_data(article, nav, author, featured), _practice_data(settings)],
+                           featured=featured, author=author)
 
 
 @bp.get("/series/")
@@ -100,7 +120,10 @@ def series_index() -> ResponseReturnValue:
 def series(slug: str) -> ResponseReturnValue:
     now = clock.now()
     found = reader.series(slug, now) or abort(404)
-    return render_template("public/series.html", series=found, parts=reader.series_parts(found, now),
+    parts = reader.series_parts(found, now)
+    # A shared link to the series shows the first featured image among its parts.
+    share = next((part.featured_media for part in parts if part.featured_media is not None), None)
+    return render_template("public/series.html", series=found, parts=parts, share=share,
                            nav=reader.series_navigation(found, now),
                            structured_data=[_breadcrumbs(found)])
 
@@ -176,10 +199,13 @@ def robots() -> ResponseReturnValue:
 @public
 def page(slug: str) -> ResponseReturnValue:
     found = reader.page(slug) or abort(404)
-    return render_template("public/page.html", page=found)
+    is_contact = found.slug == CONTACT_SLUG
+    return render_template("public/page.html", page=found, is_contact=is_contact,
+                           structured_data=[_practice_data(site.settings())] if is_contact else [])
 
 
-def _article_data(article: Article, nav: SeriesNav | None, author: users.Byline) -> list[dict]:
+def _article_data(article: Article, nav: SeriesNav | None, author: users.Byline,
+                  featured: media.FeaturedImage | None) -> list[dict]:
     """JSON-LD for search engines: the article as a BlogPosting, and its place in a series as breadcrumbs."""
     url = absolute_url("public.article", slug=article.slug)
     settings = site.settings()
@@ -196,6 +222,9 @@ def _article_data(article: Article, nav: SeriesNav | None, author: users.Byline)
         "keywords": [tag.name for tag in article.tags],
         "wordCount": len(article.body_text.split()),
     }
+    if featured is not None:
+        posting["image"] = {"@type": "ImageObject", "url": absolute_url("uploads.image", name=featured.file_name),
+                            "width": featured.width, "height": featured.height}
     if article.series is None or nav is None:
         return [posting]
     posting["isPartOf"] = {"@type": "CreativeWorkSeries", "name": article.series.title,
@@ -212,3 +241,24 @@ def _breadcrumbs(series: Series, article: Article | None = None) -> dict:
     return {"@context": "https://schema.org", "@type": "BreadcrumbList",
             "itemListElement": [{"@type": "ListItem", "position": index, "name": name, "item": url}
                                 for index, (name, url) in enumerate(trail, start=1)]}
+
+
+def _practice_data(settings: SiteSettings, *, photo_name: str | None = None) -> dict:
+    """JSON-LD for the practice as a local professional service: who, where (or which area), how to reach it."""
+    home = absolute_url("public.home")
+    practice: dict[str, Any] = {"@context": "https://schema.org", "@type": "ProfessionalService",
+                                "@id": f"{home}#practice", "name": settings.title, "url": home}
+    address = {"streetAddress": settings.street_address, "addressLocality": settings.locality,
+               "addressRegion": settings.region, "postalCode": settings.postal_code}
+    optional = {
+        "description": settings.tagline, "telephone": settings.phone, "email": settings.contact_email,
+        "areaServed": settings.area_served,
+        "address": {"@type": "PostalAddress", **{key: value for key, value in address.items() if value}}
+        if any(address.values()) else None,
+        "image": absolute_url("uploads.image", name=photo_name) if photo_name else None,
+        "founder": {"@type": "Person", "name": settings.author_name,
+                    **({"honorificSuffix": settings.author_credentials} if settings.author_credentials else {})}
+        if settings.author_name else None,
+    }
+    practice.update({key: value for key, value in optional.items() if value})
+    return practice

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -15,23 +12,23 @@ from cms.core import clock
 from cms.extensions import db
 from cms.services import demo, reader
 from tests.browser.chromium import BROWSER_TESTS, launched, served
+from tests.browser.pictures import add_pictures
+from tests.browser.tools import installed
 
 pytestmark = BROWSER_TESTS
-HERE = Path(__file__).resolve().parent
-AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 375, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+#: One page of each kind readers meet (the article has a featured image; the last part ends its series).
+PAGES = {"home": "/", "article": "/articles/life-stages", "last part": "/articles/letting-go-of-resentment",
+         "series": "/series/mother-daughter-relationships", "series index": "/series/",
+         "tag": "/tags/mother-daughter", "tag index": "/tags/", "archive": "/archive/", "search": "/search?q=mother",
+         "page": "/about", "contact": "/contact", "not found": "/articles/missing"}
 
 
 @pytest.fixture(scope="module")
 def axe_source() -> str:
-    """axe-core as pinned in tests/browser/package.json; `make install` fetches it, else it is fetched here."""
-    if not AXE.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip("axe-core is not installed and npm is not available to install it")
-        subprocess.run([npm, "ci", "--prefix", str(HERE), "--no-audit", "--no-fund"], check=True,
-                       capture_output=True, timeout=300)
-    return AXE.read_text(encoding="utf-8")
+    """axe-core as pinned in tests/browser/package.json."""
+    return installed("axe-core/axe.min.js", "axe-core").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +42,7 @@ def app(tmp_path_factory: pytest.TempPathFactory, database_url: str | None) -> I
         db.create_all()
         demo.load(now=clock.now(), zone=app.config["SITE_TIMEZONE"])
         db.session.commit()
+    add_pictures(app)
     yield app
     with app.app_context():
         db.session.remove()
@@ -124,14 +122,81 @@ def test_the_skip_link_is_the_first_stop_and_leads_to_the_content(site_url, new_
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("path", ["/", "/articles/ambivalence", "/series/mother-daughter-relationships",
-                                  "/tags/mother-daughter", "/search?q=mother", "/articles/missing"])
-def test_axe_finds_no_serious_or_critical_violations(site_url, new_page, axe_source, scheme, path):
-    page = new_page(color_scheme=scheme, bypass_csp=True)  # axe is injected inline; the site's CSP rightly forbids that
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375", "1280"])
+@pytest.mark.parametrize("path", PAGES.values(), ids=PAGES.keys())
+def test_axe_finds_no_serious_or_critical_violations(site_url, browser, axe_source, scheme, viewport, path):
+    # axe is injected inline; the site's CSP rightly forbids that
+    page = browser.new_page(viewport=viewport, color_scheme=scheme, bypass_csp=True)
     page.goto(f"{site_url}{path}")
     page.add_script_tag(content=axe_source)
     results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    page.close()
     serious = [f"{violation['id']} ({violation['impact']}): {violation['help']} at "
                f"{[node['target'] for node in violation['nodes']]}"
                for violation in results["violations"] if violation["impact"] in ("serious", "critical")]
     assert serious == []
+
+
+@pytest.mark.parametrize("path", PAGES.values(), ids=PAGES.keys())
+def test_on_a_phone_the_header_is_short_and_no_page_scrolls_sideways(site_url, new_page, path):
+    page = new_page()
+    page.goto(f"{site_url}{path}")
+    assert page.locator(".site-header").bounding_box()["height"] <= 80
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+@pytest.mark.parametrize("path", ["/articles/life-stages", "/articles/codependence"])
+def test_on_a_phone_the_article_title_is_seen_without_scrolling(site_url, new_page, path):
+    page = new_page()
+    page.goto(f"{site_url}{path}")
+    title = page.locator("h1").bounding_box()
+    assert title["y"] >= 0 and title["y"] + title["height"] <= PHONE["height"]
+
+
+def test_the_phone_menu_opens_without_javascript_and_search_is_one_tap_away(site_url, new_page):
+    page = new_page(java_script_enabled=False)
+    page.goto(f"{site_url}/articles/ambivalence")
+    menu = page.get_by_role("navigation", name="Menu")
+    assert not menu.is_visible()
+    page.get_by_text("Menu", exact=True).click()
+    assert menu.get_by_role("link", name="Contact").is_visible()
+    menu.get_by_role("link", name="Series").click()
+    assert page.locator("h1").inner_text() == "Series"
+    page.get_by_role("link", name="Search").click()
+    page.get_by_label("Search articles").fill("mother")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("h1").inner_text() == "Search results for “mother”"
+
+
+def test_on_a_wide_screen_the_menu_is_one_line_and_the_phone_button_is_gone(site_url, browser):
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(f"{site_url}/")
+    tops = page.eval_on_selector_all(".site-nav li", "items => items.map(item => item.getBoundingClientRect().top)")
+    assert len(tops) == 7 and len(set(tops)) == 1
+    assert not page.get_by_text("Menu", exact=True).is_visible()
+    assert page.locator(".site-header").bounding_box()["height"] <= 80
+    page.close()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375", "1280"])
+def test_the_last_part_says_so_in_one_sentence(site_url, browser, viewport):
+    page = browser.new_page(viewport=viewport)
+    page.goto(f"{site_url}/articles/letting-go-of-resentment")
+    end = page.locator(".series-end")
+    assert end.inner_text() == "This is the last part of Mother–Daughter Relationships."
+    link = end.get_by_role("link")
+    assert link.evaluate("link => getComputedStyle(link).display") == "inline"
+    lines = end.evaluate("p => p.getBoundingClientRect().height / parseFloat(getComputedStyle(p).lineHeight)")
+    assert round(lines) <= (1 if viewport is DESKTOP else 2)  # a phone may wrap the title, never break it out
+    page.close()
+
+
+def test_printed_an_article_is_its_text_without_the_sites_furniture(site_url, browser):
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(f"{site_url}/articles/life-stages")
+    page.emulate_media(media="print")
+    for furniture in (".site-header", ".site-footer", ".toc", ".series-pager", ".related"):
+        assert not page.locator(furniture).is_visible(), furniture
+    assert page.locator("h1").is_visible() and page.locator(".body").is_visible()
+    page.close()

@@ -304,6 +304,17 @@ def test_a_damaged_backup_file_is_refused_in_one_sentence(app, tmp_path, damage)
     file.write_bytes(bytes(data))
     result = app.test_cli_runner().invoke(args=["cms", "restore", str(file), "--force"])
     assert result.exit_code == 1
-    assert result.output.count("\n") == 1 and result.output.startswith("Error: site.backup ")
+    assert result.output == "Error: site.backup is damaged: it was cut short or changed, so it cannot be restored.\n"
     with app.app_context():
         assert db.session.scalar(select(func.count(Article.id))) > 0
+
+
+@pytest.mark.parametrize(("where", "reason"), [
+    ("missing/site.backup", "No such file or directory"),
+    ("notes.txt/site.backup", "Not a directory"),
+])
+def test_backup_to_a_place_it_cannot_write_says_so_in_one_sentence(app, tmp_path, where, reason):
+    (tmp_path / "notes.txt").write_text("a file, not a folder")
+    result = app.test_cli_runner().invoke(args=["cms", "backup", str(tmp_path / where)])
+    assert result.exit_code == 1
+    assert result.output == f"Error: Cannot write the backup to {tmp_path / where}: {reason}.\n"

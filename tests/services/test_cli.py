@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from cms import create_app
 from cms.core import clock
@@ -11,6 +11,7 @@ from cms.core.workflow import Status
 from cms.extensions import db
 from cms.models import Article, Page, Series, User, is_search_object
 from cms.services import reader
+from tests import factories
 from tests.conftest import csrf_token
 
 
@@ -35,6 +36,26 @@ def test_init_twice_is_harmless(fresh_app):
     second = runner.invoke(args=["cms", "init"])
     assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
     assert "The database is up to date." in second.output
+
+
+def test_init_renders_stale_bodies_again_without_counting_an_edit(fresh_app):
+    """An upgrade's new Markdown pipeline must not move edit versions: editors' open tabs would all conflict."""
+    runner = fresh_app.test_cli_runner()
+    runner.invoke(args=["cms", "init"])
+    make = factories.Factories(fresh_app)
+    article_id, page_id = make.article(body_source="Some *words*."), make.page(body_source="About *me*.")
+    with fresh_app.app_context():
+        for model in (Article, Page):
+            db.session.execute(update(model.__table__).values(body_html="<p>old</p>", html_version=0,
+                                                              updated_at=model.__table__.c.updated_at))
+        db.session.commit()
+    before = [(item.version, item.updated_at) for item in (make.get(Article, article_id), make.get(Page, page_id))]
+    result = runner.invoke(args=["cms", "init"])
+    assert result.exit_code == 0, result.output
+    assert "Re-rendered 2 articles and pages." in result.output
+    after = [make.get(Article, article_id), make.get(Page, page_id)]
+    assert [(item.version, item.updated_at) for item in after] == before
+    assert [item.body_html for item in after] == ["<p>Some <em>words</em>.</p>", "<p>About <em>me</em>.</p>"]
 
 
 def test_migrations_match_the_models(fresh_app):
@@ -100,7 +121,7 @@ def test_demo_leaves_a_site_with_content_alone(fresh_app):
     runner.invoke(args=["cms", "demo"])
     result = runner.invoke(args=["cms", "demo"])
     assert result.exit_code == 0
-    assert "already has content" in result.output
+    assert "already has articles or accounts" in result.output
     with fresh_app.app_context():
         assert db.session.scalar(select(func.count(User.id))) == 1
 

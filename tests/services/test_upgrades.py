@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import io
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -224,3 +225,18 @@ def test_a_failed_upgrade_leaves_the_database_as_it_was(revision: str, site_url:
         f"Error: The upgrade from revision {revision} failed (disk full); the database was left as it was.")
     assert snapshot(app) == before
     assert not (tmp_path / "instance" / "backups").exists()
+
+
+def test_an_upgrade_from_the_last_release_recomputes_related_scores_with_tag_weights(site_url: str, tmp_path: Path):
+    app = site_at(REVISIONS[-2], site_url, tmp_path / "instance")
+
+    result = init(app, "--no-backup")
+
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        with db.engine.connect() as connection:
+            reasons = connection.execute(text(
+                "SELECT reasons FROM related_scores WHERE article_id = 2 AND other_id = 1")).scalar_one()
+        db.engine.dispose()
+    reasons = json.loads(reasons) if isinstance(reasons, str) else reasons
+    assert reasons["tags"] and len(reasons["tag_weights"]) == len(reasons["tags"])  # the stored '[]' is gone

@@ -165,7 +165,11 @@ def test_skipped_items_are_counted_and_unknown_shortcodes_reported(app):
                          "Series: 1 created, 0 updated, 0 unchanged.", "Tags: 3 created, 0 updated, 0 unchanged.",
                          "Redirects: 6 created, 0 updated, 0 unchanged."]
     assert "Skipped: 1 attachment, 2 comments, 1 menu item, 1 revision, 1 trashed post." in lines
-    assert "Removed the unknown shortcode [gallery] from 1 item: “Safe to read?”." in lines
+    assert "Removed the unknown shortcode [contact-form-7] from 1 item: “Safe to read?”." in lines
+    assert ("The gallery of “Safe to read?” names 1 image the export does not list; the gallery shows the others."
+            in lines)
+    assert ("Left pointing at the old site: 2 images; import again with a copy of its uploads folder, or fetching "
+            "images from it, to bring them along.") in lines
     assert "“For clients only” is password-protected in WordPress, so it was imported as a draft." in lines
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import lxml.html
 import pytest
 from sqlalchemy import select
@@ -74,7 +76,7 @@ def test_the_section_lists_what_readers_see_and_why(client, auth, site):
     assert len(shown) == 3
     body = tree.xpath("//ol[@class='related-shown']/li[.//p/a[.='Anxiety in the Body']]")[0]
     reasons = texts(body, ".//ul[@class='related-reasons']/li")
-    assert "Shared tags: anxiety" in reasons
+    assert any(re.fullmatch(r"Shared tags: anxiety \(weight [01]\.\d\d\)", reason) for reason in reasons)
     assert any(reason.startswith("Shared terms: ") and "anxiety" in reason for reason in reasons)
     assert texts(body, ".//button") == ["Pin", "Exclude"]
     assert tree.xpath("//ul[@class='related-others']//p/a")  # the grief articles, offered to pin
@@ -204,3 +206,21 @@ def test_the_pinned_article_is_stored_once_whatever_the_clicks(client, auth, app
         assert [(row.other_id, row.is_pinned, row.position) for row in rows] == [
             (site["Anxiety in the Body"], True, 0)]
         assert db.session.get(Article, site["Anxiety in the Body"]).status is Status.PUBLISHED
+
+
+def test_a_shared_tag_shows_the_weight_it_learned_from_the_texts(client, auth, app, make):
+    ids = {}
+    for topic in ("anxiety", "grief", "sleep", "couples"):
+        for position, (title, summary, body) in enumerate(CORPUS[topic]):
+            tags = ("worry",) if topic == "anxiety" else ()
+            ids[title] = make.article(title, summary=summary, body_source=body,
+                                      tags=(*tags, "hurried") if position == 0 else tags)
+    with app.app_context():
+        related.rebuild()
+        db.session.commit()
+    auth.login("editor")
+    tree = page(client, edit_url(ids["Understanding Anxiety"]))
+    reasons = " ".join(texts(tree, "//section[@id='related']//ul[@class='related-reasons']/li"))
+    weights = {name: float(weight) for name, weight in re.findall(r"(\w+) \(weight (\d\.\d\d)\)", reasons)}
+    assert weights["worry"] > 0.5 > weights["hurried"]  # the hurried tag joins anxiety, grief, sleep, couples
+    assert "weight is learned from your articles" in " ".join(texts(tree, "//section[@id='related']/p"))

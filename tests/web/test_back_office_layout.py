@@ -29,7 +29,7 @@ NOT_SCREEN_SUFFIXES = (".ajax_lookup", ".export")  # Flask-Admin's JSON and CSV 
 STOCK_WORDS = ("Add Filter", "Create New Record", "Save and Add Another", "Save and Continue Editing",
                "Reset Filters", "There are no items in the table.", ">List<", ">Create<")
 MENU_FOR_ADMIN = ["Dashboard", "Articles", "Series", "Tags", "Pages", "Media", "Users", "Site settings",
-                  "Import and export", "Your sessions", "Your profile"]
+                  "Import and export", "Subscribers", "Your sessions", "Your profile"]
 MENU_FOR_AUTHOR = ["Dashboard", "Articles", "Media", "Your sessions", "Your profile"]
 
 

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
-import statistics
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,37 +19,20 @@ from sqlalchemy import text
 from cms import MIGRATIONS, create_app
 from cms.core.workflow import Status
 from cms.extensions import db
+from cms.web.circuit import RETRY_AFTER
 from tests.factories import Factories
-from tests.servers import free_port
+from tests.servers import HungServer, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 
 
 @pytest.fixture
-def hung_redis() -> Iterator[int]:
-    """A port that accepts connections and never answers: a Redis that hangs."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(64)
-    accepted: list[socket.socket] = []
-    is_open = threading.Event()
-    is_open.set()
-
-    def accept() -> None:
-        while is_open.is_set():
-            try:
-                accepted.append(listener.accept()[0])
-            except OSError:
-                return
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield listener.getsockname()[1]
-    is_open.clear()
-    listener.close()
-    for connection in accepted:
-        connection.close()
+def hung_redis() -> Iterator[HungServer]:
+    """A Redis that accepts connections and never answers."""
+    server = HungServer()
+    yield server
+    server.close()
 
 
 @pytest.fixture
@@ -113,8 +93,8 @@ def test_readyz_and_healthz_answer_while_the_database_is_down(app_config):
 
 
 def test_readyz_reports_a_redis_that_does_not_answer(app_config, hung_redis):
-    app = create_app({**app_config, "CACHE_URL": f"redis://127.0.0.1:{hung_redis}/0",
-                      "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{hung_redis}/0"})
+    app = create_app({**app_config, "CACHE_URL": f"redis://127.0.0.1:{hung_redis.port}/0",
+                      "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{hung_redis.port}/0"})
 
     started = time.monotonic()
     response = app.test_client().get("/readyz")
@@ -146,27 +126,20 @@ def test_gunicorn_with_an_unreachable_database_exits_within_ten_seconds_saying_w
     assert "Traceback" not in server.stderr
 
 
-def _seconds(client, path: str) -> float:
-    started = time.perf_counter()
-    assert client.get(path).status_code == 200
-    return time.perf_counter() - started
-
-
-def test_a_hung_redis_keeps_article_pages_fast_and_logs_one_warning(app_config, hung_redis, make: Factories,
-                                                                   caplog):
+def test_a_hung_redis_is_tried_once_per_retry_period_and_logs_one_warning(app_config, hung_redis: HungServer,
+                                                                         make: Factories, caplog):
+    """Readers wait on a hung Redis only for the calls that find it hung (each bounded by REDIS_TIMEOUT); the
+    rest are served without asking it. `make bench` measures the latency this leaves (bench_redis)."""
     make.article("Letting go of resentment", status=Status.PUBLISHED)
-    path = "/articles/letting-go-of-resentment"
-    normal = create_app(app_config).test_client()
-    hung = create_app({**app_config, "CACHE_URL": f"redis://127.0.0.1:{hung_redis}/0"}).test_client()
+    client = create_app({**app_config, "CACHE_URL": f"redis://127.0.0.1:{hung_redis.port}/0"}).test_client()
 
-    timings: dict[str, list[float]] = {"normal": [], "hung": []}
+    started = time.monotonic()
     with caplog.at_level(logging.WARNING, logger="cms"):
-        for _ in range(100):  # taken in turns, so that a busy machine slows both alike
-            timings["normal"].append(_seconds(normal, path))
-            timings["hung"].append(_seconds(hung, path))
+        for _ in range(100):
+            assert client.get("/articles/letting-go-of-resentment").status_code == 200
+    probes = 1 + int((time.monotonic() - started) // RETRY_AFTER) + 1  # the first call, then one per period
 
-    usual, slow = statistics.median(timings["normal"]), statistics.median(timings["hung"])
-    assert slow <= 2 * usual, f"{slow * 1000:.2f} ms with Redis hung, {usual * 1000:.2f} ms without"
+    assert 1 <= len(hung_redis.accepted) <= probes
     warnings = [record.getMessage() for record in caplog.records if "does not answer" in record.getMessage()]
     assert len(warnings) == 1
     assert warnings[0].startswith("The page cache's Redis (CACHE_URL) does not answer (Timeout")

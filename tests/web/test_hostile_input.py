@@ -16,16 +16,17 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from flask import Flask
+from flask import Flask, current_app
 from flask.testing import FlaskClient
 from flask_migrate import stamp
 from sqlalchemy import select, text
 
 from cms import create_app
+from cms.core.subscriptions import Topic
 from cms.core.workflow import Role, Status
 from cms.extensions import db
 from cms.models import Article, Revision
-from cms.services import articles, pages, series as series_service, users
+from cms.services import articles, pages, series as series_service, subscriptions, users
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD
 
@@ -89,9 +90,12 @@ USER_FORM = {"email": "someone@example.com", "name": "Someone", "role": "author"
              "password": "a long enough password"}
 SETTINGS_FORM = {"title": "My practice", "tagline": "", "author_name": "",
                  "author_credentials": "", "author_bio": "", "consultation_text": "", "consultation_url": "",
-                 "contact_email": "", "feed_size": "20", "related_count": "3", "related_min_score": "0.05"}
+                 "contact_email": "", "street_address": "", "locality": "", "region": "", "postal_code": "",
+                 "area_served": "", "phone": "", "hours": "", "fees_note": "", "article_notice": "",
+                 "feed_size": "20", "related_count": "3", "related_min_score": "0.05"}
 SETTINGS_TEXT = ("title", "tagline", "author_name", "author_credentials", "author_bio", "consultation_text",
-                 "consultation_url", "contact_email")
+                 "consultation_url", "contact_email", "street_address", "locality", "region", "postal_code",
+                 "area_served", "phone", "hours", "fees_note", "article_notice")
 
 
 def _model_view(name: str, form: Mapping[str, str], text: tuple[str, ...] = (),
@@ -188,6 +192,18 @@ ROUTES: Mapping[tuple[str, str], Case] = {
     ("POST", "media.upload"): Case(form={"image": "not a file", "alt": "A description"}, text=("alt",)),
     ("POST", "media.alt"): Case(path={"media_id": "1"}, form={"alt": "A description"}, text=("alt",)),
     ("POST", "media.delete"): Case(path={"media_id": "1"}),
+    ("GET", "subscriptions.subscribe_page"): Case(query={"topic": "series:grief"}),
+    ("POST", "subscriptions.subscribe"): Case(form={"email": "reader@example.com", "topic": "series:grief"},
+                                              text=("email",)),
+    ("GET", "subscriptions.confirm"): Case(path={"token": "{confirm_token}"}),
+    ("POST", "subscriptions.confirm"): Case(path={"token": "{confirm_token}"}),
+    ("GET", "subscriptions.manage"): Case(path={"token": "{manage_token}"}),
+    ("POST", "subscriptions.manage"): Case(path={"token": "{manage_token}"}, form={"topic": "series:grief"}),
+    ("GET", "subscriptions.unsubscribe"): Case(path={"token": "{unsubscribe_token}"}),
+    ("POST", "subscriptions.unsubscribe"): Case(path={"token": "{unsubscribe_token}"}),
+    ("GET", "subscribers.index"): PLAIN,
+    ("GET", "subscribers.export"): PLAIN,
+    ("POST", "subscribers.delete"): Case(path={"subscriber_id": "{subscriber_id}"}),
     ("GET", "profile.index"): PLAIN,
     ("POST", "profile.index"): Case(form={"name": "Maya", "credentials": "LMFT", "bio": "Twenty years.",
                                           "photo": ""}, text=("name", "credentials", "bio")),
@@ -249,7 +265,15 @@ def _seed() -> dict[str, str]:
     page = pages.save(None, title="Grief", body_source="A page.")
     db.session.commit()
     revision = db.session.query(Revision).filter_by(article_id=article.id).first()
-    return {"article_id": str(article.id), "other_id": str(other.id), "revision_id": str(revision.id),
+    subscriber = subscriptions.ask("reader@example.com", Topic("site"), now=now)
+    subscriptions.confirm(subscriber, Topic("site"), now=now)
+    db.session.commit()
+    secret = current_app.config["SECRET_KEY"]
+    return {"subscriber_id": str(subscriber.id),
+            "confirm_token": subscriptions.confirm_token(secret, subscriber, Topic("series", series.id)),
+            "manage_token": subscriptions.manage_token(secret, subscriber),
+            "unsubscribe_token": subscriptions.unsubscribe_token(secret, subscriber),
+            "article_id": str(article.id), "other_id": str(other.id), "revision_id": str(revision.id),
             "link_id": str(link.id), "series_id": str(series.id), "token": link.token, "slug": SLUG,
             "kind": "xml", "draft_id": str(draft.id), "victim": str(victim.id),
             "tag_id": str(article.tags[0].id), "page_id": str(page.id),

@@ -34,7 +34,7 @@ def test_home_lists_live_articles_newest_first_and_the_series(client, reading_si
     tree = html(client, "/")
     linked = [href.rsplit("/", 1)[1] for href in tree.xpath("//main//article//h3/a/@href")]
     assert linked == list(reading_site.live_slugs)
-    assert texts(tree, "//section[@aria-labelledby='series-heading']//li/a") == ["Grief", "Mothers and Daughters"]
+    assert texts(tree, "//section[@aria-labelledby='series-heading']//li/h3/a") == ["Grief", "Mothers and Daughters"]
 
 
 def test_home_shows_the_most_recently_continued_series_and_links_to_all(client, make):
@@ -43,8 +43,8 @@ def test_home_shows_the_most_recently_continued_series_and_links_to_all(client, 
         make.article(f"Part of {number}", series_id=series_id, series_part=1,
                      publish_at=now() - timedelta(days=10 - number))
     tree = html(client, "/")
-    shown = texts(tree, "//section[@aria-labelledby='series-heading']//li/a")
-    assert shown == [f"Series {number}" for number in range(8, 2, -1)]
+    shown = texts(tree, "//section[@aria-labelledby='series-heading']//li/h3/a")
+    assert shown == [f"Series {number}" for number in range(8, 5, -1)]
     assert tree.xpath("//section[@aria-labelledby='series-heading']//a[text()='All series']/@href") == ["/series/"]
     assert len(texts(html(client, "/series/"), "//main//h2/a")) == 8
 
@@ -143,7 +143,7 @@ def test_the_series_page_lists_live_parts_in_order_with_summaries_and_a_start_li
     assert texts(tree, "//ol[@class='parts']//p[@class='summary']") == [
         "The seasons of the bond.", "Two feelings at once."]
     assert all("min read" in meta for meta in texts(tree, "//ol[@class='parts']//p[@class='meta']"))
-    assert tree.xpath("//a[@class='button']/@href") == ["/articles/life-stages"]
+    assert tree.xpath("//main//a[@class='button']/@href") == ["/articles/life-stages"]
     assert texts(tree, "//p[@class='coming']")[0].startswith("Part 3 coming ")
 
 
@@ -178,10 +178,10 @@ def test_a_long_tag_page_is_paged(client, make):
     for number in range(21):
         make.article(f"Note {number:02}", tags=("notes",))
     first = html(client, "/tags/notes")
-    assert len(first.xpath("//main//h2")) == 20
+    assert len(first.xpath("//main//h2[@class='card-title']")) == 20
     assert first.xpath("//nav[@class='pager']//a[@rel='next']/@href") == ["/tags/notes?page=2"]
     second = html(client, "/tags/notes?page=2")
-    assert len(second.xpath("//main//h2")) == 1
+    assert len(second.xpath("//main//h2[@class='card-title']")) == 1
     assert second.xpath("//a[@rel='prev']/@href") == ["/tags/notes"]
     assert second.xpath("string(//link[@rel='canonical']/@href)") == "http://127.0.0.1:5000/tags/notes?page=2"
     for bad in ("3", "0", "-1", "x", "1e3"):
@@ -247,13 +247,14 @@ def test_a_changed_slug_answers_301_to_the_new_address(client, app, make, readin
 def test_article_structured_data_describes_a_blog_posting_in_a_series(client, reading_site):
     tree = html(client, "/articles/ambivalence")
     data = [json.loads(script.text) for script in tree.xpath("//script[@type='application/ld+json']")]
-    posting, breadcrumbs = data
+    posting, breadcrumbs, practice = data
     assert posting["@type"] == "BlogPosting" and posting["headline"] == "Ambivalence"
     assert posting["url"] == "http://127.0.0.1:5000/articles/ambivalence"
     assert posting["author"] == {"@type": "Person", "name": "Author"}  # the article's author, not the site's
     assert posting["isPartOf"]["name"] == "Mothers and Daughters"
     assert [item["name"] for item in breadcrumbs["itemListElement"]] == [
         "Home", "Series", "Mothers and Daughters", "Ambivalence"]
+    assert practice["@type"] == "ProfessionalService" and practice["name"] == "Maya Ellison Therapy"
     assert tree.xpath("string(//meta[@property='og:type']/@content)") == "article"
     assert tree.xpath("string(//meta[@name='twitter:card']/@content)") == "summary"
 

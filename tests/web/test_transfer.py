@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import func, select
 
 from cms.extensions import db
-from cms.models import Article, Page, Redirect, Series
+from cms.models import Article, Media, Page, Redirect, Series
 from tests.conftest import csrf_token
+from tests.services.test_wordpress_images import IMAGES, jpeg
 
 WXR = (Path(__file__).resolve().parent.parent / "data" / "wordpress.xml").read_bytes()
 
@@ -108,3 +109,26 @@ def test_export_downloads_a_zip_of_markdown(app, client, auth, make):
     with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
         assert sorted(archive.namelist()) == ["articles/life-stages.md", "pages/about.md"]
         assert archive.read("pages/about.md").decode().startswith("---\ntype: page\ntitle: \"About\"\n")
+
+
+def test_a_zip_of_the_old_sites_uploads_brings_its_images_along(app, client, auth):
+    auth.login("admin")
+    images = io.BytesIO()
+    with zipfile.ZipFile(images, "w") as archive:
+        for path, size in IMAGES.items():
+            archive.writestr(f"uploads/{path}", jpeg(size))
+    token = csrf_token(client, "/admin/transfer/")
+    checked = client.post("/admin/transfer/check", content_type="multipart/form-data", data={
+        "csrf_token": token, "file": (io.BytesIO(WXR), "wordpress.xml"),
+        "images": (io.BytesIO(images.getvalue()), "uploads.zip")})
+    page = unescape(checked.get_data(as_text=True))
+    assert "<li>Images: 2 created, 0 updated, 0 unchanged.</li>" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Media.id))) == 0
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"', page)[1]
+    client.post("/admin/transfer/confirm", data={"csrf_token": csrf_token(client, "/admin/transfer/"),
+                                                 "token": token})
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Media.id))) == 2
+        assert all("old.example.com" not in body for body in db.session.scalars(select(Article.body_html)))
+    assert not any(Path(app.config["IMPORT_FOLDER"]).iterdir())

@@ -1,7 +1,7 @@
 """page revisions: a page's saves are kept as revisions too, in the same table as an article's
 
-Revision ID: 0007_page_revisions
-Revises: 0006_author_profiles
+Revision ID: 0011_page_revisions
+Revises: 0010_related_tag_weights
 Create Date: 2026-11-30 10:00:00
 
 A revision belongs to an article or to a page, never both. Each page that exists gets its present text as its
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0007_page_revisions'
-down_revision = '0006_author_profiles'
+revision = '0011_page_revisions'
+down_revision = '0010_related_tag_weights'
 branch_labels = None
 depends_on = None
 
