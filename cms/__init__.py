@@ -119,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
         errors,
         feeds,
         page_cache,
+        page_writing,
         params,
         public,
         security,
@@ -141,6 +142,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(uploads.bp)
     app.register_blueprint(authoring.bp)
     app.register_blueprint(authoring.preview_bp)
+    app.register_blueprint(page_writing.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(subscriptions.bp)

@@ -18,6 +18,7 @@ from flask import (
     Response,
     abort,
     after_this_request,
+    before_render_template,
     current_app,
     flash,
     g,
@@ -47,7 +48,7 @@ from cms.core.visibility import shown_status
 from cms.core.workflow import Role, Status
 from cms.extensions import db
 from cms.models import Article, Page, Series, SiteSettings, Tag, User
-from cms.services import articles, media, pages, reader, series as series_service, site, tags, timezones, users
+from cms.services import articles, media, reader, series as series_service, site, tags, timezones, users
 from cms.web import params, public, security, uploads as upload_views
 from cms.web.auth import same_site_path
 from cms.web.forms import ConfirmForm, TagMergeForm
@@ -131,6 +132,31 @@ OUR_MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+#: Flask-Admin's stock words in its templates (buttons, filters, search, sorting), in ours. Its templates ask for
+#: them through `_gettext`, which `BackOfficeModelView.render` points here; a word not listed is shown as it is.
+OUR_WORDS: dict[str, str] = {
+    "List": "All", "Create": "New", "Create New Record": "New", "Edit": "Edit", "Edit Record": "Edit",
+    "Add Filter": "Filter by", "Reset Filters": "Show all", "Apply": "Apply", "Search": "Search",
+    "Save": "Save", "Save and Add Another": "Save and add another",
+    "Save and Continue Editing": "Save and keep editing",
+    "Cancel": "Cancel", "Sort by %(name)s": "Sort by %(name)s", "Select all records": "Select all",
+    "Select record": "Select", "With selected": "With those selected",
+    "Please select at least one record.": "Select at least one first.",
+}  # not the delete confirmation: its handler is allowed by the hash of its exact text (security.py)
+
+
+def our_words(text: str, **variables: Any) -> str:
+    """Flask-Admin's `_gettext`, answering in our words."""
+    shown = OUR_WORDS.get(text, text)
+    return shown % variables if variables else shown
+
+
+def _speak_our_words(_app: Flask, template: Any, context: dict[str, Any], **_extra: Any) -> None:
+    """Before a back-office template renders: Flask-Admin puts its own `_gettext` in the context; ours replaces it."""
+    if "admin_view" in context:
+        context["_gettext"] = our_words
+
+
 def _reword_flashes(response: Response | None = None) -> Response | None:
     """Replace Flask-Admin's stock messages waiting in the session with ours, naming what was saved.
 
@@ -150,8 +176,12 @@ class BackOfficeModelView(ModelView):
     form_base_class = AdminForm
     can_view_details = False
     page_size = 50
-    #: One row of this list in words ("page"), for headings such as "New page".
+    #: One row of this list in words ("page"), for headings such as "New page"; `plural` for counts ("3 pages").
     noun = "item"
+    plural = ""
+    list_template = "admin/list.html"
+    create_template = "admin/create.html"
+    edit_template = "admin/edit.html"
     # Statuses and roles as DESIGN.md writes them ("draft"), yes and no in words rather than icons.
     column_type_formatters = {**typefmt.BASE_FORMATTERS, Enum: lambda _view, value, _name: value.value,
                               bool: lambda _view, value, _name: "yes" if value else "no"}
@@ -176,6 +206,19 @@ class BackOfficeModelView(ModelView):
     def _handle_view(self, name: str, **kwargs: Any) -> ResponseReturnValue | None:
         after_this_request(_reword_flashes)
         return super()._handle_view(name, **kwargs)
+
+    def counted(self, count: int) -> str:
+        """How many rows the list holds, in words: "1 page", "3 series", "No pages yet"."""
+        plural = self.plural or f"{self.noun}s"
+        return f"No {plural} yet" if not count else f"{count} {self.noun if count == 1 else plural}"
+
+    def search_placeholder(self) -> str | None:
+        """The search box's words: "Find by title", not Flask-Admin's bare column names."""
+        columns = super().search_placeholder()
+        return f"Find by {columns.lower()}" if columns else None
+
+    def get_empty_list_message(self) -> str:
+        return f"No {self.plural or self.noun + 's'} yet."
 
     def render(self, template: str, **kwargs: Any) -> str:
         _reword_flashes()
@@ -220,6 +263,10 @@ def _local_formatter(_view: object, _context: object, model: object, name: str) 
 
 def _title_link(_view: object, _context: object, model: Article, _name: str) -> Markup:
     return Markup('<a href="{}">{}</a>').format(url_for("authoring.edit", article_id=model.id), model.title)
+
+
+def _page_link(_view: object, _context: object, model: Page, _name: str) -> Markup:
+    return Markup('<a href="{}">{}</a>').format(url_for("page_writing.edit", page_id=model.id), model.title)
 
 
 def _edit_link(view, _context, model, name: str) -> Markup:  # noqa: ANN001 - Flask-Admin's formatter
@@ -282,7 +329,7 @@ class SeriesView(EditorsOnly, BackOfficeModelView):
     """Series; each one's parts are numbered on a page of their own."""
 
     can_delete = False
-    noun = "series"
+    noun = plural = "series"
     column_display_actions = False
     column_list = ("title", "slug", "parts")
     column_formatters = {"title": _edit_link,
@@ -347,34 +394,24 @@ class TagView(EditorsOnly, BackOfficeModelView):
 
 
 class PageView(EditorsOnly, BackOfficeModelView):
-    """Pages (About, Fees, Contact), saved through `pages.save` so slugs and redirects stay right."""
+    """Pages (About, Fees, Contact), listed here and written on the writing screen (`web.page_writing`), with its
+    preview and history, like articles."""
 
     can_delete = False
     noun = "page"
     column_display_actions = False
     column_list = ("title", "slug", "is_published", "menu_order", "updated_at")
-    column_labels = {"is_published": "Published", "menu_order": "Menu order", "body_source": "Text",
-                     "updated_at": "Last saved"}
-    column_formatters = {"title": _edit_link, "updated_at": _local_formatter}
-    form_columns = ("title", "slug", "body_source", "is_published", "menu_order")
-    form_widget_args = {"body_source": {"rows": 20}}
+    column_labels = {"is_published": "Published", "menu_order": "Menu order", "updated_at": "Last saved"}
+    column_formatters = {"title": _page_link, "updated_at": _local_formatter}
 
-    def scaffold_form(self):  # noqa: ANN201 - Flask-Admin's hook
-        form_class = super().scaffold_form()
-        form_class.slug = StringField("Slug", description="Empty: made from the title.")  # pages.save checks it
-        return form_class
+    @expose("/new/", methods=("GET", "POST"))
+    def create_view(self):  # noqa: ANN201 - Flask-Admin's hook
+        return redirect(url_for("page_writing.new"))
 
-    def create_model(self, form):  # noqa: ANN001, ANN201 - Flask-Admin's hook
-        return self._through_service(lambda: pages.save(None, **self._fields(form)))
-
-    def update_model(self, form, model):  # noqa: ANN001, ANN201 - Flask-Admin's hook
-        return self._through_service(lambda: pages.save(model, **self._fields(form)), saved=model) is not False
-
-    @staticmethod
-    def _fields(form) -> dict:  # noqa: ANN001 - Flask-Admin's generated form class
-        return {"title": form.title.data or "", "body_source": form.body_source.data or "",
-                "slug": form.slug.data or "", "is_published": bool(form.is_published.data),
-                "menu_order": form.menu_order.data}
+    @expose("/edit/", methods=("GET", "POST"))
+    def edit_view(self):  # noqa: ANN201 - Flask-Admin's hook
+        page_id = params.number(request.args.get("id"))
+        return redirect(url_for("page_writing.edit", page_id=page_id)) if page_id is not None else abort(404)
 
 
 class UserView(AdminsOnly, BackOfficeModelView):
@@ -387,8 +424,7 @@ class UserView(AdminsOnly, BackOfficeModelView):
     column_labels = {"is_active": "Active", "created_at": "Added", "email": "Email address"}
     column_formatters = {"email": _edit_link, "created_at": _local_formatter}
     form_columns = ("email", "name", "role", "is_active", "password")
-    form_extra_fields = {"password": PasswordField("Password", description="At least 10 characters; "
-                                                                        "empty keeps the current one.")}
+    form_extra_fields = {"password": PasswordField("Password", description="At least 10 characters.")}
 
     def scaffold_form(self):  # noqa: ANN201 - Flask-Admin's hook
         form_class = super().scaffold_form()
@@ -397,6 +433,19 @@ class UserView(AdminsOnly, BackOfficeModelView):
         form_class.role = SelectField("Role", choices=[(role.value, role.value) for role in Role],
                                       coerce=Role, default=Role.AUTHOR)
         return form_class
+
+    def get_create_form(self):  # noqa: ANN201 - Flask-Admin's hook
+        """A new account must be given a password: required here, and its hint says nothing of keeping one."""
+        class CreateForm(super().get_create_form()):  # type: ignore[misc]  # a class Flask-Admin makes at run time
+            password = PasswordField("Password", validators=[InputRequired("Give the new account a password.")],
+                                     description="At least 10 characters.")
+        return CreateForm
+
+    def edit_form(self, obj=None):  # noqa: ANN001, ANN201 - Flask-Admin's hook
+        """Only an existing account has a password to keep; a new one must be given one."""
+        form = super().edit_form(obj)
+        form.password.description = "At least 10 characters; leave it empty to keep the current one."
+        return form
 
     def create_model(self, form):  # noqa: ANN001, ANN201 - Flask-Admin's hook
         return self._through_service(lambda: users.create_user(
@@ -575,8 +624,9 @@ class ProfileView(SignedInOnly, BaseView):
 #: The back office's one menu, in this order: each entry is a view's endpoint, and the blueprints whose screens
 #: count as that entry (the writing screen belongs to Articles). Entries whose view the user may not open are left out.
 MENU: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("admin", ()), ("articles", ("authoring",)), ("series", ()), ("tags", ()), ("pages", ()), ("media", ()),
-    ("users", ()), ("site_settings", ()), ("transfer", ()), ("subscribers", ()), ("sessions", ()), ("profile", ()),
+    ("admin", ()), ("articles", ("authoring",)), ("series", ()), ("tags", ()), ("pages", ("page_writing",)),
+    ("media", ()), ("users", ()), ("site_settings", ()), ("transfer", ()), ("subscribers", ()), ("sessions", ()),
+    ("profile", ()),
 )
 
 
@@ -626,5 +676,6 @@ def build_admin(app: Flask) -> Admin:
                                     url="/admin/settings"))
     admin.add_view(SessionsView(name="Your sessions", endpoint="sessions", url="/admin/sessions"))
     app.context_processor(lambda: {"back_office_menu": admin.menu_for_request})
+    before_render_template.connect(_speak_our_words, app)
     admin.add_view(ProfileView(name="Your profile", endpoint="profile", url="/admin/profile"))
     return admin

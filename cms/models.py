@@ -241,16 +241,20 @@ class Page(Model):
     version: Mapped[int] = mapped_column()
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once, at mapping
 
+    revisions: Mapped[list[Revision]] = relationship(back_populates="page", order_by="Revision.id")
+
     def __str__(self) -> str:
         return self.title
 
 
 class Revision(Model):
-    """What an article said after one save; never changed or deleted once written."""
+    """What an article or a page said after one save; never changed or deleted once written."""
 
     __tablename__ = "revisions"
+    __table_args__ = (CheckConstraint("(article_id IS NULL) <> (page_id IS NULL)", name="one_owner"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"), index=True)
+    page_id: Mapped[int | None] = mapped_column(ForeignKey("pages.id"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow)
     title: Mapped[str] = mapped_column(String(300))
@@ -261,8 +265,17 @@ class Revision(Model):
     series_part: Mapped[int | None]
     note: Mapped[str] = mapped_column(String(300), default="")  # e.g. "restored from revision 4"
 
-    article: Mapped[Article] = relationship(back_populates="revisions")
+    article: Mapped[Article | None] = relationship(back_populates="revisions")
+    page: Mapped[Page | None] = relationship(back_populates="revisions")
     author: Mapped[User | None] = relationship()
+
+    @property
+    def owner(self) -> Article | Page:
+        """The article or page this revision belongs to."""
+        owner = self.article or self.page
+        if owner is None:  # the one_owner constraint makes this unreachable once stored
+            raise ValueError("A revision belongs to an article or a page.")
+        return owner
 
 
 class StatusChange(Model):

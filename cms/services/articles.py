@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import ColumnElement, Select, select, true
 from sqlalchemy.orm import selectinload
 
-from cms.core import clock, diff, rendering, workflow
+from cms.core import clock, rendering, workflow
 from cms.core.errors import EditConflict, InvalidInput, NotAllowed
 from cms.core.series import MAX_PART, TOO_HIGH
 from cms.core.slugs import slugify, unique_slug
@@ -19,7 +19,7 @@ from cms.core.visibility import is_live, shown_status
 from cms.core.workflow import LIVE_STATUSES, Role, Status
 from cms.extensions import column_length, db
 from cms.models import Article, Autosave, PreviewToken, Revision, Series, StatusChange, User
-from cms.services import media, redirects, related, tags
+from cms.services import media, redirects, related, revisions, tags
 from cms.services.series import next_part
 
 
@@ -126,30 +126,13 @@ def restore(article: Article, revision: Revision, *, by: User, now: datetime) ->
     check_may_edit(article, by)
     if revision.article_id != article.id:
         raise InvalidInput("That revision belongs to another article.", field="revision")
-    number = revision_number(revision)
+    number = revisions.number(revision)
     data = ArticleInput(title=revision.title, body_source=revision.body_source, summary=revision.summary,
                         description=article.description, slug=article.slug, tags=revision.tags,
                         series=article.series, series_part=article.series_part)
     _apply(article, data, by=by, now=now, note=f"Restored from revision {number}")
     db.session.flush()
     return article
-
-
-def revision_number(revision: Revision) -> int:
-    """Return the 1-based position of `revision` in its article's history, as the history page shows it."""
-    return revision.article.revisions.index(revision) + 1
-
-
-def compare(old: Revision, new: Revision) -> list[diff.FieldDiff]:
-    """Return what changed from revision `old` to revision `new`, field by field."""
-    return diff.compare(_revision_text(old), _revision_text(new))
-
-
-def _revision_text(revision: Revision) -> dict[str, str]:
-    series = f"{revision.series_title}, part {revision.series_part}" if revision.series_title else ""
-    return {"Title": revision.title, "Summary": revision.summary, "Body": revision.body_source,
-            "Tags": ", ".join(sorted(revision.tags, key=str.casefold)),  # a set: reordering is no change
-            "Series": series}
 
 
 def check_may_edit(article: Article, by: User) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, or_, select
 from cms.core import images, rendering, workflow
 from cms.core.errors import InvalidInput, NotAllowed
 from cms.extensions import db
-from cms.models import Article, Media, Page, User
+from cms.models import Article, Media, Page, User, user_photos
 from cms.services import uploads
 
 #: How many uploads the writing screen offers as a featured image.
@@ -30,18 +30,19 @@ def render_body(source: str) -> str:
 
 @dataclass(frozen=True)
 class Usage:
-    """The articles and pages that show an upload, in their body or as featured image."""
+    """What shows an upload: articles (in their body or as featured image), pages, and authors' profile photos."""
 
     articles: list[Article] = field(default_factory=list)
     pages: list[Page] = field(default_factory=list)
+    profiles: list[User] = field(default_factory=list)
 
     @property
     def is_used(self) -> bool:
-        return bool(self.articles or self.pages)
+        return bool(self.articles or self.pages or self.profiles)
 
     def titles(self) -> list[str]:
-        shown: list[Article | Page] = [*self.articles, *self.pages]
-        return [item.title for item in shown]
+        shown = [article.title for article in self.articles] + [page.title for page in self.pages]
+        return shown + [f"the profile of {user.display_name}" for user in self.profiles]
 
 
 def usage(media: Media) -> Usage:
@@ -50,7 +51,9 @@ def usage(media: Media) -> Usage:
     found_articles = db.session.scalars(select(Article).where(or_(
         Article.body_source.like(pattern), Article.featured_media_id == media.id)).order_by(Article.title))
     found_pages = db.session.scalars(select(Page).where(Page.body_source.like(pattern)).order_by(Page.title))
-    return Usage(articles=list(found_articles), pages=list(found_pages))
+    found_profiles = db.session.scalars(select(User).join(user_photos, user_photos.c.user_id == User.id)
+                                        .where(user_photos.c.media_id == media.id).order_by(User.email))
+    return Usage(articles=list(found_articles), pages=list(found_pages), profiles=list(found_profiles))
 
 
 def visible_to(by: User) -> Select[Media]:
@@ -86,7 +89,8 @@ def delete(media: Media, *, by: User) -> None:
     used = usage(media).titles()
     if used:
         more = f" and {len(used) - 1} more" if len(used) > 1 else ""
-        raise InvalidInput(f"“{media}” is still shown in “{used[0]}”{more}; take it out there first.")
+        first = used[0] if used[0].startswith("the profile of ") else f"“{used[0]}”"
+        raise InvalidInput(f"“{media}” is still shown in {first}{more}; take it out there first.")
     db.session.delete(media)
     db.session.flush()
 

@@ -168,7 +168,7 @@ def apply(document: Document, *, by: User, now: datetime,
     """
     item: Article | Page
     if document.kind == "page":
-        outcome, item = _apply_page(document)
+        outcome, item = _apply_page(document, by=by, now=now)
         new_path = redirects.PAGE_PATH.format(slug=item.slug)
     else:
         outcome, item = _apply_article(document, by=by, now=now)
@@ -180,7 +180,7 @@ def apply(document: Document, *, by: User, now: datetime,
     return outcome, item
 
 
-def _apply_page(document: Document) -> tuple[str, Page]:
+def _apply_page(document: Document, *, by: User, now: datetime) -> tuple[str, Page]:
     existing = _existing(Page, document)
     is_published = document.status is Status.PUBLISHED
     if existing is not None and (
@@ -189,7 +189,7 @@ def _apply_page(document: Document) -> tuple[str, Page]:
             and existing.is_published == is_published and existing.menu_order == document.menu_order):
         return "unchanged", existing
     page = pages.save(existing, title=document.title, body_source=document.body, slug=document.slug,
-                      is_published=is_published, menu_order=document.menu_order)
+                      is_published=is_published, menu_order=document.menu_order, by=by, now=now)
     page.source_key = document.source_key or page.source_key
     return ("updated" if existing else "created"), page
 
@@ -306,10 +306,13 @@ def export_zip(*, zone: str) -> bytes:
 
 
 def _markdown_file(meta: dict[str, Any], body: str) -> str:
-    """Front matter written by hand, one key a line, so the bytes do not depend on a YAML library's style."""
+    """Front matter written by hand, one key a line, so the bytes do not depend on a YAML library's style.
+
+    Line ends are written as `\n`: a body typed in a browser comes with `\r\n` (as forms send a textarea), and
+    reading a file back gives `\n`, so an export of the imported copy would differ."""
     lines = [f"{key}: {value if key in ('type', 'status') else _scalar(value)}"
              for key, value in meta.items() if value not in (None, "", [])]
-    return "---\n" + "\n".join(lines) + "\n---\n\n" + body.strip() + "\n"
+    return "---\n" + "\n".join(lines) + "\n---\n\n" + body.replace("\r\n", "\n").strip() + "\n"
 
 
 def _scalar(value: Any) -> str:

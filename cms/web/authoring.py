@@ -19,7 +19,7 @@ from cms.core.workflow import Status
 from cms.extensions import db, login_manager
 from cms.models import Article, Autosave, PreviewToken, Revision, Series
 from cms.services import articles, media, related, series as series_service, tags
-from cms.web import edit_merge, params, public
+from cms.web import edit_merge, params, public, writing
 from cms.web.forms import NEW_SERIES, ArticleForm, ConfirmForm
 from cms.web.templating import local_time, site_zone
 
@@ -274,7 +274,10 @@ def _writing_screen(article: Article | None, form: ArticleForm, *, offered: Auto
     return render_template(
         "authoring/edit.html", form=form, article=article, may_edit=may_edit,
         save_label="Save draft" if shown in (Status.DRAFT, Status.REVIEW) else "Save changes",
-        error_summary=_error_summary(form), preview_html=_preview_html(article, form),
+        noun="article", heading=article.title if article else "New article",
+        form_action=url_for("authoring.edit", article_id=article.id) if article else url_for("authoring.new"),
+        error_summary=writing.error_summary(form),
+        preview_html=writing.preview_html(article, form.body_source.data or ""),
         shown_status=shown, is_live=article is not None and is_live(article.status, article.publish_at, now),
         moves=[(target, _button_label(shown, target)) for target in moves],
         offered=offered, compare_url=compare_url, site_zone=site_zone(), merge=merge,
@@ -302,24 +305,6 @@ def _numbering(article: Article | None, now: datetime) -> str | None:
 def _series_choices(*, may_create: bool) -> list[tuple[str, str]]:
     titled = [(series.slug, series.title) for series in db.session.scalars(select(Series).order_by(Series.title))]
     return [("", "No series"), *titled, *([(NEW_SERIES, "New series…")] if may_create else [])]
-
-
-def _error_summary(form: ArticleForm) -> list[tuple[str | None, str]]:
-    """Each refusal as (the id of its field, or None for a hidden one, message), in the form's order."""
-    return [(None if field.type in ("HiddenField", "CSRFTokenField") else field.id, message)
-            for field in form if field.errors for message in field.errors[:1]]
-
-
-def _preview_html(article: Article | None, form: ArticleForm) -> str:
-    """The preview of the text in the form: the saved HTML when unchanged, else rendered now, so a refused save
-    or a restored autosave does not show an empty or stale preview."""
-    source = form.body_source.data or ""
-    if article is not None and source == article.body_source:
-        return article.body_html
-    try:
-        return media.render_body(source)
-    except InvalidInput:  # a body over the limits; its own error says so
-        return ""
 
 
 def _button_label(shown: Status, target: Status) -> str:
@@ -413,39 +398,30 @@ def preview(article_id: int) -> ResponseReturnValue:
 def history(article_id: int) -> ResponseReturnValue:
     article = db.get_or_404(Article, article_id)
     articles.check_may_see(article, current_user)
-    return render_template("authoring/history.html", article=article, confirm=ConfirmForm(),
-                           may_edit=_may_edit(article), numbered=list(enumerate(article.revisions, start=1)))
+    return writing.history(article, "article", _links(article), may_edit=_may_edit(article))
 
 
 @bp.get("/<int:article_id>/compare")
 def compare(article_id: int) -> ResponseReturnValue:
     article = db.get_or_404(Article, article_id)
     articles.check_may_see(article, current_user)
-    old, new = (_revision_of(article, request.args.get(name, "")) for name in ("old", "new"))
-    return render_template("authoring/compare.html", article=article, old=old, new=new,
-                           old_number=articles.revision_number(old), new_number=articles.revision_number(new),
-                           fields=articles.compare(old, new))
+    return writing.compare(article, _links(article), request.args.get("old", ""), request.args.get("new", ""))
 
 
-def _revision_of(article: Article, ident: str) -> Revision:
-    number = params.number(ident)
-    revision = db.session.get(Revision, number) if number is not None else None
-    if revision is None or revision.article_id != article.id:
-        abort(404)
-    return revision
+def _links(article: Article) -> writing.Links:
+    return writing.Links(
+        edit=url_for("authoring.edit", article_id=article.id),
+        history=url_for("authoring.history", article_id=article.id),
+        compare=url_for("authoring.compare", article_id=article.id),
+        restore=lambda revision_id: url_for("authoring.restore", article_id=article.id, revision_id=revision_id))
 
 
 @bp.post("/<int:article_id>/revisions/<int:revision_id>/restore")
 def restore(article_id: int, revision_id: int) -> ResponseReturnValue:
     article = db.get_or_404(Article, article_id)
-    revision = _revision_of(article, str(revision_id))
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    number = articles.revision_number(revision)
-    articles.restore(article, revision, by=current_user, now=clock.now())
-    db.session.commit()
-    flash(f"Revision {number} is restored; the text it replaced stays in the history.", "success")
-    return redirect(url_for("authoring.edit", article_id=article.id))
+    return writing.restore(article, revision_id,
+                           lambda revision: articles.restore(article, revision, by=current_user, now=clock.now()),
+                           url_for("authoring.edit", article_id=article.id))
 
 
 @bp.post("/<int:article_id>/preview-links")

@@ -56,15 +56,17 @@ class LocalDateTimeField(DateTimeLocalField):
 NEW_SERIES = "+new"
 
 
+#: How the writing screen's body is written, for articles and pages alike.
+BODY_HINT = ("Format with the toolbar or the usual shortcuts: Ctrl+B bold, Ctrl+I italic, Ctrl+K link. The text is "
+             "kept as Markdown (## heading, **bold**, *italic*, [link](https://…), - list).")
+
+
 class ArticleForm(FlaskForm):
     """The writing screen. Field names are the names services use, so a refusal lands on its field."""
 
     title = StringField("Title", validators=[InputRequired("Give the article a title.")])
     slug = StringField("Slug", description="The last part of the address. Left empty, it is made from the title.")
-    body_source = TextAreaField("Body", description="Format with the toolbar or the usual shortcuts: Ctrl+B bold, "
-                                                    "Ctrl+I italic, Ctrl+K link. The text is kept as Markdown "
-                                                    "(## heading, **bold**, *italic*, [link](https://…), - list).",
-                                render_kw={"rows": 24})
+    body_source = TextAreaField("Body", description=BODY_HINT, render_kw={"rows": 24})
     summary = TextAreaField("Summary", description="One or two sentences for lists, feeds and search results.",
                             render_kw={"rows": 3})
     tags = StringField("Tags", description="Separate tags with commas; new ones are created.")
@@ -88,6 +90,21 @@ class ArticleForm(FlaskForm):
     description = StringField("SEO description", validators=[Length(max=300)],
                               description="What search engines show under the title; the summary if empty.")
     is_autolink_enabled = BooleanField("Link mentions of other articles", default=True)
+    version = HiddenField()
+
+
+class PageForm(FlaskForm):
+    """The writing screen of a page (About, Fees): no date, tags or series, a place in the menu instead."""
+
+    title = StringField("Title", validators=[InputRequired("Give the page a title.")])
+    slug = StringField("Slug", description="Its address: the site's address, a slash, then this. Left empty, it is "
+                                           "made from the title.")
+    body_source = TextAreaField("Body", description=BODY_HINT, render_kw={"rows": 24})
+    is_published = BooleanField("Published: readers can open it at its address", default=False)
+    menu_order = IntegerField("Place in the site menu", validators=[Optional()],
+                              invalid_value_message="The place is a whole number, like 2.",  # type: ignore[call-arg]
+                              description="1 comes first. Empty: the page is not in the menu.",
+                              render_kw={"min": 0, "inputmode": "numeric"})
     version = HiddenField()
 
 

@@ -23,7 +23,7 @@
   function setUpEditor(form) {
     var csrfToken = form.querySelector("[name=csrf_token]").value;
     var title = form.querySelector("[name=title]");
-    var summary = form.querySelector("[name=summary]");
+    var summary = form.querySelector("[name=summary]") || { value: "" };  // a page has none
     var body = form.querySelector("[name=body_source]");
     var preview = document.getElementById("live-preview");
     var status = document.getElementById("autosave-status");
@@ -35,6 +35,9 @@
     if (window.CmsEditor) {  // writes Markdown into `body` on every change and fires `input`, as typing does
       window.CmsEditor.attach(body, { uploadUrl: form.dataset.uploadUrl, csrfToken: csrfToken,
                                       bottomBar: form.querySelector(".actions") });
+      form.querySelectorAll("[data-featured]").forEach(function (holder) {
+        window.CmsEditor.attachFeatured(holder, { uploadUrl: form.dataset.uploadUrl, csrfToken: csrfToken });
+      });
     }
 
     function current() { return title.value + "\u0000" + summary.value + "\u0000" + body.value; }
@@ -63,7 +66,7 @@
         previewTimer = setTimeout(renderPreview, PREVIEW_DELAY_MS);
       });
     }
-    if (!form.querySelector("fieldset[disabled]")) {
+    if (form.dataset.autosaveUrl && !form.querySelector("fieldset[disabled]")) {  // articles autosave; pages not
       setInterval(autosave, AUTOSAVE_EVERY_MS);
     }
     form.addEventListener("submit", function () { submitting = true; });

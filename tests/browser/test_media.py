@@ -99,6 +99,6 @@ def test_the_media_screen_fits_the_screen(app, site, width):
         page.get_by_role("button", name="Sign in").click()
         page.goto(f"{base}/admin/media/")
         assert page.locator(".media-item").count() == 3
-        assert "Grief has no timeline (featured)" in page.inner_text(".media-list")
+        assert "Grief has no timeline (featured image)" in page.inner_text(".media-list")
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         _shoot(page, f"media-{width}")

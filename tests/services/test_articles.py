@@ -10,7 +10,7 @@ from cms.core.errors import EditConflict, InvalidInput, NotAllowed
 from cms.core.workflow import Role, Status
 from cms.extensions import db
 from cms.models import Article, Series, User
-from cms.services import articles, users
+from cms.services import articles, revisions, users
 from tests.factories import NOW, PASSWORD
 
 LATER = NOW + timedelta(hours=1)
@@ -80,7 +80,7 @@ def test_compare_names_the_fields_that_changed(ctx):
     article = draft(author)
     articles.update(article, articles.ArticleInput(title=article.title, body_source="Second."), by=author,
                     now=LATER)
-    changed = {field.label for field in articles.compare(*article.revisions) if field.is_changed}
+    changed = {field.label for field in revisions.compare(*article.revisions) if field.is_changed}
     assert changed == {"Body"}
 
 

@@ -305,6 +305,8 @@ def test_every_back_office_form_keeps_the_fields_that_were_not_edited(app, clien
         model, ident = editable[endpoint].model, ids[endpoint]
         before = _columns(app, model, ident)
         url = f"/admin/{editable[endpoint].url.rsplit('/', 1)[-1]}/edit/?id={ident}"
+        if endpoint == "pages":  # Flask-Admin's form leads to the page's writing screen
+            url = client.get(url).location
         fields = _form_values(client, url)
         assert field in fields, (endpoint, sorted(fields))
         response = client.post(url, data={**fields, field: value})

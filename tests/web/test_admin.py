@@ -150,7 +150,8 @@ def test_merging_tags_moves_their_articles(app, client, auth, make):
 
 def test_pages_are_saved_through_the_page_rules(app, client, auth):
     auth.login("editor")
-    url = "/admin/pages/new/"
+    assert client.get("/admin/pages/new/").location.endswith("/admin/pages/write")  # the writing screen
+    url = "/admin/pages/write"
     data = {"title": "Fees", "slug": "admin", "body_source": "**Sliding scale.**", "is_published": "y",
             "menu_order": "2", "csrf_token": csrf_token(client, url)}
     refused = client.post(url, data=data)
@@ -164,6 +165,7 @@ def test_pages_are_saved_through_the_page_rules(app, client, auth):
 def test_admin_adds_a_user_with_a_checked_password(app, client, auth):
     auth.login("admin")
     url = "/admin/users/new/"
+    assert "keep the current one" not in text(client.get(url))  # a new account has no password to keep
     data = {"email": "Editor@Example.com", "name": "Ed", "role": "editor", "is_active": "y",
             "password": "short", "csrf_token": csrf_token(client, url)}
     assert "at least 10 characters" in text(client.post(url, data=data))
@@ -178,6 +180,7 @@ def test_admin_cannot_demote_themselves(app, client, auth):
     with app.app_context():
         admin_id = db.session.scalar(select(User.id))
     url = f"/admin/users/edit/?id={admin_id}"
+    assert "leave it empty to keep the current one" in text(client.get(url))
     response = client.post(url, data={"email": "admin@example.com", "name": "Admin", "role": "author",
                                       "is_active": "y", "password": "", "csrf_token": csrf_token(client, url)})
     assert "You cannot take away your own admin role" in text(response)

@@ -20,7 +20,7 @@ from werkzeug.routing.converters import NumberConverter
 from cms import create_app
 from cms.core.workflow import Status
 from cms.extensions import db
-from cms.models import Article, StatusChange, Tag
+from cms.models import Article, Page, StatusChange, Tag
 from cms.services import articles, site as site_service, uploads, users
 from tests.conftest import Auth, csrf_token
 from tests.factories import NOW, Factories
@@ -127,11 +127,20 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("/admin/pages/ajax/update/", "POST"): (SIGN_IN, REFUSED, GONE, GONE),
     ("/admin/pages/delete/", "POST"): (SIGN_IN, REFUSED, MOVED, MOVED),
     ("/admin/pages/details/?id={page}", "GET"): (SIGN_IN, REFUSED, MOVED, MOVED),
-    ("/admin/pages/edit/?id={page}", "GET"): EDITORS,
-    ("/admin/pages/edit/?id={page}", "POST"): EDITORS,
+    ("/admin/pages/edit/?id={page}", "GET"): (SIGN_IN, REFUSED, MOVED, MOVED),  # to its writing screen
+    ("/admin/pages/edit/?id={page}", "POST"): (SIGN_IN, REFUSED, MOVED, MOVED),
     ("/admin/pages/export/csv/", "GET"): (SIGN_IN, REFUSED, MOVED, MOVED),
-    ("/admin/pages/new/", "GET"): EDITORS,
-    ("/admin/pages/new/", "POST"): EDITORS,
+    ("/admin/pages/new/", "GET"): (SIGN_IN, REFUSED, MOVED, MOVED),
+    ("/admin/pages/new/", "POST"): (SIGN_IN, REFUSED, MOVED, MOVED),
+    # A page's writing screen, preview and history: editors.
+    ("/admin/pages/write", "GET"): EDITORS,
+    ("/admin/pages/write", "POST"): (SIGN_IN, REFUSED, UNFIT, UNFIT),  # no title sent
+    ("/admin/pages/{page}/edit", "GET"): EDITORS,
+    ("/admin/pages/{page}/edit", "POST"): (SIGN_IN, REFUSED, UNFIT, UNFIT),
+    ("/admin/pages/{page}/preview", "GET"): EDITORS,
+    ("/admin/pages/{page}/history", "GET"): EDITORS,
+    ("/admin/pages/{page}/compare?old={page_revision}&new={page_revision}", "GET"): EDITORS,
+    ("/admin/pages/{page}/revisions/{page_revision}/restore", "POST"): (SIGN_IN, REFUSED, MOVED, MOVED),
     # Users and site settings: admins (settings lead straight to the one row's form).
     ("/admin/users/", "GET"): ADMINS,
     ("/admin/users/action/", "POST"): (SIGN_IN, REFUSED, REFUSED, MOVED),
@@ -241,6 +250,7 @@ def site(app, make) -> dict[str, int | str]:
             values[f"{name}_revision"] = article.revisions[-1].id
             link = articles.create_preview_link(article, by=article.author, now=NOW)
             values[f"{name}_link"], values[f"{name}_token"] = link.id, link.token
+        values["page_revision"] = db.session.get(Page, values["page"]).revisions[0].id
         values["tag"] = db.session.scalar(select(Tag.id))
         values["user"] = users.find_by_email("other@example.com").id
         values["settings"] = site_service.settings().id

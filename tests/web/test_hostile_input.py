@@ -167,6 +167,16 @@ ROUTES: Mapping[tuple[str, str], Case] = {
     ("POST", "authoring.pin_related"): PLAIN,
     ("POST", "authoring.exclude_related"): PLAIN,
     ("POST", "authoring.release_related"): PLAIN,
+    ("GET", "page_writing.new"): PLAIN,
+    ("POST", "page_writing.new"): Case(form=PAGE_FORM, text=("title", "slug", "body_source")),
+    ("GET", "page_writing.edit"): Case(path={"page_id": "{page_id}"}),
+    ("POST", "page_writing.edit"): Case(path={"page_id": "{page_id}"}, form={**PAGE_FORM, "version": "1"},
+                                       text=("title", "slug", "body_source", "version")),
+    ("GET", "page_writing.preview"): Case(path={"page_id": "{page_id}"}),
+    ("GET", "page_writing.history"): Case(path={"page_id": "{page_id}"}),
+    ("GET", "page_writing.compare"): Case(path={"page_id": "{page_id}"},
+                                          query={"old": "{page_revision_id}", "new": "{page_revision_id}"}),
+    ("POST", "page_writing.restore"): Case(path={"page_id": "{page_id}", "revision_id": "{page_revision_id}"}),
     ("GET", "series.parts"): PLAIN,
     ("POST", "series.parts"): Case(form={"part-{article_id}": "1"}),
     ("GET", "tags.merge"): PLAIN,
@@ -252,7 +262,7 @@ def _seed() -> dict[str, str]:
     draft = articles.create(articles.ArticleInput(title="Draft", body_source="Unfinished.", series=series),
                             by=made["author"], now=now)
     link = articles.create_preview_link(article, by=made["author"], now=now)
-    pages.save(None, title="Grief", body_source="A page.")
+    page = pages.save(None, title="Grief", body_source="A page.")
     db.session.commit()
     revision = db.session.query(Revision).filter_by(article_id=article.id).first()
     subscriber = subscriptions.ask("reader@example.com", Topic("site"), now=now)
@@ -266,7 +276,8 @@ def _seed() -> dict[str, str]:
             "article_id": str(article.id), "other_id": str(other.id), "revision_id": str(revision.id),
             "link_id": str(link.id), "series_id": str(series.id), "token": link.token, "slug": SLUG,
             "kind": "xml", "draft_id": str(draft.id), "victim": str(victim.id),
-            "tag_id": str(article.tags[0].id)}
+            "tag_id": str(article.tags[0].id), "page_id": str(page.id),
+            "page_revision_id": str(page.revisions[0].id)}
 
 
 @pytest.fixture(scope="module")

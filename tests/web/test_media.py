@@ -164,13 +164,15 @@ def test_the_writing_screen_chooses_the_featured_image(app, make, client, auth):
     with app.app_context():
         chosen = db.session.scalar(select(Media.id).where(Media.key == first))
     screen = client.get(f"/admin/articles/{ident}/edit").get_data(as_text=True)
-    assert f'<option value="{chosen}">garden.jpg (2000 × 1000) — no description</option>' in screen
+    option = re.search(rf'<option value="{chosen}"[^>]*>garden.jpg \(2000 × 1000\) — no description</option>', screen)
+    assert option and f'data-thumb="/uploads/{first}-480.jpg"' in option.group(0)  # the picker's thumbnail
     response = client.post(f"/admin/articles/{ident}/edit", data={
         "csrf_token": csrf_token(client, f"/admin/articles/{ident}/edit"), "title": "Seeing the garden",
         "body_source": "Text.", "version": str(version), "featured_media_id": str(chosen), "action": "save"})
     assert response.status_code == 302
     assert make.get(Article, ident).featured_media_id == chosen
-    assert f'<option value="{chosen}" selected>' in client.get(f"/admin/articles/{ident}/edit").get_data(as_text=True)
+    reopened = client.get(f"/admin/articles/{ident}/edit").get_data(as_text=True)
+    assert re.search(rf'<option value="{chosen}"[^>]* selected>', reopened)
 
 
 def test_publishing_warns_about_an_image_without_alt_text(app, make, client, auth):
@@ -212,6 +214,26 @@ def test_the_media_screen_lists_usage_refuses_deleting_used_media_and_deletes_un
                             follow_redirects=True)
     assert "Saved the description of “chart.png”." in described.get_data(as_text=True)
     assert make.get(Media, ids[second]).alt == "Sessions a week"
+
+
+def test_the_media_screen_lists_profile_photos_and_featured_images_as_uses(app, make, client, auth):
+    auth.login("editor")
+    photo = upload(client, image_bytes(), filename="me.jpg", alt="Maya")
+    cover = upload(client, image_bytes(), filename="cover.jpg", alt="A path")
+    token = csrf_token(client, "/admin/profile/")
+    client.post("/admin/profile/", data={"csrf_token": token, "name": "Maya", "photo": str(photo["id"])})
+    ident = make.article("Seeing the garden", status=Status.DRAFT)
+    with app.app_context():
+        db.session.get(Article, ident).featured_media_id = cover["id"]
+        db.session.commit()
+    screen = client.get("/admin/media/").get_data(as_text=True)
+    assert "Not used anywhere." not in screen
+    assert re.search(r'<a href="/admin/profile/">Your profile</a> \(photo\)', screen)
+    assert re.search(r">Seeing the garden</a> \(featured image\)", screen)
+    token = csrf_token(client, "/admin/media/")
+    refused = client.post(f"/admin/media/{photo['id']}/delete", data={"csrf_token": token}, follow_redirects=True)
+    assert "“me.jpg” is still shown in the profile of Maya; take it out there first." in refused.get_data(as_text=True)
+    assert make.get(Media, photo["id"]) is not None
 
 
 def test_authors_cannot_see_or_delete_others_media(app, make, client, auth):

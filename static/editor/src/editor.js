@@ -15,6 +15,7 @@ import { EditorView } from "prosemirror-view";
 import { blockIsOn, insertSeparator, isInside, listIsOn, markIsOn, toggleBold, toggleHeading, toggleItalic,
          toggleList, toggleQuote } from "./commands.js";
 import { element } from "./dialog.js";
+import { attachFeatured } from "./featured.js";
 import { editLink } from "./links.js";
 import { imageHandlers, chooseImage } from "./images.js";
 import { Unrepresentable, fromMarkdown, schema, sliceFromMarkdown, toMarkdown } from "./markdown.js";
@@ -309,4 +310,4 @@ export function attach(textarea, options = {}) {
 }
 
 // The page's own script (static/js/editor.js) finds the editor here; the bundle defines nothing else globally.
-window.CmsEditor = { attach };
+window.CmsEditor = { attach, attachFeatured };

@@ -6,7 +6,7 @@ import { schema } from "./markdown.js";
 
 const IMAGE_TYPES = /^image\/(png|jpeg|gif|webp)$/;
 
-function describe(file) {
+export function describe(file) {
   return ask({
     title: "Describe the image",
     fields: [
@@ -20,9 +20,10 @@ function describe(file) {
   });
 }
 
-function upload(context, file) {
+export function upload(context, file, alt) {
   const body = new FormData();
   body.append("image", file);
+  body.append("alt", alt);  // kept with the upload, so the media library and a featured image have it too
   body.append("csrf_token", context.csrfToken);
   return fetch(context.uploadUrl, { method: "POST", body, credentials: "same-origin",
                                     headers: { Accept: "application/json" } })
@@ -47,8 +48,8 @@ async function insertImages(context, files, position) {
       if (!answer) { continue; }
       note.textContent = "Uploading “" + file.name + "”…";
       try {
-        const stored = await upload(context, file);
         const alt = answer.values.decorative ? "" : answer.values.alt;
+        const stored = await upload(context, file, alt);
         const at = Math.min(place.pos, view.state.doc.content.size);
         const tr = view.state.tr.insert(at, schema.nodes.image.create({ src: stored.url, alt }));
         view.dispatch(tr.scrollIntoView());
