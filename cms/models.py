@@ -310,12 +310,17 @@ class SiteSettings(Model):
 
 
 class ContentVersion(Model):
-    """One counter that every write to public content bumps, so caches in every process know when to drop."""
+    """Counters of writes, so caches in every process know when to drop (see services.freshness).
+
+    `version` counts every write to content, drafts included; `public_version` only those readers can see.
+    """
 
     __tablename__ = "content_version"
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(default=0)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow)
+    public_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    public_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: never
 
 
 class RelatedChoice(Model):

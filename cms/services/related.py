@@ -174,6 +174,8 @@ def rebuild() -> Rebuilt:
     outsiders = {document.id: document for document in _documents(others)}
     rows.update((ident, index.query(document)) for ident, document in outsiders.items())
     changed = _store(index, rows, outsiders)
+    if changed:
+        freshness.readers_see_this_transaction(db.session())  # stored scores alone follow no article's write
     with _caches_lock:
         _caches[db.engine] = _Cache(index, dict(candidates), threading.RLock(), seen=_content_version())
     return Rebuilt(articles=len(rows), scored=len(candidates), changed=changed)

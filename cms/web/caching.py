@@ -23,13 +23,10 @@ CACHE_CONTROL = "public, no-cache"
 def public(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
     """Mark a view whose answer depends only on public content and the URL.
 
-    Its ETag changes with every write and every scheduled go-live, so a request holding this very ETag gets a
-    304 before the view runs. `no-cache` lets browsers and a CDN keep the answer but ask again each time, so no
-    cached copy shows an article before its time or after it is unpublished.
-
-    Every write means drafts too: saving a draft changes the ETag of every public answer, so an outsider polling
-    one can tell when someone is editing, though never what. We accept that for now: the content version is one
-    number for the whole site; keying answers by only what they show would remove it.
+    Its ETag changes with every write readers can see and every scheduled go-live, so a request holding this
+    very ETag gets a 304 before the view runs. `no-cache` lets browsers and a CDN keep the answer but ask again
+    each time, so no cached copy shows an article before its time or after it is unpublished. Work on drafts
+    changes no ETag (see services.freshness); a live edit changes them all, the version being one number.
     """
 
     @functools.wraps(view)
