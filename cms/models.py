@@ -180,6 +180,7 @@ class Article(Model):
     body_source: Mapped[str] = mapped_column(Text, default="")  # Markdown as the author wrote it
     body_html: Mapped[str] = mapped_column(Text, default="")  # rendered and sanitized on save
     body_text: Mapped[str] = mapped_column(Text, default="")  # its words alone, for search and related
+    word_count: Mapped[int | None]  # of body_text, for reading time, so lists need no bodies; None: not counted
     html_version: Mapped[int] = mapped_column(default=0)  # the rendering pipeline that made body_html
     is_autolink_enabled: Mapped[bool] = mapped_column(default=True)  # link mentions of other articles' titles
     source_key: Mapped[str | None] = mapped_column(String(500), unique=True)  # where an import found it
@@ -193,6 +194,9 @@ class Article(Model):
     series_part: Mapped[int | None]
     featured_media_id: Mapped[int | None] = mapped_column(ForeignKey("media.id"), index=True)  # top image, og:image
     version: Mapped[int] = mapped_column()  # a stale edit fails instead of overwriting
+    # The public version (ContentVersion) of the last change readers saw, set by services.freshness: what changed
+    # since a version is found from an index, not by reading every article.
+    seen_version: Mapped[int] = mapped_column(default=0, server_default="0", index=True)
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once, at mapping
 
     author: Mapped[User] = relationship()

@@ -300,6 +300,7 @@ def _after_restore(connection: Connection, version_before: int, now: datetime) -
         connection.execute(text("INSERT INTO article_search(article_search) VALUES ('rebuild')"))
     restored = _highest_version(connection)
     version = max(version_before, restored) + 1  # both counters past both sites' of either kind
+    connection.execute(update(Article).values(seen_version=version))  # each process's title index reads them again
     if connection.execute(update(ContentVersion).where(ContentVersion.id == 1)
                           .values(version=version, changed_at=now, public_version=version,
                                   public_changed_at=now)).rowcount == 0:

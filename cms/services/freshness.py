@@ -12,15 +12,18 @@ text before its time, an autosave, a revision or a preview link changes no publi
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Select, event, func, insert, inspect, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from cms.core.visibility import is_live
+from cms.core.workflow import Status
 from cms.extensions import db
 from cms.models import (
     Article,
@@ -43,7 +46,7 @@ _PUBLIC_TABLES = frozenset({model.__tablename__ for model in PUBLIC_MODELS} | {"
 #: Computed scores follow the article write that moved them, which decides alone whether readers see it.
 _FOLLOWING_TABLES = frozenset({RelatedScore.__tablename__})
 _BUMPED = "cms_content_version_bumped"
-_SEEN = "cms_content_version_seen"  # session.info: this transaction already bumped the public version
+_SEEN = "cms_content_version_seen"  # session.info: the public version this transaction bumped to, if it did
 #: An article going live this soon counts as live: a request rendering it at its go-live, while an edit made
 #: just before is not yet committed, must not keep the old text under the new key.
 GO_LIVE_MARGIN = timedelta(minutes=1)
@@ -55,6 +58,7 @@ class State:
     live_since: datetime | None  # the newest go-live at or before now
     next_change_at: datetime | None  # the next scheduled go-live after now
     changed_at: datetime  # last write or go-live, for Last-Modified
+    live_count: int = 0  # how many articles are live
 
     @property
     def key(self) -> str:
@@ -71,6 +75,7 @@ class _Bounds:
     read_at: datetime
     live_since: datetime | None
     next_change_at: datetime | None
+    live_count: int
 
     def holds(self, version: int, written_at: datetime, now: datetime) -> bool:
         return (version == self.version and written_at == self.written_at and self.read_at <= now
@@ -84,21 +89,47 @@ def state(now: datetime) -> State:
     """Return the freshness of public content at `now`.
 
     One query by primary key, usually: the go-live times are read again only after a write (in any process)
-    or once the next scheduled go-live has passed.
+    or once the next scheduled go-live has passed. Asked again in the same transaction (a request) about a
+    moment the answer still holds for, it answers the same without a query, so every part of a page is built
+    for one state.
     """
+    session = db.session()
+    known = session.info.get(_STATE)
+    if isinstance(known, _Answered) and known.holds(now):
+        return known.state
+    found = _state(now)
+    session.info[_STATE] = _Answered(found, now)
+    return found
+
+
+_STATE = "cms_freshness_state"  # session.info: the state this transaction was last answered
+
+
+@dataclass(frozen=True)
+class _Answered:
+    state: State
+    at: datetime
+
+    def holds(self, now: datetime) -> bool:
+        """Whether `now` sees the same live set: not before the moment asked, nor at the next go-live."""
+        return self.at <= now and (self.state.next_change_at is None or now < self.state.next_change_at)
+
+
+def _state(now: datetime) -> State:
     row = _version_row()
     bounds = _bounds.get(db.engine)
     if bounds is None or not bounds.holds(row.version, row.changed_at, now):
-        live_since, next_change_at = db.session.execute(select(
+        live_since, next_change_at, live_count = db.session.execute(select(
             select(func.max(Article.publish_at)).where(reader.is_live_clause(now)).scalar_subquery(),
             select(func.min(Article.publish_at)).where(reader.is_coming_clause(now)).scalar_subquery(),
+            select(func.count(Article.id)).where(reader.is_live_clause(now)).scalar_subquery(),
         )).one()
-        bounds = _Bounds(row.version, row.changed_at, now, _aware(live_since), _aware(next_change_at))
+        bounds = _Bounds(row.version, row.changed_at, now, _aware(live_since), _aware(next_change_at), live_count)
         _bounds[db.engine] = bounds
     written_at = row.public_changed_at
     changed_at = max(written_at, bounds.live_since) if bounds.live_since else written_at
     return State(version=row.public_version, live_since=bounds.live_since, next_change_at=bounds.next_change_at,
-                 changed_at=changed_at)
+                 changed_at=changed_at, live_count=bounds.live_count)
 
 
 @dataclass(frozen=True)
@@ -140,12 +171,13 @@ def _bump_after_flush(session: Session, _context: Any) -> None:
                if isinstance(item, PUBLIC_MODELS) or (isinstance(item, User) and _has_new_profile(item))]
     if not touched:
         return
-    if _SEEN not in session.info:
-        now = datetime.now(UTC) + GO_LIVE_MARGIN
-        is_seen = any(_is_seen(session, item, now) for item in touched)
-    else:
-        is_seen = False  # counted already
-    _bump(session, is_seen=is_seen)
+    now = datetime.now(UTC) + GO_LIVE_MARGIN
+    seen = [item for item in touched if _is_seen(session, item, now)]
+    _bump(session, is_seen=bool(seen))
+    articles = [item.id for item in seen if isinstance(item, Article) and item not in session.deleted]
+    if articles:  # marked with this transaction's public version (see Article.seen_version)
+        session.connection().execute(update(Article).where(Article.id.in_(articles))
+                                     .values(seen_version=session.info[_SEEN]))
 
 
 def _is_seen(session: Session, item: Any, now: datetime) -> bool:
@@ -154,7 +186,7 @@ def _is_seen(session: Session, item: Any, now: datetime) -> bool:
     if isinstance(item, Article):
         before = is_live(_before(item, "status"), _before(item, "publish_at"), now)
         after = is_live(item.status, item.publish_at, now)
-        return (before and not state.pending) or (after and not state.deleted)
+        return (before and not state.pending) or (after and not state.deleted) or _moves_coming_part(session, item)
     if isinstance(item, Page):
         return (_before(item, "is_published") and not state.pending) or (item.is_published and not state.deleted)
     if isinstance(item, Tag):  # a new tag shows nowhere until a live article, itself flushed, carries it
@@ -170,6 +202,24 @@ def _is_seen(session: Session, item: Any, now: datetime) -> bool:
     if isinstance(item, User):  # a byline and author box under each of their articles
         return _any_live(session, select(Article.id).where(Article.author_id == item.id), now)
     return True  # settings and redirects: every reader's
+
+
+_PLACEMENT = ("status", "publish_at", "series_id", "series_part")
+
+
+def _moves_coming_part(session: Session, article: Article) -> bool:
+    """Whether `article` is, or was, a scheduled part whose time or place changes: a series' navigation tells
+    readers when its next part comes (never its title or text, so editing those shows nowhere)."""
+    state = inspect(article)
+    if not any(state.attrs[name].history.has_changes() for name in _PLACEMENT):
+        return False
+    now = datetime.now(UTC)
+    series_ids = {series_id for series_id, status, publish_at in (
+        (_before(article, "series_id"), _before(article, "status"), _before(article, "publish_at")),
+        (article.series_id, article.status, article.publish_at))
+        if series_id is not None and status is Status.SCHEDULED and publish_at is not None and publish_at > now}
+    return bool(series_ids) and _any_live(session, select(Article.id).where(Article.series_id.in_(series_ids)),
+                                          now + GO_LIVE_MARGIN)
 
 
 #: What readers see of a user, beside their articles (services.users.byline).
@@ -219,16 +269,51 @@ def _bump(session: Session, *, is_seen: bool) -> None:
     values: dict[str, Any] = {"version": ContentVersion.version + 1, "changed_at": now} if first else {}
     if is_seen:
         values.update(public_version=ContentVersion.public_version + 1, public_changed_at=now)
-    bumped = connection.execute(update(ContentVersion).where(ContentVersion.id == 1).values(**values)
-                                .returning(ContentVersion.version)).scalar_one_or_none()
-    if bumped is None:
+    row = connection.execute(update(ContentVersion).where(ContentVersion.id == 1).values(**values)
+                             .returning(ContentVersion.version, ContentVersion.public_version)).one_or_none()
+    version, public_version = (row.version, row.public_version) if row is not None else (1, int(is_seen))
+    if row is None:
         connection.execute(insert(ContentVersion).values(id=1, version=1, changed_at=now,
-                                                         public_version=int(is_seen), public_changed_at=now))
-        bumped = 1
+                                                         public_version=public_version, public_changed_at=now))
     if first:
-        session.info[_BUMPED] = bumped - 1  # one statement added the one, so this is the version it found
+        session.info[_BUMPED] = version - 1  # one statement added the one, so this is the version it found
     if is_seen:
-        session.info[_SEEN] = True
+        session.info[_SEEN] = public_version  # this transaction's
+
+
+_T = TypeVar("_T")
+
+
+class PerState(Generic[_T]):
+    """Values computed from public content, kept in this process for as long as the content state holds.
+
+    What only changes on a write readers can see (a page's linked body, series navigation, the menu) is
+    computed once per state rather than once per request. Only the current state's values are kept, and at
+    most `size` of them: a new state, in any process, or a go-live empties it. Keep plain values, never rows,
+    which belong to one session.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.key: tuple[Any, str] | None = None
+        self.values: dict[Hashable, _T] = {}
+        self.lock = threading.Lock()
+
+    def get(self, now: datetime, what: Hashable, compute: Callable[[], _T]) -> _T:
+        """Return the value for `what` at the state of `now`, computing it if this state has none yet."""
+        key = (db.engine, state(now).key)
+        with self.lock:
+            if key != self.key:
+                self.key, self.values = key, {}
+            if what in self.values:
+                return self.values[what]
+        value = compute()
+        with self.lock:
+            if key == self.key:
+                if len(self.values) >= self.size:
+                    self.values.pop(next(iter(self.values)))  # the oldest
+                self.values[what] = value
+        return value
 
 
 def version_before_own_write(session: Session) -> int | None:
@@ -242,6 +327,7 @@ def version_before_own_write(session: Session) -> int | None:
 def _forget_bump(session: Session, *_: Any) -> None:
     session.info.pop(_BUMPED, None)
     session.info.pop(_SEEN, None)
+    session.info.pop(_STATE, None)
 
 
 event.listen(Session, "after_flush", _bump_after_flush)

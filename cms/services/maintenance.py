@@ -13,8 +13,12 @@ _Body = TypeVar("_Body", Article, Page)
 
 
 def rerender_stale() -> int:
-    """Render again the bodies made by an older pipeline; return how many changed."""
+    """Render again the bodies made by an older pipeline, and count the words of those never counted (restored
+    from an older backup); return how many changed."""
     count = _rerender(Article) + _rerender(Page)
+    for article in db.session.scalars(select(Article).where(Article.word_count.is_(None))):
+        article.word_count = rendering.count_words(article.body_text)
+        count += 1
     db.session.flush()
     return count
 
@@ -26,5 +30,6 @@ def _rerender(model: type[_Body]) -> int:
         item.html_version = rendering.PIPELINE_VERSION
         if isinstance(item, Article):
             item.body_text = rendering.plain_text(item.body_html)
+            item.word_count = rendering.count_words(item.body_text)
         count += 1
     return count

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from cms.core import clock
 from cms.services import freshness
-from cms.web.page_cache import MARKER, STATE, conditional_status, page_key
+from cms.web.page_cache import MARKER, STATE, conditional_status, page_key, proxy_lifetime
 
 # Browsers and a CDN may keep public answers but must ask again each time (a 304 is cheap), so no cached copy
 # shows an article before its time or after it is unpublished.
@@ -36,11 +36,12 @@ def public(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseRe
             response.cache_control.private = True
             response.cache_control.no_store = True
             return response
-        state = request.environ.get(STATE) or freshness.state(clock.now())
+        now = clock.now()
+        state = request.environ.get(STATE) or freshness.state(now)
         key = page_key(state, request.environ)
         last_modified = state.changed_at.replace(microsecond=0)
         validators = [("ETag", f'"{key}"'), ("Last-Modified", http_date(last_modified)),
-                      ("Cache-Control", CACHE_CONTROL)]
+                      ("Cache-Control", CACHE_CONTROL), proxy_lifetime(state, now)]
         status = conditional_status(request.environ, key, last_modified)
         if status is not None and _holds(key):
             return Response(status=status, headers=validators)

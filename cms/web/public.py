@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 from cms.core import clock, rendering
 from cms.core.series import SeriesNav
 from cms.models import Article, Series
-from cms.services import media, reader, related, search as search_service, site, users
+from cms.services import freshness, media, reader, related, search as search_service, site, users
 from cms.web import params
 from cms.web.caching import public
 from cms.web.templating import site_zone
@@ -38,7 +38,12 @@ def canonical_url() -> str:
 
 @bp.app_template_filter()
 def reading_minutes(article: Article) -> int:
-    return rendering.reading_minutes(article.body_html)
+    return rendering.minutes_to_read(_words(article))
+
+
+def _words(article: Article) -> int:
+    """Counted on save, so a list of articles needs none of their bodies."""
+    return article.word_count if article.word_count is not None else rendering.count_words(article.body_text)
 
 
 @bp.app_template_filter()
@@ -65,7 +70,7 @@ def _page_or_404() -> int:
 @public
 def home() -> ResponseReturnValue:
     now = clock.now()
-    return render_template("public/home.html", articles=reader.latest(now),
+    return render_template("public/home.html", articles=reader.latest(now, with_bodies=False),
                            series_list=reader.series_with_live_parts(now, limit=reader.HOME_SERIES))
 
 
@@ -79,8 +84,11 @@ def article(slug: str) -> ResponseReturnValue:
 
 def render_article(article: Article, now: datetime, *, is_preview: bool = False) -> str:
     """The article page as readers see it at `now`; a preview shows a draft or scheduled article as if live."""
-    nav = (reader.series_navigation(article.series, now, article, as_if_live=is_preview)
-           if article.series is not None else None)
+    nav = None
+    if article.series is not None and is_preview:  # a draft's place is not among the parts kept for readers
+        nav = reader.series_navigation(article.series, now, article, as_if_live=True)
+    elif article.series is not None:
+        nav = _navigation(article.series, now, article)
     author = users.byline(article.author, site.settings())
     return render_template("public/article.html", article=article, nav=nav,
                            body_html=related.body_for_readers(article, now),
@@ -100,8 +108,9 @@ def series_index() -> ResponseReturnValue:
 def series(slug: str) -> ResponseReturnValue:
     now = clock.now()
     found = reader.series(slug, now) or abort(404)
-    return render_template("public/series.html", series=found, parts=reader.series_parts(found, now),
-                           nav=reader.series_navigation(found, now),
+    return render_template("public/series.html", series=found,
+                           parts=reader.series_parts(found, now, with_bodies=False),
+                           nav=_navigation(found, now),
                            structured_data=[_breadcrumbs(found)])
 
 
@@ -117,7 +126,7 @@ def tag(slug: str) -> ResponseReturnValue:
     now = clock.now()
     number = _page_or_404()
     found = reader.tag(slug, now) or abort(404)
-    listing = reader.listing(now, page=number, tag=found)
+    listing = reader.listing(now, page=number, tag=found, with_bodies=False)
     if not listing.items:
         abort(404)
     return render_template("public/tag.html", tag=found, listing=listing)
@@ -129,8 +138,14 @@ def archive() -> ResponseReturnValue:
     year = params.year(request.args.get("year")) if "year" in request.args else None
     if "year" in request.args and year is None:
         abort(404)
-    found = reader.archive(clock.now(), site_zone(), year) or abort(404)
+    now, zone = clock.now(), site_zone()
+    years = _archive_years.get(now, zone, lambda: reader.archive_years(now, zone))
+    found = reader.archive(now, zone, year, years=list(years)) or abort(404)
     return render_template("public/archive.html", archive=found)
+
+
+#: Found with a query a year: kept while the content state holds, not asked again for every archive page.
+_archive_years: freshness.PerState[list[int]] = freshness.PerState(size=4)
 
 
 @bp.get("/search")
@@ -179,6 +194,16 @@ def page(slug: str) -> ResponseReturnValue:
     return render_template("public/page.html", page=found)
 
 
+def _navigation(series: Series, now: datetime, current: Article | None = None) -> SeriesNav:
+    """The series' navigation seen from `current` (or its page), computed once per content state."""
+    return _navigations.get(now, (series.id, current.slug if current else None),
+                            lambda: reader.series_navigation(series, now, current))
+
+
+#: Navigations by series and part: a series' parts read and ordered once per content state, not per page.
+_navigations: freshness.PerState[SeriesNav] = freshness.PerState(size=4096)
+
+
 def _article_data(article: Article, nav: SeriesNav | None, author: users.Byline) -> list[dict]:
     """JSON-LD for search engines: the article as a BlogPosting, and its place in a series as breadcrumbs."""
     url = absolute_url("public.article", slug=article.slug)
@@ -194,7 +219,7 @@ def _article_data(article: Article, nav: SeriesNav | None, author: users.Byline)
         "author": person,
         "publisher": {"@type": "Organization", "name": settings.title, "url": absolute_url("public.home")},
         "keywords": [tag.name for tag in article.tags],
-        "wordCount": len(article.body_text.split()),
+        "wordCount": _words(article),
     }
     if article.series is None or nav is None:
         return [posting]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta
+
 from sqlalchemy import select
 
 from cms.extensions import db
@@ -93,3 +96,63 @@ def test_an_authors_new_bio_changes_the_pages_of_her_live_articles(app, reading_
         db.session.commit()
     assert public_etags(app)["/articles/ambivalence"] != before["/articles/ambivalence"]
     assert "Twenty years with families." in app.test_client().get("/articles/ambivalence").get_data(as_text=True)
+
+
+def test_scheduling_a_part_changes_the_series_pages_that_announce_it_and_its_text_does_not(app, client, auth,
+                                                                                           reading_site):
+    auth.login("editor")
+    draft = article_id(app, "in-review")  # part 4 of "Grief", whose three parts are live
+    before = public_etags(app)
+    submit(client, edit_url(draft), body_source="Still waiting for the editor.")
+    assert public_etags(app) == before
+    when = (reading_site.scheduled_at + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    submit(client, edit_url(draft), action="scheduled", publish_at=when)
+    page = app.test_client().get("/series/grief")
+    assert page.headers["ETag"] != before["/series/grief"]
+    assert "Part 4" in page.get_data(as_text=True)
+    scheduled = public_etags(app)
+    submit(client, edit_url(draft), body_source="Text changed before its time.")
+    assert public_etags(app) == scheduled
+
+
+def test_linked_titles_follow_live_changes_without_reading_every_article_again(app, app_config, make, monkeypatch):
+    from cms import create_app
+    from cms.core import clock
+    from cms.core.workflow import Status
+    from cms.models import User
+    from cms.services import articles
+    from tests.web.test_page_cache import counted_queries
+
+    other = create_app(app_config)  # a second server: it learns of writes from the database alone
+    go_live = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
+    make.article("Anticipatory Grief", slug="anticipatory-grief")
+    make.article("Letting Go", slug="letting-go", body_source="On anticipatory grief, insomnia and guilt.")
+    make.article("Insomnia", slug="insomnia", status=Status.SCHEDULED, publish_at=go_live)
+    renamed = make.article("Shame", slug="guilt-and-shame")
+    reader = other.test_client()
+    reader.set_cookie("signed-in", "1")  # rendered every time
+
+    def linked() -> list[str]:
+        body = reader.get("/articles/letting-go").get_data(as_text=True)
+        return re.findall(r'<a href="/articles/([a-z-]+)">(?:anticipatory grief|insomnia|guilt)</a>', body)
+
+    assert linked() == ["anticipatory-grief"]
+    with app.app_context():  # a live title changed, through the first server
+        editor = db.session.get(User, make.user("editor"))
+        article = db.session.get(Article, renamed)
+        articles.update(article, articles.ArticleInput(title="Guilt", slug="guilt-and-shame"), by=editor,
+                        now=clock.now())
+        db.session.commit()
+    with counted_queries(other) as statements:
+        assert linked() == ["anticipatory-grief", "guilt-and-shame"]
+    every_title = [statement for statement in statements
+                   if "articles.title, articles.slug" in statement and "seen_version" not in statement]
+    assert every_title == []  # only what changed was read
+    monkeypatch.setattr(clock, "now", lambda: go_live)
+    assert linked() == ["anticipatory-grief", "insomnia", "guilt-and-shame"]
+    with app.app_context():  # withdrawn
+        articles.change_status(db.session.get(Article, renamed), Status.DRAFT,
+                               by=db.session.get(User, make.user("editor", email="second@example.com")),
+                               now=go_live)
+        db.session.commit()
+    assert linked() == ["anticipatory-grief", "insomnia"]
