@@ -92,7 +92,7 @@ def render_article(article: Article, now: datetime, *, is_preview: bool = False)
     author = users.byline(article.author, site.settings())
     return render_template("public/article.html", article=article, nav=nav,
                            body_html=related.body_for_readers(article, now),
-                           related=related.for_article(article, now, site.settings()),
+                           related=_related_to(article, now),
                            structured_data=_article_data(article, nav, author), featured=media.featured_image(article),
                            author=author)
 
@@ -192,6 +192,17 @@ def robots() -> ResponseReturnValue:
 def page(slug: str) -> ResponseReturnValue:
     found = reader.page(slug) or abort(404)
     return render_template("public/page.html", page=found)
+
+
+def _related_to(article: Article, now: datetime) -> list[Article]:
+    """The related articles shown under `article`, chosen once per content state and loaded in one query."""
+    ids = _related_ids.get(now, article.id, lambda: tuple(
+        other.id for other in related.for_article(article, now, site.settings())))
+    return reader.articles_by_id(ids, now)
+
+
+#: Related articles by article: scores, pins and live checks read once per content state, not per page.
+_related_ids: freshness.PerState[tuple[int, ...]] = freshness.PerState(size=4096)
 
 
 def _navigation(series: Series, now: datetime, current: Article | None = None) -> SeriesNav:
