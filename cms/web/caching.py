@@ -40,8 +40,10 @@ def public(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseRe
         state = request.environ.get(STATE) or freshness.state(now)
         key = page_key(state, request.environ)
         last_modified = state.changed_at.replace(microsecond=0)
-        validators = [("ETag", f'"{key}"'), ("Last-Modified", http_date(last_modified)),
-                      ("Cache-Control", CACHE_CONTROL), proxy_lifetime(state, now)]
+        # The proxy's lifetime before Cache-Control: nginx reads headers in order, and only an X-Accel-Expires
+        # already read keeps it from taking `no-cache` as "keep nothing".
+        validators = [proxy_lifetime(state, now), ("ETag", f'"{key}"'), ("Last-Modified", http_date(last_modified)),
+                      ("Cache-Control", CACHE_CONTROL)]
         status = conditional_status(request.environ, key, last_modified)
         if status is not None and _holds(key):
             return Response(status=status, headers=validators)

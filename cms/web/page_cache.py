@@ -170,10 +170,10 @@ class PageCache:
         lifetime = proxy_lifetime(state, now)  # from now, not from when the entry was kept
         if status is not None:
             start_response(f"{status} {HTTP_STATUS_CODES[status]}",
-                           [*((name, value) for name, value in entry.headers if name.lower() != "content-type"),
-                            lifetime])
+                           [lifetime, *((name, value) for name, value in entry.headers
+                                        if name.lower() != "content-type")])
             return []
-        start_response("200 OK", [*entry.headers, lifetime, ("Content-Length", str(len(entry.body)))])
+        start_response("200 OK", [lifetime, *entry.headers, ("Content-Length", str(len(entry.body)))])  # see caching
         return [entry.body]
 
     def _fill(self, store: MemoryStore | RedisStore, key: str, environ: dict[str, Any],

@@ -101,10 +101,11 @@ def _form(page: str) -> dict[str, str]:
     return fields
 
 
-def write(editor: Editor, draft_id: int, live_id: int, seconds: float, writes: Writes) -> None:
-    """Save the draft every DRAFT_EVERY seconds and publish an edit of the live article every LIVE_EVERY."""
+def write(editor: Editor, draft_id: int, live_id: int, seconds: float, writes: Writes,
+          live_every: float = LIVE_EVERY) -> None:
+    """Save the draft every DRAFT_EVERY seconds and publish an edit of the live article every `live_every`."""
     deadline = time.monotonic() + seconds
-    next_live = time.monotonic() + LIVE_EVERY
+    next_live = time.monotonic() + (live_every or float("inf"))
     number = 0
     while time.monotonic() < deadline:
         began = time.monotonic()
@@ -123,7 +124,7 @@ def write(editor: Editor, draft_id: int, live_id: int, seconds: float, writes: W
             writes.acknowledged.append((article_id, hashlib.sha256(body.encode()).hexdigest()))
             (writes.live_ms if is_live else writes.draft_ms).append(took)
         if is_live:
-            next_live = max(next_live + LIVE_EVERY, time.monotonic())  # a slow save does not bunch the next ones
+            next_live = max(next_live + live_every, time.monotonic())  # a slow save does not bunch the next ones
         time.sleep(max(0.0, DRAFT_EVERY - (time.monotonic() - began)))
 
 
@@ -134,6 +135,8 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--database-url", help="an empty PostgreSQL database (default: SQLite in a temp dir)")
     parser.add_argument("--existing", action="store_true", help="serve the site already at --database-url")
+    parser.add_argument("--live-every", type=float, default=LIVE_EVERY,
+                        help="seconds between published edits of a live article (0: drafts only)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="cms-bench-writing-"))
     env = {"SECRET_KEY": "bench", "SITE_TIMEZONE": "America/New_York", "SITE_URL": "http://127.0.0.1",
@@ -157,7 +160,8 @@ def main() -> int:
         draft_id = _new_draft(editor)
         _warm(base, paths)
         quiet = wrk("articles, no writes", base, paths, **load)
-        writer = threading.Thread(target=write, args=(editor, draft_id, live_id, args.duration + 3, writes))
+        writer = threading.Thread(target=write, args=(editor, draft_id, live_id, args.duration + 3, writes,
+                                                      args.live_every))
         writer.start()
         busy = wrk("articles, writing", base, paths, **load)
         writer.join()
@@ -165,8 +169,9 @@ def main() -> int:
 
     database = "PostgreSQL" if env["DATABASE_URL"].startswith("postgresql") else "SQLite"
     print(f"\nReads while writing, {database}: gunicorn 2 sync workers, wrk {args.connections} connections on "
-          f"{len(paths)} article pages, {args.duration} s; a draft saved every {DRAFT_EVERY * 1000:.0f} ms, a live "
-          f"edit published every {LIVE_EVERY:.0f} s, over HTTP")
+          f"{len(paths)} article pages, {args.duration} s; a draft saved every {DRAFT_EVERY * 1000:.0f} ms, "
+          + (f"a live edit published every {args.live_every:g} s" if args.live_every else "no live edits")
+          + ", over HTTP")
     print(f"{'run':<22}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for result in (quiet, busy):
         print(f"{result.name:<22}{result.requests_per_second:>10.0f}{result.p50_ms:>9.2f}{result.p99_ms:>9.2f}"

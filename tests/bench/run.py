@@ -190,7 +190,6 @@ http {{
             proxy_set_header Host $host;
             proxy_cache cms;
             proxy_cache_revalidate on;
-            proxy_cache_lock on;
             proxy_cache_bypass $cookie_session;
             proxy_no_cache $cookie_session;
         }}
@@ -219,7 +218,9 @@ def nginx_rows(base: str, article_paths: list[str], article_bytes: int, workdir:
             raise RuntimeError(f"nginx did not start: {(folder / 'error.log').read_text()}")
         front = f"http://127.0.0.1:{port}"
         load = {"duration": duration, "warmup": warmup, "connections": connections}
-        return [wrk("article, nginx cache", front, article_paths, **load),
+        # One page, as the static file is one: each page is kept a second, so many pages at a modest rate would
+        # measure the app's revalidations, not the cache.
+        return [wrk("article, nginx cache", front, article_paths[:1], **load),
                 wrk("nginx static file", front, ["/static-article.html"], **load)]
     finally:
         process.terminate()
