@@ -39,6 +39,7 @@ lint: install
 	$(BIN)/mypy
 
 # Load figures as ratios to a bare Flask app measured in the same run (ARGS="--articles 100000" for scale),
+# reads while a draft is saved every 100 ms and a live edit published every 2 s (WRITING_ARGS="--database-url …"),
 # rendering time per KB from 1 KB to 1 MB and a 10 MB animated upload (bench_limits),
 # article pages with Redis hung against without (bench_redis),
 # the email worker's own time per email at 10,000 subscribers and from go-live to the first email (bench_mail),
@@ -47,6 +48,7 @@ bench: install
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m tests.bench.run $(ARGS)
+	$(BIN)/python -m tests.bench.bench_writing $(WRITING_ARGS)
 	$(BIN)/python -m tests.bench.bench_related
 	$(BIN)/python -m tests.bench.bench_limits
 	$(BIN)/python -m tests.bench.bench_redis

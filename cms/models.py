@@ -181,6 +181,7 @@ class Article(Model):
     body_source: Mapped[str] = mapped_column(Text, default="")  # Markdown as the author wrote it
     body_html: Mapped[str] = mapped_column(Text, default="")  # rendered and sanitized on save
     body_text: Mapped[str] = mapped_column(Text, default="")  # its words alone, for search and related
+    word_count: Mapped[int | None]  # of body_text, for reading time, so lists need no bodies; None: not counted
     html_version: Mapped[int] = mapped_column(default=0)  # the rendering pipeline that made body_html
     is_autolink_enabled: Mapped[bool] = mapped_column(default=True)  # link mentions of other articles' titles
     source_key: Mapped[str | None] = mapped_column(String(500), unique=True)  # where an import found it
@@ -194,6 +195,9 @@ class Article(Model):
     series_part: Mapped[int | None]
     featured_media_id: Mapped[int | None] = mapped_column(ForeignKey("media.id"), index=True)  # top image, og:image
     version: Mapped[int] = mapped_column()  # a stale edit fails instead of overwriting
+    # The public version (ContentVersion) of the last change readers saw, set by services.freshness: what changed
+    # since a version is found from an index, not by reading every article.
+    seen_version: Mapped[int] = mapped_column(default=0, server_default="0", index=True)
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once, at mapping
 
     author: Mapped[User] = relationship()
@@ -345,12 +349,17 @@ class SiteSettings(Model):
 
 
 class ContentVersion(Model):
-    """One counter that every write to public content bumps, so caches in every process know when to drop."""
+    """Counters of writes, so caches in every process know when to drop (see services.freshness).
+
+    `version` counts every write to content, drafts included; `public_version` only those readers can see.
+    """
 
     __tablename__ = "content_version"
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(default=0)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow)
+    public_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    public_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: never
 
 
 class RelatedChoice(Model):

@@ -53,17 +53,37 @@ class Titles:
     grow with how many titles share a first word ("How …", "Why …") however many articles there are.
     """
 
-    def __init__(self, targets: Iterable[Target]) -> None:
+    def __init__(self, targets: Iterable[Target] = ()) -> None:
         self.trie: dict[str, Any] = {}  # word -> {word -> …, _ENDS: [targets whose title ends here]}
-        seen: set[str] = set()
+        self.by_url: dict[str, Target] = {}
         for target in targets:
-            title_words = words(target.title)
-            if title_words and target.url not in seen:
-                seen.add(target.url)
-                node = self.trie
-                for word in title_words:
-                    node = node.setdefault(word, {})
-                node.setdefault(_ENDS, []).append(target)
+            if target.url not in self.by_url:
+                self.add(target)
+
+    def __len__(self) -> int:
+        return len(self.by_url)
+
+    def add(self, target: Target) -> None:
+        """Take `target` in, in place of any target with its url."""
+        self.remove(target.url)
+        title_words = words(target.title)
+        if not title_words:
+            return
+        self.by_url[target.url] = target
+        node = self.trie
+        for word in title_words:
+            node = node.setdefault(word, {})
+        node[_ENDS] = [*node.get(_ENDS, ()), target]  # a new list: a body being linked meanwhile reads the old one
+
+    def remove(self, url: str) -> None:
+        """Leave out the target with this url, if there is one."""
+        target = self.by_url.pop(url, None)
+        if target is None:
+            return
+        node = self.trie
+        for word in words(target.title):
+            node = node[word]
+        node[_ENDS] = [other for other in node[_ENDS] if other.url != url]
 
 
 _ENDS = ""  # the trie's key for titles ending at a node; never a word, which has at least one letter

@@ -280,4 +280,14 @@ def plain_text(html: str) -> str:
 
 def reading_minutes(html: str, words_per_minute: int = 230) -> int:
     """Return the minutes an adult needs to read `html`, at least one."""
-    return max(1, math.ceil(len(plain_text(html).split()) / words_per_minute))
+    return minutes_to_read(count_words(plain_text(html)), words_per_minute)
+
+
+def count_words(text: str) -> int:
+    """Return how many words plain `text` (`plain_text` of a body) has."""
+    return len(text.split())
+
+
+def minutes_to_read(words: int, words_per_minute: int = 230) -> int:
+    """Return the minutes an adult needs to read `words` words, at least one."""
+    return max(1, math.ceil(words / words_per_minute))

@@ -425,6 +425,7 @@ def _apply(article: Article, data: ArticleInput, *, by: User, now: datetime, not
     article.body_source = data.body_source
     article.body_html = media.render_body(data.body_source)
     article.body_text = rendering.plain_text(article.body_html)
+    article.word_count = rendering.count_words(article.body_text)
     article.html_version = rendering.PIPELINE_VERSION
     article.tags = tags.resolve(data.tags)
     article.series, article.series_part = data.series, part

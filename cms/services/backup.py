@@ -221,7 +221,7 @@ def restore(path: Path, *, now: datetime, force: bool = False, progress: Progres
         raise InvalidInput("This site already has content; restore into an empty site, "
                            "or pass --force to replace everything in it.")
     connection = db.session.connection()
-    version_before = db.session.scalar(select(ContentVersion.version).where(ContentVersion.id == 1)) or 0
+    version_before = _highest_version(connection)
     converted = {table.name: _rows(table, tables.get(table.name, {"columns": [], "rows": []}), path.name)
                  for table in db.metadata.sorted_tables}  # every value checked before anything is deleted
     for table in reversed(db.metadata.sorted_tables):
@@ -326,8 +326,18 @@ def _after_restore(connection: Connection, version_before: int, now: datetime) -
                                                       False)))
     elif "article_search" in inspect(connection).get_table_names():
         connection.execute(text("INSERT INTO article_search(article_search) VALUES ('rebuild')"))
-    restored = connection.execute(select(ContentVersion.version).where(ContentVersion.id == 1)).scalar() or 0
-    version = max(version_before, restored) + 1
+    restored = _highest_version(connection)
+    version = max(version_before, restored) + 1  # both counters past both sites' of either kind
+    connection.execute(update(Article).values(seen_version=version))  # each process's title index reads them again
     if connection.execute(update(ContentVersion).where(ContentVersion.id == 1)
-                          .values(version=version, changed_at=now)).rowcount == 0:
-        connection.execute(insert(ContentVersion).values(id=1, version=version, changed_at=now))
+                          .values(version=version, changed_at=now, public_version=version,
+                                  public_changed_at=now)).rowcount == 0:
+        connection.execute(insert(ContentVersion).values(id=1, version=version, changed_at=now,
+                                                         public_version=version, public_changed_at=now))
+
+
+def _highest_version(connection: Connection) -> int:
+    """The higher of the content version and the public one (see services.freshness), 0 for none."""
+    row = connection.execute(select(ContentVersion.version, ContentVersion.public_version)
+                             .where(ContentVersion.id == 1)).one_or_none()
+    return max(row) if row is not None else 0

@@ -12,15 +12,26 @@ from cms.services import media
 
 
 def rerender_stale() -> int:
-    """Render again the bodies made by an older pipeline; return how many changed.
+    """Render again the bodies made by an older pipeline, and count the words of articles never counted (restored
+    from an older backup); return how many changed.
 
     Rendering again is no edit: neither an item's edit version (editors' open tabs would then conflict with it)
     nor its time of change moves.
     """
     db.session.flush()
-    count = render_again(stale_only=True)
+    count = render_again(stale_only=True) + _count_missing_words()
     db.session.expire_all()  # loaded items would still show the old HTML
     return count
+
+
+def _count_missing_words() -> int:
+    table = db.metadata.tables[Article.__tablename__]
+    rows = db.session.execute(select(table.c.id, table.c.body_text).where(table.c.word_count.is_(None))).all()
+    if rows:
+        db.session.execute(update(table).where(table.c.id == bindparam("row_id"))
+                           .values(word_count=bindparam("words"), updated_at=table.c.updated_at),
+                           [{"row_id": row_id, "words": rendering.count_words(text or "")} for row_id, text in rows])
+    return len(rows)
 
 
 def render_again(*, stale_only: bool, connection: Connection | None = None) -> int:
@@ -46,6 +57,7 @@ def render_again(*, stale_only: bool, connection: Connection | None = None) -> i
             change: dict[str, Any] = {"row_id": row_id, "body_html": html, "html_version": rendering.PIPELINE_VERSION}
             if model is Article:
                 change["body_text"] = rendering.plain_text(html)
+                change["word_count"] = rendering.count_words(change["body_text"])
             changes.append(change)
         if changes:
             values: dict[str, Any] = {key: bindparam(key) for key in changes[0] if key != "row_id"}

@@ -9,7 +9,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 from sqlalchemy.sql import ColumnElement
 
 from cms.core import series as series_rules
@@ -73,24 +73,42 @@ def live_articles(now: datetime) -> Select[Article]:
     return select(Article).where(is_live_clause(now)).order_by(Article.publish_at.desc(), Article.id.desc())
 
 
-def _with_relations(query: Select[Article]) -> Select[Article]:
-    return query.options(selectinload(Article.tags), selectinload(Article.series), selectinload(Article.author))
+def _with_relations(query: Select[Article], *, with_bodies: bool = True) -> Select[Article]:
+    """Load the tags, series and author along; without bodies, for a list that shows only cards: three texts
+    of an article's length each, for nothing."""
+    query = query.options(selectinload(Article.tags), selectinload(Article.series), selectinload(Article.author))
+    return query if with_bodies else query.options(*(defer(column) for column in _BODIES))
 
 
-def latest(now: datetime, limit: int = 10) -> list[Article]:
+_BODIES = (Article.body_source, Article.body_html, Article.body_text)
+
+
+def latest(now: datetime, limit: int = 10, *, with_bodies: bool = True) -> list[Article]:
     """Return the newest live articles, with their tags and series loaded."""
-    return list(db.session.scalars(_with_relations(live_articles(now)).limit(limit)))
+    return list(db.session.scalars(_with_relations(live_articles(now), with_bodies=with_bodies).limit(limit)))
 
 
 def article(slug: str, now: datetime) -> Article | None:
     """Return the live article with this slug, or None."""
-    return db.session.scalar(_with_relations(live_articles(now)).where(Article.slug == slug))
+    # One article: its series and author joined into its own query rather than read by two more.
+    query = live_articles(now).where(Article.slug == slug)
+    return db.session.scalar(query.options(selectinload(Article.tags), joinedload(Article.series),
+                                           joinedload(Article.author)))
+
+
+def articles_by_id(ids: Sequence[int], now: datetime) -> list[Article]:
+    """Return the live articles among `ids`, in the order of `ids`, without their bodies."""
+    if not ids:
+        return []
+    found = {article.id: article for article in db.session.scalars(
+        live_articles(now).where(Article.id.in_(ids)).options(*(defer(column) for column in _BODIES)))}
+    return [found[ident] for ident in ids if ident in found]
 
 
 def listing(now: datetime, *, page: int = 1, tag: Tag | None = None, series: Series | None = None,
-            per_page: int = PER_PAGE) -> Listing:
+            per_page: int = PER_PAGE, with_bodies: bool = True) -> Listing:
     """Return page `page` (from 1) of live articles, newest first, optionally of one tag or series."""
-    query = _with_relations(live_articles(now))
+    query = _with_relations(live_articles(now), with_bodies=with_bodies)
     if tag is not None:
         query = query.where(Article.tags.any(Tag.id == tag.id))
     if series is not None:
@@ -117,9 +135,9 @@ def series(slug: str, now: datetime) -> Series | None:
     return db.session.scalar(select(Series).where(Series.slug == slug, has_live))
 
 
-def series_parts(series: Series, now: datetime) -> list[Article]:
+def series_parts(series: Series, now: datetime, *, with_bodies: bool = True) -> list[Article]:
     """Return the live parts of `series` in the author's part order."""
-    query = (_with_relations(live_articles(now)).where(Article.series_id == series.id)
+    query = (_with_relations(live_articles(now), with_bodies=with_bodies).where(Article.series_id == series.id)
              .order_by(None).order_by(Article.series_part))
     return list(db.session.scalars(query))
 
@@ -191,18 +209,27 @@ def tag(slug: str, now: datetime) -> Tag | None:
     return db.session.scalar(select(Tag).where(Tag.slug == slug, Tag.articles.any(is_live_clause(now))))
 
 
-def archive(now: datetime, zone: str, year: int | None = None) -> Archive | None:
-    """Return one year of live articles grouped by month (in site time `zone`), newest first: `year`, or the
-    latest year with any; None if `year` has none. One year a page, so the page stays small however many years.
-    """
+def archive_years(now: datetime, zone: str) -> list[int]:
+    """Return every year (in site time `zone`) with live articles, newest first."""
     local = ZoneInfo(zone)
     first, last = db.session.execute(
         select(func.min(Article.shown_at), func.max(Article.shown_at)).where(is_live_clause(now))).one()
     if first is None or last is None:
+        return []
+    return [candidate for candidate in range(_aware(last).astimezone(local).year,
+                                             _aware(first).astimezone(local).year - 1, -1)
+            if db.session.scalar(select(_in_year(candidate, local, now).exists()))]
+
+
+def archive(now: datetime, zone: str, year: int | None = None, *, years: list[int] | None = None) -> Archive | None:
+    """Return one year of live articles grouped by month (in site time `zone`), newest first: `year`, or the
+    latest year with any; None if `year` has none. One year a page, so the page stays small however many years.
+    `years` are those `archive_years` gives, when known already.
+    """
+    local = ZoneInfo(zone)
+    years = archive_years(now, zone) if years is None else years
+    if not years:
         return Archive(year=None, months=[], years=[])
-    years = [candidate for candidate in range(_aware(last).astimezone(local).year,
-                                              _aware(first).astimezone(local).year - 1, -1)
-             if db.session.scalar(select(_in_year(candidate, local, now).exists()))]
     year = years[0] if year is None else year
     if year not in years:
         return None

@@ -18,6 +18,7 @@ recomputes everything.
 
 from __future__ import annotations
 
+import functools
 import gc
 import threading
 import weakref
@@ -185,6 +186,8 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> Rebuilt:
         if progress is not None:
             progress(len(rows), total)
     changed = _store(index, rows, outsiders)
+    if changed:
+        freshness.readers_see_this_transaction(db.session())  # stored scores alone follow no article's write
     with _caches_lock:
         _caches[db.engine] = _Cache(index, dict(candidates), threading.RLock(), seen=_content_version())
     return Rebuilt(articles=len(rows), scored=len(candidates), changed=changed)
@@ -459,24 +462,79 @@ def body_for_readers(article: Article, now: datetime) -> str:
 
 def bodies_for_readers(articles: Sequence[Article], now: datetime) -> list[str]:
     """`body_for_readers` for a whole list (a feed), reading the live titles once."""
-    titles = live_titles(now)
-    return [autolink.link_titles(article.body_html, titles, _path(article.slug)) if article.is_autolink_enabled
-            else article.body_html for article in articles]
+    return [_linked_bodies.get(now, (article.id, article.version), functools.partial(_linked, article, now))
+            if article.is_autolink_enabled else article.body_html for article in articles]
 
 
-_titles_cache: weakref.WeakKeyDictionary[Engine, tuple[str, autolink.Titles]] = weakref.WeakKeyDictionary()
+def _linked(article: Article, now: datetime) -> str:
+    return autolink.link_titles(article.body_html, live_titles(now), _path(article.slug))
+
+
+#: Linked bodies of the current state, by article id and version: linking costs more than the rest of a page.
+_linked_bodies: freshness.PerState[str] = freshness.PerState(size=512)
+
+
+@dataclass
+class _TitleIndex:
+    """This process's index of live titles, as of public version `version` and the moment `read_at`."""
+
+    titles: autolink.Titles
+    urls: dict[int, str]  # article id -> its url in `titles`
+    key: str  # the content state it is right for
+    version: int
+    read_at: datetime
+    live_since: datetime | None
+
+
+_title_indexes: weakref.WeakKeyDictionary[Engine, _TitleIndex] = weakref.WeakKeyDictionary()
+_title_lock = threading.Lock()
 
 
 def live_titles(now: datetime) -> autolink.Titles:
-    """The live articles' titles, indexed once per content state in this process, not once per page."""
-    key = freshness.state(now).key
-    cached = _titles_cache.get(db.engine)
-    if cached is None or cached[0] != key:
-        query = reader.live_articles(now).with_only_columns(Article.title, Article.slug)
-        titles = autolink.Titles(autolink.Target(title, _path(slug))
-                                 for title, slug in db.session.execute(query))
-        cached = _titles_cache[db.engine] = (key, titles)
-    return cached[1]
+    """The live articles' titles, indexed once in this process and kept up to date, not read again per page.
+
+    After a write readers can see (in any process) or a go-live, only the articles seen to change since
+    (Article.seen_version) and those gone live since are read again: a few rows, however large the site.
+    """
+    state = freshness.state(now)
+    with _title_lock:
+        index = _title_indexes.get(db.engine)
+        if index is None:
+            index = _title_indexes[db.engine] = _built_titles(state, now)
+        elif index.key != state.key and now >= index.read_at:
+            _update_titles(index, state, now)
+        elif index.key != state.key and state.live_since != index.live_since:
+            # A request that began before the index's last update, on the other side of a go-live: rare.
+            return _built_titles(state, now).titles
+        return index.titles
+
+
+def _built_titles(state: freshness.State, now: datetime) -> _TitleIndex:
+    query = reader.live_articles(now).with_only_columns(Article.id, Article.title, Article.slug)
+    index = _TitleIndex(autolink.Titles(), {}, state.key, state.version, now, state.live_since)
+    for ident, title, slug in db.session.execute(query):
+        index.urls[ident] = _path(slug)
+        index.titles.add(autolink.Target(title, _path(slug)))
+    return index
+
+
+def _update_titles(index: _TitleIndex, state: freshness.State, now: datetime) -> None:
+    """Take in what changed since the index was last in step: changes readers saw, and go-lives."""
+    columns = (Article.id, Article.title, Article.slug, Article.status, Article.publish_at)
+    changed = db.session.execute(select(*columns).where(
+        (Article.seen_version > index.version)
+        | (reader.is_live_clause(now) & (Article.publish_at > index.read_at)))).all()
+    for ident, title, slug, status, publish_at in changed:
+        old = index.urls.pop(ident, None)
+        if old is not None:
+            index.titles.remove(old)
+        if is_live(status, publish_at, now):
+            index.urls[ident] = _path(slug)
+            index.titles.add(autolink.Target(title, _path(slug)))
+    index.key, index.version, index.read_at, index.live_since = state.key, state.version, now, state.live_since
+    if state.live_count != len(index.urls):  # articles gone with no write to mark them (a restore): read all again
+        fresh = _built_titles(state, now)
+        index.titles, index.urls = fresh.titles, fresh.urls
 
 
 def link_suggestions(article: Article, now: datetime, html: str | None = None) -> list[autolink.Target]:

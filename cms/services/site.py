@@ -13,7 +13,12 @@ def settings() -> SiteSettings:
         row = SiteSettings(id=1)
         db.session.add(row)
         db.session.flush()
+    # The identity map holds rows weakly: without this, every call of a request would read the row again.
+    db.session.info[_HELD] = row
     return row
+
+
+_HELD = "cms_site_settings"
 
 
 def timezone(default: str) -> str:

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from cms.core import clock
 from cms.services import freshness
-from cms.web.page_cache import MARKER, STATE, conditional_status, page_key
+from cms.web.page_cache import MARKER, STATE, conditional_status, page_key, proxy_lifetime
 
 # Browsers and a CDN may keep public answers but must ask again each time (a 304 is cheap), so no cached copy
 # shows an article before its time or after it is unpublished.
@@ -23,13 +23,10 @@ CACHE_CONTROL = "public, no-cache"
 def public(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
     """Mark a view whose answer depends only on public content and the URL.
 
-    Its ETag changes with every write and every scheduled go-live, so a request holding this very ETag gets a
-    304 before the view runs. `no-cache` lets browsers and a CDN keep the answer but ask again each time, so no
-    cached copy shows an article before its time or after it is unpublished.
-
-    Every write means drafts too: saving a draft changes the ETag of every public answer, so an outsider polling
-    one can tell when someone is editing, though never what. We accept that for now: the content version is one
-    number for the whole site; keying answers by only what they show would remove it.
+    Its ETag changes with every write readers can see and every scheduled go-live, so a request holding this
+    very ETag gets a 304 before the view runs. `no-cache` lets browsers and a CDN keep the answer but ask again
+    each time, so no cached copy shows an article before its time or after it is unpublished. Work on drafts
+    changes no ETag (see services.freshness); a live edit changes them all, the version being one number.
     """
 
     @functools.wraps(view)
@@ -39,10 +36,13 @@ def public(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseRe
             response.cache_control.private = True
             response.cache_control.no_store = True
             return response
-        state = request.environ.get(STATE) or freshness.state(clock.now())
+        now = clock.now()
+        state = request.environ.get(STATE) or freshness.state(now)
         key = page_key(state, request.environ)
         last_modified = state.changed_at.replace(microsecond=0)
-        validators = [("ETag", f'"{key}"'), ("Last-Modified", http_date(last_modified)),
+        # The proxy's lifetime before Cache-Control: nginx reads headers in order, and only an X-Accel-Expires
+        # already read keeps it from taking `no-cache` as "keep nothing".
+        validators = [proxy_lifetime(state, now), ("ETag", f'"{key}"'), ("Last-Modified", http_date(last_modified)),
                       ("Cache-Control", CACHE_CONTROL)]
         status = conditional_status(request.environ, key, last_modified)
         if status is not None and _holds(key):

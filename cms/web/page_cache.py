@@ -30,9 +30,22 @@ from cms.services import freshness
 from cms.web import circuit
 
 MARKER = "X-CMS-Cache-Key"  # set by public views, removed here before the answer leaves
+#: How long a front proxy (nginx's micro-cache) may keep a public answer without asking: a second after a write
+#: at most, and never past the next scheduled go-live. nginx reads it and never passes it on to browsers.
+PROXY_LIFETIME = "X-Accel-Expires"
+MICRO_CACHE_SECONDS = 1
 STATE = "cms.freshness"  # the environ key under which a miss hands its freshness state on to the view
 UNCACHED_PATHS = frozenset({"/healthz", "/readyz"})  # they must answer from this process, whatever the database
-_NOT_KEPT = frozenset({MARKER.lower(), "set-cookie", "date", "server", "content-length"})
+_NOT_KEPT = frozenset({MARKER.lower(), PROXY_LIFETIME.lower(), "set-cookie", "date", "server", "content-length"})
+
+
+def proxy_lifetime(state: freshness.State, now: datetime) -> tuple[str, str]:
+    """The PROXY_LIFETIME header for a public answer given at `now`: whole seconds, 0 (keep it not at all) when
+    the next go-live is less than MICRO_CACHE_SECONDS away."""
+    seconds = MICRO_CACHE_SECONDS
+    if state.next_change_at is not None:
+        seconds = min(seconds, int((state.next_change_at - now).total_seconds()))
+    return PROXY_LIFETIME, str(max(0, seconds))
 
 
 def page_key(state: freshness.State, environ: dict[str, Any]) -> str:
@@ -144,7 +157,8 @@ class PageCache:
             return self._strip_marker(environ, start_response)
         try:
             with self.app.app_context():
-                state = freshness.state(clock.now())
+                now = clock.now()
+                state = freshness.state(now)
         except SQLAlchemyError:  # the database is down: let the app answer (static files, its own error page)
             return self._strip_marker(environ, start_response)
         key = page_key(state, environ)
@@ -153,11 +167,13 @@ class PageCache:
             environ[STATE] = state  # read once per request, not again by the view
             return self._fill(store, key, environ, start_response)
         status = conditional_status(environ, key, dict(entry.headers).get("Last-Modified"))
+        lifetime = proxy_lifetime(state, now)  # from now, not from when the entry was kept
         if status is not None:
             start_response(f"{status} {HTTP_STATUS_CODES[status]}",
-                           [(name, value) for name, value in entry.headers if name.lower() != "content-type"])
+                           [lifetime, *((name, value) for name, value in entry.headers
+                                        if name.lower() != "content-type")])
             return []
-        start_response("200 OK", [*entry.headers, ("Content-Length", str(len(entry.body)))])
+        start_response("200 OK", [lifetime, *entry.headers, ("Content-Length", str(len(entry.body)))])  # see caching
         return [entry.body]
 
     def _fill(self, store: MemoryStore | RedisStore, key: str, environ: dict[str, Any],

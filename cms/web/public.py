@@ -15,7 +15,7 @@ from markupsafe import Markup
 from cms.core import clock, contents, images, rendering
 from cms.core.series import SeriesNav
 from cms.models import Article, Series, SiteSettings
-from cms.services import media, reader, related, search as search_service, site, users
+from cms.services import freshness, media, reader, related, search as search_service, site, users
 from cms.web import params
 from cms.web.caching import public
 from cms.web.templating import site_zone
@@ -39,7 +39,12 @@ def canonical_url() -> str:
 
 @bp.app_template_filter()
 def reading_minutes(article: Article) -> int:
-    return rendering.reading_minutes(article.body_html)
+    return rendering.minutes_to_read(_words(article))
+
+
+def _words(article: Article) -> int:
+    """Counted on save, so a list of articles needs none of their bodies."""
+    return article.word_count if article.word_count is not None else rendering.count_words(article.body_text)
 
 
 @bp.app_template_filter()
@@ -79,9 +84,10 @@ def home() -> ResponseReturnValue:
     now = clock.now()
     settings = site.settings()
     photo = users.site_author_photo(settings)
-    series_list = [(found, reader.series_navigation(found, now))
+    series_list = [(found, _navigation(found, now))
                    for found, _ in reader.series_with_live_parts(now, limit=reader.HOME_SERIES)]
-    return render_template("public/home.html", articles=reader.latest(now, limit=6), series_list=series_list,
+    return render_template("public/home.html", articles=reader.latest(now, limit=6, with_bodies=False),
+                           series_list=series_list,
                            photo=Markup(media.picture_html(photo, sizes=images.INTRO_PHOTO_SIZES, is_lazy=False))  # noqa: S704 - sanitized
                            if photo is not None else None, share=photo,
                            structured_data=[_practice_data(settings, photo_name=photo.file_name if photo else None)])
@@ -97,14 +103,17 @@ def article(slug: str) -> ResponseReturnValue:
 
 def render_article(article: Article, now: datetime, *, is_preview: bool = False) -> str:
     """The article page as readers see it at `now`; a preview shows a draft or scheduled article as if live."""
-    nav = (reader.series_navigation(article.series, now, article, as_if_live=is_preview)
-           if article.series is not None else None)
+    nav = None
+    if article.series is not None and is_preview:  # a draft's place is not among the parts kept for readers
+        nav = reader.series_navigation(article.series, now, article, as_if_live=True)
+    elif article.series is not None:
+        nav = _navigation(article.series, now, article)
     settings = site.settings()
     author = users.byline(article.author, settings)
     featured = media.featured_image(article)
     body_html, sections = contents.with_contents(related.body_for_readers(article, now))
     return render_template("public/article.html", article=article, nav=nav, body_html=body_html, sections=sections,
-                           related=related.for_article(article, now, settings),
+                           related=_related_to(article, now),
                            structured_data=[*_article_data(article, nav, author, featured), _practice_data(settings)],
                            featured=featured, author=author)
 
@@ -120,11 +129,11 @@ def series_index() -> ResponseReturnValue:
 def series(slug: str) -> ResponseReturnValue:
     now = clock.now()
     found = reader.series(slug, now) or abort(404)
-    parts = reader.series_parts(found, now)
+    parts = reader.series_parts(found, now, with_bodies=False)
     # A shared link to the series shows the first featured image among its parts.
     share = next((part.featured_media for part in parts if part.featured_media is not None), None)
     return render_template("public/series.html", series=found, parts=parts, share=share,
-                           nav=reader.series_navigation(found, now),
+                           nav=_navigation(found, now),
                            structured_data=[_breadcrumbs(found)])
 
 
@@ -140,7 +149,7 @@ def tag(slug: str) -> ResponseReturnValue:
     now = clock.now()
     number = _page_or_404()
     found = reader.tag(slug, now) or abort(404)
-    listing = reader.listing(now, page=number, tag=found)
+    listing = reader.listing(now, page=number, tag=found, with_bodies=False)
     if not listing.items:
         abort(404)
     return render_template("public/tag.html", tag=found, listing=listing)
@@ -152,8 +161,14 @@ def archive() -> ResponseReturnValue:
     year = params.year(request.args.get("year")) if "year" in request.args else None
     if "year" in request.args and year is None:
         abort(404)
-    found = reader.archive(clock.now(), site_zone(), year) or abort(404)
+    now, zone = clock.now(), site_zone()
+    years = _archive_years.get(now, zone, lambda: reader.archive_years(now, zone))
+    found = reader.archive(now, zone, year, years=list(years)) or abort(404)
     return render_template("public/archive.html", archive=found)
+
+
+#: Found with a query a year: kept while the content state holds, not asked again for every archive page.
+_archive_years: freshness.PerState[list[int]] = freshness.PerState(size=4)
 
 
 @bp.get("/search")
@@ -204,6 +219,27 @@ def page(slug: str) -> ResponseReturnValue:
                            structured_data=[_practice_data(site.settings())] if is_contact else [])
 
 
+def _related_to(article: Article, now: datetime) -> list[Article]:
+    """The related articles shown under `article`, chosen once per content state and loaded in one query."""
+    ids = _related_ids.get(now, article.id, lambda: tuple(
+        other.id for other in related.for_article(article, now, site.settings())))
+    return reader.articles_by_id(ids, now)
+
+
+#: Related articles by article: scores, pins and live checks read once per content state, not per page.
+_related_ids: freshness.PerState[tuple[int, ...]] = freshness.PerState(size=4096)
+
+
+def _navigation(series: Series, now: datetime, current: Article | None = None) -> SeriesNav:
+    """The series' navigation seen from `current` (or its page), computed once per content state."""
+    return _navigations.get(now, (series.id, current.slug if current else None),
+                            lambda: reader.series_navigation(series, now, current))
+
+
+#: Navigations by series and part: a series' parts read and ordered once per content state, not per page.
+_navigations: freshness.PerState[SeriesNav] = freshness.PerState(size=4096)
+
+
 def _article_data(article: Article, nav: SeriesNav | None, author: users.Byline,
                   featured: media.FeaturedImage | None) -> list[dict]:
     """JSON-LD for search engines: the article as a BlogPosting, and its place in a series as breadcrumbs."""
@@ -220,7 +256,7 @@ def _article_data(article: Article, nav: SeriesNav | None, author: users.Byline,
         "author": person,
         "publisher": {"@type": "Organization", "name": settings.title, "url": absolute_url("public.home")},
         "keywords": [tag.name for tag in article.tags],
-        "wordCount": len(article.body_text.split()),
+        "wordCount": _words(article),
     }
     if featured is not None:
         posting["image"] = {"@type": "ImageObject", "url": absolute_url("uploads.image", name=featured.file_name),

@@ -1,11 +1,12 @@
 """What every template may use: the site's settings, its navigation, and times shown in site time."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Flask, current_app
 
 from cms.core import clock
-from cms.services import reader, site
+from cms.services import freshness, reader, site
 
 
 def register(app: Flask) -> None:
@@ -15,7 +16,21 @@ def register(app: Flask) -> None:
 
 
 def _site_context() -> dict:
-    return {"site": site.settings(), "menu_pages": reader.menu_pages(), "site_zone": site_zone()}
+    return {"site": site.settings(), "menu_pages": _menu.get(clock.now(), "menu", _menu_links),
+            "site_zone": site_zone()}
+
+
+@dataclass(frozen=True)
+class MenuLink:
+    slug: str
+    title: str
+
+
+def _menu_links() -> tuple[MenuLink, ...]:
+    return tuple(MenuLink(page.slug, page.title) for page in reader.menu_pages())
+
+
+_menu: freshness.PerState[tuple[MenuLink, ...]] = freshness.PerState(size=1)  # the same on every page
 
 
 def site_zone() -> str:

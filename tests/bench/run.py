@@ -96,6 +96,8 @@ def main() -> int:
     parser.add_argument("--database-url", help="PostgreSQL URL of an empty database (default: SQLite in a temp dir)")
     parser.add_argument("--existing", action="store_true",
                         help="serve the site already at --database-url (from an earlier run) instead of generating one")
+    parser.add_argument("--only", help="the targets to load, separated by ';' (default: all), e.g. "
+                        "'article, rendered;home, rendered'")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is missing: install it with `apt-get install wrk` (make bench does).", file=sys.stderr)
@@ -123,10 +125,16 @@ def main() -> int:
     with gunicorn("app:app", env, ROOT) as (base, master):
         targets = targets_for(app, base)
         article_bytes = len(urllib.request.urlopen(base + targets["article"][0][0]).read())
+        if args.only:
+            targets = {name: target for name, target in targets.items()
+                       if name in {wanted.strip() for wanted in args.only.split(";")}}
         load = {"duration": args.duration, "warmup": args.warmup}
         results = [wrk(name, base, paths, headers=headers, connections=connections or args.connections, **load)
                    for name, (paths, headers, connections) in targets.items()]
         peak = worker_peak_mb(master)
+        if shutil.which("nginx") and (not args.only or "nginx" in args.only):
+            article_paths = targets["article"][0] if "article" in targets else targets_for(app, base)["article"][0]
+            results += nginx_rows(base, article_paths, article_bytes, workdir, connections=args.connections, **load)
     with gunicorn("tests.bench.bare_app:app", {"BARE_BODY_BYTES": str(article_bytes)}, ROOT) as (bare, _):
         ceiling = wrk("bare Flask", bare, ["/"], connections=args.connections, **load)
 
@@ -136,6 +144,15 @@ def main() -> int:
     for result in [ceiling, *results]:
         print(f"{result.name:<22}{result.requests_per_second:>10.0f}{result.p50_ms:>9.2f}{result.p99_ms:>9.2f}"
               f"{result.non_2xx:>9}{result.requests_per_second / ceiling.requests_per_second:>8.2f}")
+    ratios = {result.name: result.requests_per_second / ceiling.requests_per_second for result in results}
+    print("rendered pages against their targets (issue #16): " + ", ".join(
+        f"{name.removesuffix(', rendered')} {ratios[name]:.2f} (≥ {target})"
+        for name, target in RENDERED_TARGETS.items() if name in ratios))
+    by_name = {result.name: result for result in results}
+    if "article, nginx cache" in by_name:
+        share = by_name["article, nginx cache"].requests_per_second / by_name["nginx static file"].requests_per_second
+        print(f"nginx micro-cache: article pages at {share:.2f} of the same nginx serving a static file of "
+              f"{article_bytes} bytes; kept at most 1 s after a write and never past a go-live (X-Accel-Expires)")
     print(f"peak worker memory: {peak:.0f} MB; site generation: "
           + (f"{seconds:.1f} s" if seconds else "none, an existing site"))
     summary = {r.name: {"rps": r.requests_per_second, "ratio": r.requests_per_second / ceiling.requests_per_second,
@@ -144,6 +161,75 @@ def main() -> int:
                                                       "generation_s": seconds, "results": summary}, indent=2))
     print(f"(figures also in {workdir / 'summary.json'})")
     return 0
+
+
+#: The README's nginx front, for the bench: the app's micro-cache lifetime (X-Accel-Expires) decides what is
+#: kept; a static file of an article page's size is the ceiling the cached pages are compared with.
+NGINX_CONFIG = """
+worker_processes 2;
+daemon off;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    proxy_cache_path {folder}/cache keys_zone=cms:10m max_size=200m inactive=1d;
+    upstream cms {{ server {upstream}; keepalive 16; }}
+    server {{
+        listen 127.0.0.1:{port};
+        location = /static-article.html {{ root {folder}; }}
+        location / {{
+            proxy_pass http://cms;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+            proxy_cache cms;
+            proxy_cache_revalidate on;
+            proxy_cache_bypass $cookie_session;
+            proxy_no_cache $cookie_session;
+        }}
+    }}
+}}
+"""
+
+
+def nginx_rows(base: str, article_paths: list[str], article_bytes: int, workdir: Path, *, connections: int,
+               duration: int, warmup: int) -> list[Result]:
+    """Cached article pages through nginx's micro-cache, and a static file of the same size from the same nginx."""
+    folder = workdir / "nginx"
+    folder.mkdir(exist_ok=True)
+    for readable in (workdir, folder):  # nginx's workers run as another user when it starts as root
+        readable.chmod(0o755)
+    static = folder / "static-article.html"
+    static.write_bytes(urllib.request.urlopen(base + article_paths[0]).read())
+    static.chmod(0o644)
+    port = free_port()
+    config = folder / "nginx.conf"
+    config.write_text(NGINX_CONFIG.format(folder=folder, upstream=base.removeprefix("http://"), port=port))
+    process = subprocess.Popen(["nginx", "-p", str(folder), "-c", str(config), "-e", str(folder / "error.log")],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        if not wait_until_answering(port, "/static-article.html"):
+            raise RuntimeError(f"nginx did not start: {(folder / 'error.log').read_text()}")
+        front = f"http://127.0.0.1:{port}"
+        load = {"duration": duration, "warmup": warmup, "connections": connections}
+        # One page, as the static file is one: each page is kept a second, so many pages at a modest rate would
+        # measure the app's revalidations, not the cache.
+        return [wrk("article, nginx cache", front, article_paths[:1], **load),
+                wrk("nginx static file", front, ["/static-article.html"], **load)]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+#: The least share of the bare-Flask ceiling each rendered page should reach, at any size of site.
+RENDERED_TARGETS = {"article, rendered": 0.25, "home, rendered": 0.2, "tag, rendered": 0.2, "series, rendered": 0.2,
+                    "feed, rendered": 0.2}
 
 
 def count_articles(app) -> int:
@@ -188,6 +274,10 @@ def targets_for(app, base: str) -> dict[str, tuple[list[str], dict[str, str], in
         "api article": ([f"/api/articles/{slugs[0]}"], {}, None),
         "search": (searches, {}, None),
         "article, rendered": ([f"/articles/{slug}" for slug in slugs], past_cache, None),
+        "home, rendered": (["/"], past_cache, None),
+        "tag, rendered": ([f"/tags/{tag_slug}"], past_cache, None),
+        "series, rendered": ([f"/series/{series_slug}"], past_cache, None),
+        "feed, rendered": (["/feed.xml"], past_cache, None),
         "search, rendered": (searches, past_cache, None),
         # What one search costs the server, without waiting in line behind 31 others: a reader's latency.
         "search, 1 connection": (searches, past_cache, 1),

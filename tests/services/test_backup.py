@@ -30,10 +30,15 @@ def load_sample(app: Flask) -> None:
 
 
 def tables(app: Flask) -> dict:
-    """Every row of every table, as a backup holds them, less the content version (restore moves it on)."""
+    """Every row of every table, as a backup holds them, less the content version and each article's seen version
+    (restore moves them on, so that every process's caches read the site again)."""
     with app.app_context(), db.engine.connect() as connection:
         dumped = backup._dump(connection)
     dumped.pop("content_version")
+    articles = dumped["articles"]
+    seen = articles["columns"].index("seen_version")
+    articles["rows"] = [[value for index, value in enumerate(row) if index != seen] for row in articles["rows"]]
+    articles["columns"].pop(seen)
     return json.loads(json.dumps(dumped, default=backup._json_value))
 
 

@@ -69,3 +69,30 @@ def test_a_page_carrying_a_message_for_one_visitor_is_never_cached_or_answered_3
     assert response.status_code == 200 and "You are signed out." in response.get_data(as_text=True)
     assert "no-store" in response.headers["Cache-Control"] and "ETag" not in response.headers
     assert client.get("/", headers={"If-None-Match": cached.headers["ETag"]}).status_code == 304
+
+
+@pytest.mark.parametrize(("before_go_live", "lifetime"), [(timedelta(hours=1), "1"), (timedelta(seconds=1), "1"),
+                                                          (timedelta(milliseconds=999), "0"), (timedelta(0), "0")])
+def test_a_front_proxy_may_keep_an_answer_a_second_at_most_and_never_past_the_next_go_live(
+        app, reading_site, monkeypatch, before_go_live, lifetime):
+    reader = app.test_client()
+    reader.get("/")  # kept by the page cache now, with the lifetime it had then
+    moment = reading_site.scheduled_at - before_go_live
+    if before_go_live == timedelta(0):
+        moment -= timedelta(microseconds=1)
+    monkeypatch.setattr(clock, "now", lambda: moment)
+    kept = reader.get("/")
+    rendered = app.test_client()
+    rendered.set_cookie("signed-in", "1")  # past the page cache
+    fresh = rendered.get("/")
+    revalidated = reader.get("/", headers={"If-None-Match": kept.headers["ETag"]})
+    for response in (kept, fresh, revalidated):
+        assert response.headers["X-Accel-Expires"] == lifetime
+        # nginx takes `no-cache` as "keep nothing" unless it has read X-Accel-Expires first
+        names = [name.lower() for name, _ in response.headers]
+        assert names.index("x-accel-expires") < names.index("cache-control")
+
+
+def test_after_a_go_live_the_proxy_lifetime_is_a_second_again(client, reading_site, monkeypatch):
+    monkeypatch.setattr(clock, "now", lambda: reading_site.scheduled_at)
+    assert client.get("/articles/scheduled-part").headers["X-Accel-Expires"] == "1"

@@ -229,3 +229,34 @@ def test_a_copy_with_another_etag_gets_the_page_whatever_its_date_says(either_cl
     response = either_client.get("/articles/ambivalence", headers={"If-None-Match": '"an-old-etag"',
                                                                     "If-Modified-Since": FAR_FUTURE})
     assert response.status_code == 200 and response.get_data() == fresh.get_data()
+
+
+#: Queries to render each kind of page, the page cache skipped: the freshness check, the page's own reads, and
+#: nothing per article, tag or part. Fewer is better; more is a regression to look into.
+RENDERED_QUERIES = {"/articles/grief-2": 5, "/": 7, "/tags/grief": 7, "/series/grief": 7, "/feed.xml": 7,
+                    "/sitemap.xml": 6, "/archive/": 3}
+
+
+def test_each_rendered_page_makes_a_fixed_number_of_queries_however_large_the_site(app, make):
+    reader = app.test_client()
+    reader.set_cookie("signed-in", "1")  # past the page cache, as an editor's browser
+    series_id = make.series("Grief")
+
+    def counts() -> dict[str, int]:
+        for url in RENDERED_QUERIES:  # what is read once per content state (the menu, the titles linked)
+            reader.get(url)
+        found = {}
+        for url in RENDERED_QUERIES:
+            with counted_queries(app) as statements:
+                assert reader.get(url).status_code == 200, url
+            found[url] = len(statements)
+        return found
+
+    for part in range(1, 6):
+        make.article(f"Grief part {part}", slug=f"grief-{part}", series_id=series_id, series_part=part,
+                     tags=("grief", f"tag {part}"), body_source=f"Part {part} mentions Grief part 1.")
+    assert counts() == RENDERED_QUERIES
+    for part in range(6, 31):
+        make.article(f"Grief part {part}", slug=f"grief-{part}", series_id=series_id, series_part=part,
+                     tags=("grief", f"tag {part}", "extra"), publish_at=datetime.now(UTC) - timedelta(days=400 + part))
+    assert counts() == RENDERED_QUERIES

@@ -1,0 +1,158 @@
+"""Only what readers can see invalidates what readers get: work on drafts leaves every public ETag as it was."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from cms.extensions import db
+from cms.models import Article, Revision
+from cms.services import users
+from tests.conftest import csrf_token
+from tests.web.reading_site import reading_site  # noqa: F401 - the fixture
+from tests.web.test_authoring import WRITE, created_id, edit_url, submit
+
+PUBLIC_URLS = ["/", "/articles/ambivalence", "/articles/life-stages", "/series/", "/series/mothers-and-daughters",
+               "/series/grief", "/tags/", "/tags/grief", "/tags/mother-daughter", "/archive/", "/search?q=grief",
+               "/about", "/sitemap.xml", "/feed.xml", "/feed.atom", "/series/mothers-and-daughters/feed.xml",
+               "/tags/grief/feed.atom", "/api/articles", "/api/articles/ambivalence", "/api/series", "/api/tags"]
+
+
+def public_etags(app) -> dict[str, str]:
+    reader = app.test_client()  # no cookies: what any reader, or a proxy, is given
+    answers = {url: reader.get(url) for url in PUBLIC_URLS}
+    assert all(answer.status_code == 200 for answer in answers.values()), [
+        url for url, answer in answers.items() if answer.status_code != 200]
+    return {url: answer.headers["ETag"] for url, answer in answers.items()}
+
+
+def article_id(app, slug: str) -> int:
+    with app.app_context():
+        return db.session.scalar(select(Article.id).where(Article.slug == slug))
+
+
+def test_work_readers_cannot_see_leaves_every_public_etag_unchanged(app, client, auth, reading_site):
+    before = public_etags(app)
+    auth.login("editor")
+    draft, scheduled = article_id(app, "draft-part"), article_id(app, "scheduled-part")
+    token = csrf_token(client, WRITE)
+
+    # A draft saved, with a new tag and a new series; then sent for review.
+    submit(client, edit_url(draft), body_source="Second thoughts about zeppelins.", tags="secret topic, brand new")
+    submit(client, edit_url(draft), action="review")
+    new_id = created_id(submit(client, WRITE, title="A new draft", series="+new",
+                               new_series="A series nobody sees yet"))
+    # An autosave, of a draft and of a live article; a preview link; a revision brought back.
+    for article in (draft, article_id(app, "ambivalence")):
+        assert client.post("/admin/articles/autosave", data={
+            "article_id": article, "title": "Typed", "summary": "", "body_source": "Typing…",
+            "csrf_token": token}).status_code == 200
+    assert client.post(f"/admin/articles/{new_id}/preview-links", data={"csrf_token": token}).status_code == 302
+    with app.app_context():
+        first = db.session.scalars(select(Revision.id).where(Revision.article_id == draft)).first()
+    assert client.post(f"/admin/articles/{draft}/revisions/{first}/restore",
+                       data={"csrf_token": token}).status_code == 302
+    # A scheduled article's text, edited before its time.
+    submit(client, edit_url(scheduled), body_source="Resentment softens, said again before Tuesday.")
+
+    assert public_etags(app) == before
+    with app.app_context():  # every save above was stored
+        assert db.session.get(Article, scheduled).body_source.startswith("Resentment softens, said again")
+        assert db.session.get(Article, draft).status.value == "review"
+
+
+def test_a_live_edit_changes_the_pages_that_show_it(app, client, auth, reading_site):
+    before = public_etags(app)
+    auth.login("editor")
+    submit(client, edit_url(article_id(app, "ambivalence")), summary="Love and anger, held together.")
+    after = public_etags(app)
+    for url in ("/articles/ambivalence", "/", "/series/mothers-and-daughters", "/tags/mother-daughter",
+                "/feed.xml", "/api/articles/ambivalence", "/sitemap.xml"):
+        assert after[url] != before[url], url
+    reader = app.test_client()
+    assert "Love and anger, held together." in reader.get("/series/mothers-and-daughters").get_data(as_text=True)
+    assert "Love and anger, held together." in reader.get("/feed.xml").get_data(as_text=True)
+
+
+def test_publishing_a_draft_changes_the_public_etags(app, client, auth, reading_site):
+    before = public_etags(app)
+    auth.login("editor")
+    draft = article_id(app, "draft-part")
+    submit(client, edit_url(draft), action="review")
+    assert public_etags(app) == before
+    submit(client, edit_url(draft), action="published")
+    assert public_etags(app)["/"] != before["/"]
+    assert "A draft about guilt" in app.test_client().get("/").get_data(as_text=True)
+
+
+def test_an_authors_new_bio_changes_the_pages_of_her_live_articles(app, reading_site):
+    before = public_etags(app)
+    with app.app_context():
+        author = users.find_by_email("author@example.com")
+        users.update_profile(author, name="Dana Reyes", credentials="LMFT", bio="Twenty years with families.",
+                             photo_id=None)
+        db.session.commit()
+    assert public_etags(app)["/articles/ambivalence"] != before["/articles/ambivalence"]
+    assert "Twenty years with families." in app.test_client().get("/articles/ambivalence").get_data(as_text=True)
+
+
+def test_scheduling_a_part_changes_the_series_pages_that_announce_it_and_its_text_does_not(app, client, auth,
+                                                                                           reading_site):
+    auth.login("editor")
+    draft = article_id(app, "in-review")  # part 4 of "Grief", whose three parts are live
+    before = public_etags(app)
+    submit(client, edit_url(draft), body_source="Still waiting for the editor.")
+    assert public_etags(app) == before
+    when = (reading_site.scheduled_at + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    submit(client, edit_url(draft), action="scheduled", publish_at=when)
+    page = app.test_client().get("/series/grief")
+    assert page.headers["ETag"] != before["/series/grief"]
+    assert "Part 4" in page.get_data(as_text=True)
+    scheduled = public_etags(app)
+    submit(client, edit_url(draft), body_source="Text changed before its time.")
+    assert public_etags(app) == scheduled
+
+
+def test_linked_titles_follow_live_changes_without_reading_every_article_again(app, app_config, make, monkeypatch):
+    from cms import create_app
+    from cms.core import clock
+    from cms.core.workflow import Status
+    from cms.models import User
+    from cms.services import articles
+    from tests.web.test_page_cache import counted_queries
+
+    other = create_app(app_config)  # a second server: it learns of writes from the database alone
+    go_live = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
+    make.article("Anticipatory Grief", slug="anticipatory-grief")
+    make.article("Letting Go", slug="letting-go", body_source="On anticipatory grief, insomnia and guilt.")
+    make.article("Insomnia", slug="insomnia", status=Status.SCHEDULED, publish_at=go_live)
+    renamed = make.article("Shame", slug="guilt-and-shame")
+    reader = other.test_client()
+    reader.set_cookie("signed-in", "1")  # rendered every time
+
+    def linked() -> list[str]:
+        body = reader.get("/articles/letting-go").get_data(as_text=True)
+        return re.findall(r'<a href="/articles/([a-z-]+)">(?:anticipatory grief|insomnia|guilt)</a>', body)
+
+    assert linked() == ["anticipatory-grief"]
+    with app.app_context():  # a live title changed, through the first server
+        editor = db.session.get(User, make.user("editor"))
+        article = db.session.get(Article, renamed)
+        articles.update(article, articles.ArticleInput(title="Guilt", slug="guilt-and-shame"), by=editor,
+                        now=clock.now())
+        db.session.commit()
+    with counted_queries(other) as statements:
+        assert linked() == ["anticipatory-grief", "guilt-and-shame"]
+    every_title = [statement for statement in statements
+                   if "articles.title, articles.slug" in statement and "seen_version" not in statement]
+    assert every_title == []  # only what changed was read
+    monkeypatch.setattr(clock, "now", lambda: go_live)
+    assert linked() == ["anticipatory-grief", "insomnia", "guilt-and-shame"]
+    with app.app_context():  # withdrawn
+        articles.change_status(db.session.get(Article, renamed), Status.DRAFT,
+                               by=db.session.get(User, make.user("editor", email="second@example.com")),
+                               now=go_live)
+        db.session.commit()
+    assert linked() == ["anticipatory-grief", "insomnia"]
