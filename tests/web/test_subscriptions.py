@@ -395,7 +395,8 @@ def certificate(tmp_path, monkeypatch):
 def _password(server, session, envelope, mechanism, credentials):
     from aiosmtpd.smtp import AuthResult
 
-    return AuthResult(success=(credentials.login, credentials.password) == (b"site", b"s3cret pass"))
+    # handled=False: the server itself answers a refusal with 535 (the default leaves the client waiting)
+    return AuthResult(success=(credentials.login, credentials.password) == (b"site", b"s3cret pass"), handled=False)
 
 
 @pytest.mark.parametrize("scheme", ["smtp", "smtps"])
