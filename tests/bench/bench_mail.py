@@ -91,7 +91,7 @@ def go_live(folder: Path, poll: float) -> None:
     transport.first.wait(timeout=poll * 3)
     now_delay = (transport.first_at or float("nan")) - published_at
     while transport.count < 100:  # the first article's emails all out before the next is timed
-        time.sleep(0.05)
+        time.sleep(0.05)  # polls the worker thread's count; a bench, not a test
     transport.first.clear()
     transport.first_at = None
     scheduled = clock.now() + timedelta(seconds=poll + 2)  # seen at a look before its time, as any scheduled one is
