@@ -240,21 +240,28 @@ class BackOfficeModelView(ModelView):
         return super().get_one(str(number)) if number is not None else None
 
     def _through_service(self, change: Callable[[], Any], *, saved: Any = None) -> Any:
-        """Run one service call and commit; a refusal is flashed in its own words and changes nothing.
-
-        The row it created (its result) or `saved` gets Flask-Admin's `after_model_change`, which the services
-        bypass, so the message that follows names it."""
-        try:
-            result = change()
-            db.session.commit()
-        except CMSError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+        """`through_service`, then the row it created (its result) or `saved` gets Flask-Admin's
+        `after_model_change`, which the services bypass, so the message that follows names it."""
+        result = through_service(change)
+        if result is False:
             return False
         row = saved if saved is not None else result
         if isinstance(row, db.Model):
             self.after_model_change(None, row, saved is None)
         return result
+
+
+def through_service(change: Callable[[], Any]) -> Any:
+    """Run one service call and commit, giving its result; a refusal is flashed in its own words, changes
+    nothing and gives False."""
+    try:
+        result = change()
+        db.session.commit()
+    except CMSError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return False
+    return result
 
 
 def _local_formatter(_view: object, _context: object, model: object, name: str) -> str:

@@ -3,8 +3,6 @@ and deleting those nothing shows. Editors and admins see every upload; authors s
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask import flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_admin import Admin, BaseView, expose
@@ -12,7 +10,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from cms.core.errors import CMSError
+from cms.admin import through_service
 from cms.extensions import db
 from cms.models import Media
 from cms.services import media as media_service
@@ -52,7 +50,7 @@ class MediaView(BaseView):
         if file is None or not file.filename:
             flash("Choose an image to upload.", "error")
             return redirect(url_for(".index"))
-        if self._through_service(lambda: upload_views.store(file, alt=request.form.get("alt", ""))):
+        if through_service(lambda: upload_views.store(file, alt=request.form.get("alt", ""))) is not False:
             flash(f"Uploaded “{file.filename}”.", "success")
         return redirect(url_for(".index"))
 
@@ -60,8 +58,8 @@ class MediaView(BaseView):
     def alt(self, media_id: int) -> ResponseReturnValue:
         item = db.get_or_404(Media, media_id)
         media_service.check_may_manage(item, current_user)
-        if FlaskForm().validate_on_submit() and self._through_service(
-                lambda: media_service.set_alt(item, request.form.get("alt", ""), by=current_user)):
+        if FlaskForm().validate_on_submit() and through_service(
+                lambda: media_service.set_alt(item, request.form.get("alt", ""), by=current_user)) is not False:
             flash(f"Saved the description of “{item}”.", "success")
         return redirect(url_for(".index", page=params.number(request.args.get("page")) or 1))
 
@@ -70,22 +68,10 @@ class MediaView(BaseView):
         item = db.get_or_404(Media, media_id)
         media_service.check_may_manage(item, current_user)
         name = str(item)
-        if FlaskForm().validate_on_submit() and self._through_service(
-                lambda: media_service.delete(item, by=current_user)):
+        if FlaskForm().validate_on_submit() and through_service(
+                lambda: media_service.delete(item, by=current_user)) is not False:
             flash(f"Deleted “{name}”.", "success")
         return redirect(url_for(".index"))
-
-    @staticmethod
-    def _through_service(change: Callable[[], object]) -> bool:
-        """Run one service call and commit; a refusal is flashed in its own words and changes nothing."""
-        try:
-            change()
-            db.session.commit()
-        except CMSError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            return False
-        return True
 
 
 def _row(item: Media) -> dict:
