@@ -54,6 +54,11 @@ def signed_in(browser, server: str, width: int = 1280, height: int = 900, bypass
 
 
 def editor(page):
+    """The visual editor, once its script has mounted it.
+
+    Until then "Body" names the plain textarea the editor replaces, and a click that found the textarea would keep
+    waiting for it after the editor hides it."""
+    page.locator(".editor-toolbar").first.wait_for(state="attached")
     return page.get_by_role("textbox", name="Body")
 
 
