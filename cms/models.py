@@ -351,7 +351,9 @@ class SiteSettings(Model):
 class ContentVersion(Model):
     """Counters of writes, so caches in every process know when to drop (see services.freshness).
 
-    `version` counts every write to content, drafts included; `public_version` only those readers can see.
+    `version` counts every write to content, drafts included; `public_version` only those readers can see;
+    `site_version` is the public version of the last of those that can change any page (not only the pages showing
+    the live articles it edited in place).
     """
 
     __tablename__ = "content_version"
@@ -360,6 +362,7 @@ class ContentVersion(Model):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow)
     public_version: Mapped[int] = mapped_column(default=0, server_default="0")
     public_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: never
+    site_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class RelatedChoice(Model):

@@ -3,17 +3,25 @@
 Caches key on `state(now)`: an answer built for one state is right for every request with the same state,
 in any process. A scheduled article going live changes the state at its time, with no write needed.
 
-Two counters live in the one ContentVersion row. `version` counts every write to content, drafts included: the
+Three counters live in the one ContentVersion row. `version` counts every write to content, drafts included: the
 related-articles index and the go-live times below are read again after it moves. `public_version` counts only
 the writes readers can see (`_is_seen`): a live article edited, published or withdrawn, a published page, a
 series or tag that shows live articles, settings, redirects. Saving a draft, a review, or a scheduled article's
 text before its time, an autosave, a revision or a preview link changes no public key, ETag or cached page.
+
+`site_version` is the public version of the last of those writes that can change any page. An edit of a live
+article in place (its text, summary, description or image; not what places it on the site: title, slug, dates,
+status, series, tags, author) changes only the pages that show it. Such a write marks the article with its
+public version (Article.seen_version), and the articles whose related lists it moved (`readers_see_articles`).
+A page is built at one `State.key` (the site version and the live set), and records the articles it loaded
+with their marks (`record_shown`, `shown`); it stays right while none of them is marked again (`still_right`).
+Views that read what every article says (search, the sitemap's dates) follow every public version instead.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
@@ -47,6 +55,7 @@ _PUBLIC_TABLES = frozenset({model.__tablename__ for model in PUBLIC_MODELS} | {"
 _FOLLOWING_TABLES = frozenset({RelatedScore.__tablename__})
 _BUMPED = "cms_content_version_bumped"
 _SEEN = "cms_content_version_seen"  # session.info: the public version this transaction bumped to, if it did
+_EVERYWHERE = "cms_content_version_everywhere"  # session.info: this transaction moved the site version
 #: An article going live this soon counts as live: a request rendering it at its go-live, while an edit made
 #: just before is not yet committed, must not keep the old text under the new key.
 GO_LIVE_MARGIN = timedelta(minutes=1)
@@ -59,11 +68,13 @@ class State:
     next_change_at: datetime | None  # the next scheduled go-live after now
     changed_at: datetime  # last write or go-live, for Last-Modified
     live_count: int = 0  # how many articles are live
+    site_version: int = 0  # the public version of the last write that can change any page
 
     @property
     def key(self) -> str:
+        """What every public page depends on: the site as a whole and the live set, not each article's text."""
         since = int(self.live_since.timestamp()) if self.live_since else 0
-        return f"{self.version}.{since}"
+        return f"{self.site_version}.{since}"
 
 
 @dataclass(frozen=True)
@@ -129,7 +140,7 @@ def _state(now: datetime) -> State:
     written_at = row.public_changed_at
     changed_at = max(written_at, bounds.live_since) if bounds.live_since else written_at
     return State(version=row.public_version, live_since=bounds.live_since, next_change_at=bounds.next_change_at,
-                 changed_at=changed_at, live_count=bounds.live_count)
+                 changed_at=changed_at, live_count=bounds.live_count, site_version=row.site_version)
 
 
 @dataclass(frozen=True)
@@ -138,11 +149,12 @@ class _VersionRow:
     changed_at: datetime
     public_version: int
     public_changed_at: datetime
+    site_version: int
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _VERSION_QUERY = select(ContentVersion.version, ContentVersion.changed_at, ContentVersion.public_version,
-                        ContentVersion.public_changed_at).where(ContentVersion.id == 1)
+                        ContentVersion.public_changed_at, ContentVersion.site_version).where(ContentVersion.id == 1)
 
 
 def _version_row() -> _VersionRow:
@@ -155,8 +167,9 @@ def _version_row() -> _VersionRow:
     with db.engine.connect() as connection:
         row = connection.execution_options(isolation_level="AUTOCOMMIT").execute(_VERSION_QUERY).one_or_none()
     if row is None:
-        return _VersionRow(0, _EPOCH, 0, _EPOCH)
-    return _VersionRow(row.version, row.changed_at, row.public_version, row.public_changed_at or _EPOCH)
+        return _VersionRow(0, _EPOCH, 0, _EPOCH, 0)
+    return _VersionRow(row.version, row.changed_at, row.public_version, row.public_changed_at or _EPOCH,
+                       row.site_version)
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -173,7 +186,7 @@ def _bump_after_flush(session: Session, _context: Any) -> None:
         return
     now = datetime.now(UTC) + GO_LIVE_MARGIN
     seen = [item for item in touched if _is_seen(session, item, now)]
-    _bump(session, is_seen=bool(seen))
+    _bump(session, is_seen=bool(seen), is_everywhere=any(not _is_in_place(item, now) for item in seen))
     articles = [item.id for item in seen if isinstance(item, Article) and item not in session.deleted]
     if articles:  # marked with this transaction's public version (see Article.seen_version)
         session.connection().execute(update(Article).where(Article.id.in_(articles))
@@ -206,6 +219,20 @@ def _is_seen(session: Session, item: Any, now: datetime) -> bool:
 
 
 _PLACEMENT = ("status", "publish_at", "series_id", "series_part")
+#: What places a live article on the site: lists, tag and series pages, the archive and the links made of titles
+#: in other articles follow these. A change to anything else of a live article shows only where it is shown.
+_SITE_WIDE = ("title", "slug", "status", "publish_at", "published_at", "series_id", "series_part", "tags",
+              "author_id")
+
+
+def _is_in_place(item: Any, now: datetime) -> bool:
+    """Whether the change to `item` being flushed is a live article's, staying live and where it was."""
+    if not isinstance(item, Article):
+        return False
+    state = inspect(item)
+    return (not state.pending and not state.deleted and is_live(item.status, item.publish_at, now)
+            and is_live(_before(item, "status"), _before(item, "publish_at"), now)
+            and not any(state.attrs[name].history.has_changes() for name in _SITE_WIDE))
 
 
 def _moves_coming_part(session: Session, article: Article) -> bool:
@@ -259,33 +286,49 @@ def _bump_on_bulk_write(state: ORMExecuteState) -> None:
         return
     table = getattr(state.statement, "table", None)
     if table is not None and table.name in _PUBLIC_TABLES:
-        _bump(state.session, is_seen=table.name not in _FOLLOWING_TABLES)
+        is_seen = table.name not in _FOLLOWING_TABLES
+        _bump(state.session, is_seen=is_seen, is_everywhere=is_seen)
 
 
 def readers_see_this_transaction(session: Session) -> None:
     """Count this transaction's writes as seen by readers, whatever they touched (a rebuild of related lists)."""
-    _bump(session, is_seen=True)
+    _bump(session, is_seen=True, is_everywhere=True)
 
 
-def _bump(session: Session, *, is_seen: bool) -> None:
-    if _BUMPED in session.info and (not is_seen or _SEEN in session.info):
+def readers_see_articles(session: Session, ids: Iterable[int]) -> None:
+    """Mark articles whose pages this transaction changes beside the article it wrote (related lists it moved), if
+    readers see its write; their pages are built again, and no others. Call it after the write is flushed."""
+    version, ids = session.info.get(_SEEN), list(ids)
+    if version is not None and ids:  # on the connection: an ORM update would count as a write of its own
+        session.connection().execute(update(Article).where(Article.id.in_(ids)).values(seen_version=version))
+
+
+def _bump(session: Session, *, is_seen: bool, is_everywhere: bool = False) -> None:
+    info = session.info
+    bumps_version, bumps_public = _BUMPED not in info, is_seen and _SEEN not in info
+    bumps_site = is_everywhere and _EVERYWHERE not in info
+    if not (bumps_version or bumps_public or bumps_site):
         return
     now = datetime.now(UTC)
     connection = session.connection()
-    first = _BUMPED not in session.info
-    values: dict[str, Any] = {"version": ContentVersion.version + 1, "changed_at": now} if first else {}
-    if is_seen:
+    values: dict[str, Any] = {"version": ContentVersion.version + 1, "changed_at": now} if bumps_version else {}
+    if bumps_public:
         values.update(public_version=ContentVersion.public_version + 1, public_changed_at=now)
+    if bumps_site:  # SET reads the row as it was: the public version this transaction has, or is about to
+        values["site_version"] = ContentVersion.public_version + 1 if bumps_public else ContentVersion.public_version
     row = connection.execute(update(ContentVersion).where(ContentVersion.id == 1).values(**values)
                              .returning(ContentVersion.version, ContentVersion.public_version)).one_or_none()
     version, public_version = (row.version, row.public_version) if row is not None else (1, int(is_seen))
     if row is None:
         connection.execute(insert(ContentVersion).values(id=1, version=1, changed_at=now,
-                                                         public_version=public_version, public_changed_at=now))
-    if first:
-        session.info[_BUMPED] = version - 1  # one statement added the one, so this is the version it found
-    if is_seen:
-        session.info[_SEEN] = public_version  # this transaction's
+                                                         public_version=public_version, public_changed_at=now,
+                                                         site_version=int(is_everywhere)))
+    if bumps_version:
+        info[_BUMPED] = version - 1  # one statement added the one, so this is the version it found
+    if bumps_public:
+        info[_SEEN] = public_version  # this transaction's
+    if bumps_site:
+        info[_EVERYWHERE] = True
 
 
 _T = TypeVar("_T")
@@ -334,9 +377,74 @@ def version_before_own_write(session: Session) -> int | None:
 def _forget_bump(session: Session, *_: Any) -> None:
     session.info.pop(_BUMPED, None)
     session.info.pop(_SEEN, None)
+    session.info.pop(_EVERYWHERE, None)
     session.info.pop(_STATE, None)
 
 
+# Which pages an in-place edit changes: those that loaded the article it marked.
+
+_SHOWN = "cms_freshness_shown"  # session.info: article id -> its mark when this request first loaded it
+#: Articles shown, by id and mark (Article.seen_version) when read; None: the page follows every article.
+Shown = Mapping[int, int] | None
+
+
+def record_shown(session: Session) -> None:
+    """Note from now on every article `session` loads, with its mark: what the page being built shows."""
+    session.info[_SHOWN] = {}
+
+
+def shown(session: Session) -> Shown:
+    """The articles loaded since `record_shown`, and stop noting them; None if one was loaded without its mark."""
+    found = session.info.pop(_SHOWN, {})
+    return None if _UNMARKED in found.values() else found
+
+
+_UNMARKED = -1  # in a record: an article loaded without its mark, so the page follows every article
+
+
+def _note_loaded(article: Article, context: Any) -> None:
+    record = context.session.info.get(_SHOWN) if context.session is not None else None
+    if record is not None:  # the first load counts: a later read of its deferred text is never older
+        mark = inspect(article).dict.get("seen_version")
+        record.setdefault(article.id, _UNMARKED if mark is None else mark)
+
+
+@dataclass
+class _Marks:
+    """The articles marked since this process began following (`since`), as of public version `version`."""
+
+    since: int
+    version: int
+    articles: dict[int, int]  # article id -> its latest mark
+    lock: threading.Lock
+
+
+_marks: WeakKeyDictionary[Any, _Marks] = WeakKeyDictionary()  # per database engine, in this process
+_marks_lock = threading.Lock()
+
+
+def still_right(state: State, shown: Shown, version: int) -> bool:
+    """Whether a page built at public version `version` and key `state.key`, showing `shown`, is right at `state`.
+
+    In step with the database after a write readers see, by one query on the marks' index in each process.
+    """
+    if shown is None:
+        return version == state.version
+    with _marks_lock:
+        marks = _marks.get(db.engine)
+        if marks is None:
+            marks = _marks[db.engine] = _Marks(state.version, state.version, {}, threading.Lock())
+    with marks.lock:
+        if state.version > marks.version:
+            marks.articles.update((ident, mark) for ident, mark in db.session.execute(
+                select(Article.id, Article.seen_version).where(Article.seen_version > marks.version)))
+            marks.version = state.version
+    if version < marks.since:  # built before this process followed: marks between are unknown
+        return False
+    return all(marks.articles.get(ident, -1) <= mark for ident, mark in shown.items())
+
+
+event.listen(Article, "load", _note_loaded)
 event.listen(Session, "after_flush", _bump_after_flush)
 event.listen(Session, "do_orm_execute", _bump_on_bulk_write)
 event.listen(Session, "after_commit", _forget_bump)

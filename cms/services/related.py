@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import itertools
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -147,7 +148,8 @@ def refresh(article: Article) -> int:
         if article.id not in cache.index:
             rows[article.id] = cache.index.query(document)
             outsiders[article.id] = document
-        stored = _store(cache.index, rows, outsiders)
+        stored, moved = _store(cache.index, rows, outsiders)
+        freshness.readers_see_articles(db.session(), moved - {article.id})
         cache.seen = _content_version()
         return stored
 
@@ -185,7 +187,7 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> Rebuilt:
         rows[ident] = index.query(document)
         if progress is not None:
             progress(len(rows), total)
-    changed = _store(index, rows, outsiders)
+    changed, _ = _store(index, rows, outsiders)
     if changed:
         freshness.readers_see_this_transaction(db.session())  # stored scores alone follow no article's write
     with _caches_lock:
@@ -313,9 +315,10 @@ def _documents(ids: Iterable[int]) -> Iterator[Document]:
                            tags=tuple(tags.get(ident, ())), series_id=series_id, published_at=published_at)
 
 
-def _store(index: Index, rows: Mapping[int, list[Match]], outsiders: Mapping[int, Document]) -> int:
+def _store(index: Index, rows: Mapping[int, list[Match]], outsiders: Mapping[int, Document]) -> tuple[int, set[int]]:
     """Make the stored scores of these articles exactly `rows` (article id -> matches), with their reasons;
-    return how many rows changed. `outsiders` are those not in the index (not live), which it weighs as documents.
+    return how many rows changed, and the articles whose related lists readers may see change (`_ranking`).
+    `outsiders` are those not in the index (not live), which it weighs as documents.
 
     Read as plain columns and written in bulk: a save touches a few hundred rows, and model objects for each
     would cost more than computing them.
@@ -326,6 +329,12 @@ def _store(index: Index, rows: Mapping[int, list[Match]], outsiders: Mapping[int
         query = (select(RelatedScore.article_id, RelatedScore.other_id, RelatedScore.score)
                  .where(RelatedScore.article_id.in_(ids[start:start + _CHUNK])))
         stored.update(((ident, other), score) for ident, other, score in db.session.execute(query))
+    minimum = site.settings().related_min_score
+    before: dict[int, list[tuple[int, float]]] = {}
+    for (ident, other), score in stored.items():
+        before.setdefault(ident, []).append((other, score))
+    moved = {ident for ident, matches in rows.items() if _moves(
+        before.get(ident, []), [(match.other_id, round(match.score, 6)) for match in matches], minimum)}
     added: list[dict[str, object]] = []
     changed: list[dict[str, object]] = []
     for ident, matches in rows.items():
@@ -346,7 +355,22 @@ def _store(index: Index, rows: Mapping[int, list[Match]], outsiders: Mapping[int
     for start in range(0, len(gone), _CHUNK):
         db.session.execute(delete(RelatedScore).where(
             tuple_(RelatedScore.article_id, RelatedScore.other_id).in_(gone[start:start + _CHUNK])))
-    return len(added) + len(changed) + len(gone)
+    return len(added) + len(changed) + len(gone), moved
+
+
+def _moves(old: list[tuple[int, float]], new: list[tuple[int, float]], minimum: float) -> bool:
+    """Whether readers may see another related list after the scores `old` become `new` (other id, score): the
+    articles at or over `minimum` in another order, or two tied (the order then rests on their dates)."""
+    before, after = _ranking(old, minimum), _ranking(new, minimum)
+    return before is None or after is None or before != after
+
+
+def _ranking(scores: list[tuple[int, float]], minimum: float) -> tuple[int, ...] | None:
+    """The articles that may be shown, best first; None if two scores tie."""
+    ranked = sorted(((score, other) for other, score in scores if score >= minimum), reverse=True)
+    if any(first == second for (first, _), (second, _) in itertools.pairwise(ranked)):
+        return None
+    return tuple(other for _, other in ranked)
 
 
 # Pins and exclusions

@@ -1,9 +1,10 @@
 """Rendered public answers kept in front of Flask, so a repeat costs one small query and no rendering.
 
-A public view (see `caching.public`) marks a 200 answer with its cache key: the content version, the live
-set's last go-live, the scheme and the URL. This WSGI middleware keeps such answers, whole with their final
-headers, and serves the next request for the same key without entering Flask. A write in any process or a
-scheduled go-live makes new keys, so an entry can never be served for another state; old entries age out.
+A public view (see `caching.public`) marks a 200 answer with its cache key: the site version, the live set's
+last go-live, the scheme and the URL. This WSGI middleware keeps such answers, whole with their final headers and
+the articles they showed, and serves the next request for the same key without entering Flask while none of
+those articles was edited since (`freshness.still_right`). A write that can change any page, in any process, or
+a scheduled go-live makes new keys, so an entry can never be served for another state; old entries age out.
 
 Only requests without cookies are served or stored here: a signed-in editor or a visitor with a message
 waiting always gets a page rendered for her. Entries live in this process (least recently used out first,
@@ -35,6 +36,7 @@ MARKER = "X-CMS-Cache-Key"  # set by public views, removed here before the answe
 PROXY_LIFETIME = "X-Accel-Expires"
 MICRO_CACHE_SECONDS = 1
 STATE = "cms.freshness"  # the environ key under which a miss hands its freshness state on to the view
+SHOWN = "cms.shown"  # the environ key under which the view hands back what its answer showed: (Shown, version)
 UNCACHED_PATHS = frozenset({"/healthz", "/readyz"})  # they must answer from this process, whatever the database
 _NOT_KEPT = frozenset({MARKER.lower(), PROXY_LIFETIME.lower(), "set-cookie", "date", "server", "content-length"})
 
@@ -56,21 +58,44 @@ def page_key(state: freshness.State, environ: dict[str, Any]) -> str:
     is replaced by SITE_URL (`cms.web.urls`), so no request can make a page that links elsewhere for others.
     """
     address = f"{environ.get('wsgi.url_scheme')}|{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}"
-    return hashlib.blake2b(f"{state.key}|{address}".encode("latin-1"), digest_size=12).hexdigest()
+    return _digest(f"{state.key}|{address}")
+
+
+def page_etag(state: freshness.State, environ: dict[str, Any], shown: freshness.Shown) -> str:
+    """The ETag of the answer to `environ` at `state`, showing the articles `shown` as they were marked then.
+
+    The same in every process for the same content: an edit of one of its articles marks it anew, and an
+    answer following every article (`shown` None) names the public version.
+    """
+    showing = ",".join(f"{ident}:{mark}" for ident, mark in sorted(shown.items())) if shown is not None else (
+        f"*{state.version}")
+    return _digest(f"{page_key(state, environ)}|{showing}")
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("latin-1"), digest_size=12).hexdigest()
 
 
 @dataclass(frozen=True)
 class Entry:
     body: bytes
     headers: list[tuple[str, str]]
+    etag: str = ""
+    shown: freshness.Shown = None  # what it showed (see freshness.still_right)
+    version: int = -1  # the public version it was built at
 
     def dumps(self) -> bytes:
-        return json.dumps(self.headers).encode() + b"\n" + self.body
+        head = {"headers": self.headers, "etag": self.etag, "version": self.version,
+                "shown": list(self.shown.items()) if self.shown is not None else None}
+        return json.dumps(head).encode() + b"\n" + self.body
 
     @classmethod
     def loads(cls, data: bytes) -> Entry:
         head, _, body = data.partition(b"\n")
-        return cls(body=body, headers=[(name, value) for name, value in json.loads(head)])
+        fields = json.loads(head)
+        shown = fields["shown"]
+        return cls(body=body, headers=[(name, value) for name, value in fields["headers"]], etag=fields["etag"],
+                   shown=dict(shown) if shown is not None else None, version=fields["version"])
 
 
 class MemoryStore:
@@ -159,14 +184,16 @@ class PageCache:
             with self.app.app_context():
                 now = clock.now()
                 state = freshness.state(now)
+                key = page_key(state, environ)
+                entry = store.get(key)
+                if entry is not None and not freshness.still_right(state, entry.shown, entry.version):
+                    entry = None
         except SQLAlchemyError:  # the database is down: let the app answer (static files, its own error page)
             return self._strip_marker(environ, start_response)
-        key = page_key(state, environ)
-        entry = store.get(key)
         if entry is None:
             environ[STATE] = state  # read once per request, not again by the view
             return self._fill(store, key, environ, start_response)
-        status = conditional_status(environ, key, dict(entry.headers).get("Last-Modified"))
+        status = conditional_status(environ, entry.etag, dict(entry.headers).get("Last-Modified"))
         lifetime = proxy_lifetime(state, now)  # from now, not from when the entry was kept
         if status is not None:
             start_response(f"{status} {HTTP_STATUS_CODES[status]}",
@@ -194,7 +221,9 @@ class PageCache:
             data = b"".join(body)
         finally:
             getattr(body, "close", lambda: None)()
-        store.put(key, Entry(data, answer["headers"]))
+        shown, version = environ[SHOWN]
+        store.put(key, Entry(data, answer["headers"], etag=_unquoted(dict(answer["headers"])["ETag"]), shown=shown,
+                             version=version))
         return [data]
 
     def _strip_marker(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
@@ -216,6 +245,10 @@ def conditional_status(environ: dict[str, Any], etag: str, last_modified: dateti
     if is_resource_modified(environ, etag=etag, last_modified=last_modified):
         return None
     return 412 if parse_etags(environ.get("HTTP_IF_MATCH")) else 304
+
+
+def _unquoted(etag: str) -> str:
+    return etag.strip('"')
 
 
 def _start(start_response: Callable, status: str, headers: list[tuple[str, str]], exc_info: Any) -> Callable:

@@ -221,12 +221,13 @@ def page(slug: str) -> ResponseReturnValue:
 
 def _related_to(article: Article, now: datetime) -> list[Article]:
     """The related articles shown under `article`, chosen once per content state and loaded in one query."""
-    ids = _related_ids.get(now, article.id, lambda: tuple(
+    ids = _related_ids.get(now, (article.id, article.seen_version), lambda: tuple(
         other.id for other in related.for_article(article, now, site.settings())))
     return reader.articles_by_id(ids, now)
 
 
-#: Related articles by article: scores, pins and live checks read once per content state, not per page.
+#: Related articles by article and its mark (a write that moves its list marks it, see freshness): scores, pins
+#: and live checks read once per content state, not per page.
 _related_ids: freshness.PerState[tuple[int, ...]] = freshness.PerState(size=4096)
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from cms.extensions import db
-from cms.models import Article, Revision
+from cms.models import Article, ContentVersion, Revision
 from cms.services import users
 from tests.conftest import csrf_token
 from tests.web.reading_site import reading_site  # noqa: F401 - the fixture
@@ -156,3 +156,41 @@ def test_linked_titles_follow_live_changes_without_reading_every_article_again(a
                                now=go_live)
         db.session.commit()
     assert linked() == ["anticipatory-grief", "insomnia"]
+
+
+
+def test_a_live_edit_in_place_changes_the_pages_showing_the_article_and_not_the_site(app, client, auth, reading_site):
+    before = public_etags(app)
+    with app.app_context():
+        site_before = db.session.get(ContentVersion, 1).site_version
+    auth.login("editor")
+    submit(client, edit_url(article_id(app, "grief-2")), summary="The calendar keeps its own count.",
+           body_source="Dates return every year, and the body remembers them, quietly.")
+    after = public_etags(app)
+    with app.app_context():  # one article changed, not what places it: keys of the site as a whole hold
+        assert db.session.get(ContentVersion, 1).site_version == site_before
+    changed = {url for url in PUBLIC_URLS if after[url] != before[url]}
+    assert changed >= {"/", "/series/grief", "/tags/grief", "/feed.xml", "/feed.atom", "/tags/grief/feed.atom",
+                       "/api/articles", "/search?q=grief", "/sitemap.xml"}
+    assert not changed & {"/about", "/archive/", "/series/", "/tags/", "/api/series", "/api/tags"}
+    reader = app.test_client()
+    assert "The calendar keeps its own count." in reader.get("/series/grief").get_data(as_text=True)
+    assert "The calendar keeps its own count." in reader.get("/").get_data(as_text=True)
+
+
+def test_a_live_edit_leaves_the_pages_of_an_unrelated_article_as_they_were(app, client, auth, make):
+    edited = make.article("Quokkas", slug="quokkas", tags=("marsupials",), summary="Small and cheerful.",
+                          body_source="Quokkas smile on Rottnest island.")
+    make.article("Zeppelins", slug="zeppelins", tags=("airships",), body_source="Zeppelins float over Lake Constance.")
+    reader = app.test_client()
+    urls = ["/", "/articles/quokkas", "/articles/zeppelins", "/tags/airships", "/tags/marsupials", "/about"]
+    make.page("About", body_source="About the practice.")
+    before = {url: reader.get(url).headers["ETag"] for url in urls}
+    auth.login("editor")
+    submit(client, edit_url(edited), summary="Small, cheerful and nocturnal.", tags="marsupials",
+           body_source="Quokkas smile on Rottnest island at night.")
+    after = {url: reader.get(url) for url in urls}
+    assert {url for url in urls if after[url].headers["ETag"] != before[url]} == {
+        "/", "/articles/quokkas", "/tags/marsupials"}
+    assert "Small, cheerful and nocturnal." in after["/tags/marsupials"].get_data(as_text=True)
+    assert "at night" in after["/articles/quokkas"].get_data(as_text=True)
