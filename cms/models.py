@@ -363,6 +363,9 @@ class ContentVersion(Model):
     public_version: Mapped[int] = mapped_column(default=0, server_default="0")
     public_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: never
     site_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # When a write last moved the live set's times (an article's status or publish time, an article added or
+    # removed); None: not since the upgrade that added it.
+    live_set_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class RelatedChoice(Model):

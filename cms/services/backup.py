@@ -331,10 +331,11 @@ def _after_restore(connection: Connection, version_before: int, now: datetime) -
     connection.execute(update(Article).values(seen_version=version))  # each process's title index reads them again
     if connection.execute(update(ContentVersion).where(ContentVersion.id == 1)
                           .values(version=version, changed_at=now, public_version=version,
-                                  public_changed_at=now, site_version=version)).rowcount == 0:
+                                  public_changed_at=now, site_version=version,
+                                  live_set_changed_at=now)).rowcount == 0:
         connection.execute(insert(ContentVersion).values(id=1, version=version, changed_at=now,
                                                          public_version=version, public_changed_at=now,
-                                                         site_version=version))
+                                                         site_version=version, live_set_changed_at=now))
 
 
 def _highest_version(connection: Connection) -> int:

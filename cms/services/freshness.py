@@ -4,7 +4,7 @@ Caches key on `state(now)`: an answer built for one state is right for every req
 in any process. A scheduled article going live changes the state at its time, with no write needed.
 
 Three counters live in the one ContentVersion row. `version` counts every write to content, drafts included: the
-related-articles index and the go-live times below are read again after it moves. `public_version` counts only
+related-articles index follows it. `public_version` counts only
 the writes readers can see (`_is_seen`): a live article edited, published or withdrawn, a published page, a
 series or tag that shows live articles, settings, redirects. Saving a draft, a review, or a scheduled article's
 text before its time, an autosave, a revision or a preview link changes no public key, ETag or cached page.
@@ -56,6 +56,7 @@ _FOLLOWING_TABLES = frozenset({RelatedScore.__tablename__})
 _BUMPED = "cms_content_version_bumped"
 _SEEN = "cms_content_version_seen"  # session.info: the public version this transaction bumped to, if it did
 _EVERYWHERE = "cms_content_version_everywhere"  # session.info: this transaction moved the site version
+_MOVED = "cms_content_version_moved"  # session.info: this transaction moved the live set's times
 #: An article going live this soon counts as live: a request rendering it at its go-live, while an edit made
 #: just before is not yet committed, must not keep the old text under the new key.
 GO_LIVE_MARGIN = timedelta(minutes=1)
@@ -79,17 +80,16 @@ class State:
 
 @dataclass(frozen=True)
 class _Bounds:
-    """The live set's go-live times as read at `read_at`; right until a write or `next_change_at`."""
+    """The live set's go-live times as read at `read_at`; right until a write moves them or `next_change_at`."""
 
-    version: int
-    written_at: datetime
+    moved_at: datetime  # ContentVersion.live_set_changed_at when read
     read_at: datetime
     live_since: datetime | None
     next_change_at: datetime | None
     live_count: int
 
-    def holds(self, version: int, written_at: datetime, now: datetime) -> bool:
-        return (version == self.version and written_at == self.written_at and self.read_at <= now
+    def holds(self, moved_at: datetime, now: datetime) -> bool:
+        return (moved_at == self.moved_at and self.read_at <= now
                 and (self.next_change_at is None or now < self.next_change_at))
 
 
@@ -99,8 +99,9 @@ _bounds: WeakKeyDictionary[Any, _Bounds] = WeakKeyDictionary()  # per database e
 def state(now: datetime) -> State:
     """Return the freshness of public content at `now`.
 
-    One query by primary key, usually: the go-live times are read again only after a write (in any process)
-    or once the next scheduled go-live has passed. Asked again in the same transaction (a request) about a
+    One query by primary key, usually: the go-live times are read again only after a write that moves them (in
+    any process: a status or publish time, an article added or removed), not a draft's save, or once the next
+    scheduled go-live has passed. Asked again in the same transaction (a request) about a
     moment the answer still holds for, it answers the same without a query, so every part of a page is built
     for one state.
     """
@@ -129,13 +130,13 @@ class _Answered:
 def _state(now: datetime) -> State:
     row = _version_row()
     bounds = _bounds.get(db.engine)
-    if bounds is None or not bounds.holds(row.version, row.changed_at, now):
+    if bounds is None or not bounds.holds(row.live_set_changed_at, now):
         live_since, next_change_at, live_count = db.session.execute(select(
             select(func.max(Article.publish_at)).where(reader.is_live_clause(now)).scalar_subquery(),
             select(func.min(Article.publish_at)).where(reader.is_coming_clause(now)).scalar_subquery(),
             select(func.count(Article.id)).where(reader.is_live_clause(now)).scalar_subquery(),
         )).one()
-        bounds = _Bounds(row.version, row.changed_at, now, _aware(live_since), _aware(next_change_at), live_count)
+        bounds = _Bounds(row.live_set_changed_at, now, _aware(live_since), _aware(next_change_at), live_count)
         _bounds[db.engine] = bounds
     written_at = row.public_changed_at
     changed_at = max(written_at, bounds.live_since) if bounds.live_since else written_at
@@ -150,11 +151,13 @@ class _VersionRow:
     public_version: int
     public_changed_at: datetime
     site_version: int
+    live_set_changed_at: datetime
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _VERSION_QUERY = select(ContentVersion.version, ContentVersion.changed_at, ContentVersion.public_version,
-                        ContentVersion.public_changed_at, ContentVersion.site_version).where(ContentVersion.id == 1)
+                        ContentVersion.public_changed_at, ContentVersion.site_version,
+                        ContentVersion.live_set_changed_at).where(ContentVersion.id == 1)
 
 
 def _version_row() -> _VersionRow:
@@ -167,9 +170,9 @@ def _version_row() -> _VersionRow:
     with db.engine.connect() as connection:
         row = connection.execution_options(isolation_level="AUTOCOMMIT").execute(_VERSION_QUERY).one_or_none()
     if row is None:
-        return _VersionRow(0, _EPOCH, 0, _EPOCH, 0)
+        return _VersionRow(0, _EPOCH, 0, _EPOCH, 0, _EPOCH)
     return _VersionRow(row.version, row.changed_at, row.public_version, row.public_changed_at or _EPOCH,
-                       row.site_version)
+                       row.site_version, row.live_set_changed_at or _EPOCH)
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -186,7 +189,8 @@ def _bump_after_flush(session: Session, _context: Any) -> None:
         return
     now = datetime.now(UTC) + GO_LIVE_MARGIN
     seen = [item for item in touched if _is_seen(session, item, now)]
-    _bump(session, is_seen=bool(seen), is_everywhere=any(not _is_in_place(item, now) for item in seen))
+    _bump(session, is_seen=bool(seen), is_everywhere=any(not _is_in_place(item, now) for item in seen),
+          moves_live_set=any(_moves_live_set(session, item) for item in touched))
     articles = [item.id for item in seen if isinstance(item, Article) and item not in session.deleted]
     if articles:  # marked with this transaction's public version (see Article.seen_version)
         session.connection().execute(update(Article).where(Article.id.in_(articles))
@@ -223,6 +227,14 @@ _PLACEMENT = ("status", "publish_at", "series_id", "series_part")
 #: in other articles follow these. A change to anything else of a live article shows only where it is shown.
 _SITE_WIDE = ("title", "slug", "status", "publish_at", "published_at", "series_id", "series_part", "tags",
               "author_id")
+
+
+def _moves_live_set(session: Session, item: Any) -> bool:
+    """Whether the change to `item` being flushed can move the live set's times or count (see `_Bounds`)."""
+    if not isinstance(item, Article):
+        return False
+    return (item in session.new or item in session.deleted
+            or any(inspect(item).attrs[name].history.has_changes() for name in ("status", "publish_at")))
 
 
 def _is_in_place(item: Any, now: datetime) -> bool:
@@ -287,7 +299,7 @@ def _bump_on_bulk_write(state: ORMExecuteState) -> None:
     table = getattr(state.statement, "table", None)
     if table is not None and table.name in _PUBLIC_TABLES:
         is_seen = table.name not in _FOLLOWING_TABLES
-        _bump(state.session, is_seen=is_seen, is_everywhere=is_seen)
+        _bump(state.session, is_seen=is_seen, is_everywhere=is_seen, moves_live_set=table.name == "articles")
 
 
 def readers_see_this_transaction(session: Session) -> None:
@@ -303,11 +315,12 @@ def readers_see_articles(session: Session, ids: Iterable[int]) -> None:
         session.connection().execute(update(Article).where(Article.id.in_(ids)).values(seen_version=version))
 
 
-def _bump(session: Session, *, is_seen: bool, is_everywhere: bool = False) -> None:
+def _bump(session: Session, *, is_seen: bool, is_everywhere: bool = False, moves_live_set: bool = False) -> None:
     info = session.info
     bumps_version, bumps_public = _BUMPED not in info, is_seen and _SEEN not in info
     bumps_site = is_everywhere and _EVERYWHERE not in info
-    if not (bumps_version or bumps_public or bumps_site):
+    moves = moves_live_set and _MOVED not in info
+    if not (bumps_version or bumps_public or bumps_site or moves):
         return
     now = datetime.now(UTC)
     connection = session.connection()
@@ -316,19 +329,23 @@ def _bump(session: Session, *, is_seen: bool, is_everywhere: bool = False) -> No
         values.update(public_version=ContentVersion.public_version + 1, public_changed_at=now)
     if bumps_site:  # SET reads the row as it was: the public version this transaction has, or is about to
         values["site_version"] = ContentVersion.public_version + 1 if bumps_public else ContentVersion.public_version
+    if moves:
+        values["live_set_changed_at"] = now
     row = connection.execute(update(ContentVersion).where(ContentVersion.id == 1).values(**values)
                              .returning(ContentVersion.version, ContentVersion.public_version)).one_or_none()
     version, public_version = (row.version, row.public_version) if row is not None else (1, int(is_seen))
     if row is None:
         connection.execute(insert(ContentVersion).values(id=1, version=1, changed_at=now,
                                                          public_version=public_version, public_changed_at=now,
-                                                         site_version=int(is_everywhere)))
+                                                         site_version=int(is_everywhere), live_set_changed_at=now))
     if bumps_version:
         info[_BUMPED] = version - 1  # one statement added the one, so this is the version it found
     if bumps_public:
         info[_SEEN] = public_version  # this transaction's
     if bumps_site:
         info[_EVERYWHERE] = True
+    if moves:
+        info[_MOVED] = True
 
 
 _T = TypeVar("_T")
@@ -378,6 +395,7 @@ def _forget_bump(session: Session, *_: Any) -> None:
     session.info.pop(_BUMPED, None)
     session.info.pop(_SEEN, None)
     session.info.pop(_EVERYWHERE, None)
+    session.info.pop(_MOVED, None)
     session.info.pop(_STATE, None)
 
 

@@ -5,7 +5,8 @@ to a live article every 2 s, through the back office over HTTP.
 
 It serves a generated site under gunicorn (2 sync workers, as `tests.bench.run`), loads article pages with wrk
 (32 connections, no cookie: what readers get) once without writes and once while a signed-in client writes, and
-prints reads/s (and their ratio), p99, errors, how long saves took and whether every acknowledged save is stored.
+prints reads/s (and their ratio), p99, errors, how long saves took and whether every acknowledged save is stored,
+and the most server time (gunicorn's own measure, without the wait in the queue) any read took in each run.
 It asserts nothing about speed.
 """
 
@@ -139,8 +140,11 @@ def main() -> int:
                         help="seconds between published edits of a live article (0: drafts only)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="cms-bench-writing-"))
+    access_log = workdir / "access.log"
     env = {"SECRET_KEY": "bench", "SITE_TIMEZONE": "America/New_York", "SITE_URL": "http://127.0.0.1",
-           "DATABASE_URL": args.database_url or f"sqlite:///{workdir / 'cms.sqlite'}"}
+           "DATABASE_URL": args.database_url or f"sqlite:///{workdir / 'cms.sqlite'}",
+           # Each request's server time in microseconds, from gunicorn: what a worker spent, not the queue.
+           "GUNICORN_CMD_ARGS": f"--access-logfile {access_log} --access-logformat '%(D)s %(m)s %(U)s'"}
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
     from cms import create_app
@@ -159,12 +163,15 @@ def main() -> int:
         editor = Editor(port, ADMIN_EMAIL, "bench password 123")
         draft_id = _new_draft(editor)
         _warm(base, paths)
+        quiet_from = _size(access_log)
         quiet = wrk("articles, no writes", base, paths, **load)
+        busy_from = _size(access_log)
         writer = threading.Thread(target=write, args=(editor, draft_id, live_id, args.duration + 3, writes,
                                                       args.live_every))
         writer.start()
         busy = wrk("articles, writing", base, paths, **load)
         writer.join()
+    quiet_server, busy_server = _server_ms(access_log, quiet_from, busy_from), _server_ms(access_log, busy_from)
     lost = _lost(app, writes.acknowledged)
 
     database = "PostgreSQL" if env["DATABASE_URL"].startswith("postgresql") else "SQLite"
@@ -172,10 +179,10 @@ def main() -> int:
           f"{len(paths)} article pages, {args.duration} s; a draft saved every {DRAFT_EVERY * 1000:.0f} ms, "
           + (f"a live edit published every {args.live_every:g} s" if args.live_every else "no live edits")
           + ", over HTTP")
-    print(f"{'run':<22}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
-    for result in (quiet, busy):
+    print(f"{'run':<22}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'server ms: p99':>16}{'max':>8}")
+    for result, server in ((quiet, quiet_server), (busy, busy_server)):
         print(f"{result.name:<22}{result.requests_per_second:>10.0f}{result.p50_ms:>9.2f}{result.p99_ms:>9.2f}"
-              f"{result.non_2xx:>8}")
+              f"{result.non_2xx:>8}{_percentile(server, 0.99):>16.1f}{max(server, default=0):>8.1f}")
     print(f"reads/s while writing: {busy.requests_per_second / quiet.requests_per_second:.2f} of the run without")
     saves = writes.draft_ms + writes.live_ms
     if saves:
@@ -186,6 +193,24 @@ def main() -> int:
     for failure in writes.failed[:5]:
         print(f"  {failure}")
     return 1 if writes.failed or lost or busy.non_2xx else 0
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0
+
+
+def _server_ms(access_log: Path, start: int, end: int | None = None) -> list[float]:
+    """The server time of each article read logged between byte offsets `start` and `end`, in milliseconds."""
+    with access_log.open("rb") as log:
+        log.seek(start)
+        lines = log.read(None if end is None else end - start).decode().splitlines()
+    fields = [line.split(" ", 2) for line in lines if line.count(" ") >= 2]
+    return [int(micros) / 1000 for micros, method, path in fields if method == "GET" and path.startswith("/articles/")]
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
 def _warm(base: str, paths: list[str]) -> None:

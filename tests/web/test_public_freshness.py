@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from cms.core.workflow import Status
 from cms.extensions import db
 from cms.models import Article, ContentVersion, Revision
 from cms.services import users
@@ -194,3 +195,26 @@ def test_a_live_edit_leaves_the_pages_of_an_unrelated_article_as_they_were(app, 
         "/", "/articles/quokkas", "/tags/marsupials"}
     assert "Small, cheerful and nocturnal." in after["/tags/marsupials"].get_data(as_text=True)
     assert "at night" in after["/articles/quokkas"].get_data(as_text=True)
+
+
+
+def test_after_a_drafts_save_a_kept_page_costs_one_query_and_after_an_unrelated_edit_two(app, client, auth, make):
+    from tests.web.test_page_cache import counted_queries
+
+    edited = make.article("Quokkas", slug="quokkas", tags=("marsupials",), body_source="Quokkas smile on Rottnest.")
+    make.article("Zeppelins", slug="zeppelins", tags=("airships",), body_source="Zeppelins float over Constance.")
+    draft = make.article("Plans", status=Status.DRAFT, body_source="Plans for spring.")
+    reader = app.test_client()
+    assert reader.get("/articles/zeppelins").status_code == 200  # kept
+    auth.login("editor")
+    submit(client, edit_url(draft), body_source="Plans for the summer.")
+    with counted_queries(app) as statements:
+        assert reader.get("/articles/zeppelins").status_code == 200
+    assert len(statements) == 1 and "FROM content_version" in statements[0]  # not the live set's times again
+    submit(client, edit_url(edited), summary="Small and cheerful.")
+    with counted_queries(app) as statements:
+        assert reader.get("/articles/zeppelins").status_code == 200
+    assert len(statements) == 2 and "seen_version >" in statements[1]  # which articles were marked; no rendering
+    with counted_queries(app) as statements:
+        assert reader.get("/articles/zeppelins").status_code == 200
+    assert len(statements) == 1  # the marks are known in this process from then on
