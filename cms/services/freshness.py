@@ -357,7 +357,8 @@ class PerState(Generic[_T]):
     What only changes on a write readers can see (a page's linked body, series navigation, the menu) is
     computed once per state rather than once per request. Only the current state's values are kept, and at
     most `size` of them: a new state, in any process, or a go-live empties it. Keep plain values, never rows,
-    which belong to one session.
+    which belong to one session. The state's key holds while a live article is edited in place: a value that
+    follows one article's own text or related list names its version or mark (Article.seen_version) in `what`.
     """
 
     def __init__(self, size: int) -> None:
