@@ -218,3 +218,18 @@ def test_after_a_drafts_save_a_kept_page_costs_one_query_and_after_an_unrelated_
     with counted_queries(app) as statements:
         assert reader.get("/articles/zeppelins").status_code == 200
     assert len(statements) == 1  # the marks are known in this process from then on
+
+
+def test_a_live_edit_changes_the_pages_whose_related_lists_it_moves(app, client, auth, make):
+    make.article("Quokkas of Rottnest", slug="quokkas", body_source="Quokkas smile and hop on Rottnest island.")
+    edited = make.article("Island notes", slug="island-notes", body_source="Zeppelins float over Lake Constance.")
+    make.article("Green tea", slug="tea", body_source="Sencha steeps for a minute in cool water.")
+    reader = app.test_client()
+    before = {url: reader.get(url) for url in ("/articles/quokkas", "/articles/tea")}
+    assert "/articles/island-notes" not in before["/articles/quokkas"].get_data(as_text=True)
+    auth.login("editor")
+    submit(client, edit_url(edited), body_source="Quokkas hop on Rottnest island, and they smile.")
+    quokkas = reader.get("/articles/quokkas")
+    assert 'href="/articles/island-notes"' in quokkas.get_data(as_text=True)  # now among its related articles
+    assert quokkas.headers["ETag"] != before["/articles/quokkas"].headers["ETag"]
+    assert reader.get("/articles/tea").headers["ETag"] == before["/articles/tea"].headers["ETag"]
