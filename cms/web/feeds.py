@@ -24,11 +24,13 @@ from flask.typing import ResponseReturnValue
 
 from cms.core import clock, feeds
 from cms.models import Article
-from cms.services import freshness, reader, related, site, users
+from cms.services import freshness, reader, related, users
 from cms.web.caching import public
 from cms.web.public import absolute_url
+from cms.web.templating import serves_readers, shown_settings
 
 bp = Blueprint("feeds", __name__)
+serves_readers(bp)
 log = logging.getLogger(__name__)
 
 FORMATS: dict[str, tuple[Callable[[feeds.Feed, Sequence[feeds.Entry]], bytes], str]] = {
@@ -42,7 +44,7 @@ PING_TIMEOUT_SECONDS = 10
 @public
 def site_feed(kind: str) -> ResponseReturnValue:
     now = clock.now()
-    settings = site.settings()
+    settings = shown_settings()
     items = reader.latest(now, limit=settings.feed_size)
     feed = _feed(settings.title, settings.tagline or f"New articles from {settings.title}", absolute_url("public.home"),
                  "feeds.site_feed", {}, items, now)
@@ -53,7 +55,7 @@ def site_feed(kind: str) -> ResponseReturnValue:
 @public
 def series_feed(slug: str, kind: str) -> ResponseReturnValue:
     now = clock.now()
-    settings = site.settings()
+    settings = shown_settings()
     series = reader.series(slug, now) or abort(404)
     items = reader.newest_parts(series, now, settings.feed_size)
     feed = _feed(f"{series.title} · {settings.title}", series.description or f"The parts of “{series.title}”.",
@@ -66,7 +68,7 @@ def series_feed(slug: str, kind: str) -> ResponseReturnValue:
 @public
 def tag_feed(slug: str, kind: str) -> ResponseReturnValue:
     now = clock.now()
-    settings = site.settings()
+    settings = shown_settings()
     tag = reader.tag(slug, now) or abort(404)
     items = reader.listing(now, tag=tag, per_page=settings.feed_size).items
     feed = _feed(f"Articles tagged “{tag.name}” · {settings.title}", f"Articles about {tag.name}.",
@@ -77,7 +79,7 @@ def tag_feed(slug: str, kind: str) -> ResponseReturnValue:
 def _feed(title: str, description: str, page_url: str, endpoint: str, values: dict, items: list[Article],
           now: datetime, feed_id: str | None = None) -> feeds.Feed:
     entries_updated = [item.updated_shown_at for item in items]
-    settings = site.settings()
+    settings = shown_settings()
     return feeds.Feed(
         id=feed_id or page_url, title=title, description=description, page_url=page_url,
         rss_url=absolute_url(endpoint, kind="xml", **values), atom_url=absolute_url(endpoint, kind="atom", **values),
@@ -99,7 +101,7 @@ def _answer(feed: feeds.Feed, items: list[Article], kind: str, now: datetime) ->
 
 def _entry(article: Article, body: str) -> feeds.Entry:
     """One article as a feed carries it: the body its page shows, with links made absolute for feed readers."""
-    settings = site.settings()
+    settings = shown_settings()
     url = absolute_url("public.article", slug=article.slug)
     return feeds.Entry(
         id=article_id(article), title=article.title, url=url,

@@ -15,12 +15,13 @@ from markupsafe import Markup
 from cms.core import clock, contents, images, rendering
 from cms.core.series import SeriesNav
 from cms.models import Article, Series, SiteSettings
-from cms.services import freshness, media, reader, related, search as search_service, site, users
+from cms.services import freshness, media, reader, related, search as search_service, users
 from cms.web import params
 from cms.web.caching import public
-from cms.web.templating import site_zone
+from cms.web.templating import serves_readers, shown_settings, site_zone
 
 bp = Blueprint("public", __name__)
+serves_readers(bp)
 
 
 @bp.app_template_global()
@@ -82,7 +83,7 @@ def _page_or_404() -> int:
 @public
 def home() -> ResponseReturnValue:
     now = clock.now()
-    settings = site.settings()
+    settings = shown_settings()
     photo = users.site_author_photo(settings)
     series_list = [(found, _navigation(found, now))
                    for found, _ in reader.series_with_live_parts(now, limit=reader.HOME_SERIES)]
@@ -108,7 +109,7 @@ def render_article(article: Article, now: datetime, *, is_preview: bool = False)
         nav = reader.series_navigation(article.series, now, article, as_if_live=True)
     elif article.series is not None:
         nav = _navigation(article.series, now, article)
-    settings = site.settings()
+    settings = shown_settings()
     author = users.byline(article.author, settings)
     featured = media.featured_image(article)
     body_html, sections = contents.with_contents(related.body_for_readers(article, now))
@@ -216,13 +217,13 @@ def page(slug: str) -> ResponseReturnValue:
     found = reader.page(slug) or abort(404)
     is_contact = found.slug == CONTACT_SLUG
     return render_template("public/page.html", page=found, is_contact=is_contact,
-                           structured_data=[_practice_data(site.settings())] if is_contact else [])
+                           structured_data=[_practice_data(shown_settings())] if is_contact else [])
 
 
 def _related_to(article: Article, now: datetime) -> list[Article]:
     """The related articles shown under `article`, chosen once per content state and loaded in one query."""
     ids = _related_ids.get(now, article.id, lambda: tuple(
-        other.id for other in related.for_article(article, now, site.settings())))
+        other.id for other in related.for_article(article, now, shown_settings())))
     return reader.articles_by_id(ids, now)
 
 
@@ -244,7 +245,7 @@ def _article_data(article: Article, nav: SeriesNav | None, author: users.Byline,
                   featured: media.FeaturedImage | None) -> list[dict]:
     """JSON-LD for search engines: the article as a BlogPosting, and its place in a series as breadcrumbs."""
     url = absolute_url("public.article", slug=article.slug)
-    settings = site.settings()
+    settings = shown_settings()
     person: dict[str, Any] = {"@type": "Person", "name": author.name}
     if author.photo is not None:
         person["image"] = absolute_url("uploads.image", name=author.photo.file_name)
