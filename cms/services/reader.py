@@ -112,8 +112,8 @@ def listing(now: datetime, *, page: int = 1, tag: Tag | None = None, series: Ser
             per_page: int = PER_PAGE, with_bodies: bool = True) -> Listing:
     """Return page `page` (from 1) of live articles, newest first, optionally of one tag or series."""
     query = _with_relations(live_articles(now), with_bodies=with_bodies)
-    if tag is not None:
-        query = query.where(Article.tags.any(Tag.id == tag.id))
+    if tag is not None:  # from the tag's own rows, not down every live article testing each for the tag
+        query = query.join(article_tag, article_tag.c.article_id == Article.id).where(article_tag.c.tag_id == tag.id)
     if series is not None:
         query = query.where(Article.series_id == series.id)
     rows = list(db.session.scalars(query.offset((page - 1) * per_page).limit(per_page + 1)))

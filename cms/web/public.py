@@ -5,6 +5,7 @@ Pages are served at `/<slug>` (DESIGN lets the team pick that or `/pages/<slug>`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -83,15 +84,55 @@ def _page_or_404() -> int:
 @public
 def home() -> ResponseReturnValue:
     now = clock.now()
-    settings = shown_settings()
-    photo = users.site_author_photo(settings)
-    series_list = [(found, _navigation(found, now))
-                   for found, _ in reader.series_with_live_parts(now, limit=reader.HOME_SERIES)]
+    photo = _intro_photo.get(now, "photo", _author_photo)
     return render_template("public/home.html", articles=reader.latest(now, limit=6, with_bodies=False),
-                           series_list=series_list,
-                           photo=Markup(media.picture_html(photo, sizes=images.INTRO_PHOTO_SIZES, is_lazy=False))  # noqa: S704 - sanitized
-                           if photo is not None else None, share=photo,
-                           structured_data=[_practice_data(settings, photo_name=photo.file_name if photo else None)])
+                           series_list=_series_shown.get(now, "home", lambda: _home_series(now)),
+                           photo=Markup(photo.html) if photo is not None else None, share=photo,  # noqa: S704 - sanitized
+                           structured_data=[_practice_data(shown_settings(),
+                                                           photo_name=photo.file_name if photo else None)])
+
+
+@dataclass(frozen=True)
+class SharedPicture:
+    """A picture as a page shows it (`html`, sanitized) and as a shared link names it (see _share_image.html)."""
+
+    html: str
+    file_name: str
+    width: int
+    height: int
+    alt: str
+
+
+def _author_photo() -> SharedPicture | None:
+    """The site author's photo, which the home page shows and shares."""
+    photo = users.site_author_photo(shown_settings())
+    if photo is None:
+        return None
+    return SharedPicture(media.picture_html(photo, sizes=images.INTRO_PHOTO_SIZES, is_lazy=False),
+                         photo.file_name, photo.width, photo.height, photo.alt)
+
+
+#: The author's photo on the home page, found and drawn once per content state (a new photo is a change readers see).
+_intro_photo: freshness.PerState[SharedPicture | None] = freshness.PerState(size=1)
+
+
+@dataclass(frozen=True)
+class SeriesShown:
+    """What the home page shows of a series, beside its navigation."""
+
+    slug: str
+    title: str
+    description: str
+
+
+def _home_series(now: datetime) -> tuple[tuple[SeriesShown, SeriesNav], ...]:
+    """The series most recently continued, each with its progress."""
+    return tuple((SeriesShown(found.slug, found.title, found.description), _navigation(found, now))
+                 for found, _ in reader.series_with_live_parts(now, limit=reader.HOME_SERIES))
+
+
+#: The home page's series: counted and ordered over every live part, so once per content state, not per visit.
+_series_shown: freshness.PerState[tuple[tuple[SeriesShown, SeriesNav], ...]] = freshness.PerState(size=1)
 
 
 @bp.get("/articles/<slug>")
