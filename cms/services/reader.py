@@ -100,11 +100,11 @@ def article(slug: str, now: datetime) -> Article | None:
 
 
 def articles_by_id(ids: Sequence[int], now: datetime) -> list[Article]:
-    """Return the live articles among `ids`, in the order of `ids`, without their bodies."""
+    """Return the live articles among `ids`, in the order of `ids`, as cards show them (without bodies)."""
     if not ids:
         return []
     found = {article.id: article for article in db.session.scalars(
-        live_articles(now).where(Article.id.in_(ids)).options(*(defer(column) for column in _BODIES)))}
+        _with_relations(live_articles(now).where(Article.id.in_(ids)), with_bodies=False))}
     return [found[ident] for ident in ids if ident in found]
 
 

@@ -5,6 +5,7 @@ Pages are served at `/<slug>` (DESIGN lets the team pick that or `/pages/<slug>`
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -15,7 +16,7 @@ from markupsafe import Markup
 
 from cms.core import clock, contents, images, rendering
 from cms.core.series import SeriesNav
-from cms.models import Article, Series, SiteSettings
+from cms.models import Article, Media, Series, SiteSettings
 from cms.services import freshness, media, reader, related, search as search_service, users
 from cms.web import params
 from cms.web.caching import public
@@ -59,11 +60,45 @@ def iso_utc(moment: datetime | None) -> str:
 CONTACT_SLUG = "contact"
 
 
-@bp.app_template_global()
-def card_picture(article: Article) -> Markup | None:
-    """The featured image of `article` as a card shows it, lazily loaded; None when it has none."""
-    chosen = article.featured_media
-    return Markup(media.picture_html(chosen, sizes=images.CARD_SIZES)) if chosen is not None else None  # noqa: S704 - sanitized by picture_html
+@dataclass(frozen=True)
+class SeriesShown:
+    """What a card or the home page shows of a series, beside its navigation."""
+
+    slug: str
+    title: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a list shows of a live article (the card macro): plain values, apart from any session."""
+
+    slug: str
+    title: str
+    summary: str
+    shown_at: datetime | None
+    minutes: int  # to read
+    series: SeriesShown | None
+    picture: Markup | None  # its featured image, lazily loaded
+
+
+def cards(articles: Iterable[Article], now: datetime) -> list[Card]:
+    """`articles` as cards show them; their series and pictures loaded along (reader's lists without bodies)."""
+    return [Card(article.slug, article.title, article.summary, article.shown_at, reading_minutes(article),
+                 SeriesShown(article.series.slug, article.series.title, article.series.description)
+                 if article.series is not None else None, _card_picture(article.featured_media, now))
+            for article in articles]
+
+
+def _card_picture(chosen: Media | None, now: datetime) -> Markup | None:
+    if chosen is None:
+        return None
+    return _pictures.get(now, (chosen.key, chosen.alt), lambda: Markup(  # noqa: S704 - sanitized by picture_html
+        media.picture_html(chosen, sizes=images.CARD_SIZES)))
+
+
+#: Card pictures by upload and description (an upload's copies never change): two queries and a sanitizing each.
+_pictures: freshness.PerState[Markup] = freshness.PerState(size=1024)
 
 
 #: The last page number a list answers; far past any real site, and small enough for any OFFSET.
@@ -85,7 +120,7 @@ def _page_or_404() -> int:
 def home() -> ResponseReturnValue:
     now = clock.now()
     photo = _intro_photo.get(now, "photo", _author_photo)
-    return render_template("public/home.html", articles=reader.latest(now, limit=6, with_bodies=False),
+    return render_template("public/home.html", articles=cards(reader.latest(now, limit=6, with_bodies=False), now),
                            series_list=_series_shown.get(now, "home", lambda: _home_series(now)),
                            photo=Markup(photo.html) if photo is not None else None, share=photo,  # noqa: S704 - sanitized
                            structured_data=[_practice_data(shown_settings(),
@@ -116,15 +151,6 @@ def _author_photo() -> SharedPicture | None:
 _intro_photo: freshness.PerState[SharedPicture | None] = freshness.PerState(size=1)
 
 
-@dataclass(frozen=True)
-class SeriesShown:
-    """What the home page shows of a series, beside its navigation."""
-
-    slug: str
-    title: str
-    description: str
-
-
 def _home_series(now: datetime) -> tuple[tuple[SeriesShown, SeriesNav], ...]:
     """The series most recently continued, each with its progress."""
     return tuple((SeriesShown(found.slug, found.title, found.description), _navigation(found, now))
@@ -145,6 +171,39 @@ def article(slug: str) -> ResponseReturnValue:
 
 def render_article(article: Article, now: datetime, *, is_preview: bool = False) -> str:
     """The article page as readers see it at `now`; a preview shows a draft or scheduled article as if live."""
+    around = (_around(article, now, is_preview=True) if is_preview
+              else _arounds.get(now, (article.id, article.version), lambda: _around(article, now)))
+    return render_template("public/article.html", article=article, nav=around.nav, body_html=around.body_html,
+                           sections=around.sections, related=around.related, structured_data=around.structured_data,
+                           featured=around.featured, author=around.author)
+
+
+@dataclass(frozen=True)
+class AuthorShown:
+    """An article's byline, and the "About the author" box under it (see users.byline), drawn."""
+
+    name: str
+    box_name: str
+    credentials: str
+    bio: str
+    photo_html: str  # sanitized; "" without a photo
+
+
+@dataclass(frozen=True)
+class Around:
+    """What an article's page shows besides the article's own columns: its body as readers get it (titles linked,
+    sections anchored), its series navigation, byline, featured image, related cards and JSON-LD."""
+
+    body_html: str
+    sections: list[contents.Section]
+    nav: SeriesNav | None
+    author: AuthorShown
+    featured: media.FeaturedImage | None
+    related: list[Card]
+    structured_data: list[dict]
+
+
+def _around(article: Article, now: datetime, *, is_preview: bool = False) -> Around:
     nav = None
     if article.series is not None and is_preview:  # a draft's place is not among the parts kept for readers
         nav = reader.series_navigation(article.series, now, article, as_if_live=True)
@@ -154,10 +213,17 @@ def render_article(article: Article, now: datetime, *, is_preview: bool = False)
     author = users.byline(article.author, settings)
     featured = media.featured_image(article)
     body_html, sections = contents.with_contents(related.body_for_readers(article, now))
-    return render_template("public/article.html", article=article, nav=nav, body_html=body_html, sections=sections,
-                           related=_related_to(article, now),
-                           structured_data=[*_article_data(article, nav, author, featured), _practice_data(settings)],
-                           featured=featured, author=author)
+    chosen = [other.id for other in related.for_article(article, now, settings)]
+    return Around(body_html=body_html, sections=sections, nav=nav,
+                  author=AuthorShown(author.name, author.box.name, author.box.credentials, author.box.bio,
+                                     author.box.photo_html()),
+                  featured=featured, related=cards(reader.articles_by_id(chosen, now), now),
+                  structured_data=[*_article_data(article, nav, author, featured), _practice_data(settings)])
+
+
+#: Pages' surroundings by article and version: everything in them follows from what readers see, so it is
+#: worked out (related scores read, titles linked, pictures drawn, JSON-LD built) once per content state.
+_arounds: freshness.PerState[Around] = freshness.PerState(size=1024)
 
 
 @bp.get("/series/")
@@ -174,7 +240,7 @@ def series(slug: str) -> ResponseReturnValue:
     parts = reader.series_parts(found, now, with_bodies=False)
     # A shared link to the series shows the first featured image among its parts.
     share = next((part.featured_media for part in parts if part.featured_media is not None), None)
-    return render_template("public/series.html", series=found, parts=parts, share=share,
+    return render_template("public/series.html", series=found, parts=cards(parts, now), share=share,
                            nav=_navigation(found, now),
                            structured_data=[_breadcrumbs(found)])
 
@@ -194,7 +260,7 @@ def tag(slug: str) -> ResponseReturnValue:
     listing = reader.listing(now, page=number, tag=found, with_bodies=False)
     if not listing.items:
         abort(404)
-    return render_template("public/tag.html", tag=found, listing=listing)
+    return render_template("public/tag.html", tag=found, listing=listing, articles=cards(listing.items, now))
 
 
 @bp.get("/archive/")
@@ -259,17 +325,6 @@ def page(slug: str) -> ResponseReturnValue:
     is_contact = found.slug == CONTACT_SLUG
     return render_template("public/page.html", page=found, is_contact=is_contact,
                            structured_data=[_practice_data(shown_settings())] if is_contact else [])
-
-
-def _related_to(article: Article, now: datetime) -> list[Article]:
-    """The related articles shown under `article`, chosen once per content state and loaded in one query."""
-    ids = _related_ids.get(now, article.id, lambda: tuple(
-        other.id for other in related.for_article(article, now, shown_settings())))
-    return reader.articles_by_id(ids, now)
-
-
-#: Related articles by article: scores, pins and live checks read once per content state, not per page.
-_related_ids: freshness.PerState[tuple[int, ...]] = freshness.PerState(size=4096)
 
 
 def _navigation(series: Series, now: datetime, current: Article | None = None) -> SeriesNav:
