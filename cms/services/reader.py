@@ -99,12 +99,13 @@ def article(slug: str, now: datetime) -> Article | None:
                                            joinedload(Article.author)))
 
 
-def articles_by_id(ids: Sequence[int], now: datetime) -> list[Article]:
-    """Return the live articles among `ids`, in the order of `ids`, as cards show them (without bodies)."""
+def articles_by_id(ids: Sequence[int], now: datetime, *, with_bodies: bool = False) -> list[Article]:
+    """Return the live articles among `ids`, in the order of `ids`, as cards show them (without bodies) unless
+    `with_bodies`."""
     if not ids:
         return []
     found = {article.id: article for article in db.session.scalars(
-        _with_relations(live_articles(now).where(Article.id.in_(ids)), with_bodies=False))}
+        _with_relations(live_articles(now).where(Article.id.in_(ids)), with_bodies=with_bodies))}
     return [found[ident] for ident in ids if ident in found]
 
 
@@ -145,10 +146,10 @@ def series_parts(series: Series, now: datetime, *, with_bodies: bool = True) -> 
     return list(db.session.scalars(query))
 
 
-def newest_parts(series: Series, now: datetime, limit: int) -> list[Article]:
+def newest_parts(series: Series, now: datetime, limit: int, *, with_bodies: bool = True) -> list[Article]:
     """Return the `limit` most recently live parts of `series`, in part order: what its feed carries."""
-    newest = list(db.session.scalars(_with_relations(live_articles(now)).where(Article.series_id == series.id)
-                                     .limit(limit)))
+    newest = list(db.session.scalars(_with_relations(live_articles(now), with_bodies=with_bodies)
+                                     .where(Article.series_id == series.id).limit(limit)))
     return sorted(newest, key=lambda part: part.series_part or 0)
 
 
