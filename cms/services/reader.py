@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import defer, joinedload, selectinload
 from sqlalchemy.sql import ColumnElement
 
@@ -58,14 +59,20 @@ class SitemapEntry:
     lastmod: datetime
 
 
-def is_live_clause(now: datetime) -> ColumnElement[bool]:
+def is_live_clause(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
     """The SQL twin of `core.visibility.is_live`."""
-    return and_(Article.status.in_(LIVE_STATUSES), Article.publish_at <= now)
+    return and_(_is_live_status(), Article.publish_at <= now)
 
 
-def is_coming_clause(now: datetime) -> ColumnElement[bool]:
+def is_coming_clause(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
     """The SQL twin of `core.visibility.is_coming`."""
-    return and_(Article.status.in_(LIVE_STATUSES), Article.publish_at > now)
+    return and_(_is_live_status(), Article.publish_at > now)
+
+
+def _is_live_status() -> ColumnElement[bool]:
+    """`status IN (…)` spelt as equalities: an IN list is expanded into the SQL text at every execution (a scan
+    and rewrite of the whole statement), equalities are compiled once; databases plan both alike."""
+    return or_(*(Article.status == status for status in LIVE_STATUSES))
 
 
 def live_articles(now: datetime) -> Select[Article]:
@@ -97,6 +104,19 @@ def article(slug: str, now: datetime) -> Article | None:
     query = live_articles(now).where(Article.slug == slug)
     return db.session.scalar(query.options(selectinload(Article.tags), joinedload(Article.series),
                                            joinedload(Article.author)))
+
+
+def article_for_page(slug: str, now: datetime) -> Article | None:
+    """Return the live article with this slug, or None: the row with its series, for its page, which keeps the
+    rest it shows (body as linked, tags, byline) per content state. Its bodies, tags and author load if asked."""
+    return db.session.scalar(_article_for_page(), {"slug": slug, "now": now})
+
+
+@cache
+def _article_for_page() -> Select[Article]:
+    """Built once, not per request: a statement built anew is walked again for its cache key every time."""
+    return (select(Article).where(is_live_clause(bindparam("now")), Article.slug == bindparam("slug"))
+            .options(joinedload(Article.series), *(defer(column) for column in _BODIES)))
 
 
 def articles_by_id(ids: Sequence[int], now: datetime, *, with_bodies: bool = False) -> list[Article]:

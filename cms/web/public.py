@@ -165,7 +165,7 @@ _series_shown: freshness.PerState[tuple[tuple[SeriesShown, SeriesNav], ...]] = f
 @public
 def article(slug: str) -> ResponseReturnValue:
     now = clock.now()
-    found = reader.article(slug, now) or abort(404)
+    found = reader.article_for_page(slug, now) or abort(404)
     return render_article(found, now)
 
 
@@ -175,7 +175,7 @@ def render_article(article: Article, now: datetime, *, is_preview: bool = False)
               else _arounds.get(now, (article.id, article.version), lambda: _around(article, now)))
     return render_template("public/article.html", article=article, nav=around.nav, body_html=around.body_html,
                            sections=around.sections, related=around.related, structured_data=around.structured_data,
-                           featured=around.featured, author=around.author)
+                           featured=around.featured, author=around.author, tags=around.tags)
 
 
 @dataclass(frozen=True)
@@ -190,13 +190,20 @@ class AuthorShown:
 
 
 @dataclass(frozen=True)
+class TagShown:
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Around:
     """What an article's page shows besides the article's own columns: its body as readers get it (titles linked,
-    sections anchored), its series navigation, byline, featured image, related cards and JSON-LD."""
+    sections anchored), its series navigation, tags, byline, featured image, related cards and JSON-LD."""
 
     body_html: str
     sections: list[contents.Section]
     nav: SeriesNav | None
+    tags: list[TagShown]
     author: AuthorShown
     featured: media.FeaturedImage | None
     related: list[Card]
@@ -215,6 +222,7 @@ def _around(article: Article, now: datetime, *, is_preview: bool = False) -> Aro
     body_html, sections = contents.with_contents(related.body_for_readers(article, now))
     chosen = [other.id for other in related.for_article(article, now, settings)]
     return Around(body_html=body_html, sections=sections, nav=nav,
+                  tags=[TagShown(tag.slug, tag.name) for tag in article.tags],
                   author=AuthorShown(author.name, author.box.name, author.box.credentials, author.box.bio,
                                      author.box.photo_html()),
                   featured=featured, related=cards(reader.articles_by_id(chosen, now), now),
