@@ -75,7 +75,7 @@ def _is_live_status() -> ColumnElement[bool]:
     return or_(*(Article.status == status for status in LIVE_STATUSES))
 
 
-def live_articles(now: datetime) -> Select[Article]:
+def live_articles(now: datetime | ColumnElement[datetime]) -> Select[Article]:
     """Select the articles readers may see at `now`, newest first."""
     return select(Article).where(is_live_clause(now)).order_by(Article.publish_at.desc(), Article.id.desc())
 
@@ -95,7 +95,8 @@ _BODIES = (Article.body_source, Article.body_html, Article.body_text)
 
 def latest(now: datetime, limit: int = 10, *, with_bodies: bool = True) -> list[Article]:
     """Return the newest live articles, with their tags and series loaded."""
-    return list(db.session.scalars(_with_relations(live_articles(now), with_bodies=with_bodies).limit(limit)))
+    return list(db.session.scalars(_listing(with_bodies, by_tag=False, by_series=False),
+                                   {"now": now, "offset": 0, "limit": limit}))
 
 
 def article(slug: str, now: datetime) -> Article | None:
@@ -132,13 +133,23 @@ def articles_by_id(ids: Sequence[int], now: datetime, *, with_bodies: bool = Fal
 def listing(now: datetime, *, page: int = 1, tag: Tag | None = None, series: Series | None = None,
             per_page: int = PER_PAGE, with_bodies: bool = True) -> Listing:
     """Return page `page` (from 1) of live articles, newest first, optionally of one tag or series."""
-    query = _with_relations(live_articles(now), with_bodies=with_bodies)
-    if tag is not None:  # from the tag's own rows, not down every live article testing each for the tag
-        query = query.join(article_tag, article_tag.c.article_id == Article.id).where(article_tag.c.tag_id == tag.id)
-    if series is not None:
-        query = query.where(Article.series_id == series.id)
-    rows = list(db.session.scalars(query.offset((page - 1) * per_page).limit(per_page + 1)))
+    query = _listing(with_bodies, by_tag=tag is not None, by_series=series is not None)
+    values = {"now": now, "offset": (page - 1) * per_page, "limit": per_page + 1,
+              "tag_id": tag.id if tag else None, "series_id": series.id if series else None}
+    rows = list(db.session.scalars(query, values))
     return Listing(items=rows[:per_page], page=page, has_next=len(rows) > per_page)
+
+
+@cache
+def _listing(with_bodies: bool, *, by_tag: bool, by_series: bool) -> Select[Article]:
+    """Built once, not per request: a statement built anew is walked again for its cache key every time."""
+    query = _with_relations(live_articles(bindparam("now")), with_bodies=with_bodies)
+    if by_tag:  # from the tag's own rows, not down every live article testing each for the tag
+        query = (query.join(article_tag, article_tag.c.article_id == Article.id)
+                 .where(article_tag.c.tag_id == bindparam("tag_id")))
+    if by_series:
+        query = query.where(Article.series_id == bindparam("series_id"))
+    return query.offset(bindparam("offset")).limit(bindparam("limit"))
 
 
 def series_with_live_parts(now: datetime, *, limit: int | None = None) -> list[tuple[Series, int]]:
@@ -155,15 +166,24 @@ def series_with_live_parts(now: datetime, *, limit: int | None = None) -> list[t
 
 def series(slug: str, now: datetime) -> Series | None:
     """Return the series with this slug if it has a live part, or None."""
-    has_live = select(Article.id).where(Article.series_id == Series.id, is_live_clause(now)).exists()
-    return db.session.scalar(select(Series).where(Series.slug == slug, has_live))
+    return db.session.scalar(_series_by_slug(), {"slug": slug, "now": now})
+
+
+@cache
+def _series_by_slug() -> Select[Series]:
+    has_live = select(Article.id).where(Article.series_id == Series.id, is_live_clause(bindparam("now"))).exists()
+    return select(Series).where(Series.slug == bindparam("slug"), has_live)
 
 
 def series_parts(series: Series, now: datetime, *, with_bodies: bool = True) -> list[Article]:
     """Return the live parts of `series` in the author's part order."""
-    query = (_with_relations(live_articles(now), with_bodies=with_bodies).where(Article.series_id == series.id)
-             .order_by(None).order_by(Article.series_part))
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(_parts_in_order(with_bodies), {"now": now, "series_id": series.id}))
+
+
+@cache
+def _parts_in_order(with_bodies: bool) -> Select[Article]:
+    return (_with_relations(live_articles(bindparam("now")), with_bodies=with_bodies)
+            .where(Article.series_id == bindparam("series_id")).order_by(None).order_by(Article.series_part))
 
 
 def newest_parts(series: Series, now: datetime, limit: int, *, with_bodies: bool = True) -> list[Article]:
@@ -230,7 +250,12 @@ def tags_with_live_articles(now: datetime) -> list[tuple[Tag, int]]:
 
 def tag(slug: str, now: datetime) -> Tag | None:
     """Return the tag with this slug if a live article carries it, or None."""
-    return db.session.scalar(select(Tag).where(Tag.slug == slug, Tag.articles.any(is_live_clause(now))))
+    return db.session.scalar(_tag_by_slug(), {"slug": slug, "now": now})
+
+
+@cache
+def _tag_by_slug() -> Select[Tag]:
+    return select(Tag).where(Tag.slug == bindparam("slug"), Tag.articles.any(is_live_clause(bindparam("now"))))
 
 
 def archive_years(now: datetime, zone: str) -> list[int]:
