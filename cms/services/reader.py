@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, bindparam, func, or_, select
@@ -19,16 +19,25 @@ from cms.extensions import db
 from cms.models import Article, Page, Series, Tag, article_tag
 
 PER_PAGE = 20
+_Item = TypeVar("_Item")
 HOME_SERIES = 3  # the series the home page shows, most recently continued first, each with its progress
 
 
 @dataclass(frozen=True)
-class Listing:
-    """One page of live articles, and whether another follows."""
+class Listing(Generic[_Item]):
+    """One page of live articles (or their keys), and whether another follows."""
 
-    items: list[Article]
+    items: list[_Item]
     page: int
     has_next: bool
+
+
+@dataclass(frozen=True)
+class Key:
+    """Which article, at which version: what a list needs to show a card kept for it."""
+
+    id: int
+    version: int
 
 
 @dataclass(frozen=True)
@@ -131,13 +140,29 @@ def articles_by_id(ids: Sequence[int], now: datetime, *, with_bodies: bool = Fal
 
 
 def listing(now: datetime, *, page: int = 1, tag: Tag | None = None, series: Series | None = None,
-            per_page: int = PER_PAGE, with_bodies: bool = True) -> Listing:
+            per_page: int = PER_PAGE, with_bodies: bool = True) -> Listing[Article]:
     """Return page `page` (from 1) of live articles, newest first, optionally of one tag or series."""
     query = _listing(with_bodies, by_tag=tag is not None, by_series=series is not None)
     values = {"now": now, "offset": (page - 1) * per_page, "limit": per_page + 1,
               "tag_id": tag.id if tag else None, "series_id": series.id if series else None}
     rows = list(db.session.scalars(query, values))
     return Listing(items=rows[:per_page], page=page, has_next=len(rows) > per_page)
+
+
+def keys(now: datetime, *, page: int = 1, tag_id: int | None = None, per_page: int = PER_PAGE) -> Listing[Key]:
+    """`listing` as keys alone: a list whose cards are kept per content state reads no article whole."""
+    values = {"now": now, "offset": (page - 1) * per_page, "limit": per_page + 1, "tag_id": tag_id}
+    rows = [Key(ident, version) for ident, version in db.session.execute(_keys(by_tag=tag_id is not None), values)]
+    return Listing(items=rows[:per_page], page=page, has_next=len(rows) > per_page)
+
+
+@cache
+def _keys(*, by_tag: bool) -> Select[int, int]:
+    query = live_articles(bindparam("now")).with_only_columns(Article.id, Article.version)
+    if by_tag:
+        query = (query.join(article_tag, article_tag.c.article_id == Article.id)
+                 .where(article_tag.c.tag_id == bindparam("tag_id")))
+    return query.offset(bindparam("offset")).limit(bindparam("limit"))
 
 
 @cache

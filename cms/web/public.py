@@ -5,6 +5,7 @@ Pages are served at `/<slug>` (DESIGN lets the team pick that or `/pages/<slug>`
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,7 +21,7 @@ from cms.models import Article, Media, Series, SiteSettings
 from cms.services import freshness, media, reader, related, search as search_service, users
 from cms.web import params
 from cms.web.caching import public
-from cms.web.templating import serves_readers, shown_settings, site_zone
+from cms.web.templating import local_time, serves_readers, shown_settings, site_zone
 
 bp = Blueprint("public", __name__)
 serves_readers(bp)
@@ -76,7 +77,8 @@ class Card:
     slug: str
     title: str
     summary: str
-    shown_at: datetime | None
+    shown_at_utc: str  # for <time datetime>
+    shown_on: str  # the date in site time
     minutes: int  # to read
     series: SeriesShown | None
     picture: Markup | None  # its featured image, lazily loaded
@@ -84,10 +86,35 @@ class Card:
 
 def cards(articles: Iterable[Article], now: datetime) -> list[Card]:
     """`articles` as cards show them; their series and pictures loaded along (reader's lists without bodies)."""
-    return [Card(article.slug, article.title, article.summary, article.shown_at, reading_minutes(article),
-                 SeriesShown(article.series.slug, article.series.title, article.series.description)
-                 if article.series is not None else None, _card_picture(article.featured_media, now))
-            for article in articles]
+    drawn = [_cards.get(now, (article.id, article.version), functools.partial(_card, article, now))
+             for article in articles]
+    return [card for card in drawn if card is not None]  # all of them: each is drawn from the article itself
+
+
+def kept_cards(keys: Iterable[reader.Key], now: datetime) -> list[Card]:
+    """The cards of the articles `keys` name; those not yet kept at this state are read, in one query."""
+    keys = list(keys)
+    whole: dict[int, Article] = {}
+
+    def draw(key: reader.Key) -> Card | None:
+        if not whole:
+            whole.update((found.id, found) for found in reader.articles_by_id([key.id for key in keys], now))
+        found = whole.get(key.id)  # None only if it went from view since the keys were read
+        return _card(found, now) if found is not None else None
+
+    drawn = [_cards.get(now, (key.id, key.version), functools.partial(draw, key)) for key in keys]
+    return [card for card in drawn if card is not None]
+
+
+def _card(article: Article, now: datetime) -> Card:
+    return Card(article.slug, article.title, article.summary, iso_utc(article.shown_at), local_time(article.shown_at),
+                reading_minutes(article),
+                SeriesShown(article.series.slug, article.series.title, article.series.description)
+                if article.series is not None else None, _card_picture(article.featured_media, now))
+
+
+#: Cards by article and version: drawn (date in site time, reading time, picture) once per content state.
+_cards: freshness.PerState[Card | None] = freshness.PerState(size=4096)
 
 
 def _card_picture(chosen: Media | None, now: datetime) -> Markup | None:
@@ -120,7 +147,7 @@ def _page_or_404() -> int:
 def home() -> ResponseReturnValue:
     now = clock.now()
     photo = _intro_photo.get(now, "photo", _author_photo)
-    return render_template("public/home.html", articles=cards(reader.latest(now, limit=6, with_bodies=False), now),
+    return render_template("public/home.html", articles=kept_cards(reader.keys(now, per_page=6).items, now),
                            series_list=_series_shown.get(now, "home", lambda: _home_series(now)),
                            photo=Markup(photo.html) if photo is not None else None, share=photo,  # noqa: S704 - sanitized
                            structured_data=[_practice_data(shown_settings(),
@@ -191,6 +218,7 @@ class AuthorShown:
 
 @dataclass(frozen=True)
 class TagShown:
+    id: int
     slug: str
     name: str
 
@@ -222,7 +250,7 @@ def _around(article: Article, now: datetime, *, is_preview: bool = False) -> Aro
     body_html, sections = contents.with_contents(related.body_for_readers(article, now))
     chosen = [other.id for other in related.for_article(article, now, settings)]
     return Around(body_html=body_html, sections=sections, nav=nav,
-                  tags=[TagShown(tag.slug, tag.name) for tag in article.tags],
+                  tags=[TagShown(tag.id, tag.slug, tag.name) for tag in article.tags],
                   author=AuthorShown(author.name, author.box.name, author.box.credentials, author.box.bio,
                                      author.box.photo_html()),
                   featured=featured, related=cards(reader.articles_by_id(chosen, now), now),
@@ -264,11 +292,20 @@ def tag_index() -> ResponseReturnValue:
 def tag(slug: str) -> ResponseReturnValue:
     now = clock.now()
     number = _page_or_404()
-    found = reader.tag(slug, now) or abort(404)
-    listing = reader.listing(now, page=number, tag=found, with_bodies=False)
+    found = _tags.get(now, slug, lambda: _tag_shown(slug, now)) or abort(404)
+    listing = reader.keys(now, page=number, tag_id=found.id)
     if not listing.items:
         abort(404)
-    return render_template("public/tag.html", tag=found, listing=listing, articles=cards(listing.items, now))
+    return render_template("public/tag.html", tag=found, listing=listing, articles=kept_cards(listing.items, now))
+
+
+def _tag_shown(slug: str, now: datetime) -> TagShown | None:
+    found = reader.tag(slug, now)
+    return TagShown(found.id, found.slug, found.name) if found is not None else None
+
+
+#: Tags by slug, if a live article carries them: asked over its articles once per content state, not per page.
+_tags: freshness.PerState[TagShown | None] = freshness.PerState(size=1024)
 
 
 @bp.get("/archive/")

@@ -304,7 +304,7 @@ def test_an_error_inside_a_view_gets_a_friendly_500_page(app, client, reading_si
     def broken(*args, **kwargs):
         raise RuntimeError("the disk is on fire")
 
-    monkeypatch.setattr(reader, "latest", broken)
+    monkeypatch.setattr(reader, "keys", broken)  # what the home page lists
     app.config["PROPAGATE_EXCEPTIONS"] = False
     tree = html(client, "/", 500)
     assert "Something went wrong on our side" in tree.text_content()
