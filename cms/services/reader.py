@@ -205,6 +205,18 @@ def series_parts(series: Series, now: datetime, *, with_bodies: bool = True) -> 
     return list(db.session.scalars(_parts_in_order(with_bodies), {"now": now, "series_id": series.id}))
 
 
+def part_keys(series_id: int, now: datetime) -> list[Key]:
+    """`series_parts` as keys alone (see `keys`)."""
+    return [Key(ident, version) for ident, version in db.session.execute(_part_keys(), {"now": now,
+                                                                                       "series_id": series_id})]
+
+
+@cache
+def _part_keys() -> Select[int, int]:
+    return (live_articles(bindparam("now")).with_only_columns(Article.id, Article.version)
+            .where(Article.series_id == bindparam("series_id")).order_by(None).order_by(Article.series_part))
+
+
 @cache
 def _parts_in_order(with_bodies: bool) -> Select[Article]:
     return (_with_relations(live_articles(bindparam("now")), with_bodies=with_bodies)

@@ -156,13 +156,13 @@ def home() -> ResponseReturnValue:
 
 @dataclass(frozen=True)
 class SharedPicture:
-    """A picture as a page shows it (`html`, sanitized) and as a shared link names it (see _share_image.html)."""
+    """A picture as a shared link names it (see _share_image.html), and as the page shows it, if it does."""
 
-    html: str
     file_name: str
     width: int
     height: int
     alt: str
+    html: str = ""  # sanitized
 
 
 def _author_photo() -> SharedPicture | None:
@@ -170,8 +170,8 @@ def _author_photo() -> SharedPicture | None:
     photo = users.site_author_photo(shown_settings())
     if photo is None:
         return None
-    return SharedPicture(media.picture_html(photo, sizes=images.INTRO_PHOTO_SIZES, is_lazy=False),
-                         photo.file_name, photo.width, photo.height, photo.alt)
+    return SharedPicture(photo.file_name, photo.width, photo.height, photo.alt,
+                         media.picture_html(photo, sizes=images.INTRO_PHOTO_SIZES, is_lazy=False))
 
 
 #: The author's photo on the home page, found and drawn once per content state (a new photo is a change readers see).
@@ -272,13 +272,36 @@ def series_index() -> ResponseReturnValue:
 @public
 def series(slug: str) -> ResponseReturnValue:
     now = clock.now()
-    found = reader.series(slug, now) or abort(404)
+    found = _series_pages.get(now, slug, lambda: _series_page(slug, now)) or abort(404)
+    return render_template("public/series.html", series=found.series, share=found.share, nav=found.nav,
+                           parts=kept_cards(reader.part_keys(found.series_id, now), now),
+                           structured_data=found.structured_data)
+
+
+@dataclass(frozen=True)
+class SeriesPage:
+    """What a series' page shows besides its parts' cards."""
+
+    series_id: int
+    series: SeriesShown
+    share: SharedPicture | None  # the first featured image among its parts, for a shared link
+    nav: SeriesNav
+    structured_data: list[dict]
+
+
+def _series_page(slug: str, now: datetime) -> SeriesPage | None:
+    found = reader.series(slug, now)
+    if found is None:
+        return None
     parts = reader.series_parts(found, now, with_bodies=False)
-    # A shared link to the series shows the first featured image among its parts.
-    share = next((part.featured_media for part in parts if part.featured_media is not None), None)
-    return render_template("public/series.html", series=found, parts=cards(parts, now), share=share,
-                           nav=_navigation(found, now),
-                           structured_data=[_breadcrumbs(found)])
+    first = next((part.featured_media for part in parts if part.featured_media is not None), None)
+    share = SharedPicture(first.file_name, first.width, first.height, first.alt) if first is not None else None
+    return SeriesPage(found.id, SeriesShown(found.slug, found.title, found.description), share,
+                      _navigation(found, now), [_breadcrumbs(found)])
+
+
+#: Series pages by slug, but for their cards: found, navigated and described once per content state.
+_series_pages: freshness.PerState[SeriesPage | None] = freshness.PerState(size=1024)
 
 
 @bp.get("/tags/")
