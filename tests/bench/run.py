@@ -96,6 +96,9 @@ def main() -> int:
     parser.add_argument("--database-url", help="PostgreSQL URL of an empty database (default: SQLite in a temp dir)")
     parser.add_argument("--existing", action="store_true",
                         help="serve the site already at --database-url (from an earlier run) instead of generating one")
+    parser.add_argument("--copies", action="store_true",
+                        help=f"make the articles past the first {1000:,} as copies of them, in SQL: minutes instead of "
+                        "an hour at 100,000, for list targets (sitemap, archive); see tests/bench/generate.py")
     parser.add_argument("--only", help="the targets to load, separated by ';' (default: all), e.g. "
                         "'article, rendered;home, rendered'")
     args = parser.parse_args()
@@ -119,7 +122,7 @@ def main() -> int:
         args.articles, seconds = count_articles(app), 0.0
     else:
         print(f"Generating {args.articles} articles …")
-        seconds = generate(app, args.articles)
+        seconds = generate(app, args.articles, copies=args.copies)
         print(f"Generated in {seconds:.1f} s ({seconds / args.articles * 1000:.1f} ms an article).")
 
     with gunicorn("app:app", env, ROOT) as (base, master):
