@@ -5,14 +5,16 @@ Pages are served at `/<slug>` (DESIGN lets the team pick that or `/pages/<slug>`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
+from werkzeug.routing import UnicodeConverter
 
-from cms.core import clock, contents, images, rendering
+from cms.core import clock, contents, images, rendering, sitemaps
 from cms.core.series import SeriesNav
 from cms.models import Article, Series, SiteSettings
 from cms.services import freshness, media, reader, related, search as search_service, site, users
@@ -158,13 +160,21 @@ def tag(slug: str) -> ResponseReturnValue:
 @bp.get("/archive/")
 @public
 def archive() -> ResponseReturnValue:
+    """One year a page (`?year=`), or, for a year too long to list whole, one month a page (`?month=YYYY-MM`)."""
     year = params.year(request.args.get("year")) if "year" in request.args else None
-    if "year" in request.args and year is None:
+    month = params.month(request.args.get("month")) if "month" in request.args else None
+    if ("year" in request.args and year is None) or ("month" in request.args and (month is None or year)):
+        abort(404)
+    number = _page_or_404()
+    if number > 1 and month is None:
         abort(404)
     now, zone = clock.now(), site_zone()
     years = _archive_years.get(now, zone, lambda: reader.archive_years(now, zone))
-    found = reader.archive(now, zone, year, years=list(years)) or abort(404)
-    return render_template("public/archive.html", archive=found)
+    if month is not None:
+        found = reader.archive_month(now, zone, month, page=number, years=list(years))
+    else:
+        found = reader.archive(now, zone, year, years=list(years))
+    return render_template("public/archive.html", archive=found or abort(404))
 
 
 #: Found with a query a year: kept while the content state holds, not asked again for every archive page.
@@ -180,27 +190,39 @@ def search() -> ResponseReturnValue:
     return render_template("public/search.html", query=query, results=results)
 
 
-#: The most URLs one sitemap may list (sitemaps.org); a larger site gets an index of sitemaps this long.
-SITEMAP_URLS = 50_000
+#: The most ids one sitemap reads (sitemaps.org allows 50,000 URLs): a part renders in milliseconds, and a site
+#: with more gets an index of parts. Ids, not URLs, so that a part is known without counting what is live.
+SITEMAP_URLS = 1_000
+_SITEMAP_ENDPOINTS = {"article": "public.article", "series": "public.series", "tag": "public.tag",
+                      "page": "public.page"}
 
 
 @bp.get("/sitemap.xml")
 @public
 def sitemap() -> ResponseReturnValue:
-    endpoints = {"article": "public.article", "series": "public.series", "tag": "public.tag",
-                 "page": "public.page"}
-    urls = [(absolute_url("public.home"), None)] + [
-        (absolute_url(endpoints[entry.kind], slug=entry.slug), entry.lastmod) for entry in reader.sitemap(clock.now())]
-    parts = [urls[start:start + SITEMAP_URLS] for start in range(0, len(urls), SITEMAP_URLS)]
-    if len(parts) > 1 and "page" not in request.args:
-        sitemaps = [(absolute_url("public.sitemap", page=number),
-                     max((lastmod for _, lastmod in part if lastmod is not None), default=None))
-                    for number, part in enumerate(parts, start=1)]
-        return Response(render_template("public/sitemap_index.xml", sitemaps=sitemaps), mimetype="application/xml")
+    extent = reader.sitemap_extent()
+    parts = sitemaps.part_count(extent, SITEMAP_URLS)
+    if parts > 1 and "page" not in request.args:
+        index = [absolute_url("public.sitemap", page=number) for number in range(1, parts + 1)]
+        return Response(render_template("public/sitemap_index.xml", sitemaps=index), mimetype="application/xml")
     number = _page_or_404()
-    if number > len(parts):
+    if number > parts:
         abort(404)
-    return Response(render_template("public/sitemap.xml", urls=parts[number - 1]), mimetype="application/xml")
+    entries = reader.sitemap(clock.now(), sitemaps.part(extent, SITEMAP_URLS, number))
+    url_of = {kind: _url_by_slug(endpoint) for kind, endpoint in _SITEMAP_ENDPOINTS.items()}
+    urls = [(url_of[entry.kind](entry.slug), entry.lastmod) for entry in entries]
+    if number == 1 or not urls:  # a part whose ids hold nothing live still names a page: an empty list is invalid
+        urls.insert(0, (absolute_url("public.home"), None))
+    return Response(render_template("public/sitemap.xml", urls=urls), mimetype="application/xml")
+
+
+def _url_by_slug(endpoint: str) -> Callable[[str], str]:
+    """Return a maker of `endpoint`'s absolute URL for a slug, for a thousand of them: url_for once, then each slug
+    in its place, quoted as url_for quotes it (`<slug>` in a route is werkzeug's default converter)."""
+    marker = "0slug0"
+    before, after = absolute_url(endpoint, slug=marker).split(marker)
+    quote = UnicodeConverter(current_app.url_map).to_url
+    return lambda slug: f"{before}{quote(slug)}{after}"
 
 
 @bp.get("/robots.txt")
