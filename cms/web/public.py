@@ -51,8 +51,11 @@ def _words(article: Article) -> int:
 
 @bp.app_template_filter()
 def iso_utc(moment: datetime | None) -> str:
-    """The form JSON and sitemaps use: 2025-02-11T14:00:00Z."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment is not None else ""
+    """The form JSON and sitemaps use: 2025-02-11T14:00:00Z. By isoformat: strftime costs a sitemap part its
+    largest share."""
+    if moment is None:
+        return ""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 #: The page that also shows the practice's address, phone, hours and fees (the demo's Contact page).
