@@ -193,9 +193,10 @@ def search() -> ResponseReturnValue:
     return render_template("public/search.html", query=query, results=results)
 
 
-#: The most ids one sitemap reads (sitemaps.org allows 50,000 URLs): a part renders in milliseconds, and a site
-#: with more gets an index of parts. Ids, not URLs, so that a part is known without counting what is live.
-SITEMAP_URLS = 1_000
+#: The most ids one sitemap reads (sitemaps.org allows 50,000 URLs), and a site with more gets an index of parts.
+#: Ids, not URLs, so that a part is known without counting what is live. A part of 500 takes about 10 ms; one of
+#: 1,000 made enough objects to set off Python's full garbage collection every hundred requests or so (~90 ms).
+SITEMAP_URLS = 500
 _SITEMAP_ENDPOINTS = {"article": "public.article", "series": "public.series", "tag": "public.tag",
                       "page": "public.page"}
 

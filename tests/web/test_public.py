@@ -282,7 +282,7 @@ def test_the_sitemap_lists_live_articles_series_tags_and_pages_with_lastmod(clie
 
 
 def test_a_site_too_large_for_one_sitemap_gets_an_index_of_sitemaps(client, reading_site, monkeypatch):
-    monkeypatch.setattr(public, "SITEMAP_URLS", 5)  # as 50,000 would be for a site of 100,000 articles
+    monkeypatch.setattr(public, "SITEMAP_URLS", 5)  # as 500 would be for a site of 100,000 articles
     index = etree.fromstring(client.get("/sitemap.xml").data)
     assert index.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
     sitemaps = index.xpath("//s:sitemap/s:loc/text()", namespaces=SITEMAP)
@@ -354,7 +354,7 @@ def test_a_year_longer_than_a_page_lists_its_months_each_a_page_at_a_time(client
 
 
 def test_sitemap_and_archive_pages_make_a_fixed_number_of_queries_however_large_the_site(app, make, monkeypatch):
-    monkeypatch.setattr(public, "SITEMAP_URLS", 4)  # as 1,000 would be for a site of 100,000 articles
+    monkeypatch.setattr(public, "SITEMAP_URLS", 4)  # as 500 would be for a site of 100,000 articles
     monkeypatch.setattr(public.reader, "ARCHIVE_PER_PAGE", 3)
     reader = app.test_client()
     reader.set_cookie("signed-in", "1")  # past the page cache, as an editor's browser
