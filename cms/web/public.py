@@ -31,11 +31,19 @@ def absolute_url(endpoint: str, **values: Any) -> str:
     return url_for(endpoint, _external=True, **values)
 
 
+#: Query arguments that name a page of their own, by endpoint, kept in its canonical address.
+_CANONICAL_ARGS = {"public.archive": ("year", "month")}
+
+
 @bp.app_template_global()
 def canonical_url() -> str:
-    """Return this page's one public address: its path on SITE_URL, keeping only a page number past 1."""
+    """Return this page's one public address: its path on SITE_URL, keeping the archive's year or month and a page
+    number past 1."""
     number = requested_page()
-    values = {"page": number} if number and number > 1 else {}
+    values = {name: request.args[name] for name in _CANONICAL_ARGS.get(request.endpoint or "", ())
+              if name in request.args}
+    if number and number > 1:
+        values["page"] = str(number)
     return absolute_url(request.endpoint or "public.home", **(request.view_args or {}), **values)
 
 

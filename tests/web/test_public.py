@@ -345,6 +345,10 @@ def test_a_year_longer_than_a_page_lists_its_months_each_a_page_at_a_time(client
     [older] = first.xpath("//nav[@class='pager']//a[@rel='next']/@href")
     assert parse_qs(urlsplit(older).query) == {"month": ["2025-03"], "page": ["2"]}
     second = html(client, older)
+    canonical = urlsplit(second.xpath("string(//link[@rel='canonical']/@href)"))
+    assert canonical.path == "/archive/" and parse_qs(canonical.query) == {"month": ["2025-03"], "page": ["2"]}
+    assert html(client, "/archive/?year=2022").xpath("string(//link[@rel='canonical']/@href)") == (
+        "http://127.0.0.1:5000/archive/?year=2022")
     assert texts(second, "//ul[@class='archive-list']/li/a") == ["March 3"]
     assert second.xpath("//nav[@class='pager']//a/@href") == ["/archive/?month=2025-03"]
     assert texts(html(client, "/archive/?year=2022"), "//main//section//a") == ["Long ago"]  # a short year: listed
