@@ -6,16 +6,17 @@ Pages are served at `/<slug>` (DESIGN lets the team pick that or `/pages/<slug>`
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
+from werkzeug.routing import UnicodeConverter
 
-from cms.core import clock, contents, images, rendering
+from cms.core import clock, contents, images, rendering, sitemaps
 from cms.core.series import SeriesNav
 from cms.models import Article, Media, Series, SiteSettings
 from cms.services import freshness, media, reader, related, search as search_service, users
@@ -33,11 +34,19 @@ def absolute_url(endpoint: str, **values: Any) -> str:
     return url_for(endpoint, _external=True, **values)
 
 
+#: Query arguments that name a page of their own, by endpoint, kept in its canonical address.
+_CANONICAL_ARGS = {"public.archive": ("year", "month")}
+
+
 @bp.app_template_global()
 def canonical_url() -> str:
-    """Return this page's one public address: its path on SITE_URL, keeping only a page number past 1."""
+    """Return this page's one public address: its path on SITE_URL, keeping the archive's year or month and a page
+    number past 1."""
     number = requested_page()
-    values = {"page": number} if number and number > 1 else {}
+    values = {name: request.args[name] for name in _CANONICAL_ARGS.get(request.endpoint or "", ())
+              if name in request.args}
+    if number and number > 1:
+        values["page"] = str(number)
     return absolute_url(request.endpoint or "public.home", **(request.view_args or {}), **values)
 
 
@@ -53,8 +62,11 @@ def _words(article: Article) -> int:
 
 @bp.app_template_filter()
 def iso_utc(moment: datetime | None) -> str:
-    """The form JSON and sitemaps use: 2025-02-11T14:00:00Z."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment is not None else ""
+    """The form JSON and sitemaps use: 2025-02-11T14:00:00Z. By isoformat: strftime costs a sitemap part its
+    largest share."""
+    if moment is None:
+        return ""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 #: The page that also shows the practice's address, phone, hours and fees (the demo's Contact page).
@@ -334,13 +346,21 @@ _tags: freshness.PerState[TagShown | None] = freshness.PerState(size=1024)
 @bp.get("/archive/")
 @public
 def archive() -> ResponseReturnValue:
+    """One year a page (`?year=`), or, for a year too long to list whole, one month a page (`?month=YYYY-MM`)."""
     year = params.year(request.args.get("year")) if "year" in request.args else None
-    if "year" in request.args and year is None:
+    month = params.month(request.args.get("month")) if "month" in request.args else None
+    if ("year" in request.args and year is None) or ("month" in request.args and (month is None or year)):
+        abort(404)
+    number = _page_or_404()
+    if number > 1 and month is None:
         abort(404)
     now, zone = clock.now(), site_zone()
     years = _archive_years.get(now, zone, lambda: reader.archive_years(now, zone))
-    found = reader.archive(now, zone, year, years=list(years)) or abort(404)
-    return render_template("public/archive.html", archive=found)
+    if month is not None:
+        found = reader.archive_month(now, zone, month, page=number, years=list(years))
+    else:
+        found = reader.archive(now, zone, year, years=list(years))
+    return render_template("public/archive.html", archive=found or abort(404))
 
 
 #: Found with a query a year: kept while the content state holds, not asked again for every archive page.
@@ -356,27 +376,40 @@ def search() -> ResponseReturnValue:
     return render_template("public/search.html", query=query, results=results)
 
 
-#: The most URLs one sitemap may list (sitemaps.org); a larger site gets an index of sitemaps this long.
-SITEMAP_URLS = 50_000
+#: The most ids one sitemap reads (sitemaps.org allows 50,000 URLs), and a site with more gets an index of parts.
+#: Ids, not URLs, so that a part is known without counting what is live. A part of 500 takes about 10 ms; one of
+#: 1,000 made enough objects to set off Python's full garbage collection every hundred requests or so (~90 ms).
+SITEMAP_URLS = 500
+_SITEMAP_ENDPOINTS = {"article": "public.article", "series": "public.series", "tag": "public.tag",
+                      "page": "public.page"}
 
 
 @bp.get("/sitemap.xml")
 @public
 def sitemap() -> ResponseReturnValue:
-    endpoints = {"article": "public.article", "series": "public.series", "tag": "public.tag",
-                 "page": "public.page"}
-    urls = [(absolute_url("public.home"), None)] + [
-        (absolute_url(endpoints[entry.kind], slug=entry.slug), entry.lastmod) for entry in reader.sitemap(clock.now())]
-    parts = [urls[start:start + SITEMAP_URLS] for start in range(0, len(urls), SITEMAP_URLS)]
-    if len(parts) > 1 and "page" not in request.args:
-        sitemaps = [(absolute_url("public.sitemap", page=number),
-                     max((lastmod for _, lastmod in part if lastmod is not None), default=None))
-                    for number, part in enumerate(parts, start=1)]
-        return Response(render_template("public/sitemap_index.xml", sitemaps=sitemaps), mimetype="application/xml")
+    extent = reader.sitemap_extent()
+    parts = sitemaps.part_count(extent, SITEMAP_URLS)
+    if parts > 1 and "page" not in request.args:
+        index = [absolute_url("public.sitemap", page=number) for number in range(1, parts + 1)]
+        return Response(render_template("public/sitemap_index.xml", sitemaps=index), mimetype="application/xml")
     number = _page_or_404()
-    if number > len(parts):
+    if number > parts:
         abort(404)
-    return Response(render_template("public/sitemap.xml", urls=parts[number - 1]), mimetype="application/xml")
+    entries = reader.sitemap(clock.now(), sitemaps.part(extent, SITEMAP_URLS, number))
+    url_of = {kind: _url_by_slug(endpoint) for kind, endpoint in _SITEMAP_ENDPOINTS.items()}
+    urls = [(url_of[entry.kind](entry.slug), entry.lastmod) for entry in entries]
+    if number == 1 or not urls:  # a part whose ids hold nothing live still names a page: an empty list is invalid
+        urls.insert(0, (absolute_url("public.home"), None))
+    return Response(render_template("public/sitemap.xml", urls=urls), mimetype="application/xml")
+
+
+def _url_by_slug(endpoint: str) -> Callable[[str], str]:
+    """Return a maker of `endpoint`'s absolute URL for a slug, for a thousand of them: url_for once, then each slug
+    in its place, quoted as url_for quotes it (`<slug>` in a route is werkzeug's default converter)."""
+    marker = "0slug0"
+    before, after = absolute_url(endpoint, slug=marker).split(marker)
+    quote = UnicodeConverter(current_app.url_map).to_url
+    return lambda slug: f"{before}{quote(slug)}{after}"
 
 
 @bp.get("/robots.txt")

@@ -1,7 +1,7 @@
 """articles by date: an index on publish_at, so the newest live articles are read in order, not sorted
 
-Revision ID: 0013_articles_by_date
-Revises: 0012_public_version
+Revision ID: 0014_articles_by_date
+Revises: 0013_archive_sitemap_indexes
 Create Date: 2026-11-30 13:00:00
 
 The home page, tag pages and feeds ask for the newest few live articles. The index on (status, publish_at)
@@ -11,8 +11,8 @@ a cost that grew with the site. Read down publish_at instead, a list stops after
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0013_articles_by_date'
-down_revision = '0012_public_version'
+revision = '0014_articles_by_date'
+down_revision = '0013_archive_sitemap_indexes'
 branch_labels = None
 depends_on = None
 
