@@ -74,14 +74,18 @@ def tag_uri(authority: str, created_at: datetime, name: str) -> str:
 
 def rss(feed: Feed, entries: Sequence[Entry]) -> bytes:
     """Return `feed` as RSS 2.0, entries in the order given, with the full text in content:encoded."""
-    document = etree.fromstring(_generator(feed, entries, feed.rss_url, "application/rss+xml").rss_str())
-    if feed.hub_url:  # feedgen writes only the self link into RSS; WebSub subscribers look for the hub too
-        channel = document.find("channel")
-        hub = etree.Element(f"{{{ATOM_NAMESPACE}}}link", href=feed.hub_url, rel="hub")
-        description = None if channel is None else channel.find("description")
-        if channel is None or description is None:  # feedgen always writes both
-            raise ValueError("feedgen wrote an RSS feed without a channel description.")
-        channel.insert(channel.index(description) + 1, hub)
+    xml: bytes = _generator(feed, entries, feed.rss_url, "application/rss+xml").rss_str()
+    if not feed.hub_url:
+        return xml
+    # feedgen writes only the self link into RSS; WebSub subscribers look for the hub too. Read back and written
+    # again only then: a feed of full texts is long.
+    document = etree.fromstring(xml)
+    channel = document.find("channel")
+    hub = etree.Element(f"{{{ATOM_NAMESPACE}}}link", href=feed.hub_url, rel="hub")
+    description = None if channel is None else channel.find("description")
+    if channel is None or description is None:  # feedgen always writes both
+        raise ValueError("feedgen wrote an RSS feed without a channel description.")
+    channel.insert(channel.index(description) + 1, hub)
     return etree.tostring(document, xml_declaration=True, encoding="UTF-8")
 
 

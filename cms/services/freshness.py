@@ -357,31 +357,63 @@ class PerState(Generic[_T]):
     What only changes on a write readers can see (a page's linked body, series navigation, the menu) is
     computed once per state rather than once per request. Only the current state's values are kept, and at
     most `size` of them: a new state, in any process, or a go-live empties it. Keep plain values, never rows,
-    which belong to one session. The state's key holds while a live article is edited in place: a value that
-    follows one article's own text or related list names its version or mark (Article.seen_version) in `what`.
+    which belong to one session.
+
+    The state's key holds while a live article is edited in place, so a value also keeps the articles its
+    computation loaded, with their marks, as a page does (`record_shown`): it is computed again once one of them
+    is marked, and a page that uses it shows them too. An article it was given rather than loaded, it names by
+    version (and, for its related list, its mark) in `what`. Values `what` names wholly (a card by its article's
+    version) are made with `follows_loads=False`: what their computation loads counts for the page alone, so a
+    batch read for several of them does not tie each to all.
     """
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, *, follows_loads: bool = True) -> None:
         self.size = size
+        self.follows_loads = follows_loads
         self.key: tuple[Any, str] | None = None
-        self.values: dict[Hashable, _T] = {}
+        self.values: dict[Hashable, _Kept[_T]] = {}
         self.lock = threading.Lock()
 
     def get(self, now: datetime, what: Hashable, compute: Callable[[], _T]) -> _T:
         """Return the value for `what` at the state of `now`, computing it if this state has none yet."""
-        key = (db.engine, state(now).key)
+        current = state(now)
+        key = (db.engine, current.key)
         with self.lock:
             if key != self.key:
                 self.key, self.values = key, {}
-            if what in self.values:
-                return self.values[what]
+            kept = self.values.get(what)
+        if kept is None or not still_right(current, kept.shown, kept.version):
+            made: tuple[_T, Shown] = _recording(compute) if self.follows_loads else (compute(), {})
+            kept = _Kept(*made, version=current.version)
+            with self.lock:
+                if key == self.key:
+                    self.values.pop(what, None)
+                    if len(self.values) >= self.size:
+                        self.values.pop(next(iter(self.values)))  # the oldest
+                    self.values[what] = kept
+        note_shown(kept.shown)
+        return kept.value
+
+
+@dataclass(frozen=True)
+class _Kept(Generic[_T]):
+    value: _T
+    shown: Shown  # the articles computing it loaded, with their marks
+    version: int  # the public version it was computed at
+
+
+def _recording(compute: Callable[[], _T]) -> tuple[_T, Shown]:
+    """Call `compute`, and return its value with the articles it loaded (see `record_shown`)."""
+    session = db.session()
+    outer = session.info.get(_SHOWN)
+    session.info[_SHOWN] = {}
+    try:
         value = compute()
-        with self.lock:
-            if key == self.key:
-                if len(self.values) >= self.size:
-                    self.values.pop(next(iter(self.values)))  # the oldest
-                self.values[what] = value
-        return value
+    finally:
+        found = session.info.pop(_SHOWN, {})
+        if outer is not None:
+            session.info[_SHOWN] = outer
+    return value, None if _UNMARKED in found.values() else found
 
 
 def version_before_own_write(session: Session) -> int | None:
@@ -410,6 +442,18 @@ Shown = Mapping[int, int] | None
 def record_shown(session: Session) -> None:
     """Note from now on every article `session` loads, with its mark: what the page being built shows."""
     session.info[_SHOWN] = {}
+
+
+def note_shown(articles: Shown) -> None:
+    """Count `articles` (id -> mark; None: every article) as shown by the page being built, if one is."""
+    record = db.session().info.get(_SHOWN)
+    if record is None:
+        return
+    if articles is None:
+        record[0] = _UNMARKED  # no article has id 0: the page follows every article
+        return
+    for ident, mark in articles.items():
+        record.setdefault(ident, mark)
 
 
 def shown(session: Session) -> Shown:

@@ -5,42 +5,67 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Protocol
+from functools import cache
+from typing import Generic, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, bindparam, func, literal, null, or_, select, type_coerce, union_all
 from sqlalchemy.orm import defer, joinedload, selectinload
 from sqlalchemy.sql import ColumnElement
 
-from cms.core import series as series_rules
+from cms.core import series as series_rules, visibility
 from cms.core.workflow import LIVE_STATUSES, Status
 from cms.extensions import db
-from cms.models import Article, Page, Series, Tag, article_tag
+from cms.models import Article, Page, Series, Tag, UTCDateTime, article_tag
 
 PER_PAGE = 20
+_Item = TypeVar("_Item")
 HOME_SERIES = 3  # the series the home page shows, most recently continued first, each with its progress
 
 
 @dataclass(frozen=True)
-class Listing:
-    """One page of live articles, and whether another follows."""
+class Listing(Generic[_Item]):
+    """One page of live articles (or their keys), and whether another follows."""
 
-    items: list[Article]
+    items: list[_Item]
     page: int
     has_next: bool
+
+
+#: The most articles one archive page lists: a year with more lists its months, each a page of its own (or more).
+ARCHIVE_PER_PAGE = 200
+
+
+@dataclass(frozen=True)
+class Key:
+    """Which article, at which version: what a list needs to show a card kept for it, and its mark
+    (Article.seen_version), which tells a kept page whether the article changed since (see freshness)."""
+
+    id: int
+    version: int
+    mark: int
 
 
 @dataclass(frozen=True)
 class Month:
     first_day: date  # in site time
-    articles: list[ArchiveEntry]
+    count: int  # live articles dated in it (on a month's own page: those listed)
+    articles: list[ArchiveEntry]  # those this page lists: all, or a page of them; none on a year that lists months
 
 
 @dataclass(frozen=True)
 class Archive:
     year: int | None  # None: nothing is live yet
-    months: list[Month]  # of that year, newest first
+    months: list[Month]  # of that year, newest first; or the one month asked for
     years: list[int]  # every year with live articles, newest first
+    month: date | None = None  # the month asked for, listed a page at a time
+    page: int = 1
+    has_next: bool = False
+
+    @property
+    def is_listed(self) -> bool:
+        """Whether the page lists articles; a year with more than a page's worth lists its months instead."""
+        return any(month.articles for month in self.months)
 
 
 class ArchiveEntry(Protocol):
@@ -53,31 +78,44 @@ class ArchiveEntry(Protocol):
 
 @dataclass(frozen=True)
 class SitemapEntry:
-    kind: str  # "article", "series", "tag", "page"
+    kind: str  # one of SITEMAP_KINDS
     slug: str
-    lastmod: datetime
+    lastmod: datetime | None  # articles and pages; a series' or a tag's last change would take reading all of it
 
 
-def is_live_clause(now: datetime) -> ColumnElement[bool]:
+#: What the sitemap lists, in its order (the home page aside): each kind by id.
+SITEMAP_KINDS = ("page", "series", "tag", "article")
+
+
+def is_live_clause(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
     """The SQL twin of `core.visibility.is_live`."""
-    return and_(Article.status.in_(LIVE_STATUSES), Article.publish_at <= now)
+    return and_(_is_live_status(), Article.publish_at <= now)
 
 
-def is_coming_clause(now: datetime) -> ColumnElement[bool]:
+def is_coming_clause(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
     """The SQL twin of `core.visibility.is_coming`."""
-    return and_(Article.status.in_(LIVE_STATUSES), Article.publish_at > now)
+    return and_(_is_live_status(), Article.publish_at > now)
 
 
-def live_articles(now: datetime) -> Select[Article]:
+def _is_live_status() -> ColumnElement[bool]:
+    """`status IN (…)` spelt as equalities: an IN list is expanded into the SQL text at every execution (a scan
+    and rewrite of the whole statement), equalities are compiled once; databases plan both alike."""
+    return or_(*(Article.status == status for status in LIVE_STATUSES))
+
+
+def live_articles(now: datetime | ColumnElement[datetime]) -> Select[Article]:
     """Select the articles readers may see at `now`, newest first."""
     return select(Article).where(is_live_clause(now)).order_by(Article.publish_at.desc(), Article.id.desc())
 
 
 def _with_relations(query: Select[Article], *, with_bodies: bool = True) -> Select[Article]:
-    """Load the tags, series and author along; without bodies, for a list that shows only cards: three texts
-    of an article's length each, for nothing."""
-    query = query.options(selectinload(Article.tags), selectinload(Article.series), selectinload(Article.author))
-    return query if with_bodies else query.options(*(defer(column) for column in _BODIES))
+    """Load the tags, series and author along; without bodies, for a list that shows only cards: its series and
+    picture joined into the one query, and none of the three texts of an article's length, the tags or the
+    author a card does not show."""
+    if with_bodies:
+        return query.options(selectinload(Article.tags), selectinload(Article.series), selectinload(Article.author))
+    return query.options(joinedload(Article.series), joinedload(Article.featured_media),
+                         *(defer(column) for column in _BODIES))
 
 
 _BODIES = (Article.body_source, Article.body_html, Article.body_text)
@@ -85,7 +123,8 @@ _BODIES = (Article.body_source, Article.body_html, Article.body_text)
 
 def latest(now: datetime, limit: int = 10, *, with_bodies: bool = True) -> list[Article]:
     """Return the newest live articles, with their tags and series loaded."""
-    return list(db.session.scalars(_with_relations(live_articles(now), with_bodies=with_bodies).limit(limit)))
+    return list(db.session.scalars(_listing(with_bodies, by_tag=False, by_series=False),
+                                   {"now": now, "offset": 0, "limit": limit}))
 
 
 def article(slug: str, now: datetime) -> Article | None:
@@ -96,25 +135,65 @@ def article(slug: str, now: datetime) -> Article | None:
                                            joinedload(Article.author)))
 
 
-def articles_by_id(ids: Sequence[int], now: datetime) -> list[Article]:
-    """Return the live articles among `ids`, in the order of `ids`, without their bodies."""
+def article_for_page(slug: str, now: datetime) -> Article | None:
+    """Return the live article with this slug, or None: the row with its series, for its page, which keeps the
+    rest it shows (body as linked, tags, byline) per content state. Its bodies, tags and author load if asked."""
+    return db.session.scalar(_article_for_page(), {"slug": slug, "now": now})
+
+
+@cache
+def _article_for_page() -> Select[Article]:
+    """Built once, not per request: a statement built anew is walked again for its cache key every time."""
+    return (select(Article).where(is_live_clause(bindparam("now")), Article.slug == bindparam("slug"))
+            .options(joinedload(Article.series), *(defer(column) for column in _BODIES)))
+
+
+def articles_by_id(ids: Sequence[int], now: datetime, *, with_bodies: bool = False) -> list[Article]:
+    """Return the live articles among `ids`, in the order of `ids`, as cards show them (without bodies) unless
+    `with_bodies`."""
     if not ids:
         return []
     found = {article.id: article for article in db.session.scalars(
-        live_articles(now).where(Article.id.in_(ids)).options(*(defer(column) for column in _BODIES)))}
+        _with_relations(live_articles(now).where(Article.id.in_(ids)), with_bodies=with_bodies))}
     return [found[ident] for ident in ids if ident in found]
 
 
 def listing(now: datetime, *, page: int = 1, tag: Tag | None = None, series: Series | None = None,
-            per_page: int = PER_PAGE, with_bodies: bool = True) -> Listing:
+            per_page: int = PER_PAGE, with_bodies: bool = True) -> Listing[Article]:
     """Return page `page` (from 1) of live articles, newest first, optionally of one tag or series."""
-    query = _with_relations(live_articles(now), with_bodies=with_bodies)
-    if tag is not None:
-        query = query.where(Article.tags.any(Tag.id == tag.id))
-    if series is not None:
-        query = query.where(Article.series_id == series.id)
-    rows = list(db.session.scalars(query.offset((page - 1) * per_page).limit(per_page + 1)))
+    query = _listing(with_bodies, by_tag=tag is not None, by_series=series is not None)
+    values = {"now": now, "offset": (page - 1) * per_page, "limit": per_page + 1,
+              "tag_id": tag.id if tag else None, "series_id": series.id if series else None}
+    rows = list(db.session.scalars(query, values))
     return Listing(items=rows[:per_page], page=page, has_next=len(rows) > per_page)
+
+
+def keys(now: datetime, *, page: int = 1, tag_id: int | None = None, per_page: int = PER_PAGE) -> Listing[Key]:
+    """`listing` as keys alone: a list whose cards are kept per content state reads no article whole."""
+    values = {"now": now, "offset": (page - 1) * per_page, "limit": per_page + 1, "tag_id": tag_id}
+    rows = [Key(*row) for row in db.session.execute(_keys(by_tag=tag_id is not None), values)]
+    return Listing(items=rows[:per_page], page=page, has_next=len(rows) > per_page)
+
+
+@cache
+def _keys(*, by_tag: bool) -> Select[int, int, int]:
+    query = live_articles(bindparam("now")).with_only_columns(Article.id, Article.version, Article.seen_version)
+    if by_tag:
+        query = (query.join(article_tag, article_tag.c.article_id == Article.id)
+                 .where(article_tag.c.tag_id == bindparam("tag_id")))
+    return query.offset(bindparam("offset")).limit(bindparam("limit"))
+
+
+@cache
+def _listing(with_bodies: bool, *, by_tag: bool, by_series: bool) -> Select[Article]:
+    """Built once, not per request: a statement built anew is walked again for its cache key every time."""
+    query = _with_relations(live_articles(bindparam("now")), with_bodies=with_bodies)
+    if by_tag:  # from the tag's own rows, not down every live article testing each for the tag
+        query = (query.join(article_tag, article_tag.c.article_id == Article.id)
+                 .where(article_tag.c.tag_id == bindparam("tag_id")))
+    if by_series:
+        query = query.where(Article.series_id == bindparam("series_id"))
+    return query.offset(bindparam("offset")).limit(bindparam("limit"))
 
 
 def series_with_live_parts(now: datetime, *, limit: int | None = None) -> list[tuple[Series, int]]:
@@ -131,21 +210,41 @@ def series_with_live_parts(now: datetime, *, limit: int | None = None) -> list[t
 
 def series(slug: str, now: datetime) -> Series | None:
     """Return the series with this slug if it has a live part, or None."""
-    has_live = select(Article.id).where(Article.series_id == Series.id, is_live_clause(now)).exists()
-    return db.session.scalar(select(Series).where(Series.slug == slug, has_live))
+    return db.session.scalar(_series_by_slug(), {"slug": slug, "now": now})
+
+
+@cache
+def _series_by_slug() -> Select[Series]:
+    has_live = select(Article.id).where(Article.series_id == Series.id, is_live_clause(bindparam("now"))).exists()
+    return select(Series).where(Series.slug == bindparam("slug"), has_live)
 
 
 def series_parts(series: Series, now: datetime, *, with_bodies: bool = True) -> list[Article]:
     """Return the live parts of `series` in the author's part order."""
-    query = (_with_relations(live_articles(now), with_bodies=with_bodies).where(Article.series_id == series.id)
-             .order_by(None).order_by(Article.series_part))
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(_parts_in_order(with_bodies), {"now": now, "series_id": series.id}))
 
 
-def newest_parts(series: Series, now: datetime, limit: int) -> list[Article]:
+def part_keys(series_id: int, now: datetime) -> list[Key]:
+    """`series_parts` as keys alone (see `keys`)."""
+    return [Key(*row) for row in db.session.execute(_part_keys(), {"now": now, "series_id": series_id})]
+
+
+@cache
+def _part_keys() -> Select[int, int, int]:
+    return (live_articles(bindparam("now")).with_only_columns(Article.id, Article.version, Article.seen_version)
+            .where(Article.series_id == bindparam("series_id")).order_by(None).order_by(Article.series_part))
+
+
+@cache
+def _parts_in_order(with_bodies: bool) -> Select[Article]:
+    return (_with_relations(live_articles(bindparam("now")), with_bodies=with_bodies)
+            .where(Article.series_id == bindparam("series_id")).order_by(None).order_by(Article.series_part))
+
+
+def newest_parts(series: Series, now: datetime, limit: int, *, with_bodies: bool = True) -> list[Article]:
     """Return the `limit` most recently live parts of `series`, in part order: what its feed carries."""
-    newest = list(db.session.scalars(_with_relations(live_articles(now)).where(Article.series_id == series.id)
-                                     .limit(limit)))
+    newest = list(db.session.scalars(_with_relations(live_articles(now), with_bodies=with_bodies)
+                                     .where(Article.series_id == series.id).limit(limit)))
     return sorted(newest, key=lambda part: part.series_part or 0)
 
 
@@ -206,25 +305,34 @@ def tags_with_live_articles(now: datetime) -> list[tuple[Tag, int]]:
 
 def tag(slug: str, now: datetime) -> Tag | None:
     """Return the tag with this slug if a live article carries it, or None."""
-    return db.session.scalar(select(Tag).where(Tag.slug == slug, Tag.articles.any(is_live_clause(now))))
+    return db.session.scalar(_tag_by_slug(), {"slug": slug, "now": now})
+
+
+@cache
+def _tag_by_slug() -> Select[Tag]:
+    return select(Tag).where(Tag.slug == bindparam("slug"), Tag.articles.any(is_live_clause(bindparam("now"))))
 
 
 def archive_years(now: datetime, zone: str) -> list[int]:
-    """Return every year (in site time `zone`) with live articles, newest first."""
+    """Return every year (in site time `zone`) with live articles, newest first, in two indexed queries."""
     local = ZoneInfo(zone)
-    first, last = db.session.execute(
-        select(func.min(Article.shown_at), func.max(Article.shown_at)).where(is_live_clause(now))).one()
-    if first is None or last is None:
+    shown = Article.shown_at
+    ends = [select(shown).where(Article.status == status, Article.publish_at <= now).order_by(order).limit(1)
+            .scalar_subquery() for status in sorted(LIVE_STATUSES) for order in (shown, shown.desc())]
+    found = [_aware(moment) for moment in db.session.execute(select(*ends)).one() if moment is not None]
+    if not found:
         return []
-    return [candidate for candidate in range(_aware(last).astimezone(local).year,
-                                             _aware(first).astimezone(local).year - 1, -1)
-            if db.session.scalar(select(_in_year(candidate, local, now).exists()))]
+    candidates = range(max(found).astimezone(local).year, min(found).astimezone(local).year - 1, -1)
+    present = db.session.execute(select(*(
+        _dated(now, datetime(year, 1, 1, tzinfo=local), datetime(year + 1, 1, 1, tzinfo=local)).exists()
+        for year in candidates))).one()
+    return [year for year, is_present in zip(candidates, present, strict=True) if is_present]
 
 
 def archive(now: datetime, zone: str, year: int | None = None, *, years: list[int] | None = None) -> Archive | None:
-    """Return one year of live articles grouped by month (in site time `zone`), newest first: `year`, or the
-    latest year with any; None if `year` has none. One year a page, so the page stays small however many years.
-    `years` are those `archive_years` gives, when known already.
+    """Return one year of live articles by month (in site time `zone`), newest first: `year`, or the latest year
+    with any; None if `year` has none. A year of at most ARCHIVE_PER_PAGE articles is listed whole; a larger one
+    gives its months and how many each holds. `years` are those `archive_years` gives, when known already.
     """
     local = ZoneInfo(zone)
     years = archive_years(now, zone) if years is None else years
@@ -233,45 +341,97 @@ def archive(now: datetime, zone: str, year: int | None = None, *, years: list[in
     year = years[0] if year is None else year
     if year not in years:
         return None
-    months: dict[date, list[ArchiveEntry]] = {}
-    # Plain rows of the three columns shown, not articles with their bodies: a year may hold thousands.
-    query = (_in_year(year, local, now).with_only_columns(Article.slug, Article.title,
-                                                          Article.shown_at.label("shown_at"))
-             .order_by(Article.shown_at.desc()))
-    for item in db.session.execute(query):
-        moment = item.shown_at.astimezone(local)
-        months.setdefault(date(moment.year, moment.month, 1), []).append(item)
-    return Archive(year=year, months=[Month(first_day, items) for first_day, items in months.items()], years=years)
-
-
-def _in_year(year: int, local: ZoneInfo, now: datetime) -> Select[Article]:
-    """Live articles dated in `year`, site time, by the date readers see: an article published again later
-    stays in the year it was first published."""
     start, end = datetime(year, 1, 1, tzinfo=local), datetime(year + 1, 1, 1, tzinfo=local)
+    # Unordered, so that the scan stops after one more than a page; the few rows are ordered here.
+    rows = list(db.session.execute(_entries(now, start, end).order_by(None).limit(ARCHIVE_PER_PAGE + 1)))
+    if len(rows) <= ARCHIVE_PER_PAGE:
+        by_month: dict[date, list[ArchiveEntry]] = {}
+        for item in sorted(rows, key=lambda row: (row.shown_at, row.id), reverse=True):
+            moment = item.shown_at.astimezone(local)
+            by_month.setdefault(date(moment.year, moment.month, 1), []).append(item)
+        return Archive(year=year, months=[Month(first, len(items), items) for first, items in by_month.items()],
+                       years=years)
+    firsts = [date(year, number, 1) for number in range(12, 0, -1)]
+    counts = db.session.execute(select(*(
+        _dated(now, *_month_bounds(first, local)).with_only_columns(func.count()).scalar_subquery()
+        for first in firsts))).one()
+    return Archive(year=year, months=[Month(first, count, []) for first, count in zip(firsts, counts, strict=True)
+                                      if count], years=years)
+
+
+def archive_month(now: datetime, zone: str, first_day: date, *, page: int = 1,
+                  years: list[int]) -> Archive | None:
+    """Return page `page` (from 1) of the live articles dated in the month of `first_day` (site time `zone`),
+    newest first, ARCHIVE_PER_PAGE a page; None if that page is empty. `years` are those `archive_years` gives.
+    """
+    local = ZoneInfo(zone)
+    query = _entries(now, *_month_bounds(first_day, local))
+    rows = list(db.session.execute(query.offset((page - 1) * ARCHIVE_PER_PAGE).limit(ARCHIVE_PER_PAGE + 1)))
+    if not rows:
+        return None
+    shown = rows[:ARCHIVE_PER_PAGE]
+    return Archive(year=first_day.year, months=[Month(first_day, len(shown), list(shown))], years=years,
+                   month=first_day, page=page, has_next=len(rows) > ARCHIVE_PER_PAGE)
+
+
+def _month_bounds(first_day: date, local: ZoneInfo) -> tuple[datetime, datetime]:
+    after = date(first_day.year + first_day.month // 12, first_day.month % 12 + 1, 1)
+    return (datetime(first_day.year, first_day.month, 1, tzinfo=local),
+            datetime(after.year, after.month, 1, tzinfo=local))
+
+
+def _dated(now: datetime, start: datetime, end: datetime) -> Select[Article]:
+    """Live articles dated from `start` to before `end` by the date readers see: an article published again later
+    stays where it was first published. A range of ix_articles_shown_live."""
     return select(Article).where(is_live_clause(now), Article.shown_at >= start, Article.shown_at < end)
 
 
-def sitemap(now: datetime) -> list[SitemapEntry]:
-    """Return every public URL's kind, slug and last change: live articles, their series and tags, pages."""
-    changed = func.max(Article.updated_at)
-    shown = func.max(Article.shown_at)
-    entries = [SitemapEntry("article", slug, _latest(updated_at, shown_at))
-               for slug, updated_at, shown_at in db.session.execute(
-                   select(Article.slug, Article.updated_at, Article.shown_at).where(is_live_clause(now))
-                   .order_by(Article.shown_at.desc()))]
-    series_rows = db.session.execute(
-        select(Series.slug, Series.updated_at, changed, shown)
-        .join(Article, and_(Article.series_id == Series.id, is_live_clause(now)))
-        .group_by(Series.id).order_by(Series.slug))
-    entries += [SitemapEntry("series", slug, _latest(updated_at, edited_at, shown_at))
-                for slug, updated_at, edited_at, shown_at in series_rows]
-    tag_rows = db.session.execute(
-        select(Tag.slug, changed, shown).join(article_tag, article_tag.c.tag_id == Tag.id)
-        .join(Article, and_(Article.id == article_tag.c.article_id, is_live_clause(now)))
-        .group_by(Tag.id).order_by(Tag.slug))
-    entries += [SitemapEntry("tag", slug, _latest(edited_at, shown_at)) for slug, edited_at, shown_at in tag_rows]
-    entries += [SitemapEntry("page", page.slug, page.updated_at)
-                for page in db.session.scalars(select(Page).where(Page.is_published).order_by(Page.slug))]
+def _entries(now: datetime, start: datetime, end: datetime) -> Select[int, str, str, datetime | None]:
+    """What the archive shows of the live articles dated from `start` to before `end`, newest first: plain rows,
+    not articles with their bodies."""
+    return (_dated(now, start, end)
+            .with_only_columns(Article.id, Article.slug, Article.title, Article.shown_at.label("shown_at"))
+            .order_by(Article.shown_at.desc(), Article.id.desc()))
+
+
+def sitemap_extent() -> dict[str, int]:
+    """Return the highest id of each of SITEMAP_KINDS (0 for none) in one query: the sitemap is cut into ranges of
+    ids, known without reading what they hold."""
+    tables = {"page": Page.id, "series": Series.id, "tag": Tag.id, "article": Article.id}
+    highest = db.session.execute(select(*(select(func.max(tables[kind])).scalar_subquery()
+                                          for kind in SITEMAP_KINDS))).one()
+    return {kind: ident or 0 for kind, ident in zip(SITEMAP_KINDS, highest, strict=True)}
+
+
+def sitemap(now: datetime, ranges: dict[str, tuple[int, int]]) -> list[SitemapEntry]:
+    """Return the public URLs among the ids in `ranges` (kind -> first and last id): live articles, series and
+    tags with live articles, published pages; in two queries, each reading ranges of ids."""
+    entries = []
+    # Each test for a live article starts from the series' or tag's own rows, an index lookup apiece.
+    has_live_part = select(Article.id).where(Article.series_id == Series.id, is_live_clause(now)).exists()
+    tagged_live = select(Article.id).where(Article.id == article_tag.c.article_id, is_live_clause(now)).exists()
+    has_live_article = select(article_tag.c.article_id).where(article_tag.c.tag_id == Tag.id, tagged_live).exists()
+    no_date = type_coerce(null(), UTCDateTime)
+    others = {  # kind -> its id, what the sitemap reads of it, what makes it public
+        "page": (Page.id, Page.slug, Page.updated_at, Page.is_published),
+        "series": (Series.id, Series.slug, no_date, has_live_part),
+        "tag": (Tag.id, Tag.slug, no_date, has_live_article),
+    }
+    parts = [select(ident, slug, changed, literal(SITEMAP_KINDS.index(kind)).label("rank"))
+             .where(ident.between(*ranges[kind]), is_public)
+             for kind, (ident, slug, changed, is_public) in others.items() if kind in ranges]
+    if parts:
+        entries += [SitemapEntry(SITEMAP_KINDS[rank], slug, _aware(changed) if changed is not None else None)
+                    for _, slug, changed, rank in db.session.execute(union_all(*parts).order_by("rank", "id"))]
+    if "article" in ranges:
+        # By id alone, a range of ix_articles_sitemap that holds every column read, the live rule applied here
+        # (core.visibility): with it in SQL a planner may take ix_articles_live and read every live article.
+        rows = db.session.execute(select(Article.slug, Article.status, Article.publish_at, Article.updated_at,
+                                         Article.shown_at).where(Article.id.between(*ranges["article"]))
+                                  .order_by(Article.id))
+        entries += [SitemapEntry("article", slug, _latest(updated_at, shown_at))
+                    for slug, status, publish_at, updated_at, shown_at in rows
+                    if visibility.is_live(status, publish_at, now)]
     return entries
 
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy import inspect
+
 from cms.extensions import db
 from cms.models import SiteSettings
+from cms.services import freshness
 
 
 def settings() -> SiteSettings:
@@ -24,3 +29,20 @@ _HELD = "cms_site_settings"
 def timezone(default: str) -> str:
     """Return the site's time zone name: the one set in the back office, else `default` (SITE_TIMEZONE)."""
     return settings().timezone or default
+
+
+def shown(now: datetime) -> SiteSettings:
+    """Return the settings as readers see them at `now`: a copy in no session, read once per content state (every
+    change to the settings is one readers see), so a reader's page reads no row for them.
+
+    For readers' requests only, which write nothing: a request that changes the settings must read `settings()`.
+    """
+    return _shown.get(now, "settings", _copy)
+
+
+def _copy() -> SiteSettings:
+    row = settings()
+    return SiteSettings(**{column.key: getattr(row, column.key) for column in inspect(SiteSettings).column_attrs})
+
+
+_shown: freshness.PerState[SiteSettings] = freshness.PerState(size=1)

@@ -7,6 +7,7 @@ set changed (a publish, an edit, or a scheduled time passing) tells the hub, fro
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import threading
@@ -24,11 +25,13 @@ from flask.typing import ResponseReturnValue
 
 from cms.core import clock, feeds
 from cms.models import Article
-from cms.services import freshness, reader, related, site, users
+from cms.services import freshness, reader, related, users
 from cms.web.caching import public
 from cms.web.public import absolute_url
+from cms.web.templating import serves_readers, shown_settings
 
 bp = Blueprint("feeds", __name__)
+serves_readers(bp)
 log = logging.getLogger(__name__)
 
 FORMATS: dict[str, tuple[Callable[[feeds.Feed, Sequence[feeds.Entry]], bytes], str]] = {
@@ -42,8 +45,8 @@ PING_TIMEOUT_SECONDS = 10
 @public
 def site_feed(kind: str) -> ResponseReturnValue:
     now = clock.now()
-    settings = site.settings()
-    items = reader.latest(now, limit=settings.feed_size)
+    settings = shown_settings()
+    items = reader.latest(now, limit=settings.feed_size, with_bodies=False)
     feed = _feed(settings.title, settings.tagline or f"New articles from {settings.title}", absolute_url("public.home"),
                  "feeds.site_feed", {}, items, now)
     return _answer(feed, items, kind, now)
@@ -53,9 +56,9 @@ def site_feed(kind: str) -> ResponseReturnValue:
 @public
 def series_feed(slug: str, kind: str) -> ResponseReturnValue:
     now = clock.now()
-    settings = site.settings()
+    settings = shown_settings()
     series = reader.series(slug, now) or abort(404)
-    items = reader.newest_parts(series, now, settings.feed_size)
+    items = reader.newest_parts(series, now, settings.feed_size, with_bodies=False)
     feed = _feed(f"{series.title} · {settings.title}", series.description or f"The parts of “{series.title}”.",
                  absolute_url("public.series", slug=series.slug), "feeds.series_feed", {"slug": series.slug},
                  items, now, feed_id=feeds.tag_uri(_authority(), series.created_at, f"series-{series.id}"))
@@ -66,9 +69,9 @@ def series_feed(slug: str, kind: str) -> ResponseReturnValue:
 @public
 def tag_feed(slug: str, kind: str) -> ResponseReturnValue:
     now = clock.now()
-    settings = site.settings()
+    settings = shown_settings()
     tag = reader.tag(slug, now) or abort(404)
-    items = reader.listing(now, tag=tag, per_page=settings.feed_size).items
+    items = reader.listing(now, tag=tag, per_page=settings.feed_size, with_bodies=False).items
     feed = _feed(f"Articles tagged “{tag.name}” · {settings.title}", f"Articles about {tag.name}.",
                  absolute_url("public.tag", slug=tag.slug), "feeds.tag_feed", {"slug": tag.slug}, items, now)
     return _answer(feed, items, kind, now)
@@ -77,7 +80,7 @@ def tag_feed(slug: str, kind: str) -> ResponseReturnValue:
 def _feed(title: str, description: str, page_url: str, endpoint: str, values: dict, items: list[Article],
           now: datetime, feed_id: str | None = None) -> feeds.Feed:
     entries_updated = [item.updated_shown_at for item in items]
-    settings = site.settings()
+    settings = shown_settings()
     return feeds.Feed(
         id=feed_id or page_url, title=title, description=description, page_url=page_url,
         rss_url=absolute_url(endpoint, kind="xml", **values), atom_url=absolute_url(endpoint, kind="atom", **values),
@@ -87,19 +90,32 @@ def _feed(title: str, description: str, page_url: str, endpoint: str, values: di
 
 
 def _answer(feed: feeds.Feed, items: list[Article], kind: str, now: datetime) -> Response:
+    """`items` are listed without their bodies, tags or author: those are read only for entries not yet kept."""
     render, mimetype = FORMATS[kind]
-    bodies = related.bodies_for_readers(items, now)
-    response = Response(render(feed, [_entry(item, body) for item, body in zip(items, bodies, strict=True)]),
-                        mimetype=mimetype)
+    whole: dict[int, Article] = {}
+
+    def entry(item: Article) -> feeds.Entry:
+        if not whole:  # the first entry not kept at this state: read every item whole, in one query
+            whole.update((found.id, found) for found in reader.articles_by_id([item.id for item in items], now,
+                                                                             with_bodies=True))
+        article = whole[item.id]
+        return _entry(article, related.body_for_readers(article, now))
+
+    entries = [_entries.get(now, (item.id, item.version), functools.partial(entry, item)) for item in items]
+    response = Response(render(feed, entries), mimetype=mimetype)
     if feed.hub_url:  # WebSub discovery also reads the HTTP headers
         self_url = feed.rss_url if kind == "xml" else feed.atom_url
         response.headers["Link"] = f'<{feed.hub_url}>; rel="hub", <{self_url}>; rel="self"'
     return response
 
 
+#: Entries by article and version: the linked body made absolute, the byline and the tags, once per content state.
+_entries: freshness.PerState[feeds.Entry] = freshness.PerState(size=512)
+
+
 def _entry(article: Article, body: str) -> feeds.Entry:
     """One article as a feed carries it: the body its page shows, with links made absolute for feed readers."""
-    settings = site.settings()
+    settings = shown_settings()
     url = absolute_url("public.article", slug=article.slug)
     return feeds.Entry(
         id=article_id(article), title=article.title, url=url,

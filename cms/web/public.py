@@ -5,22 +5,27 @@ Pages are served at `/<slug>` (DESIGN lets the team pick that or `/pages/<slug>`
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
+from werkzeug.routing import UnicodeConverter
 
-from cms.core import clock, contents, images, rendering
+from cms.core import clock, contents, images, rendering, sitemaps
 from cms.core.series import SeriesNav
-from cms.models import Article, Series, SiteSettings
-from cms.services import freshness, media, reader, related, search as search_service, site, users
+from cms.models import Article, Media, Series, SiteSettings
+from cms.services import freshness, media, reader, related, search as search_service, users
 from cms.web import params
 from cms.web.caching import public
-from cms.web.templating import site_zone
+from cms.web.templating import local_time, serves_readers, shown_settings, site_zone
 
 bp = Blueprint("public", __name__)
+serves_readers(bp)
 
 
 @bp.app_template_global()
@@ -29,11 +34,19 @@ def absolute_url(endpoint: str, **values: Any) -> str:
     return url_for(endpoint, _external=True, **values)
 
 
+#: Query arguments that name a page of their own, by endpoint, kept in its canonical address.
+_CANONICAL_ARGS = {"public.archive": ("year", "month")}
+
+
 @bp.app_template_global()
 def canonical_url() -> str:
-    """Return this page's one public address: its path on SITE_URL, keeping only a page number past 1."""
+    """Return this page's one public address: its path on SITE_URL, keeping the archive's year or month and a page
+    number past 1."""
     number = requested_page()
-    values = {"page": number} if number and number > 1 else {}
+    values = {name: request.args[name] for name in _CANONICAL_ARGS.get(request.endpoint or "", ())
+              if name in request.args}
+    if number and number > 1:
+        values["page"] = str(number)
     return absolute_url(request.endpoint or "public.home", **(request.view_args or {}), **values)
 
 
@@ -49,19 +62,83 @@ def _words(article: Article) -> int:
 
 @bp.app_template_filter()
 def iso_utc(moment: datetime | None) -> str:
-    """The form JSON and sitemaps use: 2025-02-11T14:00:00Z."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment is not None else ""
+    """The form JSON and sitemaps use: 2025-02-11T14:00:00Z. By isoformat: strftime costs a sitemap part its
+    largest share."""
+    if moment is None:
+        return ""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 #: The page that also shows the practice's address, phone, hours and fees (the demo's Contact page).
 CONTACT_SLUG = "contact"
 
 
-@bp.app_template_global()
-def card_picture(article: Article) -> Markup | None:
-    """The featured image of `article` as a card shows it, lazily loaded; None when it has none."""
-    chosen = article.featured_media
-    return Markup(media.picture_html(chosen, sizes=images.CARD_SIZES)) if chosen is not None else None  # noqa: S704 - sanitized by picture_html
+@dataclass(frozen=True)
+class SeriesShown:
+    """What a card or the home page shows of a series, beside its navigation."""
+
+    slug: str
+    title: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a list shows of a live article (the card macro): plain values, apart from any session."""
+
+    slug: str
+    title: str
+    summary: str
+    shown_at_utc: str  # for <time datetime>
+    shown_on: str  # the date in site time
+    minutes: int  # to read
+    series: SeriesShown | None
+    picture: Markup | None  # its featured image, lazily loaded
+
+
+def cards(articles: Iterable[Article], now: datetime) -> list[Card]:
+    """`articles` as cards show them; their series and pictures loaded along (reader's lists without bodies)."""
+    drawn = [_cards.get(now, (article.id, article.version), functools.partial(_card, article, now))
+             for article in articles]
+    return [card for card in drawn if card is not None]  # all of them: each is drawn from the article itself
+
+
+def kept_cards(keys: Iterable[reader.Key], now: datetime) -> list[Card]:
+    """The cards of the articles `keys` name; those not yet kept at this state are read, in one query."""
+    keys = list(keys)
+    freshness.note_shown({key.id: key.mark for key in keys})  # the page shows them, read whole or not
+    whole: dict[int, Article] = {}
+
+    def draw(key: reader.Key) -> Card | None:
+        if not whole:
+            whole.update((found.id, found) for found in reader.articles_by_id([key.id for key in keys], now))
+        found = whole.get(key.id)  # None only if it went from view since the keys were read
+        return _card(found, now) if found is not None else None
+
+    drawn = [_cards.get(now, (key.id, key.version), functools.partial(draw, key)) for key in keys]
+    return [card for card in drawn if card is not None]
+
+
+def _card(article: Article, now: datetime) -> Card:
+    return Card(article.slug, article.title, article.summary, iso_utc(article.shown_at), local_time(article.shown_at),
+                reading_minutes(article),
+                SeriesShown(article.series.slug, article.series.title, article.series.description)
+                if article.series is not None else None, _card_picture(article.featured_media, now))
+
+
+#: Cards by article and version: drawn (date in site time, reading time, picture) once per content state.
+_cards: freshness.PerState[Card | None] = freshness.PerState(size=4096, follows_loads=False)
+
+
+def _card_picture(chosen: Media | None, now: datetime) -> Markup | None:
+    if chosen is None:
+        return None
+    return _pictures.get(now, (chosen.key, chosen.alt), lambda: Markup(  # noqa: S704 - sanitized by picture_html
+        media.picture_html(chosen, sizes=images.CARD_SIZES)))
+
+
+#: Card pictures by upload and description (an upload's copies never change): two queries and a sanitizing each.
+_pictures: freshness.PerState[Markup] = freshness.PerState(size=1024)
 
 
 #: The last page number a list answers; far past any real site, and small enough for any OFFSET.
@@ -82,40 +159,121 @@ def _page_or_404() -> int:
 @public
 def home() -> ResponseReturnValue:
     now = clock.now()
-    settings = site.settings()
-    photo = users.site_author_photo(settings)
-    series_list = [(found, _navigation(found, now))
-                   for found, _ in reader.series_with_live_parts(now, limit=reader.HOME_SERIES)]
-    return render_template("public/home.html", articles=reader.latest(now, limit=6, with_bodies=False),
-                           series_list=series_list,
-                           photo=Markup(media.picture_html(photo, sizes=images.INTRO_PHOTO_SIZES, is_lazy=False))  # noqa: S704 - sanitized
-                           if photo is not None else None, share=photo,
-                           structured_data=[_practice_data(settings, photo_name=photo.file_name if photo else None)])
+    photo = _intro_photo.get(now, "photo", _author_photo)
+    return render_template("public/home.html", articles=kept_cards(reader.keys(now, per_page=6).items, now),
+                           series_list=_series_shown.get(now, "home", lambda: _home_series(now)),
+                           photo=Markup(photo.html) if photo is not None else None, share=photo,  # noqa: S704 - sanitized
+                           structured_data=[_practice_data(shown_settings(),
+                                                           photo_name=photo.file_name if photo else None)])
+
+
+@dataclass(frozen=True)
+class SharedPicture:
+    """A picture as a shared link names it (see _share_image.html), and as the page shows it, if it does."""
+
+    file_name: str
+    width: int
+    height: int
+    alt: str
+    html: str = ""  # sanitized
+
+
+def _author_photo() -> SharedPicture | None:
+    """The site author's photo, which the home page shows and shares."""
+    photo = users.site_author_photo(shown_settings())
+    if photo is None:
+        return None
+    return SharedPicture(photo.file_name, photo.width, photo.height, photo.alt,
+                         media.picture_html(photo, sizes=images.INTRO_PHOTO_SIZES, is_lazy=False))
+
+
+#: The author's photo on the home page, found and drawn once per content state (a new photo is a change readers see).
+_intro_photo: freshness.PerState[SharedPicture | None] = freshness.PerState(size=1)
+
+
+def _home_series(now: datetime) -> tuple[tuple[SeriesShown, SeriesNav], ...]:
+    """The series most recently continued, each with its progress."""
+    return tuple((SeriesShown(found.slug, found.title, found.description), _navigation(found, now))
+                 for found, _ in reader.series_with_live_parts(now, limit=reader.HOME_SERIES))
+
+
+#: The home page's series: counted and ordered over every live part, so once per content state, not per visit.
+_series_shown: freshness.PerState[tuple[tuple[SeriesShown, SeriesNav], ...]] = freshness.PerState(size=1)
 
 
 @bp.get("/articles/<slug>")
 @public
 def article(slug: str) -> ResponseReturnValue:
     now = clock.now()
-    found = reader.article(slug, now) or abort(404)
+    found = reader.article_for_page(slug, now) or abort(404)
     return render_article(found, now)
 
 
 def render_article(article: Article, now: datetime, *, is_preview: bool = False) -> str:
     """The article page as readers see it at `now`; a preview shows a draft or scheduled article as if live."""
+    around = (_around(article, now, is_preview=True) if is_preview
+              else _arounds.get(now, (article.id, article.version, article.seen_version),
+                                  lambda: _around(article, now)))
+    return render_template("public/article.html", article=article, nav=around.nav, body_html=around.body_html,
+                           sections=around.sections, related=around.related, structured_data=around.structured_data,
+                           featured=around.featured, author=around.author, tags=around.tags)
+
+
+@dataclass(frozen=True)
+class AuthorShown:
+    """An article's byline, and the "About the author" box under it (see users.byline), drawn."""
+
+    name: str
+    box_name: str
+    credentials: str
+    bio: str
+    photo_html: str  # sanitized; "" without a photo
+
+
+@dataclass(frozen=True)
+class TagShown:
+    id: int
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Around:
+    """What an article's page shows besides the article's own columns: its body as readers get it (titles linked,
+    sections anchored), its series navigation, tags, byline, featured image, related cards and JSON-LD."""
+
+    body_html: str
+    sections: list[contents.Section]
+    nav: SeriesNav | None
+    tags: list[TagShown]
+    author: AuthorShown
+    featured: media.FeaturedImage | None
+    related: list[Card]
+    structured_data: list[dict]
+
+
+def _around(article: Article, now: datetime, *, is_preview: bool = False) -> Around:
     nav = None
     if article.series is not None and is_preview:  # a draft's place is not among the parts kept for readers
         nav = reader.series_navigation(article.series, now, article, as_if_live=True)
     elif article.series is not None:
         nav = _navigation(article.series, now, article)
-    settings = site.settings()
+    settings = shown_settings()
     author = users.byline(article.author, settings)
     featured = media.featured_image(article)
     body_html, sections = contents.with_contents(related.body_for_readers(article, now))
-    return render_template("public/article.html", article=article, nav=nav, body_html=body_html, sections=sections,
-                           related=_related_to(article, now),
-                           structured_data=[*_article_data(article, nav, author, featured), _practice_data(settings)],
-                           featured=featured, author=author)
+    chosen = [other.id for other in related.for_article(article, now, settings)]
+    return Around(body_html=body_html, sections=sections, nav=nav,
+                  tags=[TagShown(tag.id, tag.slug, tag.name) for tag in article.tags],
+                  author=AuthorShown(author.name, author.box.name, author.box.credentials, author.box.bio,
+                                     author.box.photo_html()),
+                  featured=featured, related=cards(reader.articles_by_id(chosen, now), now),
+                  structured_data=[*_article_data(article, nav, author, featured), _practice_data(settings)])
+
+
+#: Pages' surroundings by article and version: everything in them follows from what readers see, so it is
+#: worked out (related scores read, titles linked, pictures drawn, JSON-LD built) once per content state.
+_arounds: freshness.PerState[Around] = freshness.PerState(size=1024)
 
 
 @bp.get("/series/")
@@ -128,13 +286,36 @@ def series_index() -> ResponseReturnValue:
 @public
 def series(slug: str) -> ResponseReturnValue:
     now = clock.now()
-    found = reader.series(slug, now) or abort(404)
+    found = _series_pages.get(now, slug, lambda: _series_page(slug, now)) or abort(404)
+    return render_template("public/series.html", series=found.series, share=found.share, nav=found.nav,
+                           parts=kept_cards(reader.part_keys(found.series_id, now), now),
+                           structured_data=found.structured_data)
+
+
+@dataclass(frozen=True)
+class SeriesPage:
+    """What a series' page shows besides its parts' cards."""
+
+    series_id: int
+    series: SeriesShown
+    share: SharedPicture | None  # the first featured image among its parts, for a shared link
+    nav: SeriesNav
+    structured_data: list[dict]
+
+
+def _series_page(slug: str, now: datetime) -> SeriesPage | None:
+    found = reader.series(slug, now)
+    if found is None:
+        return None
     parts = reader.series_parts(found, now, with_bodies=False)
-    # A shared link to the series shows the first featured image among its parts.
-    share = next((part.featured_media for part in parts if part.featured_media is not None), None)
-    return render_template("public/series.html", series=found, parts=parts, share=share,
-                           nav=_navigation(found, now),
-                           structured_data=[_breadcrumbs(found)])
+    first = next((part.featured_media for part in parts if part.featured_media is not None), None)
+    share = SharedPicture(first.file_name, first.width, first.height, first.alt) if first is not None else None
+    return SeriesPage(found.id, SeriesShown(found.slug, found.title, found.description), share,
+                      _navigation(found, now), [_breadcrumbs(found)])
+
+
+#: Series pages by slug, but for their cards: found, navigated and described once per content state.
+_series_pages: freshness.PerState[SeriesPage | None] = freshness.PerState(size=1024)
 
 
 @bp.get("/tags/")
@@ -148,23 +329,40 @@ def tag_index() -> ResponseReturnValue:
 def tag(slug: str) -> ResponseReturnValue:
     now = clock.now()
     number = _page_or_404()
-    found = reader.tag(slug, now) or abort(404)
-    listing = reader.listing(now, page=number, tag=found, with_bodies=False)
+    found = _tags.get(now, slug, lambda: _tag_shown(slug, now)) or abort(404)
+    listing = reader.keys(now, page=number, tag_id=found.id)
     if not listing.items:
         abort(404)
-    return render_template("public/tag.html", tag=found, listing=listing)
+    return render_template("public/tag.html", tag=found, listing=listing, articles=kept_cards(listing.items, now))
+
+
+def _tag_shown(slug: str, now: datetime) -> TagShown | None:
+    found = reader.tag(slug, now)
+    return TagShown(found.id, found.slug, found.name) if found is not None else None
+
+
+#: Tags by slug, if a live article carries them: asked over its articles once per content state, not per page.
+_tags: freshness.PerState[TagShown | None] = freshness.PerState(size=1024)
 
 
 @bp.get("/archive/")
 @public
 def archive() -> ResponseReturnValue:
+    """One year a page (`?year=`), or, for a year too long to list whole, one month a page (`?month=YYYY-MM`)."""
     year = params.year(request.args.get("year")) if "year" in request.args else None
-    if "year" in request.args and year is None:
+    month = params.month(request.args.get("month")) if "month" in request.args else None
+    if ("year" in request.args and year is None) or ("month" in request.args and (month is None or year)):
+        abort(404)
+    number = _page_or_404()
+    if number > 1 and month is None:
         abort(404)
     now, zone = clock.now(), site_zone()
     years = _archive_years.get(now, zone, lambda: reader.archive_years(now, zone))
-    found = reader.archive(now, zone, year, years=list(years)) or abort(404)
-    return render_template("public/archive.html", archive=found)
+    if month is not None:
+        found = reader.archive_month(now, zone, month, page=number, years=list(years))
+    else:
+        found = reader.archive(now, zone, year, years=list(years))
+    return render_template("public/archive.html", archive=found or abort(404))
 
 
 #: Found with a query a year: kept while the content state holds, not asked again for every archive page.
@@ -180,27 +378,40 @@ def search() -> ResponseReturnValue:
     return render_template("public/search.html", query=query, results=results)
 
 
-#: The most URLs one sitemap may list (sitemaps.org); a larger site gets an index of sitemaps this long.
-SITEMAP_URLS = 50_000
+#: The most ids one sitemap reads (sitemaps.org allows 50,000 URLs), and a site with more gets an index of parts.
+#: Ids, not URLs, so that a part is known without counting what is live. A part of 500 takes about 10 ms; one of
+#: 1,000 made enough objects to set off Python's full garbage collection every hundred requests or so (~90 ms).
+SITEMAP_URLS = 500
+_SITEMAP_ENDPOINTS = {"article": "public.article", "series": "public.series", "tag": "public.tag",
+                      "page": "public.page"}
 
 
 @bp.get("/sitemap.xml")
 @public
 def sitemap() -> ResponseReturnValue:
-    endpoints = {"article": "public.article", "series": "public.series", "tag": "public.tag",
-                 "page": "public.page"}
-    urls = [(absolute_url("public.home"), None)] + [
-        (absolute_url(endpoints[entry.kind], slug=entry.slug), entry.lastmod) for entry in reader.sitemap(clock.now())]
-    parts = [urls[start:start + SITEMAP_URLS] for start in range(0, len(urls), SITEMAP_URLS)]
-    if len(parts) > 1 and "page" not in request.args:
-        sitemaps = [(absolute_url("public.sitemap", page=number),
-                     max((lastmod for _, lastmod in part if lastmod is not None), default=None))
-                    for number, part in enumerate(parts, start=1)]
-        return Response(render_template("public/sitemap_index.xml", sitemaps=sitemaps), mimetype="application/xml")
+    extent = reader.sitemap_extent()
+    parts = sitemaps.part_count(extent, SITEMAP_URLS)
+    if parts > 1 and "page" not in request.args:
+        index = [absolute_url("public.sitemap", page=number) for number in range(1, parts + 1)]
+        return Response(render_template("public/sitemap_index.xml", sitemaps=index), mimetype="application/xml")
     number = _page_or_404()
-    if number > len(parts):
+    if number > parts:
         abort(404)
-    return Response(render_template("public/sitemap.xml", urls=parts[number - 1]), mimetype="application/xml")
+    entries = reader.sitemap(clock.now(), sitemaps.part(extent, SITEMAP_URLS, number))
+    url_of = {kind: _url_by_slug(endpoint) for kind, endpoint in _SITEMAP_ENDPOINTS.items()}
+    urls = [(url_of[entry.kind](entry.slug), entry.lastmod) for entry in entries]
+    if number == 1 or not urls:  # a part whose ids hold nothing live still names a page: an empty list is invalid
+        urls.insert(0, (absolute_url("public.home"), None))
+    return Response(render_template("public/sitemap.xml", urls=urls), mimetype="application/xml")
+
+
+def _url_by_slug(endpoint: str) -> Callable[[str], str]:
+    """Return a maker of `endpoint`'s absolute URL for a slug, for a thousand of them: url_for once, then each slug
+    in its place, quoted as url_for quotes it (`<slug>` in a route is werkzeug's default converter)."""
+    marker = "0slug0"
+    before, after = absolute_url(endpoint, slug=marker).split(marker)
+    quote = UnicodeConverter(current_app.url_map).to_url
+    return lambda slug: f"{before}{quote(slug)}{after}"
 
 
 @bp.get("/robots.txt")
@@ -216,19 +427,7 @@ def page(slug: str) -> ResponseReturnValue:
     found = reader.page(slug) or abort(404)
     is_contact = found.slug == CONTACT_SLUG
     return render_template("public/page.html", page=found, is_contact=is_contact,
-                           structured_data=[_practice_data(site.settings())] if is_contact else [])
-
-
-def _related_to(article: Article, now: datetime) -> list[Article]:
-    """The related articles shown under `article`, chosen once per content state and loaded in one query."""
-    ids = _related_ids.get(now, (article.id, article.seen_version), lambda: tuple(
-        other.id for other in related.for_article(article, now, site.settings())))
-    return reader.articles_by_id(ids, now)
-
-
-#: Related articles by article and its mark (a write that moves its list marks it, see freshness): scores, pins
-#: and live checks read once per content state, not per page.
-_related_ids: freshness.PerState[tuple[int, ...]] = freshness.PerState(size=4096)
+                           structured_data=[_practice_data(shown_settings())] if is_contact else [])
 
 
 def _navigation(series: Series, now: datetime, current: Article | None = None) -> SeriesNav:
@@ -245,7 +444,7 @@ def _article_data(article: Article, nav: SeriesNav | None, author: users.Byline,
                   featured: media.FeaturedImage | None) -> list[dict]:
     """JSON-LD for search engines: the article as a BlogPosting, and its place in a series as breadcrumbs."""
     url = absolute_url("public.article", slug=article.slug)
-    settings = site.settings()
+    settings = shown_settings()
     person: dict[str, Any] = {"@type": "Person", "name": author.name}
     if author.photo is not None:
         person["image"] = absolute_url("uploads.image", name=author.photo.file_name)

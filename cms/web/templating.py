@@ -3,9 +3,10 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Flask, current_app
+from flask import Blueprint, Flask, current_app, g
 
 from cms.core import clock
+from cms.models import SiteSettings
 from cms.services import freshness, reader, site
 
 
@@ -15,8 +16,23 @@ def register(app: Flask) -> None:
     app.add_template_filter(zone_time)
 
 
+def serves_readers(blueprint: Blueprint) -> None:
+    """Give `blueprint`'s pages, all readers' requests that write nothing, the settings kept per content state
+    (`site.shown`) rather than a read of the row each."""
+
+    @blueprint.before_request
+    def read_settings_as_shown() -> None:
+        g.shown_settings = site.shown(clock.now())
+
+
+def shown_settings() -> SiteSettings:
+    """The settings this request shows: as kept for readers on their pages, else the row (the back office's)."""
+    kept: SiteSettings | None = g.get("shown_settings")
+    return kept if kept is not None else site.settings()
+
+
 def _site_context() -> dict:
-    return {"site": site.settings(), "menu_pages": _menu.get(clock.now(), "menu", _menu_links),
+    return {"site": shown_settings(), "menu_pages": _menu.get(clock.now(), "menu", _menu_links),
             "site_zone": site_zone()}
 
 
@@ -34,7 +50,7 @@ _menu: freshness.PerState[tuple[MenuLink, ...]] = freshness.PerState(size=1)  # 
 
 
 def site_zone() -> str:
-    return site.timezone(current_app.config["SITE_TIMEZONE"])
+    return shown_settings().timezone or current_app.config["SITE_TIMEZONE"]
 
 
 def local_time(moment: datetime | None, style: str = "date") -> str:

@@ -9,15 +9,41 @@ Which view answers still depends only on the request's PATH_INFO.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
+from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
-from flask import Flask, Request, current_app
+from flask import Flask, Request, current_app, has_request_context
 from werkzeug.routing import MapAdapter
+
+#: Addresses remembered per app: every page links the same menu, feeds and stylesheets, and lists link the same
+#: articles; bounded, since a view may build one from what a request names.
+BUILT_URLS = 8192
 
 
 class SiteBoundFlask(Flask):
-    """Flask, with URL adapters bound to SITE_URL instead of the request's claims about where it was sent."""
+    """Flask, with URL adapters bound to SITE_URL instead of the request's claims about where it was sent.
+
+    Bound so, an endpoint and its values give the same address for as long as the process runs (the url map,
+    SITE_URL and the static files' hashes are fixed once it serves), so each address is built once, not on every
+    page that links it. The debug server builds every time: there a stylesheet edited must get its new hash.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._built_url = lru_cache(maxsize=BUILT_URLS)(self._build_url)
+
+    def url_for(self, /, endpoint: str, **options: Any) -> str:
+        if self.debug or endpoint[:1] == ".":  # a "." endpoint is relative to the request's blueprint
+            return super().url_for(endpoint, **options)
+        try:
+            return self._built_url(endpoint, has_request_context(), tuple(options.items()))
+        except TypeError:  # a value that cannot be a key (a list of query values): built as Flask builds it
+            return super().url_for(endpoint, **options)
+
+    def _build_url(self, endpoint: str, _in_request: bool, options: tuple[tuple[str, Any], ...]) -> str:
+        """Outside a request Flask makes addresses external by default, so whether one is active is in the key."""
+        return super().url_for(endpoint, **dict(options))
 
     def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
         matching = super().create_url_adapter(request)  # TRUSTED_HOSTS and the path to match, as Flask reads them

@@ -96,6 +96,9 @@ def main() -> int:
     parser.add_argument("--database-url", help="PostgreSQL URL of an empty database (default: SQLite in a temp dir)")
     parser.add_argument("--existing", action="store_true",
                         help="serve the site already at --database-url (from an earlier run) instead of generating one")
+    parser.add_argument("--copies", action="store_true",
+                        help=f"make the articles past the first {1000:,} as copies of them, in SQL: minutes instead of "
+                        "an hour at 100,000, for list targets (sitemap, archive); see tests/bench/generate.py")
     parser.add_argument("--only", help="the targets to load, separated by ';' (default: all), e.g. "
                         "'article, rendered;home, rendered'")
     args = parser.parse_args()
@@ -119,7 +122,7 @@ def main() -> int:
         args.articles, seconds = count_articles(app), 0.0
     else:
         print(f"Generating {args.articles} articles …")
-        seconds = generate(app, args.articles)
+        seconds = generate(app, args.articles, copies=args.copies)
         print(f"Generated in {seconds:.1f} s ({seconds / args.articles * 1000:.1f} ms an article).")
 
     with gunicorn("app:app", env, ROOT) as (base, master):
@@ -149,6 +152,10 @@ def main() -> int:
         f"{name.removesuffix(', rendered')} {ratios[name]:.2f} (≥ {target})"
         for name, target in RENDERED_TARGETS.items() if name in ratios))
     by_name = {result.name: result for result in results}
+    if "sitemap, rendered" in by_name or "archive, rendered" in by_name:
+        print("sitemap and archive, rendered, one connection, p99: " + ", ".join(
+            f"{name.removesuffix(', rendered')} {by_name[name].p99_ms:.1f} ms" for name in LIST_TARGETS
+            if name in by_name) + " (issue #16: < 50 ms at 100,000 articles)")
     if "article, nginx cache" in by_name:
         share = by_name["article, nginx cache"].requests_per_second / by_name["nginx static file"].requests_per_second
         print(f"nginx micro-cache: article pages at {share:.2f} of the same nginx serving a static file of "
@@ -232,6 +239,25 @@ RENDERED_TARGETS = {"article, rendered": 0.25, "home, rendered": 0.2, "tag, rend
                     "feed, rendered": 0.2}
 
 
+#: Pages that once grew with the site; measured at one connection, so that p99 is a reader's wait, not a queue's.
+LIST_TARGETS = ("sitemap, rendered", "archive, rendered")
+
+
+def list_paths(base: str) -> tuple[list[str], list[str]]:
+    """The sitemap (or its index) and up to ten of its parts spread over it; the archive's first page, every other
+    year and up to ten month pages found on them."""
+    sitemap = urllib.request.urlopen(base + "/sitemap.xml").read().decode()
+    parts = [location.split("127.0.0.1", 1)[1].replace("&amp;", "&")
+             for location in re.findall(r"<sitemap><loc>([^<]+)</loc>", sitemap)]
+    archive = urllib.request.urlopen(base + "/archive/").read().decode()
+    years = sorted(set(re.findall(r'href="(/archive/\?year=\d+)"', archive)))
+    months = sorted({month for year in ["/archive/", *years[::2]]
+                     for month in re.findall(r'href="(/archive/\?month=[\d-]+)"',
+                                             urllib.request.urlopen(base + year).read().decode())})
+    return (["/sitemap.xml", *parts[::max(1, len(parts) // 10)]],
+            ["/archive/", *years[::2], *months[::max(1, len(months) // 10)]])
+
+
 def count_articles(app) -> int:
     from sqlalchemy import func, select
 
@@ -264,6 +290,7 @@ def targets_for(app, base: str) -> dict[str, tuple[list[str], dict[str, str], in
     # A cookie takes a request past the page cache, as a signed-in editor's would: rendered every time.
     past_cache = {"Cookie": "bench=1"}
     searches = [f"/search?q={query}" for query in QUERIES]
+    sitemap_paths, archive_paths = list_paths(base)
     return {
         "article": ([f"/articles/{slug}" for slug in slugs], {}, None),
         "home": (["/"], {}, None),
@@ -281,6 +308,8 @@ def targets_for(app, base: str) -> dict[str, tuple[list[str], dict[str, str], in
         "search, rendered": (searches, past_cache, None),
         # What one search costs the server, without waiting in line behind 31 others: a reader's latency.
         "search, 1 connection": (searches, past_cache, 1),
+        "sitemap, rendered": (sitemap_paths, past_cache, 1),
+        "archive, rendered": (archive_paths, past_cache, 1),
     }
 
 

@@ -403,7 +403,9 @@ def test_a_nul_in_the_sign_in_email_answers_400_and_signs_no_one_in(client, make
 
 @pytest.mark.parametrize("path", ["/search?q=grief&page=%C2%B9", "/tags/grief?page=%C2%B9",
                                   "/sitemap.xml?page=%C2%B9", "/archive/?year=%C2%B9%C2%B2%C2%B3%E2%81%B4",
-                                  "/archive/?year=0000", "/archive/?year=9999", "/tags/grief?page=" + "9" * 30])
+                                  "/archive/?year=0000", "/archive/?year=9999", "/tags/grief?page=" + "9" * 30,
+                                  "/archive/?month=%C2%B9%C2%B2%C2%B3%E2%81%B4-01", "/archive/?month=0000-01",
+                                  "/archive/?month=2025-03&page=" + "9" * 30])
 def test_a_page_or_year_that_is_not_ascii_digits_in_range_answers_404(client, make, path):
     make.article("Grief", tags=("grief",))
     assert client.get(path).status_code == 404

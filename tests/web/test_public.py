@@ -1,11 +1,13 @@
 import json
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import lxml.html
 import pytest
 from lxml import etree
 
+from cms.core import clock
 from cms.core.clock import now
 from cms.core.workflow import Status
 from cms.extensions import db
@@ -13,6 +15,7 @@ from cms.models import Article, RelatedScore, User
 from cms.services import articles
 from cms.web import public
 from tests.web.reading_site import reading_site  # noqa: F401 - the fixture
+from tests.web.test_page_cache import counted_queries
 
 SITEMAP = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
@@ -272,11 +275,14 @@ def test_the_sitemap_lists_live_articles_series_tags_and_pages_with_lastmod(clie
         assert not any(location.endswith("/" + hidden) for location in locations)
     for url in root.xpath("//s:url[s:lastmod]", namespaces=namespace):
         datetime.strptime(url.xpath("string(s:lastmod)", namespaces=namespace), "%Y-%m-%dT%H:%M:%SZ")
-    assert len(root.xpath("//s:url[not(s:lastmod)]", namespaces=namespace)) == 1  # the home page
+    dated = set(root.xpath("//s:url[s:lastmod]/s:loc/text()", namespaces=namespace))
+    # An article's or a page's own last change; a series' or a tag's would take reading every article in it.
+    assert {f"{base}/articles/{slug}" for slug in reading_site.live_slugs} | {f"{base}/about"} <= dated
+    assert not any("/series/" in location or "/tags/" in location for location in dated)
 
 
 def test_a_site_too_large_for_one_sitemap_gets_an_index_of_sitemaps(client, reading_site, monkeypatch):
-    monkeypatch.setattr(public, "SITEMAP_URLS", 5)  # as 50,000 would be for a site of 100,000 articles
+    monkeypatch.setattr(public, "SITEMAP_URLS", 5)  # as 500 would be for a site of 100,000 articles
     index = etree.fromstring(client.get("/sitemap.xml").data)
     assert index.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
     sitemaps = index.xpath("//s:sitemap/s:loc/text()", namespaces=SITEMAP)
@@ -292,6 +298,97 @@ def test_a_site_too_large_for_one_sitemap_gets_an_index_of_sitemaps(client, read
     assert client.get(f"/sitemap.xml?page={len(sitemaps) + 1}").status_code == 404
 
 
+def test_each_sitemap_part_lists_live_urls_among_its_ids_and_one_with_none_still_names_a_page(client, make,
+                                                                                               monkeypatch):
+    monkeypatch.setattr(public, "SITEMAP_URLS", 3)
+    live = [make.article(f"Live {number}", slug=f"live-{number}") for number in range(1, 4)]
+    hidden = [make.article(f"Draft {number}", slug=f"draft-{number}", status=Status.DRAFT) for number in range(1, 4)]
+    scheduled = make.article("Soon", slug="soon", status=Status.SCHEDULED,
+                             publish_at=datetime.now(UTC) + timedelta(days=1))
+    assert live + hidden + [scheduled] == list(range(1, 8))  # parts: ids 1-3, 4-6 (drafts), 7 (scheduled)
+    index = etree.fromstring(client.get("/sitemap.xml").data)
+    assert len(index.xpath("//s:sitemap", namespaces=SITEMAP)) == 3
+    parts = [etree.fromstring(client.get(f"/sitemap.xml?page={number}").data).xpath("//s:loc/text()",
+                                                                                       namespaces=SITEMAP)
+             for number in (1, 2, 3)]
+    base = "http://127.0.0.1:5000"
+    assert parts[0] == [f"{base}/", *(f"{base}/articles/live-{number}" for number in range(1, 4))]
+    assert parts[1] == parts[2] == [f"{base}/"]  # an empty list of URLs is not a valid sitemap
+
+
+def test_a_scheduled_article_enters_the_sitemap_and_its_archive_month_at_its_time(client, make, monkeypatch):
+    go_live = datetime(2025, 3, 4, 14, tzinfo=UTC)
+    make.article("Soon", slug="soon", status=Status.SCHEDULED, publish_at=go_live)
+    monkeypatch.setattr(public.reader, "ARCHIVE_PER_PAGE", 1)
+    make.article("Earlier", slug="earlier", publish_at=datetime(2025, 3, 2, 14, tzinfo=UTC))
+    for moment, is_listed in ((go_live - timedelta(seconds=1), False), (go_live, True)):
+        monkeypatch.setattr(clock, "now", lambda moment=moment: moment)
+        sitemap = client.get("/sitemap.xml").get_data(as_text=True)
+        month = html(client, "/archive/?month=2025-03")
+        assert ("/articles/soon<" in sitemap) is is_listed
+        assert (texts(month, "//ul[@class='archive-list']/li/a") == ["Soon"]) is is_listed
+
+
+def test_a_year_longer_than_a_page_lists_its_months_each_a_page_at_a_time(client, make, monkeypatch):
+    monkeypatch.setattr(public.reader, "ARCHIVE_PER_PAGE", 2)
+    for day in (3, 5, 7):  # March 2025, newest last
+        make.article(f"March {day}", publish_at=datetime(2025, 3, day, 15, tzinfo=UTC))
+    make.article("January", publish_at=datetime(2025, 1, 10, 15, tzinfo=UTC))
+    make.article("Long ago", publish_at=datetime(2022, 6, 1, 15, tzinfo=UTC))
+    year = html(client, "/archive/")
+    assert texts(year, "//ul[@class='archive-months']/li") == ["March 2025 3 articles", "January 2025 1 article"]
+    assert year.xpath("//ul[@class='archive-months']//a/@href") == ["/archive/?month=2025-03",
+                                                                    "/archive/?month=2025-01"]
+    first = html(client, "/archive/?month=2025-03")
+    assert texts(first, "//h1") == ["Archive: March 2025"]
+    assert texts(first, "//ul[@class='archive-list']/li/a") == ["March 7", "March 5"]
+    [older] = first.xpath("//nav[@class='pager']//a[@rel='next']/@href")
+    assert parse_qs(urlsplit(older).query) == {"month": ["2025-03"], "page": ["2"]}
+    second = html(client, older)
+    canonical = urlsplit(second.xpath("string(//link[@rel='canonical']/@href)"))
+    assert canonical.path == "/archive/" and parse_qs(canonical.query) == {"month": ["2025-03"], "page": ["2"]}
+    assert html(client, "/archive/?year=2022").xpath("string(//link[@rel='canonical']/@href)") == (
+        "http://127.0.0.1:5000/archive/?year=2022")
+    assert texts(second, "//ul[@class='archive-list']/li/a") == ["March 3"]
+    assert second.xpath("//nav[@class='pager']//a/@href") == ["/archive/?month=2025-03"]
+    assert texts(html(client, "/archive/?year=2022"), "//main//section//a") == ["Long ago"]  # a short year: listed
+    for missing in ("month=2025-03&page=3", "month=2025-02", "month=2025-13", "month=2025-3", "month=x",
+                    "year=2025&month=2025-03", "year=2025&page=2", "page=2"):
+        assert client.get(f"/archive/?{missing}").status_code == 404, missing
+
+
+def test_sitemap_and_archive_pages_make_a_fixed_number_of_queries_however_large_the_site(app, make, monkeypatch):
+    monkeypatch.setattr(public, "SITEMAP_URLS", 4)  # as 500 would be for a site of 100,000 articles
+    monkeypatch.setattr(public.reader, "ARCHIVE_PER_PAGE", 3)
+    reader = app.test_client()
+    reader.set_cookie("signed-in", "1")  # past the page cache, as an editor's browser
+    urls = ["/sitemap.xml", "/sitemap.xml?page=1", "/sitemap.xml?page=2", "/archive/", "/archive/?year=2024",
+            "/archive/?month=2025-03", "/archive/?month=2025-03&page=2"]
+
+    def counts() -> dict[str, int]:
+        for url in urls:  # what is read once per content state (the menu, the years)
+            reader.get(url)
+        found = {}
+        for url in urls:
+            with counted_queries(app) as statements:
+                assert reader.get(url).status_code == 200, url
+            found[url] = len(statements)
+        return found
+
+    def add(first: int, last: int) -> None:
+        for number in range(first, last):
+            make.article(f"Note {number}", tags=("notes",),
+                         publish_at=datetime(2025, 3, 1, 15, tzinfo=UTC) + timedelta(hours=number))
+        make.article(f"Old note {first}", tags=("notes",), publish_at=datetime(2024, 6, 1, 15, tzinfo=UTC))
+
+    add(0, 8)
+    few = counts()
+    assert few == {"/sitemap.xml": 2, "/sitemap.xml?page=1": 4, "/sitemap.xml?page=2": 3, "/archive/": 3,
+                   "/archive/?year=2024": 2, "/archive/?month=2025-03": 2, "/archive/?month=2025-03&page=2": 2}
+    add(8, 40)
+    assert counts() == few
+
+
 def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_the_back_office(client):
     body = client.get("/robots.txt").get_data(as_text=True)
     assert "Sitemap: http://127.0.0.1:5000/sitemap.xml" in body
@@ -304,7 +401,7 @@ def test_an_error_inside_a_view_gets_a_friendly_500_page(app, client, reading_si
     def broken(*args, **kwargs):
         raise RuntimeError("the disk is on fire")
 
-    monkeypatch.setattr(reader, "latest", broken)
+    monkeypatch.setattr(reader, "keys", broken)  # what the home page lists
     app.config["PROPAGATE_EXCEPTIONS"] = False
     tree = html(client, "/", 500)
     assert "Something went wrong on our side" in tree.text_content()

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from cms.core.workflow import Status
 from cms.extensions import db
 from cms.models import Article, ContentVersion, Revision
-from cms.services import users
+from cms.services import related, users
 from tests.conftest import csrf_token
 from tests.web.reading_site import reading_site  # noqa: F401 - the fixture
 from tests.web.test_authoring import WRITE, created_id, edit_url, submit
@@ -233,3 +233,23 @@ def test_a_live_edit_changes_the_pages_whose_related_lists_it_moves(app, client,
     assert 'href="/articles/island-notes"' in quokkas.get_data(as_text=True)  # now among its related articles
     assert quokkas.headers["ETag"] != before["/articles/quokkas"].headers["ETag"]
     assert reader.get("/articles/tea").headers["ETag"] == before["/articles/tea"].headers["ETag"]
+
+
+def test_a_related_card_shows_the_new_summary_of_an_article_edited_in_place(app, client, auth, make):
+    edited = make.article("Quokkas of Rottnest", slug="quokkas", summary="Small and cheerful.",
+                          body_source="Quokkas smile and hop on Rottnest island.")
+    make.article("Quokka mornings", slug="mornings", body_source="Quokkas hop on Rottnest island every morning.")
+    make.article("Green tea", slug="tea", body_source="Sencha steeps for a minute in cool water.")
+    with app.app_context():
+        related.rebuild()
+        db.session.commit()
+    past_cache = app.test_client()
+    past_cache.set_cookie("signed-in", "1")  # rendered each time, from what is kept per content state
+    for reader in (app.test_client(), past_cache):
+        assert "Small and cheerful." in reader.get("/articles/mornings").get_data(as_text=True)
+    auth.login("editor")
+    submit(client, edit_url(edited), summary="Small, cheerful and nocturnal.",
+           body_source="Quokkas smile and hop on Rottnest island.")
+    for reader in (app.test_client(), past_cache):
+        page = reader.get("/articles/mornings").get_data(as_text=True)
+        assert "Small, cheerful and nocturnal." in page and "Small and cheerful." not in page

@@ -1,7 +1,7 @@
 """site version: a live article edited in place changes the pages that show it, not every page
 
-Revision ID: 0013_site_version
-Revises: 0012_public_version
+Revision ID: 0015_site_version
+Revises: 0014_articles_by_date
 Create Date: 2026-11-30 13:00:00
 
 content_version.site_version is the public version of the last write readers see that can change any page: a
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0013_site_version'
-down_revision = '0012_public_version'
+revision = '0015_site_version'
+down_revision = '0014_articles_by_date'
 branch_labels = None
 depends_on = None
 
