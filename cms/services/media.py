@@ -12,7 +12,7 @@ from cms.core import images, rendering, workflow
 from cms.core.errors import InvalidInput, NotAllowed
 from cms.extensions import db
 from cms.models import Article, Media, Page, User, user_photos
-from cms.services import uploads
+from cms.services import freshness, uploads
 
 #: How many uploads the writing screen offers as a featured image.
 RECENT = 100
@@ -78,6 +78,10 @@ def set_alt(media: Media, alt: str, *, by: User) -> Media:
     text = " ".join(alt.split())
     if len(text) > 500:
         raise InvalidInput("Keep the description under 500 characters.", field="alt")
+    if text != media.alt and usage(media).is_used:
+        # Readers get the description with the picture wherever it is shown; pictures are kept by their own
+        # rows, which no article's write follows, so the change counts as one to the site as a whole.
+        freshness.readers_see_this_transaction(db.session())
     media.alt = text
     db.session.flush()
     return media

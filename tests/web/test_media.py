@@ -327,3 +327,18 @@ def test_a_backup_round_trip_between_engines_keeps_every_image_byte_for_byte(app
                                   "0123456789abcdef0123456789abcdef-480.svg", "x-480.jpg"])
 def test_unknown_names_under_uploads_answer_404(client, name):
     assert client.get(f"/uploads/{name}").status_code == 404
+
+
+def test_a_new_description_of_a_featured_image_reaches_readers_of_the_article(app, make, client, auth):
+    auth.login("editor")
+    cover = upload(client, image_bytes(), filename="cover.jpg", alt="A path")
+    ident = make.article("Seeing the garden", slug="garden")
+    with app.app_context():
+        db.session.get(Article, ident).featured_media_id = cover["id"]
+        db.session.commit()
+    reader = app.test_client()
+    assert 'alt="A path"' in reader.get("/articles/garden").get_data(as_text=True)
+    client.post(f"/admin/media/{cover['id']}/alt",
+                data={"csrf_token": csrf_token(client, "/admin/media/"), "alt": "A gravel path under apple trees"})
+    page = reader.get("/articles/garden").get_data(as_text=True)
+    assert 'alt="A gravel path under apple trees"' in page and 'alt="A path"' not in page
