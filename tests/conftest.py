@@ -11,6 +11,8 @@ Fast without sharing state between tests:
 - Templates are compiled once a run, not once per test's app: Jinja's bytecode cache, checked against the source.
 - So are the functions Werkzeug writes to build each URL rule's URLs (two a rule, 112 rules an app: half of what an
   app costs to make): the same function for the same rule, bound to each app's own rule.
+- And SQL statements: SQLAlchemy compiles each statement once per engine, and every test has an engine of its own,
+  so all share one statement cache, each statement kept apart per kind and settings of database (its dialect).
 - `make test` runs one process per core (pytest-xdist); each has its own SQLite folder or PostgreSQL schema.
 """
 
@@ -21,16 +23,19 @@ import re
 import shutil
 import tempfile
 import uuid
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import BuiltinFunctionType, FunctionType, ModuleType
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.engine import Connection, Dialect, Engine, make_url
+from sqlalchemy.util import LRUCache
 from werkzeug.routing import Rule
 
 from cms import create_app
@@ -78,6 +83,43 @@ def _compile_url_builder_once(rule: Rule, append_unknown: bool = True) -> Callab
 
 
 Rule._compile_builder = _compile_url_builder_once  # type: ignore[method-assign]
+
+#: Dialect settings compared by value; any other attribute (a type compiler, a cache) by its class.
+DIALECT_SETTINGS = (type(None), bool, int, float, str, tuple, type, ModuleType, FunctionType, BuiltinFunctionType)
+
+
+class CompiledStatements(LRUCache):
+    """SQLAlchemy's statement cache, shared by every engine of a test process (the `compiled_cache` execution
+    option). SQLAlchemy keys it by the engine's own dialect object; here by the dialect's class and settings,
+    including what it learned from the server at its first connection (the version), which engines of one run share.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(10_000)
+        self.signatures: weakref.WeakKeyDictionary[Dialect, tuple] = weakref.WeakKeyDictionary()
+
+    def signature(self, dialect: Dialect) -> tuple:
+        if dialect not in self.signatures:
+            self.signatures[dialect] = (type(dialect), *sorted(
+                (name, value if isinstance(value, DIALECT_SETTINGS) else type(value))
+                for name, value in vars(dialect).items()))
+        return self.signatures[dialect]
+
+    def get(self, key, default=None):
+        dialect, *rest = key
+        return super().get((self.signature(dialect), *rest), default)
+
+    def __setitem__(self, key, value) -> None:
+        dialect, *rest = key
+        super().__setitem__((self.signature(dialect), *rest), value)
+
+
+COMPILED_STATEMENTS = CompiledStatements()
+
+
+@event.listens_for(Engine, "engine_connect")
+def _share_compiled_statements(connection: Connection) -> None:
+    connection.execution_options(compiled_cache=COMPILED_STATEMENTS)
 
 
 @pytest.fixture(scope="session")
