@@ -33,8 +33,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
-from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy import create_engine, delete, event, inspect, table, text
 from sqlalchemy.engine import Connection, Dialect, Engine, make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.util import LRUCache
 from werkzeug.routing import Rule
 
@@ -204,10 +205,24 @@ def app(app_config: dict, sqlite_template: Path | None) -> Iterator[Flask]:
 
 
 def _empty_tables() -> None:
-    """Delete every row the test left in any table, in one statement; their sequences start again at 1."""
+    """Delete every row the test left in any table; their sequences start again where they started.
+
+    DELETE, tables that refer to others first: TRUNCATE makes new files for every table and index, which costs
+    twenty times as much on a test's few rows. Tables the models do not know (alembic_version, or an older schema a
+    migration test left) go first; if a DELETE is refused even so, TRUNCATE … CASCADE empties them all.
+    """
     with db.engine.begin() as connection:
-        tables = ", ".join(f'"{name}"' for name in inspect(connection).get_table_names())
-        if tables:
+        names = inspect(connection).get_table_names()
+    known = [table.name for table in reversed(db.metadata.sorted_tables) if table.name in names]
+    try:
+        with db.engine.begin() as connection:
+            for name in [*sorted(set(names) - set(known)), *known]:
+                connection.execute(delete(table(name)))
+            connection.execute(text("SELECT setval(format('%I.%I', schemaname, sequencename), start_value, false) "
+                                    "FROM pg_sequences WHERE schemaname = current_schema()"))
+    except IntegrityError:
+        tables = ", ".join(f'"{name}"' for name in names)
+        with db.engine.begin() as connection:
             connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
