@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from cms.core.workflow import Status
-from tests.browser.chromium import BROWSER_TESTS, launched, served
+from tests.browser.chromium import BROWSER_TESTS, served
 from tests.browser.test_editor import signed_in
 from tests.browser.test_reading import axe_source  # noqa: F401 -- a fixture, used by name
 from tests.factories import PASSWORD
@@ -21,12 +21,6 @@ from tests.web.test_back_office_layout import back_office_screens
 
 pytestmark = BROWSER_TESTS
 WIDTHS = {"desk": (1280, 900), "phone": (375, 740)}
-
-
-@pytest.fixture
-def browser():
-    with launched() as browser:
-        yield browser
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 
 from cms.extensions import db
 from cms.web import security
-from tests.browser.chromium import BROWSER_TESTS, launched, served
+from tests.browser.chromium import BROWSER_TESTS, served
 from tests.conftest import PASSWORD
 
 pytestmark = BROWSER_TESTS
@@ -31,13 +31,12 @@ def site(app, make):
 
 
 @pytest.fixture
-def page():
-    with launched() as browser:
-        page = browser.new_page()
-        page.violations = []
-        page.on("console", lambda message: "Content Security Policy" in message.text
-                and page.violations.append(message.text))
-        yield page
+def page(browser):
+    page = browser.new_page()
+    page.violations = []
+    page.on("console", lambda message: "Content Security Policy" in message.text
+            and page.violations.append(message.text))
+    return page
 
 
 def test_the_back_office_works_under_the_policy(site, page):

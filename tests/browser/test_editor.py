@@ -12,7 +12,7 @@ from PIL import Image
 
 from cms.extensions import db
 from cms.models import Article
-from tests.browser.chromium import BROWSER_TESTS, launched, served
+from tests.browser.chromium import BROWSER_TESTS, served
 from tests.browser.test_reading import axe_source  # noqa: F401 -- a fixture, used by name
 from tests.factories import PASSWORD
 
@@ -26,12 +26,6 @@ def server(app, make) -> Iterator[str]:
     make.user("admin", email="maya@example.com")
     with served(app) as url:
         yield url
-
-
-@pytest.fixture
-def browser():
-    with launched() as browser:
-        yield browser
 
 
 def signed_in(browser, server: str, width: int = 1280, height: int = 900, bypass_csp: bool = False):

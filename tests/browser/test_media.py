@@ -15,7 +15,7 @@ from cms.core.workflow import Role
 from cms.extensions import db
 from cms.models import Article, User
 from cms.services import uploads, users
-from tests.browser.chromium import BROWSER_TESTS, launched, served
+from tests.browser.chromium import BROWSER_TESTS, served
 from tests.factories import NOW, PASSWORD
 
 pytestmark = BROWSER_TESTS
@@ -67,8 +67,8 @@ def _shoot(page, name: str) -> None:
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_readers_get_a_webp_copy_that_fits_their_screen(app, site, width):
-    with served(app) as base, launched() as browser:
+def test_readers_get_a_webp_copy_that_fits_their_screen(app, site, browser, width):
+    with served(app) as base:
         page = browser.new_page(viewport={"width": width, "height": 900}, device_scale_factor=2)
         page.goto(f"{base}/articles/{site}")
         page.wait_for_load_state("networkidle")
@@ -86,12 +86,12 @@ def test_readers_get_a_webp_copy_that_fits_their_screen(app, site, width):
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_the_media_screen_fits_the_screen(app, site, width):
+def test_the_media_screen_fits_the_screen(app, site, browser, width):
     with app.app_context():
         if users.find_by_email("admin@example.com") is None:
             users.create_user("admin@example.com", PASSWORD, Role.ADMIN, name="Admin")
             db.session.commit()
-    with served(app) as base, launched() as browser:
+    with served(app) as base:
         page = browser.new_page(viewport={"width": width, "height": 900})
         page.goto(f"{base}/login")
         page.fill("input[name=email]", "editor@example.com")

@@ -11,7 +11,7 @@ from cms import create_app
 from cms.core import clock
 from cms.extensions import db
 from cms.services import demo, reader
-from tests.browser.chromium import BROWSER_TESTS, launched, served
+from tests.browser.chromium import BROWSER_TESTS, served
 from tests.browser.pictures import add_pictures
 from tests.browser.tools import installed
 
@@ -55,12 +55,6 @@ def site_url(app: Flask) -> Iterator[str]:
     """The sample site, served from a thread on a free loopback port."""
     with served(app) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with launched() as chromium:
-        yield chromium
 
 
 @pytest.fixture

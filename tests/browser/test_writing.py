@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.browser.chromium import BROWSER_TESTS, launched, served
+from tests.browser.chromium import BROWSER_TESTS, served
 from tests.factories import PASSWORD
 
 pytestmark = BROWSER_TESTS
@@ -23,12 +23,10 @@ def server(app) -> Iterator[str]:
 
 
 @pytest.fixture
-def page(server):
-    with launched() as browser:
-        context = browser.new_context(base_url=server)
-        context.set_default_timeout(10_000)
-        yield context.new_page()
-        context.close()
+def page(server, browser):
+    context = browser.new_context(base_url=server)
+    context.set_default_timeout(10_000)
+    return context.new_page()
 
 
 def wait_for_status(page, path: str, status: int, seconds: float) -> int:

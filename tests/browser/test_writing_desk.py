@@ -18,10 +18,9 @@ from cms.extensions import db
 from cms.models import Article, Media, Revision, User
 from cms.services import uploads
 from tests.browser.chromium import BROWSER_TESTS
-from tests.browser.test_editor import (  # browser and server are fixtures: Chromium, the app with Maya (admin)
+from tests.browser.test_editor import (  # server is a fixture: the app with Maya (admin)
     WRITTEN,
     body_source,
-    browser,  # noqa: F401
     editor,
     server,  # noqa: F401
     signed_in,

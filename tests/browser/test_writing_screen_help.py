@@ -6,15 +6,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.chromium import BROWSER_TESTS, launched, served
+from tests.browser.chromium import BROWSER_TESTS, served
 from tests.factories import PASSWORD
 
 pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture
-def page(app) -> Iterator:
-    with served(app) as url, launched() as browser:
+def page(app, browser) -> Iterator:
+    with served(app) as url:
         context = browser.new_context(base_url=url)
         context.set_default_timeout(10_000)
         yield context.new_page()

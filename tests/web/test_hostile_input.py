@@ -1,8 +1,9 @@
 """Hostile values in every request value of every route answer 4xx, never 5xx, for readers and every role.
 
 The walker enumerates `app.url_map`; every method and endpoint must be listed in ROUTES with the query
-arguments and form fields it reads, so a new route without hostile-value coverage fails here. One app and one
-database serve the whole walk; the clients sign in once each.
+arguments and form fields it reads, so a new route without hostile-value coverage fails here. Each role walks
+as a test of its own (so test processes share the walk), through one app and database made for it, with every
+role's client signed in once, in the same order.
 """
 
 from __future__ import annotations
@@ -219,9 +220,9 @@ ROUTES: Mapping[tuple[str, str], Case] = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def walk_app(tmp_path_factory: pytest.TempPathFactory, database_url: str | None) -> Iterator[Flask]:
-    """One app and database for the whole walk; CSRF is off so posts reach the code that reads their fields."""
+    """One app and database for a walk; CSRF is off so posts reach the code that reads their fields."""
     folder = tmp_path_factory.mktemp("hostile")
     app = create_app({
         "TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
@@ -280,7 +281,7 @@ def _seed() -> dict[str, str]:
             "page_revision_id": str(page.revisions[0].id)}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def clients(walk_app: Flask) -> dict[str, FlaskClient]:
     signed_in = {"anonymous": walk_app.test_client()}
     for role in ROLES[1:]:
@@ -298,16 +299,16 @@ def test_every_route_is_covered_by_the_hostile_value_walk(walk_app):
     assert sorted(set(ROUTES) - registered) == [], "these routes are gone; remove them from ROUTES"
 
 
-def test_no_route_answers_a_hostile_value_with_a_server_error(walk_app, clients):
+@pytest.mark.parametrize("role", ROLES)
+def test_no_route_answers_a_hostile_value_with_a_server_error(walk_app, clients, role):
     failures = []
     rules = sorted(walk_app.url_map.iter_rules(), key=lambda rule: rule.endpoint == "auth.logout")  # sign-out last
-    for role in ROLES:
-        for rule in rules:
-            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-                tries = _tries(rule.rule, ROUTES[method, rule.endpoint], walk_app.config["WALK_IDS"],
-                               is_thorough=role == "admin")
-                failures += [f"{role} {method} {rule.rule} {label}: {error}" for label, *request in tries
-                             if (error := _send(clients[role], method, rule.rule, *request))]
+    for rule in rules:
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            tries = _tries(rule.rule, ROUTES[method, rule.endpoint], walk_app.config["WALK_IDS"],
+                           is_thorough=role == "admin")
+            failures += [f"{role} {method} {rule.rule} {label}: {error}" for label, *request in tries
+                         if (error := _send(clients[role], method, rule.rule, *request))]
     assert not failures, f"{len(failures)} server errors:\n" + "\n".join(failures)
 
 
