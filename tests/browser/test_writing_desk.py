@@ -254,7 +254,8 @@ def test_a_page_is_written_on_the_same_screen_and_a_refused_save_focuses_its_sum
     page.get_by_role("button", name="Save page").click()
     summary = page.get_by_role("alert").filter(has_text="The page is not saved.")
     summary.wait_for()
-    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    # The summary takes the focus from a script once the page has loaded, a moment after it shows.
+    page.wait_for_function("document.activeElement && document.activeElement.classList.contains('error-summary')")
     assert editor(page).locator("h2").inner_text() == "Write to me"  # the text and its preview are kept
     assert page.locator("#live-preview h2").inner_text() == "Write to me"
     summary.get_by_role("link").click()
