@@ -406,14 +406,14 @@ def _recording(compute: Callable[[], _T]) -> tuple[_T, Shown]:
     """Call `compute`, and return its value with the articles it loaded (see `record_shown`)."""
     session = db.session()
     outer = session.info.get(_SHOWN)
-    session.info[_SHOWN] = {}
+    record_shown(session)
     try:
         value = compute()
     finally:
-        found = session.info.pop(_SHOWN, {})
+        found = shown(session)
         if outer is not None:
             session.info[_SHOWN] = outer
-    return value, None if _UNMARKED in found.values() else found
+    return value, found
 
 
 def version_before_own_write(session: Session) -> int | None:
