@@ -26,9 +26,10 @@ def settings() -> SiteSettings:
 _HELD = "cms_site_settings"
 
 
-def timezone(default: str) -> str:
-    """Return the site's time zone name: the one set in the back office, else `default` (SITE_TIMEZONE)."""
-    return settings().timezone or default
+def timezone(default: str, chosen: SiteSettings | None = None) -> str:
+    """Return the site's time zone name: the one set in the back office, else `default` (SITE_TIMEZONE).
+    `chosen`: the settings already at hand (a reader's page has them as `shown`), else the row is read."""
+    return (chosen or settings()).timezone or default
 
 
 def shown(now: datetime) -> SiteSettings:

@@ -50,7 +50,7 @@ _menu: freshness.PerState[tuple[MenuLink, ...]] = freshness.PerState(size=1)  # 
 
 
 def site_zone() -> str:
-    return shown_settings().timezone or current_app.config["SITE_TIMEZONE"]
+    return site.timezone(current_app.config["SITE_TIMEZONE"], shown_settings())
 
 
 def local_time(moment: datetime | None, style: str = "date") -> str:
