@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
@@ -156,6 +156,20 @@ def articles_by_id(ids: Sequence[int], now: datetime, *, with_bodies: bool = Fal
     found = {article.id: article for article in db.session.scalars(
         _with_relations(live_articles(now).where(Article.id.in_(ids)), with_bodies=with_bodies))}
     return [found[ident] for ident in ids if ident in found]
+
+
+def read_together(ids: Sequence[int], now: datetime, *, with_bodies: bool = False) -> Callable[[int], Article | None]:
+    """Return a finder, by id, of the live articles among `ids` that reads them all in one query when first asked:
+    a list whose entries are kept per content state reads none of them, one with any to draw reads them at once."""
+    found: dict[int, Article] | None = None
+
+    def find(ident: int) -> Article | None:
+        nonlocal found
+        if found is None:
+            found = {article.id: article for article in articles_by_id(ids, now, with_bodies=with_bodies)}
+        return found.get(ident)
+
+    return find
 
 
 def listing(now: datetime, *, page: int = 1, tag: Tag | None = None, series: Series | None = None,

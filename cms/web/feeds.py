@@ -92,13 +92,10 @@ def _feed(title: str, description: str, page_url: str, endpoint: str, values: di
 def _answer(feed: feeds.Feed, items: list[Article], kind: str, now: datetime) -> Response:
     """`items` are listed without their bodies, tags or author: those are read only for entries not yet kept."""
     render, mimetype = FORMATS[kind]
-    whole: dict[int, Article] = {}
+    find = reader.read_together([item.id for item in items], now, with_bodies=True)
 
     def entry(item: Article) -> feeds.Entry:
-        if not whole:  # the first entry not kept at this state: read every item whole, in one query
-            whole.update((found.id, found) for found in reader.articles_by_id([item.id for item in items], now,
-                                                                             with_bodies=True))
-        article = whole[item.id]
+        article = find(item.id) or item  # gone from view since it was listed: its bodies load by themselves
         return _entry(article, related.body_for_readers(article, now))
 
     entries = [_entries.get(now, (item.id, item.version), functools.partial(entry, item)) for item in items]
@@ -110,7 +107,8 @@ def _answer(feed: feeds.Feed, items: list[Article], kind: str, now: datetime) ->
 
 
 #: Entries by article and version: the linked body made absolute, the byline and the tags, once per content state.
-_entries: freshness.PerState[feeds.Entry] = freshness.PerState(size=512)
+#: Named wholly by their article's version, like cards: the batch read of one feed's items ties no entry to the rest.
+_entries: freshness.PerState[feeds.Entry] = freshness.PerState(size=512, follows_loads=False)
 
 
 def _entry(article: Article, body: str) -> feeds.Entry:

@@ -107,12 +107,10 @@ def kept_cards(keys: Iterable[reader.Key], now: datetime) -> list[Card]:
     """The cards of the articles `keys` name; those not yet kept at this state are read, in one query."""
     keys = list(keys)
     freshness.note_shown({key.id: key.mark for key in keys})  # the page shows them, read whole or not
-    whole: dict[int, Article] = {}
+    find = reader.read_together([key.id for key in keys], now)
 
     def draw(key: reader.Key) -> Card | None:
-        if not whole:
-            whole.update((found.id, found) for found in reader.articles_by_id([key.id for key in keys], now))
-        found = whole.get(key.id)  # None only if it went from view since the keys were read
+        found = find(key.id)  # None only if it went from view since the keys were read
         return _card(found, now) if found is not None else None
 
     drawn = [_cards.get(now, (key.id, key.version), functools.partial(draw, key)) for key in keys]
