@@ -83,7 +83,7 @@ def _compile_url_builder_once(rule: Rule, append_unknown: bool = True) -> Callab
     return URL_BUILDERS[key]
 
 
-Rule._compile_builder = _compile_url_builder_once  # type: ignore[method-assign]
+Rule._compile_builder = _compile_url_builder_once  # type: ignore[method-assign] - a test-only patch, described above
 
 #: Dialect settings compared by value; any other attribute (a type compiler, a cache) by its class.
 DIALECT_SETTINGS = (type(None), bool, int, float, str, tuple, type, ModuleType, FunctionType, BuiltinFunctionType)
