@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 from weakref import WeakKeyDictionary
@@ -70,6 +70,7 @@ class State:
     changed_at: datetime  # last write or go-live, for Last-Modified
     live_count: int = 0  # how many articles are live
     site_version: int = 0  # the public version of the last write that can change any page
+    engine: Any = field(default=None, compare=False, repr=False)  # whose database it is, for what is kept per state
 
     @property
     def key(self) -> str:
@@ -141,7 +142,8 @@ def _state(now: datetime) -> State:
     written_at = row.public_changed_at
     changed_at = max(written_at, bounds.live_since) if bounds.live_since else written_at
     return State(version=row.public_version, live_since=bounds.live_since, next_change_at=bounds.next_change_at,
-                 changed_at=changed_at, live_count=bounds.live_count, site_version=row.site_version)
+                 changed_at=changed_at, live_count=bounds.live_count, site_version=row.site_version,
+                 engine=db.engine)
 
 
 @dataclass(frozen=True)
@@ -377,7 +379,7 @@ class PerState(Generic[_T]):
     def get(self, now: datetime, what: Hashable, compute: Callable[[], _T]) -> _T:
         """Return the value for `what` at the state of `now`, computing it if this state has none yet."""
         current = state(now)
-        key = (db.engine, current.key)
+        key = (current.engine, current.key)
         with self.lock:
             if key != self.key:
                 self.key, self.values = key, {}
@@ -391,7 +393,8 @@ class PerState(Generic[_T]):
                     if len(self.values) >= self.size:
                         self.values.pop(next(iter(self.values)))  # the oldest
                     self.values[what] = kept
-        note_shown(kept.shown)
+        if kept.shown != {}:
+            note_shown(kept.shown)
         return kept.value
 
 
@@ -493,10 +496,12 @@ def still_right(state: State, shown: Shown, version: int) -> bool:
     """
     if shown is None:
         return version == state.version
+    if not shown:  # named wholly by what it is kept for (a card by its article's version)
+        return True
     with _marks_lock:
-        marks = _marks.get(db.engine)
+        marks = _marks.get(state.engine)
         if marks is None:
-            marks = _marks[db.engine] = _Marks(state.version, state.version, {}, threading.Lock())
+            marks = _marks[state.engine] = _Marks(state.version, state.version, {}, threading.Lock())
     with marks.lock:
         if state.version > marks.version:
             marks.articles.update((ident, mark) for ident, mark in db.session.execute(

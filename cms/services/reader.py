@@ -121,18 +121,24 @@ def _with_relations(query: Select[Article], *, with_bodies: bool = True) -> Sele
 _BODIES = (Article.body_source, Article.body_html, Article.body_text)
 
 
-def latest(now: datetime, limit: int = 10, *, with_bodies: bool = True) -> list[Article]:
-    """Return the newest live articles, with their tags and series loaded."""
-    return list(db.session.scalars(_listing(with_bodies, by_tag=False, by_series=False),
-                                   {"now": now, "offset": 0, "limit": limit}))
-
-
 def article(slug: str, now: datetime) -> Article | None:
     """Return the live article with this slug, or None."""
     # One article: its series and author joined into its own query rather than read by two more.
     query = live_articles(now).where(Article.slug == slug)
     return db.session.scalar(query.options(selectinload(Article.tags), joinedload(Article.series),
                                            joinedload(Article.author)))
+
+
+def article_key(slug: str, now: datetime) -> Key | None:
+    """The key of the live article with this slug, or None: what its page, kept per content state, needs."""
+    row = db.session.execute(_article_key(), {"slug": slug, "now": now}).first()
+    return Key(*row) if row is not None else None
+
+
+@cache
+def _article_key() -> Select[int, int, int]:
+    return (select(Article.id, Article.version, Article.seen_version)
+            .where(is_live_clause(bindparam("now")), Article.slug == bindparam("slug")))
 
 
 def article_for_page(slug: str, now: datetime) -> Article | None:
@@ -255,11 +261,17 @@ def _parts_in_order(with_bodies: bool) -> Select[Article]:
             .where(Article.series_id == bindparam("series_id")).order_by(None).order_by(Article.series_part))
 
 
-def newest_parts(series: Series, now: datetime, limit: int, *, with_bodies: bool = True) -> list[Article]:
-    """Return the `limit` most recently live parts of `series`, in part order: what its feed carries."""
-    newest = list(db.session.scalars(_with_relations(live_articles(now), with_bodies=with_bodies)
-                                     .where(Article.series_id == series.id).limit(limit)))
-    return sorted(newest, key=lambda part: part.series_part or 0)
+def newest_part_keys(series_id: int, now: datetime, limit: int) -> list[Key]:
+    """The keys of the `limit` most recently live parts of a series, in part order: what its feed carries."""
+    rows = db.session.execute(_newest_part_keys(), {"now": now, "series_id": series_id, "limit": limit})
+    return [Key(ident, version, mark) for ident, version, mark, _ in sorted(rows, key=lambda row: row[3])]
+
+
+@cache
+def _newest_part_keys() -> Select[int, int, int, int]:
+    return (live_articles(bindparam("now"))
+            .with_only_columns(Article.id, Article.version, Article.seen_version, Article.series_part)
+            .where(Article.series_id == bindparam("series_id")).limit(bindparam("limit")))
 
 
 def series_navigation(series: Series, now: datetime, current: Article | None = None, *,

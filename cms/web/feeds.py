@@ -46,10 +46,13 @@ PING_TIMEOUT_SECONDS = 10
 def site_feed(kind: str) -> ResponseReturnValue:
     now = clock.now()
     settings = shown_settings()
-    items = reader.latest(now, limit=settings.feed_size, with_bodies=False)
-    feed = _feed(settings.title, settings.tagline or f"New articles from {settings.title}", absolute_url("public.home"),
-                 "feeds.site_feed", {}, items, now)
-    return _answer(feed, items, kind, now)
+    keys = reader.keys(now, per_page=settings.feed_size).items
+
+    def heading(updated_at: datetime | None) -> feeds.Feed:
+        return _feed(settings.title, settings.tagline or f"New articles from {settings.title}",
+                     absolute_url("public.home"), "feeds.site_feed", {}, updated_at, now)
+
+    return _answer(kind, ("site",), keys, heading, now)
 
 
 @bp.get("/series/<slug>/feed.<any(xml, atom):kind>")
@@ -58,11 +61,15 @@ def series_feed(slug: str, kind: str) -> ResponseReturnValue:
     now = clock.now()
     settings = shown_settings()
     series = reader.series(slug, now) or abort(404)
-    items = reader.newest_parts(series, now, settings.feed_size, with_bodies=False)
-    feed = _feed(f"{series.title} · {settings.title}", series.description or f"The parts of “{series.title}”.",
-                 absolute_url("public.series", slug=series.slug), "feeds.series_feed", {"slug": series.slug},
-                 items, now, feed_id=feeds.tag_uri(_authority(), series.created_at, f"series-{series.id}"))
-    return _answer(feed, items, kind, now)
+    keys = reader.newest_part_keys(series.id, now, settings.feed_size)
+    title, description, created_at = series.title, series.description, series.created_at
+
+    def heading(updated_at: datetime | None) -> feeds.Feed:
+        return _feed(f"{title} · {settings.title}", description or f"The parts of “{title}”.",
+                     absolute_url("public.series", slug=slug), "feeds.series_feed", {"slug": slug}, updated_at, now,
+                     feed_id=feeds.tag_uri(_authority(), created_at, f"series-{series.id}"))
+
+    return _answer(kind, ("series", series.id), keys, heading, now)
 
 
 @bp.get("/tags/<slug>/feed.<any(xml, atom):kind>")
@@ -71,44 +78,67 @@ def tag_feed(slug: str, kind: str) -> ResponseReturnValue:
     now = clock.now()
     settings = shown_settings()
     tag = reader.tag(slug, now) or abort(404)
-    items = reader.listing(now, tag=tag, per_page=settings.feed_size, with_bodies=False).items
-    feed = _feed(f"Articles tagged “{tag.name}” · {settings.title}", f"Articles about {tag.name}.",
-                 absolute_url("public.tag", slug=tag.slug), "feeds.tag_feed", {"slug": tag.slug}, items, now)
-    return _answer(feed, items, kind, now)
+    keys = reader.keys(now, tag_id=tag.id, per_page=settings.feed_size).items
+    name = tag.name
+
+    def heading(updated_at: datetime | None) -> feeds.Feed:
+        return _feed(f"Articles tagged “{name}” · {settings.title}", f"Articles about {name}.",
+                     absolute_url("public.tag", slug=slug), "feeds.tag_feed", {"slug": slug}, updated_at, now)
+
+    return _answer(kind, ("tag", tag.id), keys, heading, now)
 
 
-def _feed(title: str, description: str, page_url: str, endpoint: str, values: dict, items: list[Article],
+def _feed(title: str, description: str, page_url: str, endpoint: str, values: dict, updated_at: datetime | None,
           now: datetime, feed_id: str | None = None) -> feeds.Feed:
-    entries_updated = [item.updated_shown_at for item in items]
+    """The feed's own details; it was last updated when its newest entry was, or, empty, when content last was."""
     settings = shown_settings()
     return feeds.Feed(
         id=feed_id or page_url, title=title, description=description, page_url=page_url,
         rss_url=absolute_url(endpoint, kind="xml", **values), atom_url=absolute_url(endpoint, kind="atom", **values),
         author=settings.author_name or settings.title,
-        updated_at=max(entries_updated) if entries_updated else freshness.state(now).changed_at,
-        hub_url=current_app.config.get("WEBSUB_HUB") or None)
+        updated_at=updated_at or freshness.state(now).changed_at, hub_url=_hub_url())
 
 
-def _answer(feed: feeds.Feed, items: list[Article], kind: str, now: datetime) -> Response:
-    """`items` are listed without their bodies, tags or author: those are read only for entries not yet kept."""
-    render, mimetype = FORMATS[kind]
-    find = reader.read_together([item.id for item in items], now, with_bodies=True)
-
-    def entry(item: Article) -> feeds.Entry:
-        article = find(item.id) or item  # gone from view since it was listed: its bodies load by themselves
-        return _entry(article, related.body_for_readers(article, now))
-
-    entries = [_entries.get(now, (item.id, item.version), functools.partial(entry, item)) for item in items]
-    response = Response(render(feed, entries), mimetype=mimetype)
-    if feed.hub_url:  # WebSub discovery also reads the HTTP headers
-        self_url = feed.rss_url if kind == "xml" else feed.atom_url
-        response.headers["Link"] = f'<{feed.hub_url}>; rel="hub", <{self_url}>; rel="self"'
+def _answer(kind: str, scope: tuple, keys: list[reader.Key], heading: Callable[[datetime | None], feeds.Feed],
+            now: datetime) -> Response:
+    """The feed of the articles `keys` name, as `kind`: written once per content state and versions of its
+    entries, since it changes only when one of them does (or anything else readers see, which is a new state)."""
+    freshness.note_shown({key.id: key.mark for key in keys})
+    versions = tuple((key.id, key.version) for key in keys)
+    xml = _feeds.get(now, (kind, scope, versions), lambda: _write(kind, keys, heading, now))
+    response = Response(xml, mimetype=FORMATS[kind][1])
+    hub_url = _hub_url()
+    if hub_url:  # WebSub discovery also reads the HTTP headers
+        self_url = absolute_url(request.endpoint or "", **(request.view_args or {}))
+        response.headers["Link"] = f'<{hub_url}>; rel="hub", <{self_url}>; rel="self"'
     return response
+
+
+#: Whole feeds by kind, scope and the versions of their entries, written once per content state.
+_feeds: freshness.PerState[bytes] = freshness.PerState(size=32, follows_loads=False)
+
+
+def _write(kind: str, keys: list[reader.Key], heading: Callable[[datetime | None], feeds.Feed], now: datetime) -> bytes:
+    """Entries not kept yet are read in one query, with their bodies."""
+    find = reader.read_together([key.id for key in keys], now, with_bodies=True)
+
+    def entry(key: reader.Key) -> feeds.Entry | None:
+        article = find(key.id)  # None only if it went from view since the keys were read
+        return _entry(article, related.body_for_readers(article, now)) if article is not None else None
+
+    kept = [_entries.get(now, (key.id, key.version), functools.partial(entry, key)) for key in keys]
+    entries = [item for item in kept if item is not None]
+    render = FORMATS[kind][0]
+    return render(heading(max((item.updated_at for item in entries), default=None)), entries)
+
+
+def _hub_url() -> str | None:
+    return current_app.config.get("WEBSUB_HUB") or None
 
 
 #: Entries by article and version: the linked body made absolute, the byline and the tags, once per content state.
 #: Named wholly by their article's version, like cards: the batch read of one feed's items ties no entry to the rest.
-_entries: freshness.PerState[feeds.Entry] = freshness.PerState(size=512, follows_loads=False)
+_entries: freshness.PerState[feeds.Entry | None] = freshness.PerState(size=512, follows_loads=False)
 
 
 def _entry(article: Article, body: str) -> feeds.Entry:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, get_template_attribute, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 from werkzeug.routing import UnicodeConverter
@@ -117,6 +117,17 @@ def kept_cards(keys: Iterable[reader.Key], now: datetime) -> list[Card]:
     return [card for card in drawn if card is not None]
 
 
+@bp.app_template_global()
+def drawn_card(card: Card, level: int = 2, label: str | None = None, in_series: bool = True) -> Markup:
+    """`card` as the card macro draws it (see macros/articles.html), drawn once per content state."""
+    return _drawn_cards.get(clock.now(), (card, level, label, in_series), lambda: get_template_attribute(
+        "macros/articles.html", "card")(card, level=level, label=label, in_series=in_series))
+
+
+#: Cards as drawn, by what they show and where: a list's page draws none it drew before at this state.
+_drawn_cards: freshness.PerState[Markup] = freshness.PerState(size=4096, follows_loads=False)
+
+
 def _card(article: Article, now: datetime) -> Card:
     return Card(article.slug, article.title, article.summary, iso_utc(article.shown_at), local_time(article.shown_at),
                 reading_minutes(article),
@@ -203,18 +214,54 @@ _series_shown: freshness.PerState[tuple[tuple[SeriesShown, SeriesNav], ...]] = f
 @public
 def article(slug: str) -> ResponseReturnValue:
     now = clock.now()
-    found = reader.article_for_page(slug, now) or abort(404)
-    return render_article(found, now)
+    key = reader.article_key(slug, now) or abort(404)
+    freshness.note_shown({key.id: key.mark})
+    drawn = _article_pages.get(now, (key.id, key.version, key.mark), lambda: _article_page(slug, now))
+    return render_template("public/article.html", page=drawn or abort(404))
+
+
+def _article_page(slug: str, now: datetime) -> ArticlePage | None:
+    found = reader.article_for_page(slug, now)  # None only if it went from view since its key was read
+    return draw_article(found, now) if found is not None else None
+
+
+#: Articles' pages but for the site's layout, by article, version and mark: drawn once per content state.
+_article_pages: freshness.PerState[ArticlePage | None] = freshness.PerState(size=1024)
 
 
 def render_article(article: Article, now: datetime, *, is_preview: bool = False) -> str:
     """The article page as readers see it at `now`; a preview shows a draft or scheduled article as if live."""
-    around = (_around(article, now, is_preview=True) if is_preview
-              else _arounds.get(now, (article.id, article.version, article.seen_version),
-                                  lambda: _around(article, now)))
-    return render_template("public/article.html", article=article, nav=around.nav, body_html=around.body_html,
-                           sections=around.sections, related=around.related, structured_data=around.structured_data,
-                           featured=around.featured, author=around.author, tags=around.tags)
+    return render_template("public/article.html", page=draw_article(article, now, is_preview=is_preview))
+
+
+@dataclass(frozen=True)
+class ArticlePage:
+    """An article's page but for the site's layout: its own words for the page's head, its meta tags and
+    structured data, and the article itself with its author box, subscribe form and related articles, drawn."""
+
+    title: str
+    description: str
+    has_featured: bool
+    series: SeriesShown | None  # whose feed the page advertises
+    head: Markup
+    main: Markup
+
+
+def draw_article(article: Article, now: datetime, *, is_preview: bool = False) -> ArticlePage:
+    around = _around(article, now, is_preview=is_preview)
+    values = {"article": article, "nav": around.nav, "body_html": around.body_html, "sections": around.sections,
+              "related": around.related, "structured_data": around.structured_data, "featured": around.featured,
+              "author": around.author, "tags": around.tags}
+    series = article.series
+    return ArticlePage(
+        title=article.title, description=article.description or article.summary or shown_settings().tagline,
+        has_featured=around.featured is not None,
+        series=SeriesShown(series.slug, series.title, series.description) if series is not None else None,
+        head=_drawn("public/_article_head.html", values), main=_drawn("public/_article.html", values))
+
+
+def _drawn(template: str, values: dict[str, Any]) -> Markup:
+    return Markup(render_template(template, **values).strip())  # noqa: S704 - a template's own autoescaped output
 
 
 @dataclass(frozen=True)
@@ -269,9 +316,6 @@ def _around(article: Article, now: datetime, *, is_preview: bool = False) -> Aro
                   structured_data=[*_article_data(article, nav, author, featured), _practice_data(settings)])
 
 
-#: Pages' surroundings by article and version: everything in them follows from what readers see, so it is
-#: worked out (related scores read, titles linked, pictures drawn, JSON-LD built) once per content state.
-_arounds: freshness.PerState[Around] = freshness.PerState(size=1024)
 
 
 @bp.get("/series/")

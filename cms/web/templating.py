@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, Flask, current_app, g
+from flask import Blueprint, Flask, current_app, g, render_template, request
+from markupsafe import Markup
 
 from cms.core import clock
 from cms.models import SiteSettings
@@ -32,8 +33,25 @@ def shown_settings() -> SiteSettings:
 
 
 def _site_context() -> dict:
-    return {"site": shown_settings(), "menu_pages": _menu.get(clock.now(), "menu", _menu_links),
-            "site_zone": site_zone()}
+    return {"site": shown_settings(), "site_zone": site_zone(), "site_header": site_header,
+            "site_footer": site_footer}
+
+
+def site_header() -> Markup:
+    """The site's header and menu, drawn once per content state for each page the menu may mark as current."""
+    slug = (request.view_args or {}).get("slug") if request.endpoint == "public.page" else None
+    current = (request.endpoint, slug)
+    return _headers.get(clock.now(), current, lambda: _drawn("public/_header.html", current=current,
+                                                             menu_pages=_menu.get(clock.now(), "menu", _menu_links)))
+
+
+def site_footer() -> Markup:
+    """The site's footer, the practice's details in it, drawn once per content state."""
+    return _footers.get(clock.now(), "footer", lambda: _drawn("public/_footer.html"))
+
+
+def _drawn(template: str, **values: object) -> Markup:
+    return Markup(render_template(template, **values).strip())  # noqa: S704 - a template's own autoescaped output
 
 
 @dataclass(frozen=True)
@@ -47,6 +65,8 @@ def _menu_links() -> tuple[MenuLink, ...]:
 
 
 _menu: freshness.PerState[tuple[MenuLink, ...]] = freshness.PerState(size=1)  # the same on every page
+_headers: freshness.PerState[Markup] = freshness.PerState(size=64)  # by the page the menu marks as current
+_footers: freshness.PerState[Markup] = freshness.PerState(size=1)
 
 
 def site_zone() -> str:

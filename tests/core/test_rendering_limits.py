@@ -1,7 +1,6 @@
 """The pipeline's bounds: a body too long, or markup that would make the sanitizer's work grow faster than the
 text, is refused in one sentence before the work; anything within them renders as one piece would."""
 
-import time
 
 import pytest
 
@@ -17,11 +16,9 @@ def test_a_body_over_the_limit_is_refused_before_any_rendering():
 
 @pytest.mark.parametrize("markup", ["<b>", "<div>", "<ul><li>", "<span>", "<rt>", "<li><section>"],
                          ids=["bold", "div", "list", "span", "ruby-text", "list-section"])
-def test_tags_opened_by_the_thousand_are_refused_quickly_in_one_sentence(markup):
-    started = time.process_time()
-    with pytest.raises(InvalidInput, match=r"^[^\n]*\.$"):
+def test_tags_opened_by_the_thousand_are_refused_in_one_sentence(markup):
+    with pytest.raises(InvalidInput, match=r"^[^\n]*\.$"):  # how fast, `make bench` measures (bench_limits)
         rendering.render(markup * 80_000)  # 240 KB of "<b>" took a worker past its timeout
-    assert time.process_time() - started < 10
 
 
 def test_paragraphs_after_unclosed_formatting_do_not_multiply_it():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -432,14 +431,13 @@ def test_redirect_rows_are_not_made_for_drafts(app, client, auth):
         assert len(db.session.scalars(select(Revision)).all()) == 2
 
 
-def test_live_preview_refuses_thousands_of_unclosed_tags_quickly_in_one_sentence(client, auth):
+def test_live_preview_refuses_thousands_of_unclosed_tags_in_one_sentence(client, auth):
+    """They once took a worker past its timeout; how fast the refusal is, `make bench` measures (bench_limits)."""
     auth.login("author")
-    started = time.monotonic()
     response = client.post("/admin/articles/render", data={
         "body_source": "<b>" * 80_000, "csrf_token": csrf_token(client, WRITE)})
     assert response.status_code == 400
     assert "more than 100 deep" in response.json["error"]
-    assert time.monotonic() - started < 10  # it timed a worker out
 
 
 def test_saving_a_body_over_the_limit_says_so_and_saves_nothing(app, client, auth):

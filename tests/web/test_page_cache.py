@@ -243,8 +243,9 @@ def test_each_rendered_page_makes_a_fixed_number_of_queries_however_large_the_si
     series_id = make.series("Grief")
 
     def counts() -> dict[str, int]:
-        for url in RENDERED_QUERIES:  # what is read once per content state (the menu, the titles linked)
-            reader.get(url)
+        for _ in range(2):  # what is read once per content state (the menu, the titles linked), and the
+            for url in RENDERED_QUERIES:  # marks this process catches up on once a kept value is checked
+                reader.get(url)
         found = {}
         for url in RENDERED_QUERIES:
             with counted_queries(app) as statements:

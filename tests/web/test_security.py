@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 import socket
-import time
 import uuid
 from datetime import UTC, datetime
 
@@ -465,9 +464,7 @@ def test_an_animation_with_too_many_pixels_in_all_is_refused_before_decoding(cli
     output = io.BytesIO()
     frame.save(output, format="GIF", save_all=True, append_images=[Image.new("P", (2000, 2000), index % 250)
                                                                    for index in range(1, 200)])
-    started = time.monotonic()
     response = _upload(client, output.getvalue(), filename="a.gif", content_type="image/gif")
-    assert time.monotonic() - started < 5
     assert response.status_code == 400
     assert response.get_json()["error"] == ("The animation is too large (200 frames of 2000 × 2000 pixels); keep it "
                                             "under 8,000,000 pixels in all frames together.")
