@@ -264,11 +264,11 @@ def _parts_in_order(with_bodies: bool) -> Select[Article]:
 def newest_part_keys(series_id: int, now: datetime, limit: int) -> list[Key]:
     """The keys of the `limit` most recently live parts of a series, in part order: what its feed carries."""
     rows = db.session.execute(_newest_part_keys(), {"now": now, "series_id": series_id, "limit": limit})
-    return [Key(ident, version, mark) for ident, version, mark, _ in sorted(rows, key=lambda row: row[3])]
+    return [Key(ident, version, mark) for ident, version, mark, _ in sorted(rows, key=lambda row: row[3] or 0)]
 
 
 @cache
-def _newest_part_keys() -> Select[int, int, int, int]:
+def _newest_part_keys() -> Select[int, int, int, int | None]:
     return (live_articles(bindparam("now"))
             .with_only_columns(Article.id, Article.version, Article.seen_version, Article.series_part)
             .where(Article.series_id == bindparam("series_id")).limit(bindparam("limit")))
