@@ -22,7 +22,7 @@ from cms.models import Article, Media, Series, SiteSettings
 from cms.services import freshness, media, reader, related, search as search_service, users
 from cms.web import params
 from cms.web.caching import public
-from cms.web.templating import local_time, serves_readers, shown_settings, site_zone
+from cms.web.templating import drawn, local_time, serves_readers, shown_settings, site_zone
 
 bp = Blueprint("public", __name__)
 serves_readers(bp)
@@ -257,11 +257,7 @@ def draw_article(article: Article, now: datetime, *, is_preview: bool = False) -
         title=article.title, description=article.description or article.summary or shown_settings().tagline,
         has_featured=around.featured is not None,
         series=SeriesShown(series.slug, series.title, series.description) if series is not None else None,
-        head=_drawn("public/_article_head.html", values), main=_drawn("public/_article.html", values))
-
-
-def _drawn(template: str, values: dict[str, Any]) -> Markup:
-    return Markup(render_template(template, **values).strip())  # noqa: S704 - a template's own autoescaped output
+        head=drawn("public/_article_head.html", **values), main=drawn("public/_article.html", **values))
 
 
 @dataclass(frozen=True)

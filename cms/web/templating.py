@@ -41,16 +41,17 @@ def site_header() -> Markup:
     """The site's header and menu, drawn once per content state for each page the menu may mark as current."""
     slug = (request.view_args or {}).get("slug") if request.endpoint == "public.page" else None
     current = (request.endpoint, slug)
-    return _headers.get(clock.now(), current, lambda: _drawn("public/_header.html", current=current,
+    return _headers.get(clock.now(), current, lambda: drawn("public/_header.html", current=current,
                                                              menu_pages=_menu.get(clock.now(), "menu", _menu_links)))
 
 
 def site_footer() -> Markup:
     """The site's footer, the practice's details in it, drawn once per content state."""
-    return _footers.get(clock.now(), "footer", lambda: _drawn("public/_footer.html"))
+    return _footers.get(clock.now(), "footer", lambda: drawn("public/_footer.html"))
 
 
-def _drawn(template: str, **values: object) -> Markup:
+def drawn(template: str, **values: object) -> Markup:
+    """`template` drawn as a piece of a page, to be kept (see freshness.PerState) and shown as it is."""
     return Markup(render_template(template, **values).strip())  # noqa: S704 - a template's own autoescaped output
 
 
