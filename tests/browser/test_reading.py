@@ -194,3 +194,41 @@ def test_printed_an_article_is_its_text_without_the_sites_furniture(site_url, br
         assert not page.locator(furniture).is_visible(), furniture
     assert page.locator("h1").is_visible() and page.locator(".body").is_visible()
     page.close()
+
+
+def test_on_a_phone_a_card_keeps_its_picture_beside_the_title_and_its_summary_full_width(site_url, new_page):
+    page = new_page()
+    page.goto(f"{site_url}/tags/mother-daughter")
+    card = page.locator(".card.has-image").first
+    box, title, image = (item.bounding_box() for item in (card, card.locator(".card-title"),
+                                                          card.locator(".card-image")))
+    summary = card.locator(".summary").bounding_box()
+    assert image["x"] >= title["x"] + title["width"], "the picture beside the title"
+    assert summary["y"] >= image["y"] + image["height"] and summary["width"] == box["width"]
+
+
+def test_on_a_wide_screen_the_authors_words_stay_beside_her_photo(site_url, browser):
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(f"{site_url}/articles/life-stages")
+    photo = page.locator(".author-photo").bounding_box()
+    lefts = page.eval_on_selector_all(".author-text > *", "items => items.map(item => item.getClientRects()[0].left)")
+    assert lefts and min(lefts) >= photo["x"] + photo["width"]
+    page.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_under_a_short_pages_footer_is_the_footers_colour(site_url, browser, scheme):
+    page = browser.new_page(viewport={"width": 1280, "height": 1400}, color_scheme=scheme)
+    page.goto(f"{site_url}/articles/missing")
+    footer = page.locator(".site-footer").bounding_box()
+    assert footer["y"] + footer["height"] < 1400, "the page is shorter than the window"
+    below = page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
+    assert below == page.locator(".site-footer").evaluate("footer => getComputedStyle(footer).backgroundColor")
+    page.close()
+
+
+def test_a_date_in_the_archive_is_never_split_over_two_lines(site_url, new_page):
+    page = new_page()
+    page.goto(f"{site_url}/archive/")
+    lines = page.eval_on_selector_all("main time", "times => times.map(time => time.getClientRects().length)")
+    assert lines and set(lines) == {1}
