@@ -232,3 +232,13 @@ def test_a_date_in_the_archive_is_never_split_over_two_lines(site_url, new_page)
     page.goto(f"{site_url}/archive/")
     lines = page.eval_on_selector_all("main time", "times => times.map(time => time.getClientRects().length)")
     assert lines and set(lines) == {1}
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375", "1280"])
+def test_in_the_list_of_series_each_ones_parts_are_counted_under_its_title(site_url, browser, viewport):
+    page = browser.new_page(viewport=viewport)
+    page.goto(f"{site_url}/series/")
+    for card in page.locator("main .card").all():
+        title, meta = card.locator(".card-title").bounding_box(), card.locator(".meta").bounding_box()
+        assert meta["y"] >= title["y"] + title["height"] and meta["x"] == title["x"]
+    page.close()
