@@ -163,11 +163,14 @@ def test_the_phone_menu_opens_without_javascript_and_search_is_one_tap_away(site
     assert page.locator("h1").inner_text() == "Search results for “mother”"
 
 
-def test_on_a_wide_screen_the_menu_is_one_line_and_the_phone_button_is_gone(site_url, browser):
-    page = browser.new_page(viewport=DESKTOP)
-    page.goto(f"{site_url}/")
+@pytest.mark.parametrize("width", [1024, DESKTOP["width"]])
+@pytest.mark.parametrize("path", ["/", "/about"])  # on /about its menu link is drawn bold, so a little wider
+def test_on_a_wide_screen_the_menu_is_one_line_and_the_phone_button_is_gone(site_url, browser, width, path):
+    page = browser.new_page(viewport={"width": width, "height": DESKTOP["height"]})
+    page.goto(f"{site_url}{path}")
     tops = page.eval_on_selector_all(".site-nav li", "items => items.map(item => item.getBoundingClientRect().top)")
     assert len(tops) == 7 and len(set(tops)) == 1
+    assert page.locator(".site-title a").evaluate("link => link.getClientRects().length") == 1, "the name on one line"
     assert not page.get_by_text("Menu", exact=True).is_visible()
     assert page.locator(".site-header").bounding_box()["height"] <= 80
     page.close()
