@@ -230,10 +230,11 @@ def test_under_a_short_pages_footer_is_the_footers_colour(site_url, browser, sch
     page.close()
 
 
-def test_a_date_in_the_archive_is_never_split_over_two_lines(site_url, new_page):
+@pytest.mark.parametrize("path", ["/archive/", "/"])  # the home page's series cards say when the next part comes
+def test_a_date_is_never_split_over_two_lines(site_url, new_page, path):
     page = new_page()
-    page.goto(f"{site_url}/archive/")
-    lines = page.eval_on_selector_all("main time", "times => times.map(time => time.getClientRects().length)")
+    page.goto(f"{site_url}{path}")
+    lines = page.eval_on_selector_all("main :is(time, .date)", "dates => dates.map(date => date.getClientRects().length)")
     assert lines and set(lines) == {1}
 
 
