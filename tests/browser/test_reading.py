@@ -234,7 +234,7 @@ def test_under_a_short_pages_footer_is_the_footers_colour(site_url, browser, sch
 def test_a_date_is_never_split_over_two_lines(site_url, new_page, path):
     page = new_page()
     page.goto(f"{site_url}{path}")
-    lines = page.eval_on_selector_all("main :is(time, .date)", "dates => dates.map(date => date.getClientRects().length)")
+    lines = page.eval_on_selector_all("main :is(time, .date)", "all => all.map(date => date.getClientRects().length)")
     assert lines and set(lines) == {1}
 
 
