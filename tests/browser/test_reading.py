@@ -163,11 +163,14 @@ def test_the_phone_menu_opens_without_javascript_and_search_is_one_tap_away(site
     assert page.locator("h1").inner_text() == "Search results for “mother”"
 
 
-def test_on_a_wide_screen_the_menu_is_one_line_and_the_phone_button_is_gone(site_url, browser):
-    page = browser.new_page(viewport=DESKTOP)
-    page.goto(f"{site_url}/")
+@pytest.mark.parametrize("width", [1024, DESKTOP["width"]])
+@pytest.mark.parametrize("path", ["/", "/about"])  # on /about its menu link is drawn bold, so a little wider
+def test_on_a_wide_screen_the_menu_is_one_line_and_the_phone_button_is_gone(site_url, browser, width, path):
+    page = browser.new_page(viewport={"width": width, "height": DESKTOP["height"]})
+    page.goto(f"{site_url}{path}")
     tops = page.eval_on_selector_all(".site-nav li", "items => items.map(item => item.getBoundingClientRect().top)")
     assert len(tops) == 7 and len(set(tops)) == 1
+    assert page.locator(".site-title a").evaluate("link => link.getClientRects().length") == 1, "the name on one line"
     assert not page.get_by_text("Menu", exact=True).is_visible()
     assert page.locator(".site-header").bounding_box()["height"] <= 80
     page.close()
@@ -193,4 +196,53 @@ def test_printed_an_article_is_its_text_without_the_sites_furniture(site_url, br
     for furniture in (".site-header", ".site-footer", ".toc", ".series-pager", ".related"):
         assert not page.locator(furniture).is_visible(), furniture
     assert page.locator("h1").is_visible() and page.locator(".body").is_visible()
+    page.close()
+
+
+def test_on_a_phone_a_card_keeps_its_picture_beside_the_title_and_its_summary_full_width(site_url, new_page):
+    page = new_page()
+    page.goto(f"{site_url}/tags/mother-daughter")
+    card = page.locator(".card.has-image").first
+    box, title, image = (item.bounding_box() for item in (card, card.locator(".card-title"),
+                                                          card.locator(".card-image")))
+    summary = card.locator(".summary").bounding_box()
+    assert image["x"] >= title["x"] + title["width"], "the picture beside the title"
+    assert summary["y"] >= image["y"] + image["height"] and summary["width"] == box["width"]
+
+
+def test_on_a_wide_screen_the_authors_words_stay_beside_her_photo(site_url, browser):
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(f"{site_url}/articles/life-stages")
+    photo = page.locator(".author-photo").bounding_box()
+    lefts = page.eval_on_selector_all(".author-text > *", "items => items.map(item => item.getClientRects()[0].left)")
+    assert lefts and min(lefts) >= photo["x"] + photo["width"]
+    page.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_under_a_short_pages_footer_is_the_footers_colour(site_url, browser, scheme):
+    page = browser.new_page(viewport={"width": 1280, "height": 1400}, color_scheme=scheme)
+    page.goto(f"{site_url}/articles/missing")
+    footer = page.locator(".site-footer").bounding_box()
+    assert footer["y"] + footer["height"] < 1400, "the page is shorter than the window"
+    below = page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
+    assert below == page.locator(".site-footer").evaluate("footer => getComputedStyle(footer).backgroundColor")
+    page.close()
+
+
+@pytest.mark.parametrize("path", ["/archive/", "/"])  # the home page's series cards say when the next part comes
+def test_a_date_is_never_split_over_two_lines(site_url, new_page, path):
+    page = new_page()
+    page.goto(f"{site_url}{path}")
+    lines = page.eval_on_selector_all("main :is(time, .date)", "all => all.map(date => date.getClientRects().length)")
+    assert lines and set(lines) == {1}
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375", "1280"])
+def test_in_the_list_of_series_each_ones_parts_are_counted_under_its_title(site_url, browser, viewport):
+    page = browser.new_page(viewport=viewport)
+    page.goto(f"{site_url}/series/")
+    for card in page.locator("main .card").all():
+        title, meta = card.locator(".card-title").bounding_box(), card.locator(".meta").bounding_box()
+        assert meta["y"] >= title["y"] + title["height"] and meta["x"] == title["x"]
     page.close()

@@ -71,6 +71,14 @@ def test_every_public_page_has_one_h1_a_title_a_description_and_a_canonical_url(
         assert tree.xpath("string(//meta[@property='og:url']/@content)") == "http://127.0.0.1:5000" + url
 
 
+@pytest.mark.parametrize("url", [*PUBLIC_URLS, "/articles/no-such-thing"])
+def test_no_public_page_needs_javascript(client, reading_site, url):
+    response = client.get(url)
+    tree = lxml.html.fromstring(response.get_data(as_text=True))
+    assert tree.xpath("//script[not(@type='application/ld+json')]") == []  # structured data is not a script
+    assert tree.xpath("//@*[starts-with(name(), 'on')]") == []
+
+
 @pytest.mark.parametrize("slug", ["draft-part", "in-review", "scheduled-part", "archived", "no-such-thing"])
 def test_an_article_that_is_not_live_is_not_found(client, reading_site, slug):
     tree = html(client, f"/articles/{slug}", 404)
