@@ -97,6 +97,19 @@ def responsive(html: str, images: Mapping[str, ImageInfo], *, sizes: str = SIZES
     return _IMG.sub(replace, html)
 
 
+def all_lazy(html: str) -> str:
+    """Return sanitized `html` with every image loaded lazily: a body under a featured image, which is the one
+    the reader sees first (a body's own first image is loaded at once, see `responsive`)."""
+
+    def lazy(match: re.Match[str]) -> str:
+        tag = match.group(0)
+        if "loading" in _attributes(tag):
+            return tag
+        return tag[:-1] + ' loading="lazy" decoding="async">'
+
+    return _IMG.sub(lazy, html)
+
+
 def picture(key: str, info: ImageInfo, *, alt: str = "", title: str | None = None, sizes: str = SIZES,
             is_lazy: bool = True) -> str:
     """Return the <picture> (or, without variants, the <img>) that shows upload `key` at every width."""

@@ -302,7 +302,8 @@ def _around(article: Article, now: datetime, *, is_preview: bool = False) -> Aro
     settings = shown_settings()
     author = users.byline(article.author, settings)
     featured = media.featured_image(article)
-    body_html, sections = contents.with_contents(related.body_for_readers(article, now))
+    body = related.body_for_readers(article, now)
+    body_html, sections = contents.with_contents(images.all_lazy(body) if featured is not None else body)
     chosen = [other.id for other in related.for_article(article, now, settings)]
     return Around(body_html=body_html, sections=sections, nav=nav,
                   tags=[TagShown(tag.id, tag.slug, tag.name) for tag in article.tags],

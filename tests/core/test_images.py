@@ -23,6 +23,15 @@ def test_the_sanitizer_keeps_exactly_what_responsive_images_add():
     assert rendering.sanitize(responsive) == responsive
 
 
+def test_all_lazy_loads_every_image_lazily_and_keeps_a_choice_already_made():
+    html = images.responsive(rendering.render(f"![A garden](/uploads/{KEY}.jpg)\n\n![Away](https://example.org/a.jpg)"),
+                             {KEY: PHOTO})
+    lazy = images.all_lazy(html)
+    assert lazy.count('loading="lazy"') == 2 and lazy.count('decoding="async"') == 2
+    assert images.all_lazy(lazy) == lazy
+    assert rendering.sanitize(lazy) == lazy
+
+
 @pytest.mark.parametrize("typed", [
     '<img src="/x.jpg" srcset="https://tracker.example/p.gif 1w">',
     '<img src="/x.jpg" srcset="javascript:alert(1) 1w">',

@@ -156,6 +156,14 @@ def test_the_featured_image_tops_the_article_is_preloaded_and_shared(app, make, 
     assert f'srcset="/uploads/{first}-480.jpg 480w' in featured and "loading" not in featured
 
 
+def test_under_a_featured_image_every_picture_in_the_body_loads_lazily(app, make, client, auth):
+    slug, _, _ = article_with_images(app, make, client, auth, featured=True)
+    page = app.test_client().get(f"/articles/{slug}").get_data(as_text=True)
+    body = page.split('<div class="body">', 1)[1].split("</div>", 1)[0]
+    images = re.findall(r"<img\b[^>]*>", body)
+    assert len(images) == 3 and all('loading="lazy"' in image for image in images)  # the featured one comes first
+
+
 def test_the_writing_screen_chooses_the_featured_image(app, make, client, auth):
     auth.login("author")
     first = key_of(upload(client, image_bytes(), filename="garden.jpg")["url"])
