@@ -31,6 +31,9 @@ class Inbox:
         self.hold_at: int | None = None  # the email (1-based) to hold without an answer until `release` is set
         self.held = threading.Event()
         self.release = threading.Event()
+        self.gather: int | None = None  # hold emails until this many senders wait at once, then take them all
+        self.gathered = threading.Event()
+        self.waiting = 0
         self.port = 0
         self.seen = 0
 
@@ -46,6 +49,12 @@ class Inbox:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.gather is not None and not self.gathered.is_set():
+            self.waiting += 1  # one email in hand per connection, so this many connections send at once
+            if self.waiting >= self.gather:
+                self.gathered.set()
+            while not self.gathered.is_set():  # the test gives up waiting (and fails) after its own timeout
+                await asyncio.sleep(0.01)
         self.seen += 1
         if self.seen == self.hold_at:
             self.held.set()
@@ -80,6 +89,7 @@ def smtp_server(**options: Any) -> Iterator[Inbox]:
         yield inbox
     finally:
         inbox.release.set()
+        inbox.gathered.set()
         controller.stop()
 
 

@@ -17,6 +17,7 @@ from tests.browser.chromium import BROWSER_TESTS, served
 from tests.browser.test_editor import signed_in
 from tests.browser.test_reading import axe_source  # noqa: F401 -- a fixture, used by name
 from tests.factories import PASSWORD
+from tests.mail import subscribers
 from tests.web.test_back_office_layout import back_office_screens
 
 pytestmark = BROWSER_TESTS
@@ -31,6 +32,7 @@ def site(app, make) -> Iterator[tuple[str, dict[str, str]]]:
     make.article("Letting Go of Resentment", status=Status.SCHEDULED, series_id=series_id, series_part=1,
                  tags=("resentment",), body_source="## A heading\n\nSome *text*.")
     make.article("Life Stages", status=Status.DRAFT)
+    subscribers(app, 1, prefix="a-reader-with-a-rather-long-address")  # a row of the subscribers' table
     screens = {path: path for path in back_office_screens(app, make)}  # the same walk as the request tests
     with served(app) as url:
         yield url, screens
@@ -58,6 +60,22 @@ def test_every_back_office_screen_passes_axe(browser, site, axe_source, width):
             shot = name.strip("/").replace("/", "_").replace("?", "_")
             page.screenshot(path=str(Path(shots) / f"{shot}-{WIDTHS[width][0]}.png"), full_page=True)
     assert failures == [], "\n".join(failures)
+
+
+def test_no_back_office_screen_scrolls_sideways_on_a_phone(browser, site):
+    url, screens = site
+    page = signed_in(browser, url, *WIDTHS["phone"])
+    wider = []
+    for path in screens:
+        page.goto(path)
+        if page.evaluate("document.documentElement.scrollWidth") > WIDTHS["phone"][0]:
+            sticking_out = page.evaluate("""width => [...document.querySelectorAll('body *')]
+                .filter(e => (e.getBoundingClientRect().right > width || e.scrollWidth > e.clientWidth + 1)
+                             && ![...e.children].some(c => c.getBoundingClientRect().right > width))
+                .slice(-3).map(e => `${e.tagName.toLowerCase()}.${e.className} ${e.textContent.slice(0, 30)}`)""",
+                                         WIDTHS["phone"][0])
+            wider.append(f"{path}: {page.evaluate('document.documentElement.scrollWidth')} px: {sticking_out}")
+    assert wider == [], "\n".join(wider)  # a wide table scrolls within its own region
 
 
 def test_on_a_phone_the_menu_folds_and_opens_without_a_script(browser, site):

@@ -44,13 +44,14 @@ def test_nginx_accepts_the_sample_server_block(tmp_path):
 
 
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze is not installed")
-def test_systemd_accepts_the_web_unit(tmp_path):
-    unit = (DEPLOY / "cms-web.service").read_text()
+@pytest.mark.parametrize("name", ["cms-web.service", "cms-mail-worker.service"])
+def test_systemd_accepts_the_units_which_read_one_settings_file(tmp_path, name):
+    unit = (DEPLOY / name).read_text()
     unit = _replace(unit, "/srv/cms/.venv/bin/", f"{BIN}/")
     unit = _replace(unit, "EnvironmentFile=/etc/cms/cms.env", f"EnvironmentFile={tmp_path / 'cms.env'}")
     (tmp_path / "cms.env").write_text("SECRET_KEY=test\n")
-    (tmp_path / "cms-web.service").write_text(unit)
-    result = subprocess.run(["systemd-analyze", "verify", str(tmp_path / "cms-web.service")],
+    (tmp_path / name).write_text(unit)
+    result = subprocess.run(["systemd-analyze", "verify", str(tmp_path / name)],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip() == ""

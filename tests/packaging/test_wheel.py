@@ -30,6 +30,11 @@ def test_wheel_holds_the_package_templates_static_files_demo_and_migrations(whee
     assert not any(name.startswith("cms/static/editor/") for name in held)  # the editor's source stays out
 
 
+def test_wheel_builds_without_a_warning(wheel):
+    log = (wheel.parent.parent / "build.log").read_text()
+    assert "Warning" not in log, log  # e.g. setuptools' "Package 'cms.templates.errors' is absent from …"
+
+
 def test_installed_wheel_serves_the_site_from_another_directory(wheel, tmp_path):
     python = install(wheel, tmp_path / "venv", with_dependencies=False)
     elsewhere = tmp_path / "elsewhere"

@@ -28,7 +28,10 @@ _IGNORED = shutil.ignore_patterns("__pycache__", "node_modules", "*.pyc")
 
 
 def build_wheel(folder: Path) -> Path:
-    """Build the project's wheel from a copy of its sources (so the build leaves nothing in the checkout)."""
+    """Build the project's wheel from a copy of its sources (so the build leaves nothing in the checkout).
+
+    What the build printed is kept beside it in build.log.
+    """
     source = folder / "source"
     for name in SOURCES:
         if (ROOT / name).is_dir():
@@ -36,8 +39,12 @@ def build_wheel(folder: Path) -> Path:
         else:
             source.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, source / name)
-    run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(folder / "dist"),
-         str(source)])
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--verbose", "--no-deps", "--wheel-dir",
+                            str(folder / "dist"), str(source)],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+    (folder / "build.log").write_text(build.stdout)
+    if build.returncode != 0:
+        raise AssertionError(f"building the wheel failed:\n{build.stdout}")
     return next((folder / "dist").glob("*.whl"))
 
 

@@ -4,6 +4,7 @@ of sending, and two at once on PostgreSQL. Each subscriber gets exactly one emai
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -22,10 +23,10 @@ ROOT = Path(__file__).resolve().parents[2]
 COUNT = 1000
 
 
-def _worker(app, inbox, *arguments: str) -> subprocess.Popen:
+def _worker(app, inbox, *arguments: str, extra: dict[str, str] | None = None) -> subprocess.Popen:
     env = {**os.environ, "FLASK_APP": "app.py", "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
            "SECRET_KEY": "test", "SITE_URL": app.config["SITE_URL"], "SMTP_URL": inbox.url,
-           "MAIL_RATE_PER_MINUTE": "0"}
+           "MAIL_RATE_PER_MINUTE": "0", **(extra or {})}
     return subprocess.Popen([sys.executable, "-m", "flask", "cms", "worker", *arguments], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
@@ -63,9 +64,18 @@ def test_two_workers_on_postgresql_share_the_sending_with_no_duplicates_and_no_g
     addresses = subscribers(app, COUNT)
     with smtp_server() as inbox:
         _start_email(app)
+        inbox.gather = 2  # the first email of each worker waits for the other's: both take part
+        workers = [_worker(app, inbox, extra={"MAIL_POLL_SECONDS": "1"}) for _ in range(2)]
+        for worker in workers:
+            assert worker.stdout.readline().startswith("Worker started"), worker.stdout.read()
         publish(app, make.article("Ambivalence", status=Status.DRAFT, body_source="Text."))
-        workers = [_worker(app, inbox, "--once") for _ in range(2)]
-        outputs = [worker.communicate(timeout=180)[0] for worker in workers]
+        assert inbox.gathered.wait(timeout=25), "the two workers never sent at the same time"
+        assert inbox.wait_for(COUNT, seconds=180)
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)  # each finishes the email in hand, then stops
+        outputs = [worker.communicate(timeout=60)[0] for worker in workers]
     assert [worker.returncode for worker in workers] == [0, 0], outputs
     assert sorted(inbox.recipients) == sorted(addresses)
     assert set(inbox.recipients.values()) == {1}
+    sent = [int(re.search(r"Worker stopped: (\d+) emails sent", output).group(1)) for output in outputs]
+    assert sum(sent) == COUNT and min(sent) > 0, sent

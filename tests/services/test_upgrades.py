@@ -131,6 +131,19 @@ def content_at(revision: str) -> list[tuple]:
         rows.append(("INSERT INTO media_variants (media_id, width, format, data) VALUES (1, 4, 'png', :data)",
                      {"data": png()}))
         rows.append(("UPDATE articles SET featured_media_id = 1 WHERE id = 3",))
+    if at >= REVISIONS.index("0008_email_subscriptions"):
+        rows += [
+            (("INSERT INTO subscribers (id, email, status, created_at, confirmed_at, link_epoch) VALUES "
+              "(1, 'reader@example.org', 'confirmed', :when, :when, 0), "
+              "(2, 'pending@example.org', 'pending', :when, NULL, 0)"), {"when": when}),
+            (("INSERT INTO subscriptions (subscriber_id, topic, series_id, tag_id, created_at) VALUES "
+              "(1, 'site', NULL, NULL, :when), (1, 'series:1', 1, NULL, :when), (2, 'tag:1', NULL, 1, :when)"),
+             {"when": when}),
+            ("INSERT INTO mailings (article_id, queued_at, recipients) VALUES (3, :when, 1)", {"when": when}),
+            (("INSERT INTO outbox (subscriber_id, article_id, topic, status, attempts, next_attempt_at, created_at, "
+              "sent_at, error) VALUES (1, 3, NULL, 'sent', 1, :when, :when, :when, ''), "
+              "(2, NULL, 'tag:1', 'pending', 0, :when, :when, NULL, '')"), {"when": when}),
+        ]
     return rows
 
 
@@ -178,6 +191,16 @@ def test_a_site_made_at_any_release_upgrades_with_its_content(revision: str, sit
     assert signed_in.status_code == 302
     if revision == HEAD:
         assert client.get(f"/uploads/{KEY}.png").data == png()
+    if REVISIONS.index(revision) >= REVISIONS.index("0008_email_subscriptions"):  # subscribers, as they were
+        with app.app_context(), db.engine.connect() as connection:
+            counts = [connection.execute(text(f"SELECT count(*) FROM {name}")).scalar_one()  # noqa: S608
+                      for name in ("subscribers", "subscriptions", "mailings", "outbox")]
+        assert counts == [2, 3, 1, 2]
+        admin = app.test_client()
+        admin.post("/login", data={"email": "admin@example.com", "password": PASSWORD,
+                                   "csrf_token": csrf_token(admin, "/login")})
+        exported = admin.get("/admin/subscribers/export.csv").get_data(as_text=True)
+        assert "reader@example.org" in exported and "pending@example.org" in exported
 
 
 def snapshot(app: Flask) -> dict[str, object]:

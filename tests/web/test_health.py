@@ -143,3 +143,16 @@ def test_a_hung_redis_is_tried_once_per_retry_period_and_logs_one_warning(app_co
     warnings = [record.getMessage() for record in caplog.records if "does not answer" in record.getMessage()]
     assert len(warnings) == 1
     assert warnings[0].startswith("The page cache's Redis (CACHE_URL) does not answer (Timeout")
+
+
+def test_a_closed_redis_port_is_served_around_with_one_warning(app_config, make: Factories, caplog):
+    make.article("Letting go of resentment", status=Status.PUBLISHED)
+    client = create_app({**app_config, "CACHE_URL": f"redis://127.0.0.1:{free_port()}/0"}).test_client()
+
+    with caplog.at_level(logging.WARNING, logger="cms"):
+        for _ in range(20):
+            assert client.get("/articles/letting-go-of-resentment").status_code == 200
+
+    warnings = [record.getMessage() for record in caplog.records if "does not answer" in record.getMessage()]
+    assert len(warnings) == 1
+    assert warnings[0].startswith("The page cache's Redis (CACHE_URL) does not answer (")
