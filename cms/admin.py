@@ -42,6 +42,7 @@ from wtforms import FileField, PasswordField, RadioField, SelectField, StringFie
 from wtforms.validators import InputRequired, NumberRange
 
 from cms.core import clock, workflow, zones
+from cms.core.documents import plural
 from cms.core.errors import CMSError, InvalidInput, NotAllowed
 from cms.core.series import MAX_PART
 from cms.core.visibility import shown_status
@@ -340,8 +341,8 @@ class SeriesView(EditorsOnly, BackOfficeModelView):
     column_display_actions = False
     column_list = ("title", "slug", "parts")
     column_formatters = {"title": _edit_link,
-                         "parts": lambda view, context, model, name: Markup('<a href="{}">{} parts: reorder</a>')
-                         .format(url_for("series.parts", series_id=model.id), len(model.articles))}
+                         "parts": lambda view, context, model, name: Markup('<a href="{}">{}: reorder</a>')
+                         .format(url_for("series.parts", series_id=model.id), plural(len(model.articles), "part"))}
     form_columns = ("title", "description")
     column_searchable_list = ("title",)
 
