@@ -27,6 +27,7 @@ from tests.browser.test_editor import (  # server is a fixture: the app with May
     stored_body,
     write_without_markdown,
 )
+from tests.factories import PASSWORD
 from tests.services.test_transfer import other_app, round_trip  # noqa: F401 - other_app is a fixture
 
 pytestmark = BROWSER_TESTS
@@ -291,3 +292,20 @@ def test_the_featured_image_is_picked_by_sight_from_the_library(app, make, serve
     with app.app_context():
         assert db.session.get(Article, article_id).featured_media.alt == "A garden path"
     assert page.errors == [] and page.violations == []
+
+
+def test_without_javascript_the_text_box_writes_and_saves_markdown(app, server, browser):
+    context = browser.new_context(base_url=server, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/login")
+    page.get_by_label("Email").fill("maya@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto("/admin/articles/write")
+    assert page.locator(".editor-toolbar").count() == 0  # no editor: the plain text box it would replace
+    page.get_by_label("Title").fill("Plain text")
+    page.get_by_label("Body").fill("## A heading\n\nSome **bold** words.")
+    page.get_by_role("button", name="Save draft").click()
+    page.get_by_text("“Plain text” is saved.").wait_for()
+    assert stored_body(app, "Plain text") == "## A heading\n\nSome **bold** words."
+    context.close()
