@@ -365,8 +365,11 @@ class SeriesView(EditorsOnly, BackOfficeModelView):
                         is not False:
                     flash(f"The parts of “{series.title}” are renumbered.", "success")
                     return redirect(url_for("series.parts", series_id=series.id))
+        now = clock.now()
         return self.render("admin/series_parts.html", series=series, form=form,
-                           parts=sorted(series.articles, key=lambda article: article.series_part or 0))
+                           parts=sorted(series.articles, key=lambda article: article.series_part or 0),
+                           statuses={article.id: shown_status(article.status, article.publish_at, now)
+                                     for article in series.articles})
 
 
 class TagView(EditorsOnly, BackOfficeModelView):
