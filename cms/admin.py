@@ -104,7 +104,7 @@ class DashboardView(SignedInOnly, AdminIndexView):
             in_review=articles.with_status(Status.REVIEW, by=current_user),
             upcoming=articles.upcoming(now, by=current_user),
             weeks=articles.month_calendar(month.year, month.month, zone, by=current_user, now=now),
-            month=month, previous_month=_shift(month, -1), next_month=_shift(month, 1), site_zone=zone,
+            month=month, previous_month=_shift(month, -1), next_month=_shift(month, 1), site_city=zones.city(zone),
         )
 
 

@@ -191,6 +191,13 @@ def test_the_series_list_counts_parts_in_plain_english(client, auth, make):
     assert ">1 part: reorder<" in series and ">0 parts: reorder<" in series and "1 parts" not in series
 
 
+def test_site_time_is_named_by_its_city(client, auth):
+    auth.login("editor")
+    assert "Scheduled and published articles by day, in New York time." in text(client.get("/admin/"))
+    writing = text(client.get("/admin/articles/write"))
+    assert "New York time. Editors schedule" in writing and "America/New_York" not in writing
+
+
 def test_dashboard_says_dashboard_once(client, auth):
     auth.login("editor")
     page = text(client.get("/admin/"))
