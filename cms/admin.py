@@ -42,6 +42,7 @@ from wtforms import FileField, PasswordField, RadioField, SelectField, StringFie
 from wtforms.validators import InputRequired, NumberRange
 
 from cms.core import clock, workflow, zones
+from cms.core.documents import plural
 from cms.core.errors import CMSError, InvalidInput, NotAllowed
 from cms.core.series import MAX_PART
 from cms.core.visibility import shown_status
@@ -103,7 +104,7 @@ class DashboardView(SignedInOnly, AdminIndexView):
             in_review=articles.with_status(Status.REVIEW, by=current_user),
             upcoming=articles.upcoming(now, by=current_user),
             weeks=articles.month_calendar(month.year, month.month, zone, by=current_user, now=now),
-            month=month, previous_month=_shift(month, -1), next_month=_shift(month, 1), site_zone=zone,
+            month=month, previous_month=_shift(month, -1), next_month=_shift(month, 1), site_city=zones.city(zone),
         )
 
 
@@ -340,8 +341,8 @@ class SeriesView(EditorsOnly, BackOfficeModelView):
     column_display_actions = False
     column_list = ("title", "slug", "parts")
     column_formatters = {"title": _edit_link,
-                         "parts": lambda view, context, model, name: Markup('<a href="{}">{} parts: reorder</a>')
-                         .format(url_for("series.parts", series_id=model.id), len(model.articles))}
+                         "parts": lambda view, context, model, name: Markup('<a href="{}">{}: reorder</a>')
+                         .format(url_for("series.parts", series_id=model.id), plural(len(model.articles), "part"))}
     form_columns = ("title", "description")
     column_searchable_list = ("title",)
 
@@ -364,8 +365,11 @@ class SeriesView(EditorsOnly, BackOfficeModelView):
                         is not False:
                     flash(f"The parts of “{series.title}” are renumbered.", "success")
                     return redirect(url_for("series.parts", series_id=series.id))
+        now = clock.now()
         return self.render("admin/series_parts.html", series=series, form=form,
-                           parts=sorted(series.articles, key=lambda article: article.series_part or 0))
+                           parts=sorted(series.articles, key=lambda article: article.series_part or 0),
+                           statuses={article.id: shown_status(article.status, article.publish_at, now)
+                                     for article in series.articles})
 
 
 class TagView(EditorsOnly, BackOfficeModelView):

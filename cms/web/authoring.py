@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import Field
 
-from cms.core import clock, series as series_rules, workflow
+from cms.core import clock, series as series_rules, workflow, zones
 from cms.core.errors import EditConflict, InvalidInput, NotAllowed, TransitionError
 from cms.core.visibility import is_live, shown_status
 from cms.core.workflow import Status
@@ -280,7 +280,7 @@ def _writing_screen(article: Article | None, form: ArticleForm, *, offered: Auto
         preview_html=writing.preview_html(article, form.body_source.data or ""),
         shown_status=shown, is_live=article is not None and is_live(article.status, article.publish_at, now),
         moves=[(target, _button_label(shown, target)) for target in moves],
-        offered=offered, compare_url=compare_url, site_zone=site_zone(), merge=merge,
+        offered=offered, compare_url=compare_url, site_city=zones.city(site_zone()), merge=merge,
         numbering=_numbering(article, now), may_create_series=workflow.may_edit_any(role),
         tag_names=tags.names_offered_to(current_user, now),
         preview_links=articles.preview_links(article) if article else [],

@@ -18,6 +18,7 @@ from cms.extensions import db
 from cms.models import Article, Media, Revision, User
 from cms.services import uploads
 from tests.browser.chromium import BROWSER_TESTS
+from tests.browser.test_back_office import serious_violations
 from tests.browser.test_editor import (  # server is a fixture: the app with Maya (admin)
     WRITTEN,
     body_source,
@@ -27,6 +28,8 @@ from tests.browser.test_editor import (  # server is a fixture: the app with May
     stored_body,
     write_without_markdown,
 )
+from tests.browser.test_reading import axe_source  # noqa: F401 -- a fixture, used by name
+from tests.factories import PASSWORD
 from tests.services.test_transfer import other_app, round_trip  # noqa: F401 - other_app is a fixture
 
 pytestmark = BROWSER_TESTS
@@ -291,3 +294,45 @@ def test_the_featured_image_is_picked_by_sight_from_the_library(app, make, serve
     with app.app_context():
         assert db.session.get(Article, article_id).featured_media.alt == "A garden path"
     assert page.errors == [] and page.violations == []
+
+
+def test_without_javascript_the_text_box_writes_and_saves_markdown(app, server, browser):
+    context = browser.new_context(base_url=server, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/login")
+    page.get_by_label("Email").fill("maya@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto("/admin/articles/write")
+    assert page.locator(".editor-toolbar").count() == 0  # no editor: the plain text box it would replace
+    page.get_by_label("Title").fill("Plain text")
+    page.get_by_label("Body").fill("## A heading\n\nSome **bold** words.")
+    page.get_by_role("button", name="Save draft").click()
+    page.get_by_text("“Plain text” is saved.").wait_for()
+    assert stored_body(app, "Plain text") == "## A heading\n\nSome **bold** words."
+    context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_a_conflict_and_a_refused_save_pass_axe(make, server, browser, axe_source, width):
+    article_id = make.article("Two tabs", status=Status.DRAFT, author_email="maya@example.com",
+                              body_source=PARAGRAPHS)
+    first = signed_in(browser, server, width=width, bypass_csp=True)  # axe is injected inline
+    second = first.context.new_page()
+    for tab in (first, second):
+        tab.goto(f"/admin/articles/{article_id}/edit")
+        editor(tab).locator("p").first.wait_for()
+    add_to_paragraph(first, 1, " Theirs.")
+    first.get_by_role("button", name="Save draft").click()
+    first.get_by_text("“Two tabs” is saved.").wait_for()
+    add_to_paragraph(second, 1, " Mine.")
+    second.get_by_role("button", name="Save draft").click()
+    second.get_by_role("region", name="Changed on both sides").wait_for()
+    assert serious_violations(second, axe_source) == []
+
+    first.goto("/admin/articles/write")
+    first.get_by_label("Title").fill("Another")
+    first.get_by_label("Slug").fill("two-tabs")  # taken
+    first.get_by_role("button", name="Save draft").click()
+    first.get_by_role("alert").filter(has_text="The article is not saved.").wait_for()
+    assert serious_violations(first, axe_source) == []

@@ -26,7 +26,7 @@ NOT_SCREENS = {
 NOT_SCREEN_SUFFIXES = (".ajax_lookup", ".export")  # Flask-Admin's JSON and CSV answers
 
 #: Flask-Admin's own words, none of which a back-office screen may show.
-STOCK_WORDS = ("Add Filter", "Create New Record", "Save and Add Another", "Save and Continue Editing",
+STOCK_WORDS = ("Add Filter", "List (", "Create New Record", "Save and Add Another", "Save and Continue Editing",
                "Reset Filters", "There are no items in the table.", ">List<", ">Create<")
 MENU_FOR_ADMIN = ["Dashboard", "Articles", "Series", "Tags", "Pages", "Media", "Users", "Site settings",
                   "Import and export", "Subscribers", "Your sessions", "Your profile"]
@@ -180,6 +180,22 @@ def test_lists_use_plain_labels_and_lower_case_statuses(client, auth, make):
     settings = text(client.get("/admin/settings/", follow_redirects=True))
     assert "Booking link" in settings and "Consultation Url" not in settings
     assert "<h1>Site settings</h1>" in settings
+
+
+def test_the_series_list_counts_parts_in_plain_english(client, auth, make):
+    one = make.series("Letting Go")
+    make.article("Fees and Booking", series_id=one, series_part=1)
+    make.series("Grief and Loss")
+    auth.login("editor")
+    series = text(client.get("/admin/series/"))
+    assert ">1 part: reorder<" in series and ">0 parts: reorder<" in series and "1 parts" not in series
+
+
+def test_site_time_is_named_by_its_city(client, auth):
+    auth.login("editor")
+    assert "Scheduled and published articles by day, in New York time." in text(client.get("/admin/"))
+    writing = text(client.get("/admin/articles/write"))
+    assert "New York time. Editors schedule" in writing and "America/New_York" not in writing
 
 
 def test_dashboard_says_dashboard_once(client, auth):

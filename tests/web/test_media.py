@@ -164,6 +164,22 @@ def test_under_a_featured_image_every_picture_in_the_body_loads_lazily(app, make
     assert len(images) == 3 and all('loading="lazy"' in image for image in images)  # the featured one comes first
 
 
+def test_the_featured_image_is_the_picture_of_its_card_on_the_home_page_and_its_series_page(app, make, client,
+                                                                                             auth):
+    slug, first, _ = article_with_images(app, make, client, auth, featured=True)
+    series_id = make.series("Seeing")
+    with app.app_context():
+        article = db.session.scalar(select(Article).where(Article.slug == slug))
+        article.series_id, article.series_part = series_id, 1
+        db.session.commit()
+        series_slug = article.series.slug
+    for url in ("/", f"/series/{series_slug}"):
+        page = app.test_client().get(url).get_data(as_text=True)
+        cards = re.findall(r'<article class="card has-image">.*?</article>', page, re.DOTALL)
+        assert len(cards) == 1 and "Seeing the garden" in cards[0], url
+        assert f"/uploads/{first}-480.webp 480w" in cards[0] and f"/uploads/{first}-480.jpg 480w" in cards[0], url
+
+
 def test_the_writing_screen_chooses_the_featured_image(app, make, client, auth):
     auth.login("author")
     first = key_of(upload(client, image_bytes(), filename="garden.jpg")["url"])

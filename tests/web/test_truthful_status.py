@@ -112,3 +112,18 @@ def test_a_live_articles_time_is_not_rescheduled_from_the_form(client, auth, mak
     assert response.status_code == 422
     assert "The publish time of a published article cannot be changed" in text(response)
     assert make.get(Article, article_id).publish_at == START - timedelta(hours=1)
+
+
+def test_the_series_parts_screen_shows_a_part_past_its_time_as_published(client, auth, make, moment):
+    series_id = make.series("Letting Go")
+    make.article("Part one", status=Status.SCHEDULED, series_id=series_id, series_part=1,
+                 publish_at=START + timedelta(seconds=2))
+    auth.login("editor")
+    parts = f"/admin/series/{series_id}/parts"
+
+    def badge() -> str:
+        return re.search(r'<span class="badge[^"]*">([^<]+)</span>', text(client.get(parts))).group(1)
+
+    assert badge() == "scheduled"
+    moment[0] = START + timedelta(seconds=3)
+    assert badge() == "published"
