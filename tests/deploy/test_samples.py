@@ -1,6 +1,8 @@
 """The deployment samples in deploy/ work as they are: nginx accepts its block, systemd its unit, and gunicorn's
 settings give an access log and one control socket per instance (issue 17)."""
 
+import http.client
+import io
 import os
 import re
 import shlex
@@ -10,7 +12,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
+from cms import create_app
+from cms.config import DATABASE_FILE
+from cms.core import clock
+from cms.extensions import db
+from cms.services import uploads
 from tests.packaging.wheel import ROOT, get
 from tests.servers import free_port, wait_until_answering
 
@@ -68,6 +76,32 @@ def test_web_unit_serves_with_the_readmes_proxy_command():
     assert started[1:] in arguments
 
 
+def _store_an_image(instance: Path) -> str:
+    """Store an image in the site at `instance` as an upload through another server would; return its file name."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / DATABASE_FILE}", "SECRET_KEY": "test"})
+    photo = io.BytesIO()
+    Image.new("RGB", (1200, 600), (200, 120, 40)).save(photo, format="JPEG")
+    photo.seek(0)
+    with app.app_context():
+        stored = uploads.save(photo, by=None, now=clock.now(), filename="garden.jpg", alt="A garden",
+                              max_bytes=app.config["UPLOAD_MAX_BYTES"], max_pixels=app.config["UPLOAD_MAX_PIXELS"],
+                              max_animation_pixels=app.config["UPLOAD_MAX_ANIMATION_PIXELS"])
+        db.session.commit()
+        name = stored.file_name
+        db.engine.dispose()
+    return name
+
+
+def _get_bytes(port: int, path: str) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
 def _start(port: int, environment: dict[str, str]) -> subprocess.Popen[str]:
     return subprocess.Popen([str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "--workers", "1",
                              "--bind", f"127.0.0.1:{port}", "app:app"], cwd=ROOT, env=environment,
@@ -75,6 +109,7 @@ def _start(port: int, environment: dict[str, str]) -> subprocess.Popen[str]:
 
 
 def test_gunicorn_settings_log_each_request_and_give_each_instance_its_own_control_socket(tmp_path):
+    """Two instances of one site, as behind a load balancer: each its own socket and log, one set of uploads."""
     environment = {**os.environ, "INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "test",
                    "XDG_RUNTIME_DIR": str(tmp_path), "FLASK_APP": "app.py"}
     environment.pop("DATABASE_URL", None)
@@ -84,6 +119,9 @@ def test_gunicorn_settings_log_each_request_and_give_each_instance_its_own_contr
     try:
         assert all(wait_until_answering(port, "/healthz") for port in ports)
         assert get(ports[0], "/tags/?secret=no")[0] == 200
+        name = _store_an_image(tmp_path / "instance")  # by a third server of the same site: this process
+        served = [_get_bytes(port, f"/uploads/{name}") for port in ports]
+        assert served[0][0] == served[1][0] == 200 and served[0][1] == served[1][1] != b""
     finally:
         for server in servers:
             server.terminate()
