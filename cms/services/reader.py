@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, TypeVarTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Result, Select, and_, bindparam, func, literal, null, or_, select, type_coerce, union_all
@@ -20,6 +20,7 @@ from cms.models import Article, Page, Series, Tag, UTCDateTime, article_tag
 
 PER_PAGE = 20
 _Item = TypeVar("_Item")
+_Columns = TypeVarTuple("_Columns")
 HOME_SERIES = 3  # the series the home page shows, most recently continued first, each with its progress
 
 
@@ -129,7 +130,7 @@ def article(slug: str, now: datetime) -> Article | None:
                                            joinedload(Article.author)))
 
 
-def _read(statement: Select, values: dict) -> Result:
+def _read(statement: Select[*_Columns], values: dict[str, Any]) -> Result[*_Columns]:
     """Run a statement of plain columns (keys, no rows to map) on the session's connection: the ORM's
     preparation of a statement costs more than the query itself does on a kept page."""
     return db.session.connection().execute(statement, values)
