@@ -98,7 +98,10 @@ def run(batch: Batch, *, by: User, now: datetime, progress: Callable[[], None] |
     credited: Counter[str] = Counter()
     with related.deferred():  # one rebuild at the end rather than one update per article
         _write_documents(batch, by=by, now=now, report=report, credited=credited, progress=progress)
-    report.count("tag", "created", _tag_count() - tags_before)
+    created = _tag_count() - tags_before
+    named = {slug for document in batch.documents for name in document.tags if (slug := slugify(name))}
+    report.count("tag", "created", created)
+    report.count("tag", "unchanged", max(len(named) - created, 0))  # a second import names them all again
     for email, number in sorted(credited.items()):
         report.note(f"No account here has the email {email}: {plural(number, 'item')} credited to "
                     f"{by.email} instead.")

@@ -4,7 +4,7 @@ import pytest
 
 from cms.core import related
 from cms.core.related import Document, Index, SharedTag, stem
-from tests.core import related_quality
+from tests.core import family_corpus, related_quality
 from tests.core.related_corpus import CORPUS
 
 NOW = datetime(2025, 2, 11, 14, tzinfo=UTC)
@@ -35,7 +35,7 @@ def ids(index: Index, ident: int) -> list[int]:
 def test_untagged_corpus_finds_its_topics_with_precision_at_3_of_at_least_0_9():
     documents, topics = corpus()
     assert len(documents) >= 15 and len(set(topics.values())) >= 4
-    assert precision_at_3(Index.build(documents), documents, topics) >= 0.9  # 0.933 measured: 56 of 60
+    assert precision_at_3(Index.build(documents), documents, topics) >= 0.9  # 0.950 measured: 57 of 60
 
 
 def test_saving_articles_one_by_one_keeps_the_quality_of_a_full_build():
@@ -168,9 +168,27 @@ def test_a_word_two_articles_come_to_share_relates_them_within_a_tenth_of_the_ar
     assert ids(index, 40) == [41] and ids(index, 41) == [40]
 
 
-def test_the_family_corpus_is_related_better_than_tf_idf_on_text_and_sloppy_tags_do_not_spoil_it():
+def test_the_family_corpus_shares_its_words_across_topics_and_a_third_of_its_hurried_tags_mislead():
     family = related_quality.family("none")
     assert len(family.documents) >= 35 and len(set(family.topics.values())) >= 6
+    words: dict[str, set[str]] = {}
+    for document in family.documents:
+        for word in related.term_counts(document):
+            words.setdefault(word, set()).add(family.topics[document.id])
+    for word in ("mother", "father", "parent", "guilt"):  # every topic speaks of them
+        assert len(words[stem(word)]) == 6, word
+    for word in ("boundaries", "holidays", "loss", "grief", "children"):
+        assert len(words[stem(word)]) >= 4, word
+    honest = {document.id: document.tags for document in related_quality.family("honest").documents}
+    hurried = related_quality.family("hurried")
+    misleading = [document for document in hurried.documents if document.tags != honest[document.id]]
+    assert len(misleading) * 3 == len(hurried.documents)
+    for document in misleading:  # each carries the honest tags of an article in a confusable topic
+        confused = family_corpus.CONFUSED_WITH[hurried.topics[document.id]]
+        assert document.tags in {honest[ident] for ident, topic in hurried.topics.items() if topic == confused}
+
+
+def test_the_family_corpus_is_related_better_than_tf_idf_on_text_and_sloppy_tags_do_not_spoil_it():
     report = related_quality.report()
     # Measured: baseline 0.731; text alone 0.778, honest tags 0.889, hurried tags 0.796; five topics 0.950.
     assert report.text_alone >= report.baseline

@@ -101,7 +101,8 @@ def test_markdown_reimport_matches_on_slug_and_changes_nothing(app):
         revisions = db.session.scalar(select(func.count(Revision.id)))
         report = run_markdown({"life-stages.md": LIFE_STAGES})
         assert db.session.scalar(select(func.count(Revision.id))) == revisions
-        assert report.lines() == ["Articles: 0 created, 0 updated, 1 unchanged."]
+        assert report.lines() == ["Articles: 0 created, 0 updated, 1 unchanged.",
+                                  "Tags: 0 created, 0 updated, 2 unchanged."]
         report = run_markdown({"life-stages.md": LIFE_STAGES.replace("changes.", "changes, and stays.")})
         assert report.counts["article"] == {"updated": 1}
         assert db.session.scalar(select(func.count(Article.id))) == 1

@@ -193,9 +193,10 @@ def test_importing_the_same_file_again_creates_and_updates_nothing(app):
         assert [db.session.scalar(select(func.count()).select_from(model))
                 for model in (Article, Page, Series, Tag, Redirect, Revision, StatusChange)] == counts
         assert db.session.get(ContentVersion, 1).version == version  # nothing public was written
-    assert report.lines()[:4] == ["Articles: 0 created, 0 updated, 8 unchanged.",
+    assert report.lines()[:5] == ["Articles: 0 created, 0 updated, 8 unchanged.",
                                   "Pages: 0 created, 0 updated, 1 unchanged.",
                                   "Series: 0 created, 0 updated, 1 unchanged.",
+                                  "Tags: 0 created, 0 updated, 3 unchanged.",
                                   "Redirects: 0 created, 0 updated, 6 unchanged."]
 
 

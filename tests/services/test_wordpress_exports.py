@@ -3,7 +3,7 @@ creates, with which status and date, what the report says; the invalid ones refu
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,17 +21,19 @@ from tests.services.test_wordpress_images import uploads_folder
 DATA = Path(__file__).resolve().parent.parent / "data"
 ZONE = "America/New_York"
 LIMITS = wordpress_images.Limits(max_bytes=10 * 1024 * 1024, max_pixels=50_000_000, max_animation_pixels=8_000_000)
-#: Every file in tests/data an import takes (the others are paste and XSS fixtures).
-IMPORTABLE = sorted(path for path in DATA.iterdir() if path.suffix in (".xml", ".md"))
+#: Every file in tests/data: the exports, and the paste, Markdown and XSS fixtures an import refuses.
+FIXTURES = sorted(DATA.iterdir())
+GALLERY_IMAGES = {"2024/03/armchairs.jpg": (800, 600), "2024/03/window.jpg": (800, 600),
+                  "2024/04/path.jpg": (800, 600), "2024/04/bench.jpg": (800, 600)}
 
 
-def import_file(name: str, *, uploads: Path | None = None) -> transfer.Report:
+def import_file(name: str, *, uploads: Path | None = None, now: datetime = NOW) -> transfer.Report:
     """Import tests/data/`name` as the admin, committing, as `flask cms import` does."""
     admin = users.find_by_email("admin@example.com") or users.create_user(
         "admin@example.com", PASSWORD, Role.ADMIN)
     batch = transfer.load(DATA / name, zone=ZONE)
     with wordpress_images.finder(uploads, is_fetching=False, limits=LIMITS) as images:
-        report = transfer.run(batch, by=admin, now=NOW, images=images)
+        report = transfer.run(batch, by=admin, now=now, images=images)
     db.session.commit()
     return report
 
@@ -67,9 +69,11 @@ def test_missing_and_zeroed_dates_fall_back_like_wordpress(app):
             "scheduled-zeroed-gmt": (Status.SCHEDULED, datetime(2031, 6, 1, 12, tzinfo=UTC)),
             "scheduled-without-date": (Status.DRAFT, None),
             "published-without-date": (Status.PUBLISHED, NOW),
+            "draft-without-date": (Status.DRAFT, None),
+            "draft-local-date": (Status.DRAFT, None),  # a draft's date is when it was last saved, not a choice
         }
-    assert report.lines() == [
-        "Articles: 6 created, 0 updated, 0 unchanged.", "Redirects: 6 created, 0 updated, 0 unchanged.",
+    assert report.lines() == [  # the drafts' ?p= links are no old addresses worth a redirect
+        "Articles: 8 created, 0 updated, 0 unchanged.", "Redirects: 6 created, 0 updated, 0 unchanged.",
         "“Scheduled without any date” is scheduled in WordPress but has no date, so it was imported as a draft.",
         "“Published without any date” has no date in the export, so it is dated at its first import."]
 
@@ -96,10 +100,8 @@ def test_a_terms_only_export_creates_nothing_and_says_why(app):
 
 
 def test_a_gallery_becomes_its_images_and_audio_and_video_become_links(app, client, tmp_path):
-    images = {"2024/03/armchairs.jpg": (800, 600), "2024/03/window.jpg": (800, 600),
-              "2024/04/path.jpg": (800, 600), "2024/04/bench.jpg": (800, 600)}
     with app.app_context():
-        report = import_file("wordpress-gallery-audio.xml", uploads=uploads_folder(tmp_path, images))
+        report = import_file("wordpress-gallery-audio.xml", uploads=uploads_folder(tmp_path, GALLERY_IMAGES))
         assert articles() == {"the-consulting-room": (Status.PUBLISHED, datetime(2024, 3, 5, 14, tzinfo=UTC)),
                               "a-walk-outside": (Status.PUBLISHED, datetime(2024, 4, 9, 13, tzinfo=UTC)),
                               "a-breathing-exercise": (Status.PUBLISHED, datetime(2024, 5, 7, 13, tzinfo=UTC))}
@@ -138,22 +140,41 @@ def test_an_invalid_export_is_refused_in_one_sentence_and_writes_nothing(app, na
     assert str(raised.value) == message
 
 
-@pytest.mark.parametrize("path", IMPORTABLE, ids=[path.name for path in IMPORTABLE])
+@pytest.mark.parametrize("path", FIXTURES, ids=[path.name for path in FIXTURES])
 def test_importing_any_fixture_twice_leaves_everything_unchanged_the_second_time(app, path):
     with app.app_context():
         try:
-            import_file(path.name)
-        except InvalidInput as first:
+            first = import_file(path.name)
+        except InvalidInput as refused:
             db.session.rollback()
+            assert counts() == [0] * 8
             with pytest.raises(InvalidInput) as second:
-                import_file(path.name)
-            assert str(second.value) == str(first)
+                import_file(path.name, now=NOW + timedelta(days=1))
+            assert str(second.value) == str(refused)
             return
+        before, dated = counts(), articles()
+        report = import_file(path.name, now=NOW + timedelta(days=1))  # a day later: no date follows the clock
+        assert counts() == before and articles() == dated
+    assert_all_unchanged(first, report)
+
+
+def test_importing_a_gallery_twice_with_its_images_stores_them_once(app, tmp_path):
+    uploads = uploads_folder(tmp_path, GALLERY_IMAGES)
+    with app.app_context():
+        first = import_file("wordpress-gallery-audio.xml", uploads=uploads)
         before = counts()
-        report = import_file(path.name)
+        report = import_file("wordpress-gallery-audio.xml", uploads=uploads)
         assert counts() == before
-    assert all(not counted["created"] and not counted["updated"] for counted in report.counts.values()), (
-        report.lines())
+    assert "Images: 0 created, 0 updated, 4 unchanged." in report.lines()
+    assert_all_unchanged(first, report)
+
+
+def assert_all_unchanged(first: transfer.Report, second: transfer.Report) -> None:
+    """The second report counts as unchanged all that the first created, and creates and updates nothing."""
+    assert all(not counted["created"] and not counted["updated"] for counted in second.counts.values()), (
+        second.lines())
+    assert {kind: counted["unchanged"] for kind, counted in second.counts.items() if counted["unchanged"]} == {
+        kind: counted["created"] for kind, counted in first.counts.items() if counted["created"]}, second.lines()
 
 
 def test_two_posts_with_one_old_address_redirect_it_once_and_a_second_import_changes_nothing(app):
