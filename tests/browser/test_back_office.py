@@ -16,9 +16,8 @@ import pytest
 from cms.core import clock
 from cms.core.workflow import Status
 from tests.browser.chromium import BROWSER_TESTS, served
-from tests.browser.test_editor import signed_in
+from tests.browser.test_editor import sign_in, signed_in
 from tests.browser.test_reading import axe_source  # noqa: F401 -- a fixture, used by name
-from tests.factories import PASSWORD
 from tests.mail import subscribers
 from tests.web.test_back_office_layout import back_office_screens
 
@@ -87,10 +86,7 @@ def test_on_a_phone_the_menu_folds_and_opens_without_a_script(browser, site):
     url, _screens = site
     context = browser.new_context(base_url=url, viewport={"width": 375, "height": 740}, java_script_enabled=False)
     page = context.new_page()
-    page.goto("/login")
-    page.get_by_label("Email").fill("maya@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page)
     page.goto("/admin/articles/")
     menu = page.get_by_role("navigation", name="Back office")
     assert not menu.is_visible()

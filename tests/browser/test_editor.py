@@ -39,12 +39,17 @@ def signed_in(browser, server: str, width: int = 1280, height: int = 900, bypass
     page.on("console", lambda message: "Content Security Policy" in message.text
             and page.violations.append(message.text))
     page.on("pageerror", lambda error: page.errors.append(str(error)))
+    sign_in(page)
+    page.wait_for_url(re.compile("/admin/"))
+    return page
+
+
+def sign_in(page) -> None:
+    """Sign Maya in on `page`, by the sign-in form as she would."""
     page.goto("/login")
     page.get_by_label("Email").fill("maya@example.com")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile("/admin/"))
-    return page
 
 
 def editor(page):

@@ -24,12 +24,12 @@ from tests.browser.test_editor import (  # server is a fixture: the app with May
     body_source,
     editor,
     server,  # noqa: F401
+    sign_in,
     signed_in,
     stored_body,
     write_without_markdown,
 )
 from tests.browser.test_reading import axe_source  # noqa: F401 -- a fixture, used by name
-from tests.factories import PASSWORD
 from tests.services.test_transfer import other_app, round_trip  # noqa: F401 - other_app is a fixture
 
 pytestmark = BROWSER_TESTS
@@ -299,10 +299,7 @@ def test_the_featured_image_is_picked_by_sight_from_the_library(app, make, serve
 def test_without_javascript_the_text_box_writes_and_saves_markdown(app, server, browser):
     context = browser.new_context(base_url=server, java_script_enabled=False)
     page = context.new_page()
-    page.goto("/login")
-    page.get_by_label("Email").fill("maya@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page)
     page.goto("/admin/articles/write")
     assert page.locator(".editor-toolbar").count() == 0  # no editor: the plain text box it would replace
     page.get_by_label("Title").fill("Plain text")
