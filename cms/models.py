@@ -174,6 +174,8 @@ class Article(Model):
         Index("ix_articles_live", "status", "publish_at"),
         # Newest first: lists read the newest few live articles down this index instead of sorting every one.
         Index("ix_articles_publish_at", "publish_at"),
+        # A tag's newest, probed one by one down the dates, from the index alone (reader.is_live_clause's by_date).
+        Index("ix_articles_listed", "publish_at", "id", "status", "version", "seen_version"),
         # Whether a series has a live part, from the index alone: in SQLite the row holds the bodies first.
         Index("ix_articles_series_live", "series_id", "status", "publish_at"),
     )
