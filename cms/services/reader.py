@@ -210,13 +210,12 @@ def keys(now: datetime, *, page: int = 1, tag_id: int | None = None, per_page: i
 
 @cache
 def _keys(*, by_tag: bool) -> Select[int, int, int]:
-    query = live_articles(bindparam("now")).with_only_columns(Article.id, Article.version, Article.seen_version)
+    query = (select(Article.id, Article.version, Article.seen_version)
+             .where(is_live_clause(bindparam("now"), by_date=by_tag))
+             .order_by(Article.publish_at.desc(), Article.id.desc()))
     if by_tag:  # down the dates, each probed for the tag, until a page is found: a tag of thousands sorts none
-        tagged = select(article_tag.c.article_id).where(article_tag.c.article_id == Article.id,
-                                                         article_tag.c.tag_id == bindparam("tag_id")).exists()
-        query = (select(Article.id, Article.version, Article.seen_version)
-                 .where(is_live_clause(bindparam("now"), by_date=True), tagged)
-                 .order_by(Article.publish_at.desc(), Article.id.desc()))
+        query = query.where(select(article_tag.c.article_id).where(
+            article_tag.c.article_id == Article.id, article_tag.c.tag_id == bindparam("tag_id")).exists())
     return query.offset(bindparam("offset")).limit(bindparam("limit"))
 
 

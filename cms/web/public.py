@@ -216,8 +216,8 @@ def article(slug: str) -> ResponseReturnValue:
     now = clock.now()
     key = reader.article_key(slug, now) or abort(404)
     freshness.note_shown({key.id: key.mark})
-    drawn = _article_pages.get(now, (key.id, key.version, key.mark), lambda: _article_page(slug, now))
-    return render_template("public/article.html", page=drawn or abort(404))
+    page = _article_pages.get(now, (key.id, key.version, key.mark), lambda: _article_page(slug, now))
+    return render_template("public/article.html", page=page or abort(404))
 
 
 def _article_page(slug: str, now: datetime) -> ArticlePage | None:
@@ -249,9 +249,7 @@ class ArticlePage:
 
 def draw_article(article: Article, now: datetime, *, is_preview: bool = False) -> ArticlePage:
     around = _around(article, now, is_preview=is_preview)
-    values = {"article": article, "nav": around.nav, "body_html": around.body_html, "sections": around.sections,
-              "related": around.related, "structured_data": around.structured_data, "featured": around.featured,
-              "author": around.author, "tags": around.tags}
+    values = {"article": article, **vars(around)}  # the templates name each part of its surroundings
     series = article.series
     return ArticlePage(
         title=article.title, description=article.description or article.summary or shown_settings().tagline,
