@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 from flask import Flask
+from flask_login import current_user
 
 from cms import config
 from cms.extensions import csrf, db, login_manager, migrate
@@ -54,7 +55,10 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     csrf.init_app(app)
-    login_manager.init_app(app)
+    # Flask-Login's own context processor loads the user for every template; the proxy loads it only for the
+    # back office's templates that ask, not for every public page.
+    login_manager.init_app(app, add_context_processor=False)
+    app.context_processor(lambda: {"current_user": current_user})
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.session_protection = "strong"

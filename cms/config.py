@@ -164,6 +164,8 @@ def check(settings: Mapping[str, Any]) -> None:
 def engine_options(settings: Mapping[str, Any]) -> dict[str, Any]:
     """SQLAlchemy's engine options: on PostgreSQL, a bounded pool and connect timeout from the settings."""
     options = dict(settings.get("SQLALCHEMY_ENGINE_OPTIONS") or Defaults.SQLALCHEMY_ENGINE_OPTIONS)
+    if make_url(settings["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "sqlite":
+        options["pool_pre_ping"] = False
     if make_url(settings["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "postgresql":
         options.setdefault("pool_size", int(settings.get("DB_POOL_SIZE", Defaults.DB_POOL_SIZE)))
         options.setdefault("max_overflow", int(settings.get("DB_MAX_OVERFLOW", Defaults.DB_MAX_OVERFLOW)))

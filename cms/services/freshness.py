@@ -57,6 +57,7 @@ _BUMPED = "cms_content_version_bumped"
 _SEEN = "cms_content_version_seen"  # session.info: the public version this transaction bumped to, if it did
 _EVERYWHERE = "cms_content_version_everywhere"  # session.info: this transaction moved the site version
 _MOVED = "cms_content_version_moved"  # session.info: this transaction moved the live set's times
+_READS_ONLY = "cms_reads_only"  # session.info: its connection is in autocommit for a request that writes nothing
 #: An article going live this soon counts as live: a request rendering it at its go-live, while an edit made
 #: just before is not yet committed, must not keep the old text under the new key.
 GO_LIVE_MARGIN = timedelta(minutes=1)
@@ -162,15 +163,30 @@ _VERSION_QUERY = select(ContentVersion.version, ContentVersion.changed_at, Conte
                         ContentVersion.live_set_changed_at).where(ContentVersion.id == 1)
 
 
-def _version_row() -> _VersionRow:
-    """Read the versions on a pooled connection of its own, in autocommit, returned at once.
+def reads_only() -> None:
+    """Run this session's reads in autocommit, for a request that writes nothing (a reader's page).
 
-    Not the session's: a request's transaction may have begun before another process committed, and every
-    public request must see the latest commit of any process. Autocommit spares the BEGIN and ROLLBACK round
-    trips of a transaction around one read.
+    Each read sees the latest commit of any process, with no BEGIN and ROLLBACK around them, and the versions are
+    read on the same connection: one connection from the pool and its one check instead of two.
     """
-    with db.engine.connect() as connection:
-        row = connection.execution_options(isolation_level="AUTOCOMMIT").execute(_VERSION_QUERY).one_or_none()
+    session = db.session()
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    session.info[_READS_ONLY] = True
+
+
+def _version_row() -> _VersionRow:
+    """Read the versions in autocommit: on the session's connection if it reads only, else on one of its own,
+    returned at once.
+
+    Not in the session's transaction: it may have begun before another process committed, or hold this
+    transaction's own bump, and every public request must see the latest commit of any process.
+    """
+    session = db.session()
+    if session.info.get(_READS_ONLY):
+        row = session.connection().execute(_VERSION_QUERY).one_or_none()
+    else:
+        with db.engine.connect() as connection:
+            row = connection.execution_options(isolation_level="AUTOCOMMIT").execute(_VERSION_QUERY).one_or_none()
     if row is None:
         return _VersionRow(0, _EPOCH, 0, _EPOCH, 0, _EPOCH)
     return _VersionRow(row.version, row.changed_at, row.public_version, row.public_changed_at or _EPOCH,

@@ -18,11 +18,13 @@ def register(app: Flask) -> None:
 
 
 def serves_readers(blueprint: Blueprint) -> None:
-    """Give `blueprint`'s pages, all readers' requests that write nothing, the settings kept per content state
-    (`site.shown`) rather than a read of the row each."""
+    """Give `blueprint`'s pages, all readers' requests that write nothing, reads in autocommit
+    (`freshness.reads_only`) and the settings kept per content state (`site.shown`) rather than a read of the row
+    each."""
 
     @blueprint.before_request
     def read_settings_as_shown() -> None:
+        freshness.reads_only()
         g.shown_settings = site.shown(clock.now())
 
 
