@@ -6,7 +6,7 @@ Pages are served at `/<slug>` (DESIGN lets the team pick that or `/pages/<slug>`
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -103,18 +103,34 @@ def cards(articles: Iterable[Article], now: datetime) -> list[Card]:
     return [card for card in drawn if card is not None]  # all of them: each is drawn from the article itself
 
 
-def kept_cards(keys: Iterable[reader.Key], now: datetime) -> list[Card]:
-    """The cards of the articles `keys` name; those not yet kept at this state are read, in one query."""
+def kept_cards(keys: Iterable[reader.Key], now: datetime, *, level: int,
+               labels: Sequence[str] | None = None) -> list[Markup]:
+    """The cards of the articles `keys` name, drawn at heading `level`, each after its label if any.
+
+    Kept once per content state as a list, by the articles' versions: a list's page asks once, not twice a card.
+    Cards not yet kept at this state are read, in one query.
+    """
     keys = list(keys)
     freshness.note_shown({key.id: key.mark for key in keys})  # the page shows them, read whole or not
+    what = (tuple((key.id, key.version) for key in keys), level, tuple(labels or ()))
+    return _card_lists.get(now, what, lambda: _draw_cards(keys, now, level, labels))
+
+
+def _draw_cards(keys: list[reader.Key], now: datetime, level: int, labels: Sequence[str] | None) -> list[Markup]:
     find = reader.read_together([key.id for key in keys], now)
 
     def draw(key: reader.Key) -> Card | None:
         found = find(key.id)  # None only if it went from view since the keys were read
         return _card(found, now) if found is not None else None
 
-    drawn = [_cards.get(now, (key.id, key.version), functools.partial(draw, key)) for key in keys]
-    return [card for card in drawn if card is not None]
+    named: Sequence[str | None] = labels if labels is not None else [None] * len(keys)
+    drawn = [(_cards.get(now, (key.id, key.version), functools.partial(draw, key)), label)
+             for key, label in zip(keys, named, strict=True)]
+    return [drawn_card(card, level, label) for card, label in drawn if card is not None]
+
+
+#: Lists of drawn cards, by their articles' versions, heading level and labels.
+_card_lists: freshness.PerState[list[Markup]] = freshness.PerState(size=1024, follows_loads=False)
 
 
 @bp.app_template_global()
@@ -169,7 +185,7 @@ def _page_or_404() -> int:
 def home() -> ResponseReturnValue:
     now = clock.now()
     photo = _intro_photo.get(now, "photo", _author_photo)
-    return render_template("public/home.html", articles=kept_cards(reader.keys(now, per_page=6).items, now),
+    return render_template("public/home.html", articles=kept_cards(reader.keys(now, per_page=6).items, now, level=3),
                            series_list=_series_shown.get(now, "home", lambda: _home_series(now)),
                            photo=Markup(photo.html) if photo is not None else None, share=photo,  # noqa: S704 - sanitized
                            structured_data=[_practice_data(shown_settings(),
@@ -325,8 +341,12 @@ def series(slug: str) -> ResponseReturnValue:
     now = clock.now()
     found = _series_pages.get(now, slug, lambda: _series_page(slug, now)) or abort(404)
     return render_template("public/series.html", series=found.series, share=found.share, nav=found.nav,
-                           parts=kept_cards(reader.part_keys(found.series_id, now), now),
+                           parts=_parts(reader.part_keys(found.series_id, now), now),
                            structured_data=found.structured_data)
+
+
+def _parts(keys: Sequence[reader.Key], now: datetime) -> list[Markup]:
+    return kept_cards(keys, now, level=2, labels=[f"Part {number}:" for number in range(1, len(keys) + 1)])
 
 
 @dataclass(frozen=True)
@@ -370,7 +390,8 @@ def tag(slug: str) -> ResponseReturnValue:
     listing = reader.keys(now, page=number, tag_id=found.id)
     if not listing.items:
         abort(404)
-    return render_template("public/tag.html", tag=found, listing=listing, articles=kept_cards(listing.items, now))
+    return render_template("public/tag.html", tag=found, listing=listing,
+                           articles=kept_cards(listing.items, now, level=2))
 
 
 def _tag_shown(slug: str, now: datetime) -> TagShown | None:

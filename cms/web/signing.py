@@ -36,8 +36,10 @@ class KeyCheckingSessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, which say so when a cookie was signed with another key."""
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        session = super().open_session(app, request)
         cookie = request.cookies.get(self.get_cookie_name(app))
+        if not cookie and app.secret_key:  # most readers: no cookie to read, no serializer to build for it
+            return self.session_class()
+        session = super().open_session(app, request)
         serializer = self.get_signing_serializer(app)
         if session is not None and not session and cookie and serializer is not None:
             try:
