@@ -74,8 +74,8 @@ def count_visible(by: User) -> int:
 def count_visible_by_kind(by: User) -> dict[str, int]:
     """How many uploads `by` manages, by kind ("image", "audio", "video"); kinds with none are left out."""
     shown = visible_to(by).order_by(None).subquery()
-    return {kind: number for kind, number in db.session.execute(
-        select(shown.c.kind, func.count()).group_by(shown.c.kind))}
+    counted = db.session.execute(select(shown.c.kind, func.count()).group_by(shown.c.kind))
+    return dict(counted.all())
 
 
 def check_may_manage(media: Media, by: User) -> None:

@@ -264,7 +264,8 @@ def _brought(address: wordpress.UploadAddress, found: Finder | None, *, site: st
             reason = reason or str(missing)
             continue
         except InvalidInput as refused:
-            reason = str(refused).rstrip(".").lower()
+            reason = str(refused).rstrip(".")
+            reason = reason[:1].lower() + reason[1:]  # inside a sentence of the report; MP3 stays MP3
             continue
         media.source = source
         db.session.flush()
@@ -277,7 +278,8 @@ def _report_missing(missing: dict[str, str], kinds: dict[str, str], found: Finde
     if not missing:
         return
     counted = Counter(kinds[path] for path in missing)
-    files = " and ".join(plural(counted[kind], word) for kind, word in _WORDS if counted[kind])
+    named_kinds = [plural(counted[kind], word) for kind, word in _WORDS if counted[kind]]
+    files = " and ".join([", ".join(named_kinds[:-1]), named_kinds[-1]] if len(named_kinds) > 1 else named_kinds)
     if found is None:
         fetched = "images" if set(counted) == {"image"} else "files"
         batch.report.note(f"Left pointing at the old site: {files}; import again with a copy of its uploads folder, "
