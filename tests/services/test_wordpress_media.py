@@ -16,8 +16,10 @@ from bs4 import BeautifulSoup
 from flask import Flask
 from sqlalchemy import func, select
 
+from cms.core.errors import InvalidInput
 from cms.extensions import db
 from cms.models import Article, Media, MediaFile
+from cms.services import media, users
 from cms.web.uploads import ONE_YEAR, PLAYER_POLICY
 from tests import media_samples as samples
 from tests.services.test_transfer import other_app  # noqa: F401 - a fixture: a second, empty site
@@ -210,3 +212,35 @@ def test_a_backup_carries_the_files_and_a_restore_brings_them_back(app, other_ap
     with other_app.app_context():
         assert db.session.scalars(select(Media.kind).order_by(Media.kind)).all() == [
             "audio", "image", "image", "image", "image", "video"]
+
+
+def test_the_media_screen_shows_a_file_by_name_kind_and_size_with_a_player_and_no_thumbnail(app, client, auth,
+                                                                                            tmp_path):
+    import_cli(app, EXPORT, "--uploads", str(uploads_folder(tmp_path / "uploads")))
+    audio, video = assert_played_from_our_uploads(app, client)
+    auth.login("editor")
+    screen = BeautifulSoup(client.get("/admin/media/").text, "html.parser")
+    assert screen.select_one("h2.mt-4").text == "4 images, 1 audio file and 1 video file"
+    items = {item.select_one(".media-name").text: item for item in screen.select(".media-item")}
+    shown = items["breathing.mp3"]
+    assert shown.select("img") == [] and shown.select("input[name=alt]") == []
+    assert shown.select_one("audio")["src"] == audio and shown.select_one("audio")["preload"] == "none"
+    assert " ".join(shown.select_one(".hint").text.split()).startswith("MP3 audio · 1 KB · uploaded")
+    assert [link.text for link in shown.select(".media-usage-list a")] == ["A Breathing Exercise"]
+    assert items["breathing.mp4"].select_one("video")["src"] == video
+    assert "MP4 video · 4 KB" in " ".join(items["breathing.mp4"].select_one(".hint").text.split())
+
+
+def test_an_audio_or_video_file_is_never_offered_or_taken_as_a_picture(app, make, auth, client, tmp_path):
+    import_cli(app, EXPORT, "--uploads", str(uploads_folder(tmp_path / "uploads")))
+    auth.login("admin")
+    assert "breathing.mp3" not in client.get("/admin/profile/").text
+    with app.app_context():
+        admin = users.find_by_email("admin@example.com")
+        sound = db.session.scalar(select(Media).where(Media.kind == "audio"))
+        article = db.session.scalar(select(Article).where(Article.slug == SLUG))
+        assert all(choice.is_image for choice in media.featured_choices(admin, article))
+        with pytest.raises(InvalidInput, match=r"^“breathing\.mp3” is an audio file; choose an image\.$"):
+            media.set_featured(article, sound.id, by=admin, now=article.updated_at)
+        with pytest.raises(InvalidInput, match=r"is an audio file; choose an image"):
+            users.update_profile(admin, name="Dana", credentials="", bio="", photo_id=sound.id)
