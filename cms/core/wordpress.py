@@ -321,6 +321,12 @@ _EDGE_BREAKS = re.compile(r"(<p>|</figure>)(?:\s*<br\s*/?>)+\s*|\s*(?:<br\s*/?>\
                           re.IGNORECASE)
 _CAPTIONED = re.compile(r"^\s*((?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)(.*)$", re.DOTALL | re.IGNORECASE)
 _ATTRIBUTE = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
+#: An <audio> or <video> of a post, alone or in the figure of WordPress's block, with the block's caption.
+_PLAYER = re.compile(
+    r"(?:<figure\b[^>]*>\s*)?<(?P<name>audio|video)\b(?P<attributes>[^>]*)>(?P<inner>.*?)</(?P=name)\s*>"
+    r"(?:\s*<figcaption\b[^>]*>(?P<caption>.*?)</figcaption>\s*</figure>|\s*</figure>)?",
+    re.DOTALL | re.IGNORECASE)
+_SOURCE = re.compile(r"<source\b([^>]*)>", re.IGNORECASE)
 #: Shortcodes that WordPress itself defines; any other bracketed word counts as one only with attributes,
 #: a closing tag or a self-closing slash, so "[sic]" in prose stays prose.
 _CORE_SHORTCODES = {"caption", "wp_caption", "gallery", "audio", "video", "playlist", "embed"}
@@ -373,7 +379,8 @@ class _Conversion:
         html = _BLOCK_COMMENT.sub("", html.replace("\r\n", "\n"))
         if not has_blocks:  # WordPress adds paragraphs to classic posts only, before it runs shortcodes
             html = _STANDALONE_SHORTCODE.sub(r"\1", autop(html))
-        html = _EDGE_BREAKS.sub(lambda match: match[1] or match[2], self._shortcodes(html, title, post_id))
+        html = self._players(self._shortcodes(html, title, post_id), title, post_id)
+        html = _EDGE_BREAKS.sub(lambda match: match[1] or match[2], html)
         teaser = _MORE.split(html, maxsplit=1)[0] if _MORE.search(html) else ""
         html = _NEXTPAGE.sub("", _MORE.sub("", html))
         body, kept = to_markdown(rendering.sanitize(html))
@@ -398,6 +405,21 @@ class _Conversion:
             self.shortcodes[name].append(title)
             return escaped + (inner or "") + escaped_end
         return _SHORTCODE.sub(replace, html)
+
+    def _players(self, html: str, title: str, post_id: str) -> str:
+        """<audio> and <video> elements as WordPress's blocks write them (in a figure, with a caption): the same
+        link as their shortcodes, the caption a paragraph after it; a player of no web address is left to the
+        sanitizer, which keeps what it held."""
+        def replace(match: re.Match[str]) -> str:
+            source = _SOURCE.search(match["inner"])
+            attributes = _attributes(match["attributes"])
+            if not attributes.get("src") and source:
+                attributes["src"] = _attributes(source[1]).get("src", "")
+            link = self._link(match["name"].lower(), attributes, title, post_id) if attributes.get("src") else ""
+            if not link:
+                return match[0]
+            return link + (f"<p>{match['caption'].strip()}</p>" if (match["caption"] or "").strip() else "")
+        return _PLAYER.sub(replace, html)
 
     def _gallery(self, attributes: dict[str, str], title: str, post_id: str) -> str:
         """[gallery ids="…"], or a bare [gallery] of the images uploaded to the post: a figure of its images,

@@ -244,3 +244,23 @@ def test_an_audio_or_video_file_is_never_offered_or_taken_as_a_picture(app, make
             media.set_featured(article, sound.id, by=admin, now=article.updated_at)
         with pytest.raises(InvalidInput, match=r"is an audio file; choose an image"):
             users.update_profile(admin, name="Dana", credentials="", bio="", photo_id=sound.id)
+
+
+def test_audio_and_video_blocks_of_the_block_editor_come_along_as_players(app, client, tmp_path):
+    folder = tmp_path / "uploads"
+    (folder / "2024/06").mkdir(parents=True)
+    (folder / "2024/06/grounding.ogg").write_bytes(samples.ogg(b"OpusHead"))
+    (folder / "2024/06/grounding.webm").write_bytes(samples.webm())
+    output = import_cli(app, DATA / "wordpress-audio-video-blocks.xml", "--uploads", str(folder))
+    assert "Audio files: 1 created, 0 updated, 0 unchanged." in output
+    assert "Video files: 1 created, 0 updated, 0 unchanged." in output
+    page = BeautifulSoup(client.get("/articles/grounding").text, "html.parser")
+    body = page.select_one(".body")
+    assert [(player.name, player["src"].rsplit(".", 1)[-1]) for player in body.select("audio, video")] == [
+        ("audio", "ogg"), ("video", "webm")]
+    assert [paragraph.decode_contents() for paragraph in body.find_all("p", recursive=False)][-2] == (
+        "The exercise, <em>read aloud</em>")  # the block's caption, after its player
+    assert "old.example.com" not in str(body)
+    again = import_cli(app, DATA / "wordpress-audio-video-blocks.xml")
+    assert "Articles: 0 created, 0 updated, 1 unchanged." in again
+    assert "Audio files: 0 created, 0 updated, 1 unchanged." in again
