@@ -52,7 +52,7 @@ class Limits:
     max_bytes: int
     max_pixels: int
     max_animation_pixels: int
-    max_audio_video_bytes: int = 50 * 1024 * 1024
+    max_audio_video_bytes: int
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Limits:

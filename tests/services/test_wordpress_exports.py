@@ -21,7 +21,8 @@ from tests.services.test_wordpress_images import uploads_folder
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 ZONE = "America/New_York"
-LIMITS = wordpress_images.Limits(max_bytes=10 * 1024 * 1024, max_pixels=50_000_000, max_animation_pixels=8_000_000)
+LIMITS = wordpress_images.Limits(max_bytes=10 * 1024 * 1024, max_pixels=50_000_000, max_animation_pixels=8_000_000,
+                                 max_audio_video_bytes=50 * 1024 * 1024)
 #: Every file in tests/data: the exports, and the paste, Markdown and XSS fixtures an import refuses.
 FIXTURES = sorted(DATA.iterdir())
 GALLERY_IMAGES = {"2024/03/armchairs.jpg": (800, 600), "2024/03/window.jpg": (800, 600),
