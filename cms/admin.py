@@ -604,7 +604,7 @@ class ProfileView(SignedInOnly, BaseView):
         form = ProfileForm(obj=user) if request.method == "GET" else ProfileForm()
         if request.method == "GET":
             form.photo.data = str(user.photo.id) if user.photo is not None else ""
-        photos = list(db.session.scalars(media.visible_to(user).limit(media.RECENT)))
+        photos = list(db.session.scalars(media.images_visible_to(user).limit(media.RECENT)))
         if user.photo is not None and user.photo not in photos:
             photos.insert(0, user.photo)
         form.photo.choices = [("", "No photo")] + [(str(photo.id), str(photo)) for photo in photos]

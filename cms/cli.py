@@ -143,9 +143,10 @@ def load_demo() -> None:
 @click.option("--dry-run", is_flag=True, help="Show what the import would do, and write nothing.")
 @click.option("--uploads", type=click.Path(exists=True, path_type=Path),
               help="A copy of the old WordPress site's wp-content/uploads folder, or a zip of it: the images "
-                   "its posts show come along.")
+                   "its posts show, and the audio and video they play, come along.")
 @click.option("--fetch-images", is_flag=True,
-              help="Fetch the images the posts show (those not in --uploads) from the old WordPress site.")
+              help="Fetch the images, audio and video the posts show (those not in --uploads) from the old "
+                   "WordPress site.")
 @database_command
 def import_content(path: Path, dry_run: bool, uploads: Path | None, fetch_images: bool) -> None:
     """Import a WordPress export (WXR), a Markdown file, or a folder of Markdown files; all or nothing."""

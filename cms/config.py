@@ -45,6 +45,9 @@ class Defaults:
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     UPLOAD_MAX_PIXELS = 50_000_000  # one frame: a 50-megapixel photo
     UPLOAD_MAX_ANIMATION_PIXELS = 8_000_000  # all frames of an animation together; each is encoded again
+    # An audio or video file is kept in the database and in every backup, and read whole to serve each request
+    # (a player's seek is one): a 45-minute talk fits, a long film belongs on a video host.
+    UPLOAD_MAX_AUDIO_VIDEO_BYTES = 50 * 1024 * 1024
     CACHE_URL = None  # redis://host:6379/1 shares rendered pages between servers; unset: each process keeps its own
     PAGE_CACHE_BYTES = 64 * 1024 * 1024  # the in-process cache's size; 0 turns page caching off
     WEBSUB_HUB = None  # a WebSub hub URL: feeds advertise it and it is pinged when the live set changes
@@ -110,6 +113,7 @@ ENVIRONMENT: Mapping[str, Callable[[str, str], Any]] = {
     "UPLOAD_MAX_BYTES": _whole("a number of bytes, e.g. 10485760"),
     "UPLOAD_MAX_PIXELS": _whole("a number of pixels, e.g. 50000000"),
     "UPLOAD_MAX_ANIMATION_PIXELS": _whole("a number of pixels, e.g. 8000000"),
+    "UPLOAD_MAX_AUDIO_VIDEO_BYTES": _whole("a number of bytes, e.g. 52428800"),
     "UPLOAD_FOLDER": _text,
 }
 #: Read by the app factory before any setting, since the instance folder holds the config file and the secret key.

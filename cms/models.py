@@ -29,6 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import ColumnElement
 from werkzeug.security import check_password_hash
 
+from cms.core import media_files
 from cms.core.subscriptions import OutboxStatus, SubscriberStatus
 from cms.core.workflow import Role, Status
 from cms.extensions import Model, db
@@ -432,19 +433,26 @@ class PreviewToken(Model):
 
 
 class Media(Model):
-    """An uploaded image: checked, re-encoded and kept in the database, so every server and every backup has it.
+    """An upload: an image, or an audio or video file, kept in the database, so every server and every backup
+    has it.
 
-    Its bytes live in `media_variants`: the original (at its own width, in its own format) and smaller copies.
+    An image is checked and re-encoded; its bytes live in `media_variants`: the original (at its own width, in
+    its own format) and smaller copies. An audio or video file is kept as it came, in `media_files`.
     """
 
     __tablename__ = "media"
+    __table_args__ = (
+        CheckConstraint("kind IN ('image', 'audio', 'video')", name="known_kind"),
+        CheckConstraint("kind <> 'image' OR (width IS NOT NULL AND height IS NOT NULL)", name="image_size"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(32), unique=True)  # random hex; its URL is /uploads/<key>.<ext>
     filename: Mapped[str] = mapped_column(String(255), default="")  # as uploaded, for people; never for paths
     alt: Mapped[str] = mapped_column(String(500), default="")  # what the image shows, for screen readers
-    width: Mapped[int] = mapped_column()
-    height: Mapped[int] = mapped_column()
-    content_type: Mapped[str] = mapped_column(String(40))  # of the original, as re-encoded
+    kind: Mapped[str] = mapped_column(String(8), default="image", server_default="image")
+    width: Mapped[int | None] = mapped_column()  # of an image; sound and film have none here
+    height: Mapped[int | None] = mapped_column()
+    content_type: Mapped[str] = mapped_column(String(40))  # of an image as re-encoded; of a file as sniffed
     byte_size: Mapped[int] = mapped_column()  # of the original
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow)
@@ -455,12 +463,27 @@ class Media(Model):
     uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])
     variants: Mapped[list[MediaVariant]] = relationship(back_populates="media", cascade="all, delete-orphan",
                                                         passive_deletes=True, order_by="MediaVariant.width")
+    file: Mapped[MediaFile | None] = relationship(back_populates="media", cascade="all, delete-orphan",
+                                                  passive_deletes=True)
 
     def __str__(self) -> str:
         return self.filename or self.key
 
     @property
+    def is_image(self) -> bool:
+        return self.kind == "image"
+
+    @property
+    def image_size(self) -> tuple[int, int]:
+        """Width and height of an image; raises ValueError for an audio or video file, which has none."""
+        if self.width is None or self.height is None:
+            raise ValueError(f"{self} is {self.kind}, not an image")
+        return self.width, self.height
+
+    @property
     def extension(self) -> str:
+        if not self.is_image:
+            return media_files.BY_CONTENT_TYPE[self.content_type].extension
         return {"image/jpeg": "jpg"}.get(self.content_type, self.content_type.removeprefix("image/"))
 
     @property
@@ -470,8 +493,8 @@ class Media(Model):
 
     def thumbnail_name(self, width: int = 480) -> str:
         """The name under /uploads/ of a copy about `width` wide (the original if it is no wider; animations
-        have no copies)."""
-        is_copied = self.width > width and self.content_type != "image/gif"
+        have no copies). Only for images."""
+        is_copied = (self.width or 0) > width and self.content_type != "image/gif"
         return f"{self.key}-{width}.{self.extension}" if is_copied else self.file_name
 
 
@@ -486,6 +509,16 @@ class MediaVariant(Model):
     data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # loaded only when served
 
     media: Mapped[Media] = relationship(back_populates="variants")
+
+
+class MediaFile(Model):
+    """The bytes of an audio or video upload, as they came: one row, loaded only when served or backed up."""
+
+    __tablename__ = "media_files"
+    media_id: Mapped[int] = mapped_column(ForeignKey("media.id", ondelete="CASCADE"), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+    media: Mapped[Media] = relationship(back_populates="file")
 
 
 class Subscriber(Model):

@@ -66,7 +66,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
 
     KINDS = (("article", "Articles"), ("page", "Pages"), ("series", "Series"), ("tag", "Tags"),
-             ("image", "Images"), ("redirect", "Redirects"))
+             ("image", "Images"), ("audio", "Audio files"), ("video", "Video files"), ("redirect", "Redirects"))
 
     def count(self, kind: str, outcome: str, number: int = 1) -> None:
         self.counts.setdefault(kind, Counter())[outcome] += number

@@ -15,12 +15,12 @@ from lxml import etree
 ATOM_NAMESPACE = "http://www.w3.org/2005/Atom"
 
 # Sanitized HTML quotes every attribute value with "…" (see core.rendering), so a tag can be read by pattern.
-_LINKING_TAG = re.compile(r'<(?:a|img)\b(?:[^>"]|"[^"]*")*>', re.IGNORECASE)
+_LINKING_TAG = re.compile(r'<(?:a|img|audio|video)\b(?:[^>"]|"[^"]*")*>', re.IGNORECASE)
 _LINK_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)(")', re.IGNORECASE)
 
 
 def absolute_links(html: str, base_url: str) -> str:
-    """Return sanitized `html` with every link and image address made absolute against `base_url`.
+    """Return sanitized `html` with every link, image and player address made absolute against `base_url`.
 
     A feed reader or an app shows the text away from the site, where "/contact" or "#fn1" would lead nowhere.
     """

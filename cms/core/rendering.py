@@ -19,7 +19,7 @@ from bleach.linkifier import LinkifyFilter
 from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 
-from cms.core import images
+from cms.core import images, media_files
 from cms.core.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -30,14 +30,17 @@ if TYPE_CHECKING:
 _Token = dict[str, Any]
 
 #: Bump when the output of `render` changes, so stored HTML is rendered again (`flask cms init`, `reindex`).
-PIPELINE_VERSION = 3
+PIPELINE_VERSION = 4  # 4: <audio> and <video> of our own uploads
 
 ALLOWED_TAGS = frozenset({
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "code", "kbd", "samp",
     "em", "strong", "b", "i", "u", "s", "del", "ins", "mark", "small", "sub", "sup", "abbr", "cite", "q",
     "ul", "ol", "li", "dl", "dt", "dd", "a", "img", "figure", "figcaption",
     "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "section", "picture", "source",
+    "audio", "video",
 })
+#: A player plays our own uploads only (`_OurPlayers` removes the element of any other, keeping its content).
+_PLAYERS = frozenset({"audio", "video"})
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto", "tel"})
 _FOOTNOTE_ID = re.compile(r"fn(ref)?\d+(:\d+)?")
 _FOOTNOTE_CLASS = {"footnote-ref", "footnote-backref", "footnotes", "footnotes-list", "footnote-item", "footnotes-sep"}
@@ -121,6 +124,8 @@ def _allowed_attribute(tag: str, name: str, value: str) -> bool:
         return tag in ("th", "td") and bool(_TEXT_ALIGN.fullmatch(value))
     if name == "target":
         return tag == "a" and value == "_blank"
+    if tag in _PLAYERS:
+        return name == "controls" or (name == "src" and bool(media_files.UPLOAD_PATH.fullmatch(value)))
     return tag in ("img", "source") and _allowed_responsive(tag, name, value)
 
 
@@ -168,6 +173,31 @@ class _WithoutNonProse(Filter):  # type: ignore[misc]  # Filter is untyped, see 
         return _without_non_prose(iter(super().__iter__()))
 
 
+def _our_players(tokens: Iterator[_Token]) -> Iterator[_Token]:
+    """The tokens with every <audio> and <video> that plays nothing of ours unwrapped: one whose src was not
+    one of our uploads (the attribute rule dropped it), one inside another player, or one inside a link, where
+    a player's controls may not be. What it held (the fallback link) stays."""
+    kept: list[bool] = []  # for each player open here: whether its tags are kept
+    links = 0
+    for token in tokens:
+        kind, name = token["type"], token.get("name", "")
+        if name == "a" and kind in ("StartTag", "EndTag"):
+            links = max(0, links + (1 if kind == "StartTag" else -1))
+        if name not in _PLAYERS or kind not in ("StartTag", "EndTag"):
+            yield token
+        elif kind == "StartTag":
+            kept.append((None, "src") in token["data"] and not any(kept) and not links)
+            if kept[-1]:
+                yield token
+        elif kept and kept.pop():
+            yield token
+
+
+class _OurPlayers(Filter):  # type: ignore[misc]  # Filter is untyped, see its import
+    def __iter__(self) -> Iterator[_Token]:
+        return _our_players(iter(super().__iter__()))
+
+
 _cleaner = bleach.Cleaner(
     tags=ALLOWED_TAGS | _NON_PROSE,
     attributes=_allowed_attribute,
@@ -175,7 +205,7 @@ _cleaner = bleach.Cleaner(
     css_sanitizer=CSSSanitizer(allowed_css_properties=["text-align"]),
     strip=True,
     strip_comments=True,
-    filters=[_WithoutNonProse,
+    filters=[_WithoutNonProse, _OurPlayers,
              partial(LinkifyFilter, callbacks=[_safe_new_window], skip_tags={"pre", "code"}, parse_email=False)],
 )
 

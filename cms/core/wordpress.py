@@ -24,7 +24,7 @@ from bs4.element import PageElement
 from defusedxml import DefusedXmlException, DTDForbidden
 from markdownify import markdownify
 
-from cms.core import clock, numbers, rendering
+from cms.core import clock, media_files, numbers, rendering
 from cms.core.documents import Batch, Document, Report, SeriesInfo, plural
 from cms.core.errors import InvalidInput
 from cms.core.slugs import slugify
@@ -321,6 +321,12 @@ _EDGE_BREAKS = re.compile(r"(<p>|</figure>)(?:\s*<br\s*/?>)+\s*|\s*(?:<br\s*/?>\
                           re.IGNORECASE)
 _CAPTIONED = re.compile(r"^\s*((?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)(.*)$", re.DOTALL | re.IGNORECASE)
 _ATTRIBUTE = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
+#: An <audio> or <video> of a post, alone or in the figure of WordPress's block, with the block's caption.
+_PLAYER = re.compile(
+    r"(?:<figure\b[^>]*>\s*)?<(?P<name>audio|video)\b(?P<attributes>[^>]*)>(?P<inner>.*?)</(?P=name)\s*>"
+    r"(?:\s*<figcaption\b[^>]*>(?P<caption>.*?)</figcaption>\s*</figure>|\s*</figure>)?",
+    re.DOTALL | re.IGNORECASE)
+_SOURCE = re.compile(r"<source\b([^>]*)>", re.IGNORECASE)
 #: Shortcodes that WordPress itself defines; any other bracketed word counts as one only with attributes,
 #: a closing tag or a self-closing slash, so "[sic]" in prose stays prose.
 _CORE_SHORTCODES = {"caption", "wp_caption", "gallery", "audio", "video", "playlist", "embed"}
@@ -373,7 +379,8 @@ class _Conversion:
         html = _BLOCK_COMMENT.sub("", html.replace("\r\n", "\n"))
         if not has_blocks:  # WordPress adds paragraphs to classic posts only, before it runs shortcodes
             html = _STANDALONE_SHORTCODE.sub(r"\1", autop(html))
-        html = _EDGE_BREAKS.sub(lambda match: match[1] or match[2], self._shortcodes(html, title, post_id))
+        html = self._players(self._shortcodes(html, title, post_id), title, post_id)
+        html = _EDGE_BREAKS.sub(lambda match: match[1] or match[2], html)
         teaser = _MORE.split(html, maxsplit=1)[0] if _MORE.search(html) else ""
         html = _NEXTPAGE.sub("", _MORE.sub("", html))
         body, kept = to_markdown(rendering.sanitize(html))
@@ -399,6 +406,21 @@ class _Conversion:
             return escaped + (inner or "") + escaped_end
         return _SHORTCODE.sub(replace, html)
 
+    def _players(self, html: str, title: str, post_id: str) -> str:
+        """<audio> and <video> elements as WordPress's blocks write them (in a figure, with a caption): the same
+        link as their shortcodes, the caption a paragraph after it; a player of no web address is left to the
+        sanitizer, which keeps what it held."""
+        def replace(match: re.Match[str]) -> str:
+            source = _SOURCE.search(match["inner"])
+            attributes = _attributes(match["attributes"])
+            if not attributes.get("src") and source:
+                attributes["src"] = _attributes(source[1]).get("src", "")
+            link = self._link(match["name"].lower(), attributes, title, post_id) if attributes.get("src") else ""
+            if not link:
+                return match[0]
+            return link + (f"<p>{match['caption'].strip()}</p>" if (match["caption"] or "").strip() else "")
+        return _PLAYER.sub(replace, html)
+
     def _gallery(self, attributes: dict[str, str], title: str, post_id: str) -> str:
         """[gallery ids="…"], or a bare [gallery] of the images uploaded to the post: a figure of its images,
         which the site shows as a grid. Images the export does not list are counted for the report."""
@@ -418,8 +440,9 @@ class _Conversion:
         return f"<figure>{shown}</figure>"
 
     def _link(self, name: str, attributes: dict[str, str], title: str, post_id: str) -> str:
-        """[audio] and [video] become a link to their file: the media library holds images only, so the file
-        stays at its address (the report says so)."""
+        """[audio] and [video] become a link to their file, in a paragraph of its own: the import brings the
+        file along from the old site's uploads and makes the link a player of the new copy (`players`); a file
+        it cannot bring along stays a link to its old address."""
         kinds = AUDIO if name == "audio" else VIDEO
         url = attributes.get("src") or next((attributes[kind] for kind in kinds if attributes.get(kind)), "")
         if not url:  # WordPress plays the first such file uploaded to the post
@@ -436,8 +459,8 @@ class _Conversion:
         for name, titles in sorted(self.shortcodes.items()):
             self.report.note(f"Removed the unknown shortcode [{name}] from {_items(titles)}.")
         for name, titles in sorted(self.linked.items()):
-            self.report.note(f"Linked {plural(len(titles), name + ' file')} at the old site's address in "
-                             f"{_items(titles)}: the media library holds images only, so keep those files online.")
+            self.report.note(f"[{name}] in {_items(titles)} became a player of its file brought along into the "
+                             "media library, or, where the file stayed behind, a link to it on the old site.")
         for title, number in self.missing.items():
             if number:
                 self.report.note(f"The gallery of “{title}” names {plural(number, 'image')} the export does not "
@@ -572,24 +595,35 @@ def _canonical(html: str) -> str:
 _DELIMITER = r"\s\"'<>()\[\]"
 _UPLOAD_ADDRESS = re.compile(
     rf"(?P<site>(?:https?:)?//[^{_DELIMITER}/?#]+(?:/[^{_DELIMITER}?#]*?)?)?/wp-content/uploads/"
-    rf"(?P<path>[^{_DELIMITER}?#]+?\.(?:{'|'.join(IMAGES)}))(?:\?[^{_DELIMITER}]*)?(?![^{_DELIMITER}])",
+    rf"(?P<path>[^{_DELIMITER}?#]+?\.(?:{'|'.join(IMAGES + AUDIO + VIDEO)}))(?:\?[^{_DELIMITER}]*)?"
+    rf"(?![^{_DELIMITER}])",
     re.IGNORECASE)
+#: The paragraph `_Conversion._link` writes, as Markdown, once the import pointed it at our copy of the file.
+_PLAYER_LINK = re.compile(r"^\[(?P<label>(?:Listen|Watch): (?:[^\[\]\\\n]|\\.)*)\]"
+                          r"\((?P<src>/uploads/[0-9a-f]{32}\.[a-z0-9]{2,5})\)$", re.MULTILINE)
 #: WordPress's own copies of an upload: kitchen-300x200.jpg, or kitchen-scaled.jpg for a big photo.
 _RESIZED = re.compile(r"-(?:[0-9]{1,5}x[0-9]{1,5}|scaled)(?=\.[A-Za-z]+$)")
 
 
 @dataclass(frozen=True)
 class UploadAddress:
-    """An image of the old site's uploads, as a body points at it."""
+    """An image, audio or video file of the old site's uploads, as a body points at it."""
 
     address: str  # as written in the body
     site: str  # the site address it was written under ("https://old.example.com/blog"); "" for "/wp-content/…"
     path: str  # under wp-content/uploads: "2024/10/kitchen-300x200.jpg"
 
     @property
+    def kind(self) -> str:
+        """"image", "audio" or "video", as the file's extension says (its bytes decide when it is stored)."""
+        extension = _extension(self.path)
+        return "audio" if extension in AUDIO else "video" if extension in VIDEO else "image"
+
+    @property
     def original(self) -> str:
-        """The path of the upload WordPress made this copy from (the path itself when it is no copy)."""
-        return _RESIZED.sub("", self.path)
+        """The path of the upload WordPress made this copy from (the path itself when it is no copy); WordPress
+        makes smaller copies of images only."""
+        return _RESIZED.sub("", self.path) if self.kind == "image" else self.path
 
 
 def site_hosts(sites: Collection[str]) -> set[str]:
@@ -613,6 +647,15 @@ def upload_addresses(body: str, hosts: Collection[str]) -> list[UploadAddress]:
 def replace_addresses(body: str, new: Mapping[str, str]) -> str:
     """Return `body` with every upload address that `new` names replaced by its new address."""
     return _UPLOAD_ADDRESS.sub(lambda match: new.get(match[0], match[0]), body)
+
+
+def players(body: str, kinds: Mapping[str, str]) -> str:
+    """Return Markdown `body` with each paragraph that is only a "Listen: …" or "Watch: …" link to one of our
+    uploads that `kinds` names ("/uploads/<key>.mp3": "audio") made a player of it, the link inside."""
+    def replace(match: re.Match[str]) -> str:
+        kind = kinds.get(match["src"])
+        return media_files.player(kind, match["src"], match["label"]) if kind else match[0]
+    return _PLAYER_LINK.sub(replace, body)
 
 
 def _safe_path(path: str) -> str:

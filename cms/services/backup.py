@@ -1,8 +1,8 @@
 """Backups: a consistent snapshot of every table in one portable file, and restoring it.
 
 The file is gzip-compressed text: one header line (a format marker, the format version, when, from which
-engine, row counts and the SHA-256 of the rest), then the rows of every table as JSON, uploaded images
-included (their bytes in base64, format version 2). The same file restores
+engine, row counts and the SHA-256 of the rest), then the rows of every table as JSON, uploads included
+(images, audio and video; their bytes in base64, format version 2). The same file restores
 on SQLite or PostgreSQL, so it also moves a site from one engine to the other.
 
 The snapshot is consistent while the site keeps serving: on SQLite it is read from a copy made with SQLite's

@@ -62,8 +62,20 @@ def visible_to(by: User) -> Select[Media]:
     return query if workflow.may_edit_any(by.role) else query.where(Media.uploaded_by_id == by.id)
 
 
+def images_visible_to(by: User) -> Select[Media]:
+    """`visible_to(by)` without audio and video: what may be a featured image or a profile photo."""
+    return visible_to(by).where(Media.kind == "image")
+
+
 def count_visible(by: User) -> int:
     return db.session.scalar(select(func.count()).select_from(visible_to(by).order_by(None).subquery())) or 0
+
+
+def count_visible_by_kind(by: User) -> dict[str, int]:
+    """How many uploads `by` manages, by kind ("image", "audio", "video"); kinds with none are left out."""
+    shown = visible_to(by).order_by(None).subquery()
+    counted = db.session.execute(select(shown.c.kind, func.count()).group_by(shown.c.kind))
+    return dict(counted.all())
 
 
 def check_may_manage(media: Media, by: User) -> None:
@@ -99,9 +111,16 @@ def delete(media: Media, *, by: User) -> None:
     db.session.flush()
 
 
+def check_image(media: Media, *, field: str) -> None:
+    """Raise InvalidInput unless `media` is an image (a featured image or a photo cannot be a sound)."""
+    if not media.is_image:
+        raise InvalidInput(f"“{media}” is {'an audio' if media.kind == 'audio' else 'a video'} file; "
+                           "choose an image.", field=field)
+
+
 def featured_choices(by: User, article: Article | None) -> list[Media]:
     """The uploads the writing screen offers as featured image: recent ones `by` manages, plus the current."""
-    choices = list(db.session.scalars(visible_to(by).limit(RECENT)))
+    choices = list(db.session.scalars(images_visible_to(by).limit(RECENT)))
     current = article.featured_media if article is not None else None
     if current is not None and current not in choices:
         choices.insert(0, current)
@@ -117,6 +136,7 @@ def set_featured(article: Article, media_id: int | None, *, by: User, now: datet
         if media is None:
             raise InvalidInput("That image is no longer in the media library; choose another.",
                                field="featured_media_id")
+        check_image(media, field="featured_media_id")
         check_may_manage(media, by)
     article.featured_media_id = media_id
     article.updated_at = now
@@ -165,7 +185,7 @@ def featured_image(article: Article) -> FeaturedImage | None:
     return FeaturedImage(html=html, preload_srcset=images.srcset(chosen.key, info.webp_widths if is_webp
                                                                  else info.widths, extension),
                          preload_type=f"image/{'webp' if is_webp else info.format}", sizes=images.SIZES,
-                         file_name=chosen.file_name, alt=chosen.alt, width=chosen.width, height=chosen.height)
+                         file_name=chosen.file_name, alt=chosen.alt, width=info.width, height=info.height)
 
 
 def picture_html(chosen: Media, *, sizes: str, is_lazy: bool = True) -> str:

@@ -7,6 +7,9 @@ is a document that can carry script, not a picture.
 
 Each image is kept with copies at a few smaller widths, in its own format and in WebP, all in the database:
 every server of a site sees them, and `flask cms backup` carries them.
+
+Audio and video files (brought along by a WordPress import) are kept in the database too, as they came, once
+their first bytes show a format browsers play (`core.media_files`).
 """
 
 from __future__ import annotations
@@ -25,10 +28,10 @@ from typing import BinaryIO
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 
-from cms.core import images
+from cms.core import images, media_files
 from cms.core.errors import InvalidInput
 from cms.extensions import db
-from cms.models import Media, MediaVariant, User
+from cms.models import Media, MediaFile, MediaVariant, User
 
 #: Pillow format -> (stored extension, content type served).
 FORMATS = {
@@ -84,6 +87,22 @@ def save(stream: BinaryIO, *, by: User | None, now: datetime, filename: str = ""
                    by=by, now=now, filename=filename, alt=alt)
 
 
+def save_file(stream: BinaryIO, *, by: User | None, now: datetime, filename: str = "", max_bytes: int) -> Media:
+    """Check the audio or video file in `stream`, store it as it came and return it (added and flushed).
+
+    Raises InvalidInput, in one sentence, if it is empty, larger than `max_bytes`, or its first bytes are not
+    those of a format `media_files` names. It is not decoded: a player in the browser does that.
+    """
+    data = stream.read(max_bytes + 1)
+    found = media_files.check(data[:media_files.HEAD_BYTES], size=len(data), max_bytes=max_bytes)
+    media = Media(key=secrets.token_hex(16), kind=found.kind, filename=_display_name(filename),
+                  content_type=found.content_type, byte_size=len(data), uploaded_by=by, created_at=now)
+    media.file = MediaFile(data=data)
+    db.session.add(media)
+    db.session.flush()
+    return media
+
+
 def import_folder(folder: Path, *, now: datetime) -> tuple[int, list[str]]:
     """Move the images of the first release's upload folder into the database, under the names they had, so
     their addresses keep working; return how many were added and the names of files that are not images.
@@ -123,7 +142,7 @@ def served(name: str) -> Served | None:
     """
     path = images.UPLOAD_PATH.fullmatch(f"/uploads/{name}")
     if path is None:
-        return None
+        return _served_file(name)
     fmt = images.FORMATS[path["ext"]]
     width = Media.width if path["width"] is None else int(path["width"])
     row = db.session.execute(
@@ -134,6 +153,19 @@ def served(name: str) -> Served | None:
     return Served(data=row.data, content_type=CONTENT_TYPES[path["ext"]], etag=name, created_at=row.created_at)
 
 
+def _served_file(name: str) -> Served | None:
+    """An audio or video file, asked for under the extension its content type has, and no other."""
+    path = media_files.UPLOAD_PATH.fullmatch(f"/uploads/{name}")
+    if path is None:
+        return None
+    row = db.session.execute(
+        select(MediaFile.data, Media.content_type, Media.created_at).join(Media)
+        .where(Media.key == path["key"], Media.kind != "image")).first()
+    if row is None or media_files.BY_CONTENT_TYPE[row.content_type].extension != path["ext"]:
+        return None
+    return Served(data=row.data, content_type=row.content_type, etag=name, created_at=row.created_at)
+
+
 def lookup(keys: list[str]) -> dict[str, images.ImageInfo]:
     """Return what rendering needs to know of each upload among `keys`: its size and the widths it is stored
     at (two queries, no image bytes)."""
@@ -141,17 +173,19 @@ def lookup(keys: list[str]) -> dict[str, images.ImageInfo]:
         return {}
     found = {media_id: (key, width, height, content_type) for media_id, key, width, height, content_type in
              db.session.execute(select(Media.id, Media.key, Media.width, Media.height, Media.content_type)
-                                .where(Media.key.in_(keys)))}
+                                .where(Media.key.in_(keys), Media.kind == "image"))}
     widths: dict[tuple[int, str], list[int]] = {}
     for media_id, width, fmt in db.session.execute(
             select(MediaVariant.media_id, MediaVariant.width, MediaVariant.format)
             .where(MediaVariant.media_id.in_(found)).order_by(MediaVariant.width)):
         widths.setdefault((media_id, fmt), []).append(width)
     infos = {}
-    for media_id, (key, width, height, content_type) in found.items():
+    for media_id, (key, full_width, full_height, content_type) in found.items():
+        if full_width is None or full_height is None:  # only images were selected, and an image has both
+            continue
         own = content_type.removeprefix("image/")
-        infos[key] = images.ImageInfo(width=width, height=height, format=own,
-                                      widths=tuple(widths.get((media_id, own), [width])),
+        infos[key] = images.ImageInfo(width=full_width, height=full_height, format=own,
+                                      widths=tuple(widths.get((media_id, own), [full_width])),
                                       webp_widths=tuple(widths.get((media_id, "webp"), [])))
     return infos
 

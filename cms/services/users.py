@@ -186,6 +186,7 @@ def update_profile(user: User, *, name: str, credentials: str, bio: str, photo_i
         photo = db.session.get(Media, photo_id)
         if photo is None:
             raise InvalidInput("That photo is no longer in the media library; choose another.", field="photo")
+        media_service.check_image(photo, field="photo")
         media_service.check_may_manage(photo, user)
     user.name, user.credentials, user.bio = fields["name"], fields["credentials"], fields["bio"]
     user.photo = photo

@@ -1,16 +1,19 @@
-"""Bringing a WordPress site's images along on import, through the same pipeline as an upload.
+"""Bringing a WordPress site's images, audio and video along on import, through the same pipeline as an upload.
 
-The images a WordPress export's bodies show live on the old site, under wp-content/uploads. They are read from
-a copy of that folder (as a folder or a zip) or, only when asked, fetched from the old site itself; each is
-stored as an upload (checked, re-encoded, resized, WebP beside it) and the bodies point at the new copy. Each
-stored image remembers where it came from, so importing the same site again finds it rather than storing it
-twice. An image that cannot be brought along is named in the report and left pointing at the old site.
+The images a WordPress export's bodies show, and the audio and video files its [audio] and [video] play, live
+on the old site, under wp-content/uploads. They are read from a copy of that folder (as a folder or a zip) or,
+only when asked, fetched from the old site itself; each is stored as an upload (an image checked, re-encoded,
+resized, WebP beside it; a sound or film checked by its first bytes) and the bodies point at the new copy, a
+player where the post had one. Each stored file remembers where it came from, so importing the same site again
+finds it rather than storing it twice. A file that cannot be brought along is named in the report and left
+pointing at the old site.
 """
 
 from __future__ import annotations
 
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,7 +27,7 @@ from urllib.request import HTTPRedirectHandler, Request, build_opener
 
 from sqlalchemy import select
 
-from cms.core import wordpress
+from cms.core import media_files, wordpress
 from cms.core.documents import Batch, Report, plural
 from cms.core.errors import InvalidInput
 from cms.extensions import db
@@ -37,32 +40,38 @@ FETCH_TIMEOUT = 10
 MAX_ZIP_BYTES = 512 * 1024 * 1024
 #: A zip with more entries than this is not a copy of one site's uploads; its directory alone would fill memory.
 MAX_ZIP_ENTRIES = 200_000
-#: How many images that could not be brought along the report names; the rest it counts.
+#: How many files that could not be brought along the report names; the rest it counts.
 NAMED = 5
 _UPLOADS = "wp-content/uploads/"
 
 
 @dataclass(frozen=True)
 class Limits:
-    """What one image may be, as for an upload on the writing screen."""
+    """What one image may be, as for an upload on the writing screen; and one audio or video file."""
 
     max_bytes: int
     max_pixels: int
     max_animation_pixels: int
+    max_audio_video_bytes: int
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Limits:
         return cls(max_bytes=config["UPLOAD_MAX_BYTES"], max_pixels=config["UPLOAD_MAX_PIXELS"],
-                   max_animation_pixels=config["UPLOAD_MAX_ANIMATION_PIXELS"])
+                   max_animation_pixels=config["UPLOAD_MAX_ANIMATION_PIXELS"],
+                   max_audio_video_bytes=config["UPLOAD_MAX_AUDIO_VIDEO_BYTES"])
+
+    def bytes_of(self, kind: str) -> int:
+        """The largest file of `kind` ("image", "audio", "video") an import brings along."""
+        return self.max_bytes if kind == "image" else self.max_audio_video_bytes
 
 
 class _Missing(Exception):
-    """An image that cannot be read; its message says why, in a few words."""
+    """A file that cannot be read; its message says why, in a few words."""
 
 
 @dataclass
 class Finder:
-    """Where an import reads the old site's images: a copy of its uploads folder, the old site, or both."""
+    """Where an import reads the old site's files: a copy of its uploads folder, the old site, or both."""
 
     limits: Limits
     folder: Path | None = None
@@ -70,12 +79,13 @@ class Finder:
     is_fetching: bool = False
     _entries: dict[str, zipfile.ZipInfo] = field(default_factory=dict)
 
-    def read(self, site: str, path: str) -> bytes:
-        """Return the bytes of upload `path` of the site at `site`; raises _Missing saying why not."""
+    def read(self, site: str, path: str, *, max_bytes: int) -> bytes:
+        """Return the bytes of upload `path` of the site at `site`, at most `max_bytes` of them; raises _Missing
+        saying why not."""
         reasons = []
         for read in (self._from_folder, self._from_zip, self._fetched):
             try:
-                data = read(site, path)
+                data = read(site, path, max_bytes)
             except _Missing as missing:
                 reasons.append(str(missing))
                 continue
@@ -83,19 +93,19 @@ class Finder:
                 return data
         raise _Missing(reasons[-1] if reasons else "not in the uploads folder")
 
-    def _from_folder(self, site: str, path: str) -> bytes | None:
+    def _from_folder(self, site: str, path: str, max_bytes: int) -> bytes | None:
         if self.folder is None:
             return None
         root = self.folder.resolve()
         for base in (root / "wp-content" / "uploads", root / "uploads", root):
             candidate = (base / path).resolve()
             if candidate.is_relative_to(root) and candidate.is_file():  # a link may not lead out of the copy
-                if candidate.stat().st_size > self.limits.max_bytes:
-                    raise _Missing(self._too_large())
+                if candidate.stat().st_size > max_bytes:
+                    raise _Missing(_too_large(max_bytes))
                 return candidate.read_bytes()
         raise _Missing("not in the uploads folder")
 
-    def _from_zip(self, site: str, path: str) -> bytes | None:
+    def _from_zip(self, site: str, path: str, max_bytes: int) -> bytes | None:
         if self.archive is None:
             return None
         if not self._entries:
@@ -103,18 +113,18 @@ class Finder:
         entry = self._entries.get(path)
         if entry is None:
             raise _Missing("not in the uploads zip")
-        if entry.file_size > self.limits.max_bytes:
-            raise _Missing(self._too_large())
+        if entry.file_size > max_bytes:
+            raise _Missing(_too_large(max_bytes))
         try:
             with self.archive.open(entry) as member:
-                data = member.read(self.limits.max_bytes + 1)  # the size an entry claims is not trusted
+                data = member.read(max_bytes + 1)  # the size an entry claims is not trusted
         except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, zlib.error):
             raise _Missing("damaged in the uploads zip") from None
-        if len(data) > self.limits.max_bytes:
-            raise _Missing(self._too_large())
+        if len(data) > max_bytes:
+            raise _Missing(_too_large(max_bytes))
         return data
 
-    def _fetched(self, site: str, path: str) -> bytes | None:
+    def _fetched(self, site: str, path: str, max_bytes: int) -> bytes | None:
         if not self.is_fetching:
             return None
         address = f"{site}/{_UPLOADS}{quote(path)}"
@@ -124,17 +134,18 @@ class Finder:
         try:
             with opener.open(Request(address, headers={"User-Agent": "cms-import"}),  # noqa: S310 - http(s) checked above
                              timeout=FETCH_TIMEOUT) as response:
-                data: bytes = response.read(self.limits.max_bytes + 1)
+                data: bytes = response.read(max_bytes + 1)
         except HTTPError as error:
             raise _Missing(f"the old site answered {error.code}") from None
         except (URLError, OSError, ValueError):
             raise _Missing("the old site did not answer") from None
-        if len(data) > self.limits.max_bytes:
-            raise _Missing(self._too_large())
+        if len(data) > max_bytes:
+            raise _Missing(_too_large(max_bytes))
         return data
 
-    def _too_large(self) -> str:
-        return f"larger than {self.limits.max_bytes // (1024 * 1024)} MB"
+
+def _too_large(max_bytes: int) -> str:
+    return f"larger than {media_files.megabytes(max_bytes)}"
 
 
 class _SameSite(HTTPRedirectHandler):
@@ -192,73 +203,92 @@ def finder(uploads: Path | None, *, is_fetching: bool, limits: Limits) -> Iterat
 
 
 def bring(batch: Batch, found: Finder | None, *, by: User, now: datetime) -> None:
-    """Store the old site's images that `batch`'s bodies show and point the bodies at the new copies.
+    """Store the old site's images that `batch`'s bodies show, and the audio and video files they link to, and
+    point the bodies at the new copies; a "Listen: …" or "Watch: …" link of an [audio] or [video] becomes a
+    player of the new copy.
 
-    An image stored by an earlier import of the same site is used again, found by where it came from, even
+    A file stored by an earlier import of the same site is used again, found by where it came from, even
     without `found`; counts and what could not be brought along go into the batch's report.
     """
     hosts = wordpress.site_hosts(batch.old_sites)
     if not hosts:
         return
     home = batch.old_sites[0]
-    images: dict[str, Media | str] = {}  # by original path: the stored copy, or why there is none
+    files: dict[str, Media | str] = {}  # by original path: the stored copy, or why there is none
+    kinds: dict[str, str] = {}  # of the paths, for the report
     for document in batch.documents:
-        new = {}
+        new, played = {}, {}
         for address in wordpress.upload_addresses(document.body, hosts):
             key = address.original
-            if key not in images:
-                images[key] = _brought(address, found, site=address.site or home, home=home, by=by, now=now,
-                                       report=batch.report)
-            image = images[key]
-            if isinstance(image, Media):
-                new[address.address] = f"/uploads/{image.file_name}"
-        document.body = wordpress.replace_addresses(document.body, new)
-    _report_missing({path: reason for path, reason in images.items() if isinstance(reason, str)}, found,
+            if key not in files:
+                kinds[key] = address.kind
+                files[key] = _brought(address, found, site=address.site or home, home=home, by=by, now=now,
+                                      report=batch.report)
+            stored = files[key]
+            if isinstance(stored, Media):
+                new[address.address] = f"/uploads/{stored.file_name}"
+                if not stored.is_image:
+                    played[new[address.address]] = stored.kind
+        document.body = wordpress.players(wordpress.replace_addresses(document.body, new), played)
+    _report_missing({path: reason for path, reason in files.items() if isinstance(reason, str)}, kinds, found,
                     batch=batch)
 
 
 def _brought(address: wordpress.UploadAddress, found: Finder | None, *, site: str, home: str, by: User,
              now: datetime, report: Report) -> Media | str:
-    """The stored copy of the image at `address` (its original, when WordPress made it a smaller copy), or why
-    there is none."""
+    """The stored copy of the file at `address` (of an image, its original, when WordPress made it a smaller
+    copy), or why there is none."""
     if site.startswith("//"):
         site = f"{urlsplit(home).scheme}:{site}"
     paths = list(dict.fromkeys([address.original, address.path]))
     sources = [f"{urlsplit(home).netloc.lower()}/{_UPLOADS}{path}" for path in paths]
     existing = db.session.scalar(select(Media).where(Media.source.in_(sources)).order_by(Media.id))
     if existing is not None:
-        report.count("image", "unchanged")
+        report.count(existing.kind, "unchanged")
         return existing
     if found is None:
         return ""
     reason = ""
+    limits = found.limits
     for path, source in zip(paths, sources, strict=True):
+        name = path.rsplit("/", 1)[-1]
         try:
-            data = found.read(site, path)
-            media = uploads.save(BytesIO(data), by=by, now=now, filename=path.rsplit("/", 1)[-1],
-                                 max_bytes=found.limits.max_bytes, max_pixels=found.limits.max_pixels,
-                                 max_animation_pixels=found.limits.max_animation_pixels)
+            data = found.read(site, path, max_bytes=limits.bytes_of(address.kind))
+            if address.kind == "image":
+                media = uploads.save(BytesIO(data), by=by, now=now, filename=name, max_bytes=limits.max_bytes,
+                                     max_pixels=limits.max_pixels, max_animation_pixels=limits.max_animation_pixels)
+            else:
+                media = uploads.save_file(BytesIO(data), by=by, now=now, filename=name,
+                                          max_bytes=limits.max_audio_video_bytes)
         except _Missing as missing:
             reason = reason or str(missing)
             continue
         except InvalidInput as refused:
-            reason = str(refused).rstrip(".").lower()
+            reason = str(refused).rstrip(".")
+            reason = reason[:1].lower() + reason[1:]  # inside a sentence of the report; MP3 stays MP3
             continue
         media.source = source
         db.session.flush()
-        report.count("image", "created")
+        report.count(media.kind, "created")
         return media
     return reason
 
 
-def _report_missing(missing: dict[str, str], found: Finder | None, *, batch: Batch) -> None:
+def _report_missing(missing: dict[str, str], kinds: dict[str, str], found: Finder | None, *, batch: Batch) -> None:
     if not missing:
         return
+    counted = Counter(kinds[path] for path in missing)
+    named_kinds = [plural(counted[kind], word) for kind, word in _WORDS if counted[kind]]
+    files = " and ".join([", ".join(named_kinds[:-1]), named_kinds[-1]] if len(named_kinds) > 1 else named_kinds)
     if found is None:
-        batch.report.note(f"Left pointing at the old site: {plural(len(missing), 'image')}; import again with a "
-                          "copy of its uploads folder, or fetching images from it, to bring them along.")
+        fetched = "images" if set(counted) == {"image"} else "files"
+        batch.report.note(f"Left pointing at the old site: {files}; import again with a copy of its uploads folder, "
+                          f"or fetching {fetched} from it, to bring them along.")
         return
     named = "; ".join(f"{path} ({reason})" for path, reason in sorted(missing.items())[:NAMED])
     more = f"; and {len(missing) - NAMED} more" if len(missing) > NAMED else ""
-    batch.report.note(f"Could not bring {plural(len(missing), 'image')} along, so the bodies still point at "
-                      f"the old site for: {named}{more}.")
+    batch.report.note(f"Could not bring {files} along, so the bodies still point at the old site for: "
+                      f"{named}{more}.")
+
+
+_WORDS = (("image", "image"), ("audio", "audio file"), ("video", "video file"))

@@ -32,10 +32,12 @@ def forbidden(error: NotAllowed) -> ResponseReturnValue:
 
 
 def http_error(error: HTTPException) -> ResponseReturnValue:
+    # What the error says beside its page: Allow of a 405, Content-Range of a 416 (the length a player may ask).
+    headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
     if request.path.startswith("/api/"):
-        return {"error": error.description}, error.code or 500
+        return {"error": error.description}, error.code or 500, headers
     return render_template("errors/error.html", code=error.code, title=error.name,
-                           message=MESSAGES.get(error.code or 500, error.description)), error.code or 500
+                           message=MESSAGES.get(error.code or 500, error.description)), error.code or 500, headers
 
 
 MESSAGES = {

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from cms.admin import through_service
+from cms.core import media_files
 from cms.extensions import db
 from cms.models import Media
 from cms.services import media as media_service
@@ -33,12 +34,13 @@ class MediaView(BaseView):
     def index(self) -> ResponseReturnValue:
         page = params.number(request.args.get("page")) or 1
         by = current_user._get_current_object()
-        total = media_service.count_visible(by)
+        kinds = media_service.count_visible_by_kind(by)
+        total = sum(kinds.values())
         items = list(db.session.scalars(media_service.visible_to(by).limit(PAGE_SIZE)
                                         .offset((page - 1) * PAGE_SIZE)))
         rows = [_row(item) for item in items]
         return self.render("admin/media.html", rows=rows, form=ConfirmForm(), page=page, total=total,
-                           has_next=page * PAGE_SIZE < total)
+                           counted=_counted(kinds), has_next=page * PAGE_SIZE < total)
 
     @expose("/upload", methods=["POST"])
     def upload(self) -> ResponseReturnValue:
@@ -74,12 +76,27 @@ class MediaView(BaseView):
         return redirect(url_for(".index"))
 
 
+def _counted(kinds: dict[str, int]) -> str:
+    """"3 images, 1 audio file and 1 video file"."""
+    words = [f"{kinds[kind]} {word}{'' if kinds[kind] == 1 else 's'}" for kind, word in
+             (("image", "image"), ("audio", "audio file"), ("video", "video file")) if kinds.get(kind)]
+    if not words:
+        return "0 images"
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
 def _row(item: Media) -> dict:
-    """What the list shows of one upload: its thumbnail, description and where it is used."""
-    width = min(item.width, THUMBNAIL_WIDTH)
-    return {"media": item, "url": url_for("uploads.image", name=item.file_name),
+    """What the list shows of one upload: its thumbnail (an audio or video file: a player that loads nothing
+    until played), description and where it is used."""
+    url = url_for("uploads.image", name=item.file_name)
+    if not item.is_image:
+        return {"media": item, "url": url, "usage": media_service.usage(item),
+                "format": media_files.BY_CONTENT_TYPE[item.content_type].name}
+    full_width, full_height = item.image_size
+    width = min(full_width, THUMBNAIL_WIDTH)
+    return {"media": item, "url": url,
             "thumbnail": url_for("uploads.image", name=item.thumbnail_name(THUMBNAIL_WIDTH)),
-            "thumb_width": width, "thumb_height": max(1, round(item.height * width / item.width)),
+            "thumb_width": width, "thumb_height": max(1, round(full_height * width / full_width)),
             "usage": media_service.usage(item)}
 
 

@@ -208,7 +208,7 @@ def _author_photo() -> SharedPicture | None:
     photo = users.site_author_photo(shown_settings())
     if photo is None:
         return None
-    return SharedPicture(photo.file_name, photo.width, photo.height, photo.alt,
+    return SharedPicture(photo.file_name, *photo.image_size, photo.alt,
                          media.picture_html(photo, sizes=images.INTRO_PHOTO_SIZES, is_lazy=False))
 
 
@@ -366,7 +366,7 @@ def _series_page(slug: str, now: datetime) -> SeriesPage | None:
         return None
     parts = reader.series_parts(found, now, with_bodies=False)
     first = next((part.featured_media for part in parts if part.featured_media is not None), None)
-    share = SharedPicture(first.file_name, first.width, first.height, first.alt) if first is not None else None
+    share = SharedPicture(first.file_name, *first.image_size, first.alt) if first is not None else None
     return SeriesPage(found.id, SeriesShown(found.slug, found.title, found.description), share,
                       _navigation(found, now), [_breadcrumbs(found)])
 

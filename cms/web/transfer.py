@@ -34,8 +34,9 @@ _UPLOAD_SLACK = 1024 * 1024  # the form's own bytes around the file
 class UploadForm(FlaskForm):
     file = FileField("WordPress export (.xml), Markdown file (.md) or zip of Markdown files",
                      validators=[FileRequired("Choose a file to import.")])
-    images = FileField("The old site’s images (optional): a zip of its wp-content/uploads folder")
-    fetch_images = BooleanField("Fetch the images that are not in the zip from the old WordPress site")
+    images = FileField("The old site’s images, audio and video (optional): a zip of its wp-content/uploads folder")
+    fetch_images = BooleanField("Fetch the images, audio and video that are not in the zip from the old WordPress "
+                                "site")
     submit = SubmitField("Check the import")
 
 

@@ -16,6 +16,8 @@ bp = Blueprint("uploads", __name__)
 
 #: An image answers as an image and nothing else: opened on its own it runs nothing and loads nothing.
 IMAGE_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+#: An audio or video file opened on its own plays in the browser's player, and does nothing else.
+PLAYER_POLICY = "default-src 'none'; media-src 'self'; style-src 'unsafe-inline'; sandbox"
 ONE_YEAR = 365 * 24 * 3600
 
 
@@ -52,13 +54,16 @@ def upload() -> ResponseReturnValue:
 
 @bp.get("/uploads/<name>")
 def image(name: str) -> ResponseReturnValue:
-    """The original (`<key>.jpg`) or a copy at one width (`<key>-800.webp`), as a plain image."""
+    """The original (`<key>.jpg`) or a copy at one width (`<key>-800.webp`), as a plain image; or an audio or
+    video file (`<key>.mp3`). Werkzeug answers a Range request with the part asked for (206), which is how a
+    player seeks, and If-None-Match / If-Modified-Since with 304."""
     found = uploads.served(name)
     if found is None:
         abort(404)
     response = send_file(BytesIO(found.data), mimetype=found.content_type, conditional=True, etag=found.etag,
                          last_modified=found.created_at, max_age=ONE_YEAR)
-    response.headers["Content-Security-Policy"] = IMAGE_POLICY
+    is_image = found.content_type.startswith("image/")
+    response.headers["Content-Security-Policy"] = IMAGE_POLICY if is_image else PLAYER_POLICY
     response.headers["Content-Disposition"] = f'inline; filename="{name}"'
     response.cache_control.immutable = True  # a name is never reused for other content
     response.cache_control.public = True

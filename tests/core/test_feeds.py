@@ -31,8 +31,12 @@ def entry(number: int, **fields) -> feeds.Entry:
     ('<a href="https://else.where/x?a=1&amp;b=2">x</a>', '<a href="https://else.where/x?a=1&amp;b=2">x</a>'),
     ('<a href="mailto:maya@example.com">m</a>', '<a href="mailto:maya@example.com">m</a>'),
     ('<p>Write href="/x" in prose.</p>', '<p>Write href="/x" in prose.</p>'),
+    ('<audio controls src="/uploads/a.mp3"><a href="/uploads/a.mp3">Listen</a></audio>',
+     '<audio controls src="http://example.com/uploads/a.mp3"><a href="http://example.com/uploads/a.mp3">Listen</a>'
+     '</audio>'),
+    ('<video controls src="/uploads/a.webm">x</video>', '<video controls src="http://example.com/uploads/a.webm">x</video>'),
 ])
-def test_links_and_images_become_absolute(html, expected):
+def test_links_images_and_players_become_absolute(html, expected):
     assert feeds.absolute_links(html, "http://example.com/articles/x") == expected
 
 

@@ -157,3 +157,35 @@ def test_harmless_formatting_survives(source, expected):
 def test_text_around_a_removed_script_survives():
     html = rendering.render('<p title="<script>">Before</p><script>alert(1)</script>\n\nAfter the script.')
     assert rendering.plain_text(html) == "Before After the script."
+
+
+OUR_AUDIO = "/uploads/0123456789abcdef0123456789abcdef.mp3"
+OUR_VIDEO = "/uploads/0123456789abcdef0123456789abcdef.webm"
+
+
+@pytest.mark.parametrize("tag, src", [("audio", OUR_AUDIO), ("video", OUR_VIDEO)])
+def test_a_player_of_our_own_upload_survives_with_its_controls_and_fallback_link(tag, src):
+    html = f'<{tag} controls src="{src}"><a href="{src}">Listen</a></{tag}>'
+    assert rendering.sanitize(html) == html
+    assert rendering.render(f"Before\n\n{html}\n\nAfter") == f"<p>Before</p>\n<p>{html}</p>\n<p>After</p>"
+
+
+@pytest.mark.parametrize("html, expected", [
+    ('<audio controls src="https://elsewhere.example/a.mp3"><a href="https://elsewhere.example/a.mp3">Listen</a>'
+     "</audio>", '<a href="https://elsewhere.example/a.mp3">Listen</a>'),
+    ('<video controls src="//elsewhere.example/uploads/0123456789abcdef0123456789abcdef.mp4">Watch</video>', "Watch"),
+    ('<audio controls src="/uploads/0123456789abcdef0123456789abcdef.jpg">an image is no sound</audio>',
+     "an image is no sound"),
+    ("<video controls>no source</video>", "no source"),
+    (f'<video controls src="{OUR_VIDEO}" autoplay loop muted poster="https://tracker.example/p.gif" '
+     f'onplay="alert(1)" crossorigin="use-credentials">x</video>', f'<video controls src="{OUR_VIDEO}">x</video>'),
+    (f'<audio controls src="{OUR_AUDIO}"><video controls src="{OUR_VIDEO}">x</video></audio>',
+     f'<audio controls src="{OUR_AUDIO}">x</audio>'),  # a player inside a player is unwrapped
+    (f'<p><a href="/x"><audio controls src="{OUR_AUDIO}">x</audio></a></p>', '<p><a href="/x">x</a></p>'),
+    (f'<audio controls src="{OUR_AUDIO}"><source src="https://elsewhere.example/a.mp3">x</audio>',
+     f'<audio controls src="{OUR_AUDIO}"><source>x</audio>'),
+], ids=["other-site", "other-site-same-path", "image", "no-source", "extra-attributes", "nested", "in-link",
+        "other-source"])
+def test_a_player_of_anything_else_goes_and_what_it_held_stays(html, expected):
+    assert rendering.sanitize(html) == expected
+    assert rendering.sanitize(expected) == expected

@@ -23,12 +23,14 @@ from werkzeug.security import generate_password_hash
 
 from cms import MIGRATIONS, create_app
 from cms.extensions import db
+from tests import media_samples as samples
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD
 
 REVISIONS = [script.revision for script in reversed(list(ScriptDirectory(str(MIGRATIONS)).walk_revisions()))]
 HEAD = REVISIONS[-1]
 KEY = "5f0c6a7e2b9d4e1f8a3c0b6d7e9f1a2b"
+AUDIO_KEY = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 BODY = ("Resentment between a mother and her daughter often grows from unspoken expectations. Letting go of "
         "resentment begins with naming those expectations, grieving them, and choosing what to keep.")
 
@@ -131,6 +133,11 @@ def content_at(revision: str) -> list[tuple]:
         rows.append(("INSERT INTO media_variants (media_id, width, format, data) VALUES (1, 4, 'png', :data)",
                      {"data": png()}))
         rows.append(("UPDATE articles SET featured_media_id = 1 WHERE id = 3",))
+    if at >= REVISIONS.index("0017_media_files"):
+        rows.append((("INSERT INTO media (id, key, kind, filename, alt, width, height, content_type, byte_size, "
+                     "uploaded_by_id, created_at) VALUES (2, :key, 'audio', 'talk.wav', '', NULL, NULL, 'audio/wav', "
+                     ":size, 2, :when)"), {"key": AUDIO_KEY, "size": len(samples.wav()), "when": when}))
+        rows.append(("INSERT INTO media_files (media_id, data) VALUES (2, :data)", {"data": samples.wav()}))
     if at >= REVISIONS.index("0008_email_subscriptions"):
         rows += [
             (("INSERT INTO subscribers (id, email, status, created_at, confirmed_at, link_epoch) VALUES "
@@ -189,8 +196,12 @@ def test_a_site_made_at_any_release_upgrades_with_its_content(revision: str, sit
     signed_in = client.post("/login", data={"email": "author@example.com", "password": PASSWORD,
                                             "csrf_token": csrf_token(client, "/login")})
     assert signed_in.status_code == 302
-    if revision == HEAD:
+    if REVISIONS.index(revision) >= REVISIONS.index("0005_media"):  # every upload before 0017 is an image
         assert client.get(f"/uploads/{KEY}.png").data == png()
+        with app.app_context(), db.engine.connect() as connection:
+            assert connection.execute(text("SELECT kind FROM media WHERE id = 1")).scalar_one() == "image"
+    if revision == HEAD:
+        assert client.get(f"/uploads/{AUDIO_KEY}.wav", headers={"Range": "bytes=0-3"}).data == b"RIFF"
     if REVISIONS.index(revision) >= REVISIONS.index("0008_email_subscriptions"):  # subscribers, as they were
         with app.app_context(), db.engine.connect() as connection:
             counts = [connection.execute(text(f"SELECT count(*) FROM {name}")).scalar_one()  # noqa: S608

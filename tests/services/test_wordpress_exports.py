@@ -15,12 +15,14 @@ from cms.core.workflow import Role, Status
 from cms.extensions import db
 from cms.models import Article, Media, Page, Redirect, Revision, Series, StatusChange, Tag
 from cms.services import transfer, users, wordpress_images
+from tests import media_samples as samples
 from tests.factories import NOW, PASSWORD
 from tests.services.test_wordpress_images import uploads_folder
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 ZONE = "America/New_York"
-LIMITS = wordpress_images.Limits(max_bytes=10 * 1024 * 1024, max_pixels=50_000_000, max_animation_pixels=8_000_000)
+LIMITS = wordpress_images.Limits(max_bytes=10 * 1024 * 1024, max_pixels=50_000_000, max_animation_pixels=8_000_000,
+                                 max_audio_video_bytes=50 * 1024 * 1024)
 #: Every file in tests/data: the exports, and the paste, Markdown and XSS fixtures an import refuses.
 FIXTURES = sorted(DATA.iterdir())
 GALLERY_IMAGES = {"2024/03/armchairs.jpg": (800, 600), "2024/03/window.jpg": (800, 600),
@@ -99,9 +101,13 @@ def test_a_terms_only_export_creates_nothing_and_says_why(app):
         "articles that carry it."]
 
 
-def test_a_gallery_becomes_its_images_and_audio_and_video_become_links(app, client, tmp_path):
+def test_a_gallery_becomes_its_images_and_audio_and_video_become_players(app, client, tmp_path):
+    uploads = uploads_folder(tmp_path, GALLERY_IMAGES)
+    (uploads / "2024/05").mkdir(parents=True)
+    (uploads / "2024/05/breathing.mp3").write_bytes(samples.mp3())
+    (uploads / "2024/05/breathing.mp4").write_bytes(samples.mp4())
     with app.app_context():
-        report = import_file("wordpress-gallery-audio.xml", uploads=uploads_folder(tmp_path, GALLERY_IMAGES))
+        report = import_file("wordpress-gallery-audio.xml", uploads=uploads)
         assert articles() == {"the-consulting-room": (Status.PUBLISHED, datetime(2024, 3, 5, 14, tzinfo=UTC)),
                               "a-walk-outside": (Status.PUBLISHED, datetime(2024, 4, 9, 13, tzinfo=UTC)),
                               "a-breathing-exercise": (Status.PUBLISHED, datetime(2024, 5, 7, 13, tzinfo=UTC))}
@@ -113,14 +119,18 @@ def test_a_gallery_becomes_its_images_and_audio_and_video_become_links(app, clie
     assert [img["alt"] for img in walk.select(".body figure img")] == [  # the post's own images, in menu order
         "A bench under a tree", "A path through a park"]
     breathing = BeautifulSoup(client.get("/articles/a-breathing-exercise").text, "html.parser")
+    players = breathing.select(".body audio, .body video")
+    assert [(player.name, player["src"].rsplit(".", 1)[-1]) for player in players] == [("audio", "mp3"),
+                                                                                         ("video", "mp4")]
     assert [(link.text, link["href"]) for link in breathing.select(".body a")] == [
-        ("Listen: breathing.mp3", "https://old.example.com/wp-content/uploads/2024/05/breathing.mp3"),
-        ("Watch: breathing.mp4", "https://old.example.com/wp-content/uploads/2024/05/breathing.mp4")]
+        ("Listen: breathing.mp3", players[0]["src"]), ("Watch: breathing.mp4", players[1]["src"])]
     lines = report.lines()
-    assert lines[:3] == ["Articles: 3 created, 0 updated, 0 unchanged.", "Images: 4 created, 0 updated, 0 unchanged.",
+    assert lines[:5] == ["Articles: 3 created, 0 updated, 0 unchanged.", "Images: 4 created, 0 updated, 0 unchanged.",
+                         "Audio files: 1 created, 0 updated, 0 unchanged.",
+                         "Video files: 1 created, 0 updated, 0 unchanged.",
                          "Redirects: 3 created, 0 updated, 0 unchanged."]
-    assert ("Linked 1 audio file at the old site's address in 1 item: “A Breathing Exercise”: the media library "
-            "holds images only, so keep those files online.") in lines
+    assert ("[audio] in 1 item: “A Breathing Exercise” became a player of its file brought along into the media "
+            "library, or, where the file stayed behind, a link to it on the old site.") in lines
     assert ("The gallery of “The Consulting Room” names 1 image the export does not list; the gallery shows the "
             "others.") in lines
 

@@ -17,6 +17,7 @@ from cms.services import demo
 from cms.web import public
 from tests.browser.pictures import add_pictures
 from tests.browser.tools import installed
+from tests.services.test_wordpress_media import EXPORT, import_cli, uploads_folder
 
 PAGES = {
     "home": "/",
@@ -65,5 +66,19 @@ def test_reader_pages_are_valid_html(app, client, tmp_path, capsys, nu_checker, 
     client.set_cookie("signed-in", "1")  # past the page cache, which holds the archive as listed above
     months = lxml.html.fromstring(keep("archive-months", "/archive/"))
     keep("archive-month", months.xpath("//ul[@class='archive-months']//a/@href")[0])
+    errors = nu_checker.validate(files)
+    assert errors == 0, capsys.readouterr().out
+
+
+def test_imported_posts_with_a_gallery_and_players_are_valid_html(app, client, tmp_path, capsys, nu_checker):
+    import_cli(app, EXPORT, "--uploads", str(uploads_folder(tmp_path / "uploads")))
+    files = []
+    for slug in ("a-breathing-exercise", "the-consulting-room"):
+        response = client.get(f"/articles/{slug}")
+        assert response.status_code == 200
+        path = tmp_path / f"{slug}.html"
+        path.write_bytes(response.data)
+        files.append(str(path))
+    assert b"<audio controls" in (tmp_path / "a-breathing-exercise.html").read_bytes()
     errors = nu_checker.validate(files)
     assert errors == 0, capsys.readouterr().out
