@@ -184,12 +184,30 @@ def _page_or_404() -> int:
 @public
 def home() -> ResponseReturnValue:
     now = clock.now()
-    photo = _intro_photo.get(now, "photo", _author_photo)
-    return render_template("public/home.html", articles=kept_cards(reader.keys(now, per_page=6).items, now, level=3),
-                           series_list=_series_shown.get(now, "home", lambda: _home_series(now)),
-                           photo=Markup(photo.html) if photo is not None else None, share=photo,  # noqa: S704 - sanitized
-                           structured_data=[_practice_data(shown_settings(),
-                                                           photo_name=photo.file_name if photo else None)])
+    page = _home_pages.get(now, "home", lambda: _home_page(now))
+    return render_template("public/home.html", page=page, share=page.share, structured_data=page.structured_data,
+                           articles=kept_cards(reader.keys(now, per_page=6).items, now, level=3))
+
+
+@dataclass(frozen=True)
+class HomePage:
+    """The home page but for its latest articles: the introduction and the series, drawn."""
+
+    top: Markup
+    share: SharedPicture | None  # the author's photo
+    structured_data: list[dict]
+
+
+def _home_page(now: datetime) -> HomePage:
+    photo = _author_photo()
+    top = drawn("public/_home_top.html", photo=Markup(photo.html) if photo is not None else None,  # noqa: S704 - sanitized
+                series_list=_home_series(now))
+    return HomePage(top, photo, [_practice_data(shown_settings(), photo_name=photo.file_name if photo else None)])
+
+
+#: The home page's top, once per content state: its series are counted and ordered over every live part, and a new
+#: photo is a change readers see.
+_home_pages: freshness.PerState[HomePage] = freshness.PerState(size=1)
 
 
 @dataclass(frozen=True)
@@ -212,18 +230,10 @@ def _author_photo() -> SharedPicture | None:
                          media.picture_html(photo, sizes=images.INTRO_PHOTO_SIZES, is_lazy=False))
 
 
-#: The author's photo on the home page, found and drawn once per content state (a new photo is a change readers see).
-_intro_photo: freshness.PerState[SharedPicture | None] = freshness.PerState(size=1)
-
-
 def _home_series(now: datetime) -> tuple[tuple[SeriesShown, SeriesNav], ...]:
     """The series most recently continued, each with its progress."""
     return tuple((SeriesShown(found.slug, found.title, found.description), _navigation(found, now))
                  for found, _ in reader.series_with_live_parts(now, limit=reader.HOME_SERIES))
-
-
-#: The home page's series: counted and ordered over every live part, so once per content state, not per visit.
-_series_shown: freshness.PerState[tuple[tuple[SeriesShown, SeriesNav], ...]] = freshness.PerState(size=1)
 
 
 @bp.get("/articles/<slug>")
@@ -258,7 +268,6 @@ class ArticlePage:
     title: str
     description: str
     has_featured: bool
-    series: SeriesShown | None  # whose feed the page advertises
     head: Markup
     main: Markup
 
@@ -266,11 +275,9 @@ class ArticlePage:
 def draw_article(article: Article, now: datetime, *, is_preview: bool = False) -> ArticlePage:
     around = _around(article, now, is_preview=is_preview)
     values = {"article": article, **vars(around)}  # the templates name each part of its surroundings
-    series = article.series
     return ArticlePage(
         title=article.title, description=article.description or article.summary or shown_settings().tagline,
         has_featured=around.featured is not None,
-        series=SeriesShown(series.slug, series.title, series.description) if series is not None else None,
         head=drawn("public/_article_head.html", **values), main=drawn("public/_article.html", **values))
 
 
