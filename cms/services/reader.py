@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
-from typing import Any, Generic, Protocol, TypeVar, TypeVarTuple
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar, TypeVarTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Result, Select, and_, bindparam, func, literal, null, or_, select, type_coerce, union_all
@@ -37,10 +37,11 @@ class Listing(Generic[_Item]):
 ARCHIVE_PER_PAGE = 200
 
 
-@dataclass(frozen=True)
-class Key:
+class Key(NamedTuple):
     """Which article, at which version: what a list needs to show a card kept for it, and its mark
-    (Article.seen_version), which tells a kept page whether the article changed since (see freshness)."""
+    (Article.seen_version), which tells a kept page whether the article changed since (see freshness).
+
+    A tuple, made straight from a row: a page of twenty keys made as dataclasses cost more than reading them."""
 
     id: int
     version: int
@@ -145,7 +146,7 @@ def _read(statement: Select[*_Columns], values: dict[str, Any]) -> Result[*_Colu
 def article_key(slug: str, now: datetime) -> Key | None:
     """The key of the live article with this slug, or None: what its page, kept per content state, needs."""
     row = _read(_article_key(), {"slug": slug, "now": now}).first()
-    return Key(*row) if row is not None else None
+    return Key._make(row) if row is not None else None
 
 
 @cache
@@ -204,7 +205,7 @@ def listing(now: datetime, *, page: int = 1, tag: Tag | None = None, series: Ser
 def keys(now: datetime, *, page: int = 1, tag_id: int | None = None, per_page: int = PER_PAGE) -> Listing[Key]:
     """`listing` as keys alone: a list whose cards are kept per content state reads no article whole."""
     values = {"now": now, "offset": (page - 1) * per_page, "limit": per_page + 1, "tag_id": tag_id}
-    rows = [Key(*row) for row in _read(_keys(by_tag=tag_id is not None), values)]
+    rows = list(map(Key._make, _read(_keys(by_tag=tag_id is not None), values).all()))
     return Listing(items=rows[:per_page], page=page, has_next=len(rows) > per_page)
 
 
@@ -261,7 +262,7 @@ def series_parts(series: Series, now: datetime, *, with_bodies: bool = True) -> 
 
 def part_keys(series_id: int, now: datetime) -> list[Key]:
     """`series_parts` as keys alone (see `keys`)."""
-    return [Key(*row) for row in _read(_part_keys(), {"now": now, "series_id": series_id})]
+    return list(map(Key._make, _read(_part_keys(), {"now": now, "series_id": series_id}).all()))
 
 
 @cache
