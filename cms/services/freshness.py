@@ -475,6 +475,11 @@ def note_shown(articles: Shown) -> None:
         record.setdefault(ident, mark)
 
 
+def note_keys(keys: Iterable[reader.Key]) -> None:
+    """Count the articles `keys` name as shown by the page being built, at their marks, read whole or not."""
+    note_shown({key.id: key.mark for key in keys})
+
+
 def shown(session: Session) -> Shown:
     """The articles loaded since `record_shown`, and stop noting them; None if one was loaded without its mark."""
     found = session.info.pop(_SHOWN, {})

@@ -103,7 +103,7 @@ def _answer(kind: str, scope: tuple, keys: list[reader.Key], heading: Callable[[
             now: datetime) -> Response:
     """The feed of the articles `keys` name, as `kind`: written once per content state and versions of its
     entries, since it changes only when one of them does (or anything else readers see, which is a new state)."""
-    freshness.note_shown({key.id: key.mark for key in keys})
+    freshness.note_keys(keys)
     versions = tuple((key.id, key.version) for key in keys)
     xml = _feeds.get(now, (kind, scope, versions), lambda: _write(kind, keys, heading, now))
     response = Response(xml, mimetype=FORMATS[kind][1])

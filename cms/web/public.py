@@ -111,7 +111,7 @@ def kept_cards(keys: Iterable[reader.Key], now: datetime, *, level: int,
     Cards not yet kept at this state are read, in one query.
     """
     keys = list(keys)
-    freshness.note_shown({key.id: key.mark for key in keys})  # the page shows them, read whole or not
+    freshness.note_keys(keys)
     what = (tuple((key.id, key.version) for key in keys), level, tuple(labels or ()))
     return _card_lists.get(now, what, lambda: _draw_cards(keys, now, level, labels))
 
@@ -241,7 +241,7 @@ def _home_series(now: datetime) -> tuple[tuple[SeriesShown, SeriesNav], ...]:
 def article(slug: str) -> ResponseReturnValue:
     now = clock.now()
     key = reader.article_key(slug, now) or abort(404)
-    freshness.note_shown({key.id: key.mark})
+    freshness.note_keys([key])
     page = _article_pages.get(now, (key.id, key.version, key.mark), lambda: _article_page(slug, now))
     return render_template("public/article.html", page=page or abort(404))
 
