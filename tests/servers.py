@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import http.client
+import http.server
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 
 def free_port() -> int:
@@ -52,3 +57,25 @@ class HungServer:
         self.listener.close()
         for connection in self.accepted:
             connection.close()
+
+
+class _Noting(http.server.SimpleHTTPRequestHandler):
+    requested: list[str]
+
+    def log_message(self, format: str, *args: object) -> None:
+        self.requested.append(self.path)
+
+
+@contextmanager
+def static_site(root: Path) -> Iterator[tuple[str, list[str]]]:
+    """Serve the files under `root` over HTTP (an old site, say): its address, and the paths it was asked for."""
+    requested: list[str] = []
+    handler = type("Handler", (_Noting,), {"requested": requested})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", requested
+    finally:
+        server.shutdown()
+        server.server_close()

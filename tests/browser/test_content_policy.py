@@ -7,7 +7,7 @@ import pytest
 from cms.extensions import db
 from cms.web import security
 from tests.browser.chromium import BROWSER_TESTS, served
-from tests.conftest import PASSWORD
+from tests.browser.tools import sign_in
 
 pytestmark = BROWSER_TESTS
 
@@ -40,10 +40,7 @@ def page(browser):
 
 
 def test_the_back_office_works_under_the_policy(site, page):
-    page.goto(f"{site}/login")
-    page.fill("#email", "admin@example.com")
-    page.fill("#password", PASSWORD)
-    page.click("input[type=submit]")
+    sign_in(page, "admin@example.com", site)
     page.wait_for_url(f"{site}/admin/")
     page.goto(f"{site}/admin/test_tags/")
     assert page.evaluate("typeof window.jQuery === 'function' && typeof window.faHelpers === 'object'")

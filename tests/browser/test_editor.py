@@ -14,7 +14,7 @@ from cms.extensions import db
 from cms.models import Article
 from tests.browser.chromium import BROWSER_TESTS, served
 from tests.browser.test_reading import axe_source  # noqa: F401 -- a fixture, used by name
-from tests.factories import PASSWORD
+from tests.browser.tools import sign_in
 
 pytestmark = BROWSER_TESTS
 
@@ -42,14 +42,6 @@ def signed_in(browser, server: str, width: int = 1280, height: int = 900, bypass
     sign_in(page)
     page.wait_for_url(re.compile("/admin/"))
     return page
-
-
-def sign_in(page) -> None:
-    """Sign Maya in on `page`, by the sign-in form as she would."""
-    page.goto("/login")
-    page.get_by_label("Email").fill("maya@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def editor(page):

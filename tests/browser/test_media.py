@@ -4,9 +4,7 @@ a phone; the media screen fits one too. Set SCREENSHOTS=/some/folder to keep scr
 from __future__ import annotations
 
 import io
-import os
 import re
-from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw
@@ -16,6 +14,7 @@ from cms.extensions import db
 from cms.models import Article, User
 from cms.services import uploads, users
 from tests.browser.chromium import BROWSER_TESTS, served
+from tests.browser.tools import shoot, sign_in
 from tests.factories import NOW, PASSWORD
 
 pytestmark = BROWSER_TESTS
@@ -60,10 +59,6 @@ def site(app, make):
         return article.slug
 
 
-def _shoot(page, name: str) -> None:
-    folder = os.environ.get("SCREENSHOTS")
-    if folder:
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -82,7 +77,7 @@ def test_readers_get_a_webp_copy_that_fits_their_screen(app, site, browser, widt
         page.wait_for_load_state("networkidle")
         sources = page.eval_on_selector_all(".body img", "images => images.map(img => img.currentSrc)")
         assert len(sources) == 2 and all(source.endswith(".webp") for source in sources)
-        _shoot(page, f"article-{width}")
+        shoot(page, f"article-{width}")
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -93,12 +88,9 @@ def test_the_media_screen_fits_the_screen(app, site, browser, width):
             db.session.commit()
     with served(app) as base:
         page = browser.new_page(viewport={"width": width, "height": 900})
-        page.goto(f"{base}/login")
-        page.fill("input[name=email]", "editor@example.com")
-        page.fill("input[name=password]", PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        sign_in(page, "editor@example.com", base)
         page.goto(f"{base}/admin/media/")
         assert page.locator(".media-item").count() == 3
         assert "Grief has no timeline (featured image)" in page.inner_text(".media-list")
         assert page.evaluate("document.documentElement.scrollWidth") <= width
-        _shoot(page, f"media-{width}")
+        shoot(page, f"media-{width}")

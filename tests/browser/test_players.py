@@ -4,9 +4,6 @@ the files by name, kind and size. Set SCREENSHOTS=/some/folder to keep screensho
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from cms.core.workflow import Role
@@ -14,6 +11,7 @@ from cms.extensions import db
 from cms.services import users
 from tests import media_samples as samples
 from tests.browser.chromium import BROWSER_TESTS, served
+from tests.browser.tools import shoot, sign_in
 from tests.factories import PASSWORD
 from tests.services.test_wordpress_media import AUDIO, EXPORT, SLUG, import_cli, uploads_folder
 
@@ -31,10 +29,6 @@ def site(app, tmp_path):
         db.session.commit()
 
 
-def _shoot(page, name: str) -> None:
-    folder = os.environ.get("SCREENSHOTS")
-    if folder:
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -60,17 +54,14 @@ def test_the_audio_player_plays_our_copy_and_seeks_in_parts(app, site, browser, 
         assert refused == []
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.locator(".body audio").scroll_into_view_if_needed()
-        _shoot(page, f"players-{width}")
+        shoot(page, f"players-{width}")
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_media_screen_shows_files_without_a_broken_thumbnail(app, site, browser, width):
     with served(app) as base:
         page = browser.new_page(viewport={"width": width, "height": 900})
-        page.goto(f"{base}/login")
-        page.fill("input[name=email]", "editor@example.com")
-        page.fill("input[name=password]", PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        sign_in(page, "editor@example.com", base)
         page.goto(f"{base}/admin/media/")
         page.wait_for_load_state("networkidle")
         assert page.locator(".media-item").count() == 6
@@ -82,4 +73,4 @@ def test_the_media_screen_shows_files_without_a_broken_thumbnail(app, site, brow
                                                               ".map(img => img.src)")
         assert broken == []
         assert page.evaluate("document.documentElement.scrollWidth") <= width
-        _shoot(page, f"media-files-{width}")
+        shoot(page, f"media-files-{width}")

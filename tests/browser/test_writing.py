@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.browser.chromium import BROWSER_TESTS, served
-from tests.factories import PASSWORD
+from tests.browser.tools import sign_in
 
 pytestmark = BROWSER_TESTS
 
@@ -44,10 +44,7 @@ def test_write_preview_schedule_and_go_live_on_time(app, make, page):
     make.series("Mother–Daughter Relationships")
     zone = ZoneInfo(app.config["SITE_TIMEZONE"])
 
-    page.goto("/login")
-    page.get_by_label("Email").fill("maya@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page)
     page.get_by_role("link", name="New article").first.click()
 
     page.get_by_label("Title").fill("Letting Go of Resentment")

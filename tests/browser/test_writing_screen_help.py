@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.browser.chromium import BROWSER_TESTS, served
-from tests.factories import PASSWORD
+from tests.browser.tools import sign_in
 
 pytestmark = BROWSER_TESTS
 
@@ -23,10 +23,7 @@ def page(app, browser) -> Iterator:
 
 def sign_in_and_write(make, page) -> None:
     make.user("editor", email="maya@example.com")
-    page.goto("/login")
-    page.get_by_label("Email").fill("maya@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page)
     page.goto("/admin/articles/write")
 
 

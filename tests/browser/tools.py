@@ -1,13 +1,16 @@
 """The test tools npm installs into tests/browser/node_modules, exactly as package.json and its lockfile pin them:
-axe-core, Lighthouse and the Nu HTML checker."""
+axe-core, Lighthouse and the Nu HTML checker; signing in as a person does, and screenshots kept when asked for."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+
+from tests.factories import PASSWORD
 
 HERE = Path(__file__).resolve().parent
 NODE_MODULES = HERE / "node_modules"
@@ -24,3 +27,19 @@ def installed(relative: str, what: str) -> Path:
         subprocess.run([npm, "ci", "--prefix", str(HERE), "--no-audit", "--no-fund"], check=True,
                        capture_output=True, timeout=600)
     return path
+
+
+def shoot(page, name: str) -> None:
+    """Keep a screenshot of the whole page as `name`.png in the folder SCREENSHOTS names, if it names one: to look
+    at, not compared."""
+    folder = os.environ.get("SCREENSHOTS")
+    if folder:
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def sign_in(page, email: str = "maya@example.com", base: str = "") -> None:
+    """Sign `email` in on `page` (at `base`, or the page's base URL), by the sign-in form as a person would."""
+    page.goto(f"{base}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()

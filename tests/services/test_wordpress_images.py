@@ -3,10 +3,7 @@ fetched from the old site (here a local HTTP server standing in for it); served 
 
 from __future__ import annotations
 
-import functools
-import http.server
 import io
-import threading
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +20,7 @@ from cms.extensions import db
 from cms.models import Article, Media
 from cms.services import users
 from tests.factories import PASSWORD
+from tests.servers import static_site
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 OLD_SITE = b"https://old.example.com"
@@ -135,29 +133,14 @@ def test_without_uploads_or_fetching_the_images_stay_and_the_report_says_so(app,
         assert db.session.scalar(select(func.count(Media.id))) == 0
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    requested: list[str]
-
-    def log_message(self, format: str, *args: object) -> None:
-        self.requested.append(self.path)
-
-
 @pytest.fixture
 def old_site(tmp_path: Path) -> Iterator[tuple[str, Path, list[str]]]:
     """A local HTTP server standing in for the old WordPress site: its address, its document root, and the
     paths it was asked for."""
     root = tmp_path / "old-site"
     uploads_folder(root / "wp-content" / "uploads")
-    requested: list[str] = []
-    handler = type("Handler", (_Quiet,), {"requested": requested})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", root, requested
-    finally:
-        server.shutdown()
-        server.server_close()
+    with static_site(root) as (address, requested):
+        yield address, root, requested
 
 
 def export_of(site: str, folder: Path) -> Path:

@@ -5,9 +5,6 @@ them; a file that cannot come along stays a link to the old site and the report 
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,8 +19,9 @@ from cms.models import Article, Media, MediaFile
 from cms.services import media, users
 from cms.web.uploads import ONE_YEAR, PLAYER_POLICY
 from tests import media_samples as samples
+from tests.servers import static_site
 from tests.services.test_transfer import other_app  # noqa: F401 - a fixture: a second, empty site
-from tests.services.test_wordpress_images import _Quiet, import_cli, jpeg
+from tests.services.test_wordpress_images import import_cli, jpeg
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 EXPORT = DATA / "wordpress-gallery-audio.xml"
@@ -171,16 +169,8 @@ def old_site(tmp_path: Path) -> Iterator[tuple[str, list[str]]]:
     was asked for."""
     root = tmp_path / "old-site"
     uploads_folder(root / "wp-content" / "uploads")
-    requested: list[str] = []
-    handler = type("Handler", (_Quiet,), {"requested": requested})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", requested
-    finally:
-        server.shutdown()
-        server.server_close()
+    with static_site(root) as served:
+        yield served
 
 
 def test_audio_and_video_are_fetched_from_the_old_site_when_asked(app, client, tmp_path, old_site):
