@@ -21,30 +21,37 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sqlite3
 import tempfile
 import uuid
 import weakref
 from collections.abc import Callable, Iterator
+from contextlib import closing
+from copy import deepcopy as copy_object
+from dataclasses import dataclass
 from pathlib import Path
 from types import BuiltinFunctionType, FunctionType, ModuleType
+from typing import Any, TypeVar
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
-from sqlalchemy import create_engine, delete, event, inspect, table, text
+from sqlalchemy import column, create_engine, delete, event, func, insert, inspect, literal, or_, select, table, text
 from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.util import LRUCache
 from werkzeug.routing import Rule
 
 from cms import create_app
+from cms.core import clock
 from cms.extensions import db
 from tests import factories
 
 PASSWORD = factories.PASSWORD
 MEMORY_FOLDER = Path("/dev/shm")  # tmpfs on Linux
+T = TypeVar("T")
 
 
 class CompiledTemplates(BytecodeCache):
@@ -140,6 +147,9 @@ def database_url() -> Iterator[str | None]:
     finally:
         with engine.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            for (copy,) in connection.execute(text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :prefix"),
+                                              {"prefix": f"{schema}\\_prebuilt\\_%"}):
+                connection.execute(text(f'DROP SCHEMA "{copy}" CASCADE'))
         engine.dispose()
 
 
@@ -225,6 +235,101 @@ def _empty_tables() -> None:
         tables = ", ".join(f'"{name}"' for name in names)
         with db.engine.begin() as connection:
             connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+class Prebuilt:
+    """Rows a builder of test data made once in this process, copied into the database of each later test asking.
+
+    Each test still has a database and an app of its own: rows are copied into a database no one has written to
+    yet, and the builder's answer (ids, slugs, times) is handed out again, a copy to each test. A builder writes
+    nothing but rows (no files), and makes the same rows whoever asks: kept apart by builder and by the app's
+    settings, and built afresh, not copied, while the clock is set by a test or when the database is not empty.
+    Times built relative to now are as old as the process: a few minutes.
+    """
+
+    def __init__(self) -> None:
+        self.made: dict[tuple, tuple[Any, Copy]] = {}  # -> the builder's answer and the copy of its rows
+
+    def __call__(self, make: factories.Factories, build: Callable[[factories.Factories], T]) -> T:
+        app = make.app
+        if clock.now is not _real_now or not _is_empty(app):
+            return build(make)
+        key = (build.__module__, build.__qualname__,
+               repr(sorted((name, value) for name, value in app.config.items() if name != "SQLALCHEMY_DATABASE_URI")))
+        if key in self.made:
+            answer, copy = self.made[key]
+            with app.app_context():
+                copy.restore()
+            return copy_object(answer)
+        answer = build(make)
+        with app.app_context():
+            self.made[key] = (copy_object(answer), Copy.keep(len(self.made)))
+        return answer
+
+
+PREBUILT = Prebuilt()
+_real_now = clock.now
+
+
+def _is_empty(app: Flask) -> bool:
+    """Whether no table the models know has a row: one query."""
+    with app.app_context():
+        return not db.session.scalar(select(or_(*(select(literal(1)).select_from(model).exists()
+                                                  for model in db.metadata.sorted_tables))))
+
+
+@dataclass(frozen=True)
+class Copy:
+    """The rows of the app's database: SQLite's in a file beside it, PostgreSQL's in a schema beside its own with
+    the values its sequences had."""
+
+    place: Path | str
+    sequences: tuple[tuple[str, int], ...] = ()
+
+    @classmethod
+    def keep(cls, number: int) -> Copy:
+        if db.engine.dialect.name == "sqlite":
+            database = Path(db.engine.url.database or "")
+            copy = database.with_name(f"prebuilt-{number}.sqlite")
+            _copy_sqlite(database, copy)
+            return cls(copy)
+        preparer = db.engine.dialect.identifier_preparer
+        with db.engine.begin() as connection:
+            schema = f"{connection.scalar(text('SELECT current_schema()'))}_prebuilt_{number}"
+            connection.execute(text(f"CREATE SCHEMA {preparer.quote(schema)}"))
+            for model in db.metadata.sorted_tables:
+                name = preparer.quote(model.name)
+                connection.execute(text(f"CREATE TABLE {preparer.quote(schema)}.{name} AS TABLE {name}"))
+            sequences = connection.execute(text(
+                "SELECT format('%I.%I', schemaname, sequencename), last_value FROM pg_sequences "
+                "WHERE schemaname = current_schema() AND last_value IS NOT NULL"))
+            return cls(schema, tuple((name, value) for name, value in sequences))
+
+    def restore(self) -> None:
+        """Put the rows into this app's empty database."""
+        if isinstance(self.place, Path):
+            _copy_sqlite(self.place, Path(db.engine.url.database or ""))
+            return
+        with db.engine.begin() as connection:
+            for model in db.metadata.sorted_tables:  # those referred to before those referring to them
+                columns = [name for name, made in model.columns.items() if made.computed is None]
+                kept = table(model.name, *(column(name) for name in columns), schema=self.place)
+                connection.execute(insert(model).from_select(columns, select(kept)))
+            for name, value in self.sequences:
+                connection.execute(select(func.setval(name, value)))
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    """Every page of one database into another, by SQLite's backup: right even with the target open elsewhere."""
+    with closing(sqlite3.connect(source)) as reading, closing(sqlite3.connect(target)) as writing:
+        reading.backup(writing)
+
+
+@pytest.fixture
+def prebuilt(make: factories.Factories) -> Callable[[Callable[[factories.Factories], T]], T]:
+    """prebuilt(build): build(make)'s rows and answer; built by the first test in this process to ask, copied for
+    the later ones (Prebuilt says when it builds anyway)."""
+    return lambda build: PREBUILT(make, build)
 
 
 @pytest.fixture
