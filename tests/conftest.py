@@ -1,9 +1,13 @@
 """Every test gets a fresh app on an empty database: SQLite by default, PostgreSQL when TEST_DATABASE_URL is set.
 
-Fast without sharing state between tests:
+Fast without sharing state between tests (`make test`: 2,600 tests in under 3 minutes on 2 cores with SQLite):
 - The tables are made once a run. SQLite: into a template file, which each test copies. PostgreSQL: into a
-  schema of the run's own, whose tables are emptied after each test (TRUNCATE … RESTART IDENTITY, so ids start
-  at 1 again). A fixture that drops them (a migration test, say) leaves them to be made again by the next test.
+  schema of the run's own, whose rows are deleted after each test, sequences set back to where they started.
+  A fixture that drops them (a migration test, say) leaves them to be made again by the next test.
+- Rows a fixture builds through the services (a reading site of a dozen articles, the sample site with pictures),
+  most of a test's time, are built once a process and copied for later tests (`prebuilt`, see Prebuilt): SQLite
+  by its backup of every page into the test's own file, PostgreSQL by INSERT … SELECT from a schema beside the run's.
+  Each test still has its own database and app; the builder's answer is handed out again as a copy.
 - Commits don't wait for a disk: SQLite files live in memory (/dev/shm) where there is one, and PostgreSQL
   sessions run with synchronous_commit off; a test database has nothing to keep through a crash.
 - Passwords are hashed with one round of PBKDF2 (PASSWORD_HASH_METHOD) instead of the site's scrypt, which
@@ -13,9 +17,9 @@ Fast without sharing state between tests:
   app costs to make): the same function for the same rule, bound to each app's own rule.
 - And SQL statements: SQLAlchemy compiles each statement once per engine, and every test has an engine of its own,
   so all share one statement cache, each statement kept apart per kind and settings of database (its dialect).
+- Slow inputs are made cheaply, not made smaller: a 200-frame GIF is one encoded frame's block repeated.
 - `make test` runs one process per core (pytest-xdist); each has its own SQLite folder or PostgreSQL schema.
 """
-
 from __future__ import annotations
 
 import os
@@ -36,6 +40,7 @@ from typing import Any, TypeVar
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_admin.model import BaseModelView
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
 from sqlalchemy import column, create_engine, delete, event, func, insert, inspect, literal, or_, select, table, text
@@ -91,6 +96,31 @@ def _compile_url_builder_once(rule: Rule, append_unknown: bool = True) -> Callab
 
 
 Rule._compile_builder = _compile_url_builder_once  # type: ignore[method-assign] - a test-only patch, described above
+
+ADMIN_FORMS: dict[tuple[type, str], dict[str, Any]] = {}
+_refresh_admin_forms = BaseModelView._refresh_forms_cache
+_ADMIN_FORM_CLASSES = ("_create_form_class", "_edit_form_class", "_delete_form_class", "_action_form_class",
+                       "_list_form_class")
+
+
+def _refresh_admin_forms_once(view: BaseModelView) -> None:
+    """Flask-Admin's _refresh_forms_cache, keeping the form classes it scaffolds from the model: the same for a view
+    of the same class and endpoint in every app (made before the view knows its app), half of what a back-office
+    view costs to make. Each view still finds its own references for fields filled as one types (ajax)."""
+    key = (type(view), view.endpoint)
+    if key not in ADMIN_FORMS:
+        _refresh_admin_forms(view)
+        ADMIN_FORMS[key] = {name: vars(view)[name] for name in _ADMIN_FORM_CLASSES if name in vars(view)}
+        return
+    view._form_ajax_refs = view._process_ajax_references()
+    if view.form_widget_args is None:
+        view.form_widget_args = {}
+    if not view.column_editable_list:
+        view.column_editable_list = {}
+    vars(view).update(ADMIN_FORMS[key])
+
+
+BaseModelView._refresh_forms_cache = _refresh_admin_forms_once  # type: ignore[method-assign] - test-only, above
 
 #: Dialect settings compared by value; any other attribute (a type compiler, a cache) by its class.
 DIALECT_SETTINGS = (type(None), bool, int, float, str, tuple, type, ModuleType, FunctionType, BuiltinFunctionType)
