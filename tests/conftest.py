@@ -89,7 +89,7 @@ def _compile_url_builder_once(rule: Rule, append_unknown: bool = True) -> Callab
     A rule with a default for one of its own variables gets that default converted into its builder: not shared.
     """
     defaults = rule.defaults or {}
-    if any(is_dynamic and data in defaults for is_dynamic, data in rule._trace):
+    if defaults and any(is_dynamic and data in defaults for is_dynamic, data in rule._trace):
         return _compile_url_builder(rule, append_unknown)
     key = (rule.rule, tuple(rule._trace), tuple(defaults), append_unknown)
     if key not in URL_BUILDERS:
