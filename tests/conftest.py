@@ -1,6 +1,6 @@
 """Every test gets a fresh app on an empty database: SQLite by default, PostgreSQL when TEST_DATABASE_URL is set.
 
-Fast without sharing state between tests (`make test`: 2,600 tests in under 3 minutes on 2 cores with SQLite):
+Fast without sharing state between tests:
 - The tables are made once a run. SQLite: into a template file, which each test copies. PostgreSQL: into a
   schema of the run's own, whose rows are deleted after each test, sequences set back to where they started.
   A fixture that drops them (a migration test, say) leaves them to be made again by the next test.
@@ -17,10 +17,12 @@ Fast without sharing state between tests (`make test`: 2,600 tests in under 3 mi
   app costs to make): the same function for the same rule, bound to each app's own rule.
 - And SQL statements: SQLAlchemy compiles each statement once per engine, and every test has an engine of its own,
   so all share one statement cache, each statement kept apart per kind and settings of database (its dialect).
+- And the back office's form classes, which Flask-Admin scaffolds from the models for each view of each app.
 - Slow inputs are made cheaply, not made smaller: a 200-frame GIF is one encoded frame's block repeated.
 - Python's collector of reference cycles runs after every 10,000 new objects, not 700 (pytest_configure).
 - `make test` runs one process per core (pytest-xdist); each has its own SQLite folder or PostgreSQL schema.
 """
+
 from __future__ import annotations
 
 import gc
