@@ -2,8 +2,12 @@
 
 Fast without sharing state between tests:
 - The tables are made once a run. SQLite: into a template file, which each test copies. PostgreSQL: into a
-  schema of the run's own, whose tables are emptied after each test (TRUNCATE … RESTART IDENTITY, so ids start
-  at 1 again). A fixture that drops them (a migration test, say) leaves them to be made again by the next test.
+  schema of the run's own, whose rows are deleted after each test, sequences set back to where they started.
+  A fixture that drops them (a migration test, say) leaves them to be made again by the next test.
+- Rows a fixture builds through the services (a reading site of a dozen articles, the sample site with pictures),
+  most of a test's time, are built once a process and copied for later tests (`prebuilt`, see Prebuilt): SQLite
+  by its backup of every page into the test's own file, PostgreSQL by INSERT … SELECT from a schema beside the run's.
+  Each test still has its own database and app; the builder's answer is handed out again as a copy.
 - Commits don't wait for a disk: SQLite files live in memory (/dev/shm) where there is one, and PostgreSQL
   sessions run with synchronous_commit off; a test database has nothing to keep through a crash.
 - Passwords are hashed with one round of PBKDF2 (PASSWORD_HASH_METHOD) instead of the site's scrypt, which
@@ -13,38 +17,50 @@ Fast without sharing state between tests:
   app costs to make): the same function for the same rule, bound to each app's own rule.
 - And SQL statements: SQLAlchemy compiles each statement once per engine, and every test has an engine of its own,
   so all share one statement cache, each statement kept apart per kind and settings of database (its dialect).
+- And the back office's form classes, which Flask-Admin scaffolds from the models for each view of each app.
+- Slow inputs are made cheaply, not made smaller: a 200-frame GIF is one encoded frame's block repeated.
+- Python's collector of reference cycles runs after every 10,000 new objects, not 700 (pytest_configure).
 - `make test` runs one process per core (pytest-xdist); each has its own SQLite folder or PostgreSQL schema.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import shutil
+import sqlite3
 import tempfile
 import uuid
 import weakref
 from collections.abc import Callable, Iterator
+from contextlib import closing
+from copy import deepcopy as copy_object
+from dataclasses import dataclass
 from pathlib import Path
 from types import BuiltinFunctionType, FunctionType, ModuleType
+from typing import Any, TypeVar
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_admin.model import BaseModelView
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
-from sqlalchemy import create_engine, delete, event, inspect, table, text
+from sqlalchemy import column, create_engine, delete, event, func, insert, inspect, literal, or_, select, table, text
 from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.util import LRUCache
 from werkzeug.routing import Rule
 
 from cms import create_app
+from cms.core import clock
 from cms.extensions import db
 from tests import factories
 
 PASSWORD = factories.PASSWORD
 MEMORY_FOLDER = Path("/dev/shm")  # tmpfs on Linux
+T = TypeVar("T")
 
 
 class CompiledTemplates(BytecodeCache):
@@ -75,7 +91,7 @@ def _compile_url_builder_once(rule: Rule, append_unknown: bool = True) -> Callab
     A rule with a default for one of its own variables gets that default converted into its builder: not shared.
     """
     defaults = rule.defaults or {}
-    if any(is_dynamic and data in defaults for is_dynamic, data in rule._trace):
+    if defaults and any(is_dynamic and data in defaults for is_dynamic, data in rule._trace):
         return _compile_url_builder(rule, append_unknown)
     key = (rule.rule, tuple(rule._trace), tuple(defaults), append_unknown)
     if key not in URL_BUILDERS:
@@ -84,6 +100,31 @@ def _compile_url_builder_once(rule: Rule, append_unknown: bool = True) -> Callab
 
 
 Rule._compile_builder = _compile_url_builder_once  # type: ignore[method-assign] - a test-only patch, described above
+
+ADMIN_FORMS: dict[tuple[type, str], dict[str, Any]] = {}
+_refresh_admin_forms = BaseModelView._refresh_forms_cache
+_ADMIN_FORM_CLASSES = ("_create_form_class", "_edit_form_class", "_delete_form_class", "_action_form_class",
+                       "_list_form_class")
+
+
+def _refresh_admin_forms_once(view: BaseModelView) -> None:
+    """Flask-Admin's _refresh_forms_cache, keeping the form classes it scaffolds from the model: the same for a view
+    of the same class and endpoint in every app (made before the view knows its app), half of what a back-office
+    view costs to make. Each view still finds its own references for fields filled as one types (ajax)."""
+    key = (type(view), view.endpoint)
+    if key not in ADMIN_FORMS:
+        _refresh_admin_forms(view)
+        ADMIN_FORMS[key] = {name: vars(view)[name] for name in _ADMIN_FORM_CLASSES if name in vars(view)}
+        return
+    view._form_ajax_refs = view._process_ajax_references()
+    if view.form_widget_args is None:
+        view.form_widget_args = {}
+    if not view.column_editable_list:
+        view.column_editable_list = {}
+    vars(view).update(ADMIN_FORMS[key])
+
+
+BaseModelView._refresh_forms_cache = _refresh_admin_forms_once  # type: ignore[method-assign] - test-only, above
 
 #: Dialect settings compared by value; any other attribute (a type compiler, a cache) by its class.
 DIALECT_SETTINGS = (type(None), bool, int, float, str, tuple, type, ModuleType, FunctionType, BuiltinFunctionType)
@@ -123,6 +164,13 @@ def _share_compiled_statements(connection: Connection) -> None:
     connection.execution_options(compiled_cache=COMPILED_STATEMENTS)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Python's collector of reference cycles runs after every 700 new objects by default, and every app a test
+    makes (and every request) makes thousands, each app a web of cycles: collections took half of an app's time.
+    After every 10,000 it costs a fifth as much; garbage waits a little longer in memory."""
+    gc.set_threshold(10_000)
+
+
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str | None]:
     """On PostgreSQL, a schema of this run's own, dropped afterwards; None means a SQLite file per test."""
@@ -140,6 +188,9 @@ def database_url() -> Iterator[str | None]:
     finally:
         with engine.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            for (copy,) in connection.execute(text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :prefix"),
+                                              {"prefix": f"{schema}\\_prebuilt\\_%"}):
+                connection.execute(text(f'DROP SCHEMA "{copy}" CASCADE'))
         engine.dispose()
 
 
@@ -225,6 +276,101 @@ def _empty_tables() -> None:
         tables = ", ".join(f'"{name}"' for name in names)
         with db.engine.begin() as connection:
             connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+class Prebuilt:
+    """Rows a builder of test data made once in this process, copied into the database of each later test asking.
+
+    Each test still has a database and an app of its own: rows are copied into a database no one has written to
+    yet, and the builder's answer (ids, slugs, times) is handed out again, a copy to each test. A builder writes
+    nothing but rows (no files), and makes the same rows whoever asks: kept apart by builder and by the app's
+    settings, and built afresh, not copied, while the clock is set by a test or when the database is not empty.
+    Times built relative to now are as old as the process: a few minutes.
+    """
+
+    def __init__(self) -> None:
+        self.made: dict[tuple, tuple[Any, Copy]] = {}  # -> the builder's answer and the copy of its rows
+
+    def __call__(self, make: factories.Factories, build: Callable[[factories.Factories], T]) -> T:
+        app = make.app
+        if clock.now is not _real_now or not _is_empty(app):
+            return build(make)
+        key = (build.__module__, build.__qualname__,
+               repr(sorted((name, value) for name, value in app.config.items() if name != "SQLALCHEMY_DATABASE_URI")))
+        if key in self.made:
+            answer, copy = self.made[key]
+            with app.app_context():
+                copy.restore()
+            return copy_object(answer)
+        answer = build(make)
+        with app.app_context():
+            self.made[key] = (copy_object(answer), Copy.keep(len(self.made)))
+        return answer
+
+
+PREBUILT = Prebuilt()
+_real_now = clock.now
+
+
+def _is_empty(app: Flask) -> bool:
+    """Whether no table the models know has a row: one query."""
+    with app.app_context():
+        return not db.session.scalar(select(or_(*(select(literal(1)).select_from(model).exists()
+                                                  for model in db.metadata.sorted_tables))))
+
+
+@dataclass(frozen=True)
+class Copy:
+    """The rows of the app's database: SQLite's in a file beside it, PostgreSQL's in a schema beside its own with
+    the values its sequences had."""
+
+    place: Path | str
+    sequences: tuple[tuple[str, int], ...] = ()
+
+    @classmethod
+    def keep(cls, number: int) -> Copy:
+        if db.engine.dialect.name == "sqlite":
+            database = Path(db.engine.url.database or "")
+            copy = database.with_name(f"prebuilt-{number}.sqlite")
+            _copy_sqlite(database, copy)
+            return cls(copy)
+        preparer = db.engine.dialect.identifier_preparer
+        with db.engine.begin() as connection:
+            schema = f"{connection.scalar(text('SELECT current_schema()'))}_prebuilt_{number}"
+            connection.execute(text(f"CREATE SCHEMA {preparer.quote(schema)}"))
+            for model in db.metadata.sorted_tables:
+                name = preparer.quote(model.name)
+                connection.execute(text(f"CREATE TABLE {preparer.quote(schema)}.{name} AS TABLE {name}"))
+            sequences = connection.execute(text(
+                "SELECT format('%I.%I', schemaname, sequencename), last_value FROM pg_sequences "
+                "WHERE schemaname = current_schema() AND last_value IS NOT NULL"))
+            return cls(schema, tuple((name, value) for name, value in sequences))
+
+    def restore(self) -> None:
+        """Put the rows into this app's empty database."""
+        if isinstance(self.place, Path):
+            _copy_sqlite(self.place, Path(db.engine.url.database or ""))
+            return
+        with db.engine.begin() as connection:
+            for model in db.metadata.sorted_tables:  # those referred to before those referring to them
+                columns = [name for name, made in model.columns.items() if made.computed is None]
+                kept = table(model.name, *(column(name) for name in columns), schema=self.place)
+                connection.execute(insert(model).from_select(columns, select(kept)))
+            for name, value in self.sequences:
+                connection.execute(select(func.setval(name, value)))
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    """Every page of one database into another, by SQLite's backup: right even with the target open elsewhere."""
+    with closing(sqlite3.connect(source)) as reading, closing(sqlite3.connect(target)) as writing:
+        reading.backup(writing)
+
+
+@pytest.fixture
+def prebuilt(make: factories.Factories) -> Callable[[Callable[[factories.Factories], T]], T]:
+    """prebuilt(build): build(make)'s rows and answer; built by the first test in this process to ask, copied for
+    the later ones (Prebuilt says when it builds anyway)."""
+    return lambda build: PREBUILT(make, build)
 
 
 @pytest.fixture

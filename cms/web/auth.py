@@ -80,7 +80,10 @@ class SignInLimits:
         self.is_shared_remote = uri.startswith(("redis://", "rediss://", "redis+"))
         self.shared_storage = storage.storage_from_string(uri, wrap_exceptions=True, **_bounds(uri))
         self.shared = strategies.MovingWindowRateLimiter(self.shared_storage)
-        self.local = strategies.MovingWindowRateLimiter(storage.MemoryStorage())
+        # Storage in this process (memory://) never fails, so it is its own fallback: no second one, whose
+        # expiry timer would start a thread for every app built.
+        self.local = (self.shared if isinstance(self.shared_storage, storage.MemoryStorage)
+                      else strategies.MovingWindowRateLimiter(storage.MemoryStorage()))
         self.prefix, self.purpose = prefix, purpose  # purpose: what is counted ("sign-in", "subscribe")
         self.per_account, self.per_address = parse(per_account), parse(per_address)
         self.shared_failed_at: float | None = None

@@ -19,12 +19,17 @@ from cms.core.workflow import Role, Status
 from cms.extensions import db
 from cms.models import Article, ContentVersion, Page, Revision, User
 from cms.services import articles, backup, demo, users
-from tests.factories import NOW, PASSWORD
+from tests.conftest import PREBUILT
+from tests.factories import NOW, PASSWORD, Factories
 from tests.services.test_transfer import ZONE, other_app  # noqa: F401 - a fixture: a second, empty site
 
 
 def load_sample(app: Flask) -> None:
-    with app.app_context():
+    PREBUILT(Factories(app), _load_sample)
+
+
+def _load_sample(make: Factories) -> None:
+    with make.app.app_context():
         demo.load(now=NOW, zone=ZONE)
         db.session.commit()
 

@@ -80,5 +80,5 @@ def build(make: Factories) -> ReadingSite:
 
 
 @pytest.fixture
-def reading_site(make: Factories) -> ReadingSite:
-    return build(make)
+def reading_site(prebuilt) -> ReadingSite:
+    return prebuilt(build)

@@ -14,6 +14,7 @@ from cms.models import Article, RelatedChoice
 from cms.services import related
 from tests.conftest import csrf_token
 from tests.core.related_corpus import CORPUS
+from tests.factories import Factories
 
 
 def edit_url(article_id: int) -> str:
@@ -35,8 +36,13 @@ def page(client, url: str):
 
 
 @pytest.fixture
-def site(app, make) -> dict[str, int]:
+def site(prebuilt) -> dict[str, int]:
     """Live untagged articles on anxiety and grief (two tagged "anxiety"), scored: title -> id."""
+    return prebuilt(_build_site)
+
+
+def _build_site(make: Factories) -> dict[str, int]:
+    app = make.app
     ids = {}
     for topic in ("anxiety", "grief"):
         for title, summary, body in CORPUS[topic][:4]:

@@ -239,8 +239,13 @@ def _client_as(role: str, client, auth):
 
 
 @pytest.fixture
-def site(app, make) -> dict[str, int | str]:
+def site(prebuilt) -> dict[str, int | str]:
     """The rows the matrix's URLs name, each made through the factories and services."""
+    return prebuilt(_build_site)
+
+
+def _build_site(make: Factories) -> dict[str, int | str]:
+    app = make.app
     own = make.article("My own draft", status=Status.DRAFT, tags=("grief",))
     other = make.article("Someone else's draft", status=Status.DRAFT, author_email="other@example.com")
     with app.app_context():

@@ -11,17 +11,22 @@ from cms.core import clock
 from cms.extensions import db
 from cms.services import demo
 from tests.browser.pictures import FEATURED, add_pictures
+from tests.factories import Factories
 
 WITH_PICTURES = {slug for slug, _colour, _alt in FEATURED}
 DESCRIBED = {alt for _slug, _colour, alt in FEATURED}
 
 
 @pytest.fixture
-def sample_site(app):
-    with app.app_context():
+def sample_site(prebuilt) -> None:
+    prebuilt(_build_sample_site)
+
+
+def _build_sample_site(make: Factories) -> None:
+    with make.app.app_context():
         demo.load(now=clock.now(), zone="America/New_York")
         db.session.commit()
-    add_pictures(app)
+    add_pictures(make.app)
 
 
 def cards(client, url: str, xpath: str) -> list:
