@@ -170,6 +170,8 @@ def reads_only() -> None:
     read on the same connection: one connection from the pool and its one check instead of two.
     """
     session = db.session()
+    if session.in_transaction():  # something read already (the signed-in user): its transaction stays as it is
+        return
     session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     session.info[_READS_ONLY] = True
 
