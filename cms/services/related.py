@@ -196,17 +196,23 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> Rebuilt:
 
 
 def _built(documents: Iterable[Document], depth: int) -> Index:
-    """Build an index; a large one is taken, with all else alive then, out of the cyclic garbage collector's walks.
-
-    An index holds a few objects per article; at 10,000 articles a full collection walking them took 150 ms,
-    landing inside whatever save came next. Reference counting still frees the index when it is replaced:
-    nothing in it refers back to itself. A small index is left alone, as freezing pins whatever is alive.
-    """
+    """Build an index, a large one kept out of the collector's walks (reference counting still frees it when it
+    is replaced: nothing in it refers back to itself)."""
     index = Index.build(documents, depth)
-    if len(index) >= _FROZEN_FROM:
+    _keep_out_of_collections(len(index))
+    return index
+
+
+def _keep_out_of_collections(articles: int) -> None:
+    """Take what is alive now, a large index just built among it, out of the cyclic garbage collector's walks.
+
+    A full collection walks every object tracked; an index of a large site held enough of them that one
+    collection took 70-150 ms, landing inside whatever request came next. A small index is left alone, as
+    freezing pins whatever is alive.
+    """
+    if articles >= _FROZEN_FROM:
         gc.collect()  # so only what is alive is frozen
         gc.freeze()
-    return index
 
 
 def _depth() -> int:
@@ -539,6 +545,7 @@ def _built_titles(state: freshness.State, now: datetime) -> _TitleIndex:
     for ident, title, slug in db.session.execute(query):
         index.urls[ident] = _path(slug)
         index.titles.add(autolink.Target(title, _path(slug)))
+    _keep_out_of_collections(len(index.urls))  # three objects a title: at 100,000 titles, 70 ms a collection
     return index
 
 
