@@ -24,23 +24,19 @@ class Format:
     extension: str  # in its address: /uploads/<key>.<extension>
     content_type: str
     kind: str  # AUDIO or VIDEO
-
-    @property
-    def name(self) -> str:
-        return {"mp3": "MP3", "m4a": "M4A", "mp4": "MP4", "ogg": "Ogg", "ogv": "Ogg", "wav": "WAV",
-                "flac": "FLAC"}.get(self.extension, "WebM")
+    name: str  # as people know it ("MP3 audio" on the media screen)
 
 
-MP3 = Format("mp3", "audio/mpeg", AUDIO)
-M4A = Format("m4a", "audio/mp4", AUDIO)
-MP4 = Format("mp4", "video/mp4", VIDEO)
-OGG = Format("ogg", "audio/ogg", AUDIO)
-OGV = Format("ogv", "video/ogg", VIDEO)
-WAV = Format("wav", "audio/wav", AUDIO)
-FLAC = Format("flac", "audio/flac", AUDIO)
-WEBM = Format("webm", "video/webm", VIDEO)
+MP3 = Format("mp3", "audio/mpeg", AUDIO, "MP3")
+M4A = Format("m4a", "audio/mp4", AUDIO, "M4A")
+MP4 = Format("mp4", "video/mp4", VIDEO, "MP4")
+OGG = Format("ogg", "audio/ogg", AUDIO, "Ogg")
+OGV = Format("ogv", "video/ogg", VIDEO, "Ogg")
+WAV = Format("wav", "audio/wav", AUDIO, "WAV")
+FLAC = Format("flac", "audio/flac", AUDIO, "FLAC")
+WEBM = Format("webm", "video/webm", VIDEO, "WebM")
 #: WebM holding sound alone; same extension, so one key never has two addresses.
-WEBM_AUDIO = Format("webm", "audio/webm", AUDIO)
+WEBM_AUDIO = Format("webm", "audio/webm", AUDIO, "WebM")
 FORMATS = (MP3, M4A, MP4, OGG, OGV, WAV, FLAC, WEBM, WEBM_AUDIO)
 BY_CONTENT_TYPE = {known.content_type: known for known in FORMATS}
 EXTENSIONS = tuple(dict.fromkeys(known.extension for known in FORMATS))
