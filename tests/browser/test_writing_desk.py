@@ -9,8 +9,8 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from playwright.sync_api import expect
 from PIL import Image
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from cms.core import clock

@@ -38,7 +38,8 @@ def test_a_refused_save_focuses_the_error_summary(make, page):
 
     alert = page.get_by_role("alert")
     alert.wait_for()
-    # The summary takes the focus from a script a moment after it shows; a polled string would be eval'd, which our CSP refuses.
+    # The summary takes the focus from a script a moment after it shows; a polled string would be eval'd,
+    # which our CSP refuses.
     expect(alert).to_be_focused()
     assert "The slug 'fees' is already used" in alert.inner_text()
     alert.get_by_role("link").click()
