@@ -130,8 +130,7 @@ def load_demo() -> None:
                    "into a new site, before flask cms create-user.")
         return
     zone = site.timezone(current_app.config["SITE_TIMEZONE"])
-    with related.deferred():  # one computation of related articles at the end, not one per article
-        admin, password = demo.load(now=clock.now(), zone=zone)
+    admin, password = demo.load(now=clock.now(), zone=zone)
     db.session.commit()
     click.echo("Loaded the sample site.")
     click.echo(f"Sign in at {current_app.config['SITE_URL']}/login as {admin.email} with the password: {password}")

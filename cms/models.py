@@ -406,6 +406,17 @@ class RelatedScore(Model):
     reasons: Mapped[dict] = mapped_column(JSON, default=dict)  # {"terms", "tags", "tag_weights": [...], "series": bool}
 
 
+class RelatedQueued(Model):
+    """An article saved since its related articles were last computed: the worker takes these in order.
+
+    A row per save rather than per article, so a save never waits on the worker's lock of an earlier one.
+    """
+
+    __tablename__ = "related_queue"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+
+
 class Autosave(Model):
     """The editor's text saved every few seconds, apart from revisions, to offer back after a crash."""
 

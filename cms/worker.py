@@ -1,4 +1,5 @@
-"""`flask cms worker`: finds articles that went live and sends the outbox, one email per transaction.
+"""`flask cms worker`: finds articles that went live and sends the outbox, one email per transaction; beside that,
+a thread computes the related articles of what was saved (`services.related.catch_up`) every second.
 
 Exactly once: an email's row stays locked (PostgreSQL: FOR UPDATE SKIP LOCKED, so other workers pass it by)
 from the moment it is taken until the server's answer is recorded and committed. A worker killed in between
@@ -30,14 +31,18 @@ import click
 from flask import Flask, current_app, render_template, url_for
 from limits import parse, storage, strategies
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from cms.core import clock, feeds, mime
+from cms.core.documents import plural
 from cms.core.subscriptions import SubscriberStatus, parse_topic, series_place
 from cms.extensions import db
 from cms.mailer import Bounce, TemporaryFailure, Transport, dkim_key, sign, transport_for
 from cms.models import Article, OutboxEmail, Subscriber
 from cms.services import outbox, reader, related, site, subscriptions
 
+#: How long a save's related articles wait at most for the worker's thread to look again.
+RELATED_POLL_SECONDS = 1.0
 #: Placeholders in an article's rendered email, replaced per subscriber: rendering happens once per article.
 MANAGE = "cms-manage-url-placeholder"
 UNSUBSCRIBE = "cms-unsubscribe-url-placeholder"
@@ -85,6 +90,8 @@ class Worker:
         with self.app.app_context(), _only_worker_on_sqlite(self.app):
             outbox.start(self.now())
             db.session.commit()
+            keeper = threading.Thread(target=self.keep_related_current, kwargs={"once": once}, daemon=True)
+            keeper.start()
             try:
                 while not self.stopping.is_set():
                     self.queue_go_lives()
@@ -93,9 +100,30 @@ class Worker:
                         break
                     self.stopping.wait(self._seconds_to_sleep())
             finally:
+                keeper.join()
                 self.transport.close()
                 db.session.remove()
         return self.sent
+
+    def keep_related_current(self, *, once: bool = False) -> None:
+        """Compute the related articles of what was saved, every RELATED_POLL_SECONDS until stopped (or once).
+
+        A failure (the database away for a moment) is said and tried again: the queue keeps what is left.
+        """
+        with self.app.app_context():
+            while True:
+                try:
+                    done = related.catch_up(self.now())
+                    db.session.commit()
+                except SQLAlchemyError as error:
+                    db.session.rollback()
+                    self._say(f"Related articles wait: {str(getattr(error, 'orig', None) or error).strip()}")
+                else:
+                    if done.articles:
+                        self._say(f"Related articles computed for {plural(done.articles, 'saved article')}.")
+                if once or self.stopping.wait(RELATED_POLL_SECONDS):
+                    break
+            db.session.remove()
 
     def queue_go_lives(self) -> None:
         for article in outbox.unqueued(self.now()):

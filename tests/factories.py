@@ -11,7 +11,7 @@ from sqlalchemy import select
 from cms.core.workflow import Role, Status
 from cms.extensions import db
 from cms.models import Article, Page, Series, User
-from cms.services import articles, pages, series as series_service, users
+from cms.services import articles, pages, related, series as series_service, users
 
 PASSWORD = "correct horse battery"
 NOW = datetime(2025, 2, 11, 14, tzinfo=UTC)
@@ -55,7 +55,15 @@ class Factories:
                     article.publish_at = publish_at or datetime.now(UTC) - timedelta(days=1)
                     article.published_at = article.publish_at
             db.session.commit()
-            return article.id
+            ident = article.id
+        self.worker_caught_up()
+        return ident
+
+    def worker_caught_up(self) -> None:
+        """What `flask cms worker` does a moment after a save: compute the related articles of what was saved."""
+        with self.app.app_context():
+            related.catch_up(datetime.now(UTC))
+            db.session.commit()
 
     def page(self, title: str = "About", body_source: str = "About me.", **fields: Any) -> int:
         with self.app.app_context():

@@ -44,7 +44,7 @@ def create(data: ArticleInput, *, by: User, now: datetime) -> Article:
     _apply(article, data, by=by, now=now)
     db.session.add(article)
     db.session.flush()
-    related.refresh(article)
+    related.queue(article)
     return article
 
 
@@ -63,7 +63,7 @@ def update(article: Article, data: ArticleInput, *, by: User, now: datetime,
         return article
     _apply(article, data, by=by, now=now)
     db.session.flush()
-    related.refresh(article)
+    related.queue(article)
     return article
 
 
@@ -169,7 +169,7 @@ def change_status(article: Article, target: Status, *, by: User, now: datetime,
     article.status = target
     db.session.add(change)
     db.session.flush()
-    related.refresh(article)
+    related.queue(article)
     return change
 
 

@@ -12,7 +12,8 @@ text before its time, an autosave, a revision or a preview link changes no publi
 `site_version` is the public version of the last of those writes that can change any page. An edit of a live
 article in place (its text, summary, description or image; not what places it on the site: title, slug, dates,
 status, series, tags, author) changes only the pages that show it. Such a write marks the article with its
-public version (Article.seen_version), and the articles whose related lists it moved (`readers_see_articles`).
+public version (Article.seen_version), as the worker marks the articles whose related lists it moved
+(`readers_see_articles`).
 A page is built at one `State.key` (the site version and the live set), and records the articles it loaded
 with their marks (`record_shown`, `shown`); it stays right while none of them is marked again (`still_right`).
 Views that read what every article says (search, the sitemap's dates) follow every public version instead.
@@ -328,11 +329,14 @@ def readers_see_this_transaction(session: Session) -> None:
 
 
 def readers_see_articles(session: Session, ids: Iterable[int]) -> None:
-    """Mark articles whose pages this transaction changes beside the article it wrote (related lists it moved), if
-    readers see its write; their pages are built again, and no others. Call it after the write is flushed."""
-    version, ids = session.info.get(_SEEN), list(ids)
-    if version is not None and ids:  # on the connection: an ORM update would count as a write of its own
-        session.connection().execute(update(Article).where(Article.id.in_(ids)).values(seen_version=version))
+    """Mark live articles whose pages change though nothing of theirs was written (related lists the worker moved):
+    their pages are built again, and no others; search and the sitemap follow, as they follow every public write."""
+    ids = list(ids)
+    if not ids:
+        return
+    _bump(session, is_seen=True)
+    # On the connection: an ORM update would count as a write of its own, placing the articles anew.
+    session.connection().execute(update(Article).where(Article.id.in_(ids)).values(seen_version=session.info[_SEEN]))
 
 
 def _bump(session: Session, *, is_seen: bool, is_everywhere: bool = False, moves_live_set: bool = False) -> None:
@@ -352,14 +356,14 @@ def _bump(session: Session, *, is_seen: bool, is_everywhere: bool = False, moves
     if moves:
         values["live_set_changed_at"] = now
     row = connection.execute(update(ContentVersion).where(ContentVersion.id == 1).values(**values)
-                             .returning(ContentVersion.version, ContentVersion.public_version)).one_or_none()
-    version, public_version = (row.version, row.public_version) if row is not None else (1, int(is_seen))
+                             .returning(ContentVersion.public_version)).one_or_none()
+    public_version = row.public_version if row is not None else int(is_seen)
     if row is None:
         connection.execute(insert(ContentVersion).values(id=1, version=1, changed_at=now,
                                                          public_version=public_version, public_changed_at=now,
                                                          site_version=int(is_everywhere), live_set_changed_at=now))
     if bumps_version:
-        info[_BUMPED] = version - 1  # one statement added the one, so this is the version it found
+        info[_BUMPED] = True
     if bumps_public:
         info[_SEEN] = public_version  # this transaction's
     if bumps_site:
@@ -435,14 +439,6 @@ def _recording(compute: Callable[[], _T]) -> tuple[_T, Shown]:
         if outer is not None:
             session.info[_SHOWN] = outer
     return value, found
-
-
-def version_before_own_write(session: Session) -> int | None:
-    """The content version `session`'s transaction found when it first wrote content; None if it has not.
-
-    Its write holds the version row until it commits or rolls back, so no other transaction moves it meanwhile.
-    """
-    return session.info.get(_BUMPED)
 
 
 def _forget_bump(session: Session, *_: Any) -> None:

@@ -1,15 +1,15 @@
-"""Related articles and automatic links: read with pins first and live articles only, kept current on save.
+"""Related articles and automatic links: read with pins first and live articles only, computed off the request path.
 
 Scores are stored (RelatedScore, with the reasons the editor sees) for every article, computed by the engine
 in `core.related` over the articles that are or will be live (scheduled and published), so a scheduled
 article's scores are ready when it goes live and need no job then. Readers never see an article that is not
 live: `for_article` checks liveness when it reads.
 
-Each process keeps the engine's index in memory, built from the database on first use. Before an update it
-checks the content version (services.freshness): if another transaction wrote since, it compares every
-article's version (which every write bumps) with the one it indexed and reads again what differs. A save
-then updates the saved article's row and the rows it enters or leaves, nothing else. Bulk writes wrap
-themselves in `deferred()` and rebuild once.
+A save only queues its article (`queue`, one row in the save's transaction). The worker (`flask cms worker`)
+keeps the engine's index in memory, built from the database on first use, and every second takes the queue
+(`catch_up`): it updates each queued article's row and the rows it enters or leaves, nothing else, and marks
+the live articles whose lists readers see change, so the page caches build those again. Building the index
+grows with the site (minutes at 100,000 articles), and no reader or author waits for it.
 
 Drift: an update weighs the saved article, and the few articles weighed longest ago, with the current
 document frequencies (see `core.related`); the rows that moved are rewritten with it. `flask cms reindex`
@@ -24,13 +24,11 @@ import itertools
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, event, insert, select, tuple_, update
+from sqlalchemy import delete, event, func, insert, select, tuple_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -40,13 +38,24 @@ from cms.core.related import DEPTH, Document, Index, Match
 from cms.core.visibility import is_live
 from cms.core.workflow import LIVE_STATUSES
 from cms.extensions import db
-from cms.models import Article, ContentVersion, RelatedChoice, RelatedScore, SiteSettings, Tag, article_tag
+from cms.models import (
+    Article,
+    ContentVersion,
+    RelatedChoice,
+    RelatedQueued,
+    RelatedScore,
+    SiteSettings,
+    Tag,
+    article_tag,
+)
 from cms.services import freshness, reader, redirects, site
 
 _CHUNK = 500  # ids per IN (...) list
 _FROZEN_FROM = 2000  # articles in an index large enough for the garbage collector's walks to be felt
-_PENDING = "cms_related_pending"  # session.info: (cache, ids) indexed in a transaction not yet committed
-_WROTE_ARTICLES = "cms_related_wrote_articles"  # session.info: this transaction flushed a change to an article
+_UNCOMMITTED = "cms_related_uncommitted"  # session.info: (cache, ids) indexed in a transaction not yet committed
+#: Queued articles from which one computation from scratch costs less than updating each (an import).
+_REBUILD_FROM = 1000
+_LOCK = 0x52454C41  # "RELA": PostgreSQL's advisory lock of the worker computing related articles
 
 
 def for_article(article: Article, now: datetime, settings: SiteSettings) -> list[Article]:
@@ -107,7 +116,6 @@ class _Cache:
     seen: int = -1  # the content version (see services.freshness) when last in step with the database
 
 
-_deferred: ContextVar[set[int] | None] = ContextVar("cms_related_deferred", default=None)
 _caches: weakref.WeakKeyDictionary[Engine, _Cache] = weakref.WeakKeyDictionary()
 _caches_lock = threading.Lock()
 
@@ -121,50 +129,83 @@ class Rebuilt:
     changed: int  # stored rows added, changed or removed
 
 
-def refresh(article: Article) -> int:
-    """Bring the stored scores up to date after `article` was saved or changed status; return rows changed.
+def queue(article: Article) -> None:
+    """Note that `article` was saved or changed status, for the worker to compute its related articles and those
+    of the articles it enters or leaves (`catch_up`). Call it after the change is flushed; it commits with it.
 
-    Only the article's own row and the rows that list it, or now should, are rewritten. Call it after the
-    change is flushed; the caller commits. Inside `deferred()` it only notes the article.
+    A save so costs one row, however large the site: the index of every article is the worker's to keep.
     """
-    waiting = _deferred.get()
-    if waiting is not None:
-        waiting.add(article.id)
-        return 0
-    cache = _cache(_depth(), skip=article.id)
-    with cache.lock:
-        document = _document(article)
-        if article.status in LIVE_STATUSES:
-            changed = cache.index.upsert(document)
-            cache.versions[article.id] = article.version
-        else:
-            changed = cache.index.remove(article.id)
-            cache.versions.pop(article.id, None)
-        _pending(cache).add(article.id)
-        listing = db.session.scalars(select(RelatedScore.article_id).where(RelatedScore.other_id == article.id))
-        changed |= {ident for ident in listing if ident in cache.index}
-        rows = {ident: cache.index.related(ident) for ident in changed}
-        outsiders: dict[int, Document] = {}
-        if article.id not in cache.index:
-            rows[article.id] = cache.index.query(document)
-            outsiders[article.id] = document
-        stored, moved = _store(cache.index, rows, outsiders)
-        freshness.readers_see_articles(db.session(), moved - {article.id})
-        cache.seen = _content_version()
-        return stored
+    db.session.execute(insert(RelatedQueued).values(article_id=article.id))
 
 
-@contextmanager
-def deferred() -> Iterator[None]:
-    """Hold back updates while many articles are written (an import, a generated site), then rebuild once."""
-    waiting: set[int] = set()
-    token = _deferred.set(waiting)
-    try:
-        yield
-    finally:
-        _deferred.reset(token)
-    if waiting:
-        rebuild()
+@dataclass(frozen=True)
+class CaughtUp:
+    """What `catch_up` did."""
+
+    articles: int  # queued articles taken
+    changed: int  # stored rows added, changed or removed
+
+
+def catch_up(now: datetime) -> CaughtUp:
+    """Compute the related articles of every queued article, and of those it enters or leaves, and take them from
+    the queue: what `flask cms worker` does every second. The caller commits.
+
+    Many at once (an import) are computed from scratch (`rebuild`), which then costs less than one by one.
+    """
+    _one_at_a_time()
+    queued = db.session.execute(select(RelatedQueued.id, RelatedQueued.article_id)).all()
+    if not queued:
+        return CaughtUp(articles=0, changed=0)
+    ids = list(dict.fromkeys(article_id for _, article_id in queued))
+    if len(ids) >= _REBUILD_FROM:
+        changed = rebuild().changed
+    else:
+        cache = _cache(_depth(), skip=set(ids))
+        with cache.lock:
+            changed = sum(_update(cache, article, now) for article in _articles(ids))
+            cache.seen = _content_version()
+    rows = [row_id for row_id, _ in queued]
+    for start in range(0, len(rows), _CHUNK):
+        db.session.execute(delete(RelatedQueued).where(RelatedQueued.id.in_(rows[start:start + _CHUNK])))
+    return CaughtUp(articles=len(ids), changed=changed)
+
+
+def _one_at_a_time() -> None:
+    """Keep a second worker on PostgreSQL waiting until this transaction ends: both would write the same rows.
+    (SQLite runs one worker.)"""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(_LOCK)))
+
+
+def _articles(ids: Sequence[int]) -> Iterator[Article]:
+    for start in range(0, len(ids), _CHUNK):
+        yield from db.session.scalars(select(Article).where(Article.id.in_(ids[start:start + _CHUNK])))
+
+
+def _update(cache: _Cache, article: Article, now: datetime) -> int:
+    """Bring the stored scores up to date after `article` changed; return the rows changed.
+
+    Only the article's own row and the rows that list it, or now should, are rewritten; the live articles whose
+    related lists readers see change are marked for the page caches (`freshness.readers_see_articles`).
+    """
+    document = _document(article)
+    if article.status in LIVE_STATUSES:
+        changed = cache.index.upsert(document)
+        cache.versions[article.id] = article.version
+    else:
+        changed = cache.index.remove(article.id)
+        cache.versions.pop(article.id, None)
+    _uncommitted(cache).add(article.id)
+    listing = db.session.scalars(select(RelatedScore.article_id).where(RelatedScore.other_id == article.id))
+    changed |= {ident for ident in listing if ident in cache.index}
+    rows = {ident: cache.index.related(ident) for ident in changed}
+    outsiders: dict[int, Document] = {}
+    if article.id not in cache.index:
+        rows[article.id] = cache.index.query(document)
+        outsiders[article.id] = document
+    stored, before = _store(cache.index, rows, outsiders)
+    freshness.readers_see_articles(db.session(), _seen_moving(before, rows, now))
+    return stored
 
 
 def rebuild(progress: Callable[[int, int], None] | None = None) -> Rebuilt:
@@ -220,17 +261,17 @@ def _depth() -> int:
     return max(DEPTH, 3 * site.settings().related_count)
 
 
-def _cache(depth: int, skip: int) -> _Cache:
-    """This process's index, in step with the database for every article but `skip` (being updated).
+def _cache(depth: int, skip: set[int]) -> _Cache:
+    """This process's index, in step with the database for every article but those in `skip` (being updated).
 
-    Changes saved by other processes were stored by them, so taking them in stores nothing here.
+    An article changed without being queued (none is, today) is taken in as it is, and its rows left as they are.
     """
     with _caches_lock:
         cache = _caches.get(db.engine)
-    if cache is not None and cache.index.depth == depth and _only_this_transaction_wrote_since(cache.seen):
+    if cache is not None and cache.index.depth == depth and _content_version() == cache.seen:
         return cache
-    current = dict(db.session.execute(select(Article.id, Article.version)
-                                      .where(Article.status.in_(LIVE_STATUSES), Article.id != skip)).all())
+    current = {ident: version for ident, version in db.session.execute(
+        select(Article.id, Article.version).where(Article.status.in_(LIVE_STATUSES))) if ident not in skip}
     if cache is None or cache.index.depth != depth:
         versions: dict[int, int | None] = dict(current)
         cache = _Cache(_built(_documents(current), depth), versions, threading.RLock())
@@ -238,7 +279,7 @@ def _cache(depth: int, skip: int) -> _Cache:
             _caches[db.engine] = cache
         return cache
     with cache.lock:
-        for ident in [ident for ident in cache.versions if ident not in current and ident != skip]:
+        for ident in [ident for ident in cache.versions if ident not in current and ident not in skip]:
             cache.index.remove(ident)
             del cache.versions[ident]
         stale = [ident for ident, version in current.items() if cache.versions.get(ident) != version]
@@ -252,50 +293,30 @@ def _content_version() -> int:
     return db.session.scalar(select(ContentVersion.version).where(ContentVersion.id == 1)) or 0
 
 
-def _only_this_transaction_wrote_since(seen: int) -> bool:
-    """Whether no other transaction changed articles since the content version was `seen`.
-
-    Either the version is still `seen`, or this transaction wrote an article and its own bump of the version
-    (see services.freshness) started from `seen`. Reading every article's version instead costs a scan of the
-    articles table.
-    """
-    if _content_version() == seen:
-        return True
-    return db.session.info.get(_WROTE_ARTICLES, False) and freshness.version_before_own_write(db.session()) == seen
-
-
-def _note_article_writes(session: Session, _context: object) -> None:
-    if any(isinstance(item, Article) for item in (*session.new, *session.dirty, *session.deleted)):
-        session.info[_WROTE_ARTICLES] = True
-
-
-def _pending(cache: _Cache) -> set[int]:
+def _uncommitted(cache: _Cache) -> set[int]:
     """Ids indexed in this transaction: if it rolls back, the index must read them again."""
-    pending = db.session.info.get(_PENDING)
-    if pending is None or pending[0] is not cache:
-        pending = db.session.info[_PENDING] = (cache, set())
-    return pending[1]
+    uncommitted = db.session.info.get(_UNCOMMITTED)
+    if uncommitted is None or uncommitted[0] is not cache:
+        uncommitted = db.session.info[_UNCOMMITTED] = (cache, set())
+    return uncommitted[1]
 
 
-def _forget_pending(session: Session, *_: object) -> None:
-    session.info.pop(_PENDING, None)
-    session.info.pop(_WROTE_ARTICLES, None)
+def _forget_uncommitted(session: Session, *_: object) -> None:
+    session.info.pop(_UNCOMMITTED, None)
 
 
-def _reload_pending(session: Session, *_: object) -> None:
-    session.info.pop(_WROTE_ARTICLES, None)
-    pending = session.info.pop(_PENDING, None)
-    if pending is not None:
-        cache, ids = pending
+def _reload_uncommitted(session: Session, *_: object) -> None:
+    uncommitted = session.info.pop(_UNCOMMITTED, None)
+    if uncommitted is not None:
+        cache, ids = uncommitted
         with cache.lock:
             cache.seen = -1  # what it saw was this transaction's, now undone
             for ident in ids:
                 cache.versions[ident] = None
 
 
-event.listen(Session, "after_flush", _note_article_writes)
-event.listen(Session, "after_commit", _forget_pending)
-event.listen(Session, "after_soft_rollback", _reload_pending)
+event.listen(Session, "after_commit", _forget_uncommitted)
+event.listen(Session, "after_soft_rollback", _reload_uncommitted)
 
 
 def _document(article: Article) -> Document:
@@ -321,9 +342,10 @@ def _documents(ids: Iterable[int]) -> Iterator[Document]:
                            tags=tuple(tags.get(ident, ())), series_id=series_id, published_at=published_at)
 
 
-def _store(index: Index, rows: Mapping[int, list[Match]], outsiders: Mapping[int, Document]) -> tuple[int, set[int]]:
+def _store(index: Index, rows: Mapping[int, list[Match]],
+           outsiders: Mapping[int, Document]) -> tuple[int, dict[int, list[tuple[int, float]]]]:
     """Make the stored scores of these articles exactly `rows` (article id -> matches), with their reasons;
-    return how many rows changed, and the articles whose related lists readers may see change (`_ranking`).
+    return how many rows changed, and the scores stored before (article id -> (other id, score)).
     `outsiders` are those not in the index (not live), which it weighs as documents.
 
     Read as plain columns and written in bulk: a save touches a few hundred rows, and model objects for each
@@ -335,12 +357,9 @@ def _store(index: Index, rows: Mapping[int, list[Match]], outsiders: Mapping[int
         query = (select(RelatedScore.article_id, RelatedScore.other_id, RelatedScore.score)
                  .where(RelatedScore.article_id.in_(ids[start:start + _CHUNK])))
         stored.update(((ident, other), score) for ident, other, score in db.session.execute(query))
-    minimum = site.settings().related_min_score
     before: dict[int, list[tuple[int, float]]] = {}
     for (ident, other), score in stored.items():
         before.setdefault(ident, []).append((other, score))
-    moved = {ident for ident, matches in rows.items() if _moves(
-        before.get(ident, []), [(match.other_id, round(match.score, 6)) for match in matches], minimum)}
     added: list[dict[str, object]] = []
     changed: list[dict[str, object]] = []
     for ident, matches in rows.items():
@@ -361,19 +380,40 @@ def _store(index: Index, rows: Mapping[int, list[Match]], outsiders: Mapping[int
     for start in range(0, len(gone), _CHUNK):
         db.session.execute(delete(RelatedScore).where(
             tuple_(RelatedScore.article_id, RelatedScore.other_id).in_(gone[start:start + _CHUNK])))
-    return len(added) + len(changed) + len(gone), moved
+    return len(added) + len(changed) + len(gone), before
 
 
-def _moves(old: list[tuple[int, float]], new: list[tuple[int, float]], minimum: float) -> bool:
-    """Whether readers may see another related list after the scores `old` become `new` (other id, score): the
-    articles at or over `minimum` in another order, or two tied (the order then rests on their dates)."""
-    before, after = _ranking(old, minimum), _ranking(new, minimum)
+def _seen_moving(before: Mapping[int, list[tuple[int, float]]], rows: Mapping[int, list[Match]],
+                 now: datetime) -> set[int]:
+    """The live articles among `rows` whose related lists readers may see change: the live articles at or over the
+    minimum score in another order, or two tied (the order then rests on their dates). An article scheduled or
+    in draft, entering or leaving a list, changes nothing a reader sees until it goes live."""
+    named = set(rows) | {match.other_id for matches in rows.values() for match in matches}
+    named |= {other for scores in before.values() for other, _ in scores}
+    live = _live(named, now)
+    minimum = site.settings().related_min_score
+    return {ident for ident, matches in rows.items() if ident in live and _moves(
+        before.get(ident, []), [(match.other_id, round(match.score, 6)) for match in matches], minimum, live)}
+
+
+def _live(ids: Iterable[int], now: datetime) -> set[int]:
+    ids = list(ids)
+    live: set[int] = set()
+    for start in range(0, len(ids), _CHUNK):
+        live.update(db.session.scalars(select(Article.id).where(
+            Article.id.in_(ids[start:start + _CHUNK]), reader.is_live_clause(now))))
+    return live
+
+
+def _moves(old: list[tuple[int, float]], new: list[tuple[int, float]], minimum: float, live: set[int]) -> bool:
+    """Whether readers may see another related list after the scores `old` become `new` (other id, score)."""
+    before, after = _ranking(old, minimum, live), _ranking(new, minimum, live)
     return before is None or after is None or before != after
 
 
-def _ranking(scores: list[tuple[int, float]], minimum: float) -> tuple[int, ...] | None:
-    """The articles that may be shown, best first; None if two scores tie."""
-    ranked = sorted(((score, other) for other, score in scores if score >= minimum), reverse=True)
+def _ranking(scores: list[tuple[int, float]], minimum: float, live: set[int]) -> tuple[int, ...] | None:
+    """The live articles that may be shown, best first; None if two scores tie."""
+    ranked = sorted(((score, other) for other, score in scores if score >= minimum and other in live), reverse=True)
     if any(first == second for (first, _), (second, _) in itertools.pairwise(ranked)):
         return None
     return tuple(other for _, other in ranked)

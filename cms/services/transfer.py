@@ -40,7 +40,7 @@ from cms.core.slugs import slugify
 from cms.core.workflow import Role, Status
 from cms.extensions import db
 from cms.models import Article, Page, Series, Tag, User
-from cms.services import articles, pages, redirects, related, series as series_service, users, wordpress_images
+from cms.services import articles, pages, redirects, series as series_service, users, wordpress_images
 
 __all__ = ["MAX_BYTES", "Batch", "Document", "Report", "SeriesInfo", "apply", "default_importer", "ensure_series",
            "export", "export_files", "export_zip", "load", "parse_markdown", "read_bytes", "read_markdown", "run"]
@@ -96,8 +96,7 @@ def run(batch: Batch, *, by: User, now: datetime, progress: Callable[[], None] |
     for info in batch.series:
         report.count("series", ensure_series(info))
     credited: Counter[str] = Counter()
-    with related.deferred():  # one rebuild at the end rather than one update per article
-        _write_documents(batch, by=by, now=now, report=report, credited=credited, progress=progress)
+    _write_documents(batch, by=by, now=now, report=report, credited=credited, progress=progress)
     created = _tag_count() - tags_before
     named = {slug for document in batch.documents for name in document.tags if (slug := slugify(name))}
     report.count("tag", "created", created)

@@ -2,17 +2,15 @@
 to a live article every 2 s, through the back office over HTTP.
 
     python -m tests.bench.bench_writing [--articles 1000] [--duration 20] [--database-url URL] [--existing]
-                                        [--live-every SECONDS] [--in-process]
+                                        [--live-every SECONDS]
 
-It serves a generated site under gunicorn (2 sync workers, as `tests.bench.run`), loads article pages with wrk
-(32 connections, no cookie: what readers get) once without writes and once while a signed-in client writes, and
-prints reads/s (and their ratio), p99, errors, how long saves took and whether every acknowledged save is stored,
-and the most server time (gunicorn's own measure, without the wait in the queue) any read took in each run.
+It serves a generated site under gunicorn (2 sync workers, as `tests.bench.run`) with `flask cms worker` beside
+it, as deployed, and waits until the worker has built its related-articles index and emptied the queue. Then it
+loads article pages with wrk (32 connections, no cookie: what readers get) once without writes and once while a
+signed-in client writes, and prints reads/s (and their ratio), p99, errors, how long saves took and whether
+every acknowledged save is stored, the most server time (gunicorn's own measure, without the wait in the queue)
+any read took in each run, and the slowest request of any kind (saves included) while writing.
 It asserts nothing about speed.
-
-`--in-process` makes the same writes through the services in this process instead of over HTTP: at 100,000
-articles, where a server's first save builds its related-articles index, it measures what readers pay after
-each write without that.
 """
 
 from __future__ import annotations
@@ -24,11 +22,14 @@ import http.client
 import os
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,7 +108,7 @@ def _form(page: str) -> dict[str, str]:
     return fields
 
 
-def write(editor: Editor | ServiceEditor, draft_id: int, live_id: int, seconds: float, writes: Writes,
+def write(editor: Editor, draft_id: int, live_id: int, seconds: float, writes: Writes,
           live_every: float = LIVE_EVERY) -> None:
     """Save the draft every DRAFT_EVERY seconds and publish an edit of the live article every `live_every`."""
     deadline = time.monotonic() + seconds
@@ -134,43 +135,6 @@ def write(editor: Editor | ServiceEditor, draft_id: int, live_id: int, seconds: 
         time.sleep(max(0.0, DRAFT_EVERY - (time.monotonic() - began)))
 
 
-class ServiceEditor:
-    """The same saves made through the services, in this process, as the back office makes them."""
-
-    def __init__(self, app) -> None:
-        self.app = app
-
-    def new_draft(self) -> int:
-        from cms.core import clock
-        from cms.extensions import db
-        from cms.services import articles, users
-
-        with self.app.app_context():
-            article = articles.create(articles.ArticleInput(title="A draft the bench keeps saving",
-                                                            body_source="First words."),
-                                      by=users.find_by_email(_admin_email()), now=clock.now())
-            db.session.commit()
-            return article.id
-
-    def save(self, article_id: int, body: str, action: str = "save") -> tuple[int, float]:
-        from cms.core import clock
-        from cms.extensions import db
-        from cms.models import Article
-        from cms.services import articles, users
-
-        started = time.perf_counter()
-        with self.app.app_context():
-            article = db.session.get_one(Article, article_id)
-            editor = users.find_by_email(_admin_email())
-            data = articles.ArticleInput(title=article.title, body_source=body, summary=article.summary,
-                                         description=article.description, slug=article.slug,
-                                         tags=[tag.name for tag in article.tags], series=article.series,
-                                         series_part=article.series_part)
-            articles.update(article, data, by=editor, now=clock.now(), based_on_version=article.version)
-            db.session.commit()
-        return 302, (time.perf_counter() - started) * 1000
-
-
 def _admin_email() -> str:
     from tests.bench.generate import ADMIN_EMAIL
 
@@ -186,8 +150,6 @@ def main() -> int:
     parser.add_argument("--existing", action="store_true", help="serve the site already at --database-url")
     parser.add_argument("--live-every", type=float, default=LIVE_EVERY,
                         help="seconds between published edits of a live article (0: drafts only)")
-    parser.add_argument("--in-process", action="store_true",
-                        help="write through the services in this process, not over HTTP (see above)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="cms-bench-writing-"))
     access_log = workdir / "access.log"
@@ -208,14 +170,11 @@ def main() -> int:
     paths, live_id = _article_paths(app)
     load = {"duration": args.duration, "warmup": 3, "connections": args.connections}
     writes = Writes()
-    with gunicorn("app:app", env, ROOT) as (base, _):
+    with gunicorn("app:app", env, ROOT) as (base, _), worker(env, workdir / "worker.log"):
         port = int(base.rsplit(":", 1)[1])
-        if args.in_process:
-            editor: Editor | ServiceEditor = ServiceEditor(app)
-            draft_id = editor.new_draft()  # builds this process's related-articles index
-        else:
-            editor = Editor(port, ADMIN_EMAIL, "bench password 123")
-            draft_id = _new_draft(editor)
+        editor = Editor(port, ADMIN_EMAIL, "bench password 123")
+        draft_id = _new_draft(editor)
+        print(f"The worker caught up (its related-articles index built) in {_caught_up(app):.0f} s.")
         _warm(base, paths)
         quiet_from = _size(access_log)
         quiet = wrk("articles, no writes", base, paths, **load)
@@ -226,18 +185,20 @@ def main() -> int:
         busy = wrk("articles, writing", base, paths, **load)
         writer.join()
     quiet_server, busy_server = _server_ms(access_log, quiet_from, busy_from), _server_ms(access_log, busy_from)
+    slowest = max(_requests(access_log, busy_from), default=(0.0, "", ""))
     lost = _lost(app, writes.acknowledged)
 
     database = "PostgreSQL" if env["DATABASE_URL"].startswith("postgresql") else "SQLite"
     print(f"\nReads while writing, {database}: gunicorn 2 sync workers, wrk {args.connections} connections on "
           f"{len(paths)} article pages, {args.duration} s; a draft saved every {DRAFT_EVERY * 1000:.0f} ms, "
           + (f"a live edit published every {args.live_every:g} s" if args.live_every else "no live edits")
-          + (", through the services in the bench's process" if args.in_process else ", over HTTP"))
+          + ", over HTTP, with the worker computing related articles beside")
     print(f"{'run':<22}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'server ms: p99':>16}{'max':>8}")
     for result, server in ((quiet, quiet_server), (busy, busy_server)):
         print(f"{result.name:<22}{result.requests_per_second:>10.0f}{result.p50_ms:>9.2f}{result.p99_ms:>9.2f}"
               f"{result.non_2xx:>8}{_percentile(server, 0.99):>16.1f}{max(server, default=0):>8.1f}")
     print(f"reads/s while writing: {busy.requests_per_second / quiet.requests_per_second:.2f} of the run without")
+    print(f"slowest request of any kind while writing: {slowest[0]:.1f} ms of server time ({slowest[1]} {slowest[2]})")
     saves = writes.draft_ms + writes.live_ms
     if saves:
         print(f"saves: {len(saves)} acknowledged ({len(writes.draft_ms)} drafts, {len(writes.live_ms)} live edits), "
@@ -253,13 +214,48 @@ def _size(path: Path) -> int:
     return path.stat().st_size if path.exists() else 0
 
 
-def _server_ms(access_log: Path, start: int, end: int | None = None) -> list[float]:
-    """The server time of each article read logged between byte offsets `start` and `end`, in milliseconds."""
+def _requests(access_log: Path, start: int, end: int | None = None) -> list[tuple[float, str, str]]:
+    """Each request logged between byte offsets `start` and `end`: (server time in ms, method, path)."""
     with access_log.open("rb") as log:
         log.seek(start)
         lines = log.read(None if end is None else end - start).decode().splitlines()
     fields = [line.split(" ", 2) for line in lines if line.count(" ") >= 2]
-    return [int(micros) / 1000 for micros, method, path in fields if method == "GET" and path.startswith("/articles/")]
+    return [(int(micros) / 1000, method, path) for micros, method, path in fields]
+
+
+def _server_ms(access_log: Path, start: int, end: int | None = None) -> list[float]:
+    """The server time of each article read logged between byte offsets `start` and `end`, in milliseconds."""
+    return [ms for ms, method, path in _requests(access_log, start, end)
+            if method == "GET" and path.startswith("/articles/")]
+
+
+@contextmanager
+def worker(env: dict[str, str], log: Path) -> Iterator[None]:
+    """`flask cms worker` beside the site, as deployed; stopped afterwards."""
+    with log.open("w") as output:
+        process = subprocess.Popen([str(ROOT / ".venv" / "bin" / "flask"), "--app", "app", "cms", "worker"],
+                                   cwd=ROOT, env={**os.environ, **env}, stdout=output, stderr=subprocess.STDOUT)
+        try:
+            yield
+        finally:
+            process.terminate()
+            process.wait(timeout=60)
+
+
+def _caught_up(app, seconds: float = 3600) -> float:
+    """Wait until the worker has emptied the related-articles queue; return how long that took."""
+    from sqlalchemy import func, select
+
+    from cms.extensions import db
+    from cms.models import RelatedQueued
+
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        with app.app_context():
+            if not db.session.scalar(select(func.count()).select_from(RelatedQueued)):
+                return time.monotonic() - started
+        time.sleep(0.5)
+    raise SystemExit(f"The worker did not catch up within {seconds:.0f} s.")
 
 
 def _percentile(values: list[float], share: float) -> float:

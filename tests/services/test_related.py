@@ -1,16 +1,23 @@
-"""Related articles through the services: stored on save, read live only, pinned, excluded, explained, linked."""
+"""Related articles through the services: queued on save, stored by the worker's catch-up, read live only, pinned,
+excluded, explained, linked."""
 
+import io
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from cms.core.errors import InvalidInput
 from cms.core.workflow import Status
 from cms.extensions import db
+from cms.mailer import FolderTransport
 from cms.models import Article, RelatedScore, Series, User
 from cms.services import articles, related, site
+from cms.worker import Worker
 from tests.core.related_corpus import CORPUS
 from tests.factories import NOW
 
@@ -40,6 +47,13 @@ def shown(article: Article, now=NOW) -> list[str]:
     return [other.title for other in related.for_article(article, now, site.settings())]
 
 
+def caught_up() -> related.CaughtUp:
+    """What the worker does a moment after a save: compute what was queued, and commit."""
+    done = related.catch_up(NOW)
+    db.session.commit()
+    return done
+
+
 def stored(article: Article) -> dict[int, RelatedScore]:
     query = select(RelatedScore).where(RelatedScore.article_id == article.id)
     return {row.other_id: row for row in db.session.scalars(query)}
@@ -48,6 +62,7 @@ def stored(article: Article) -> dict[int, RelatedScore]:
 def test_publishing_stores_scores_with_reasons_and_readers_get_the_closest(editor):
     anxiety, grief = topic(editor, "anxiety"), topic(editor, "grief")
     db.session.commit()
+    caught_up()
     assert set(shown(anxiety[0])) <= {article.title for article in anxiety[1:]}
     assert len(shown(anxiety[0])) == 3
     row = stored(grief[0])[grief[2].id]
@@ -57,6 +72,7 @@ def test_publishing_stores_scores_with_reasons_and_readers_get_the_closest(edito
 def test_an_article_that_is_not_live_is_never_related_even_before_any_recomputation(editor):
     first, second = topic(editor, "anxiety", 2)
     db.session.commit()
+    caught_up()
     assert shown(first) == [second.title]
     second.status = Status.DRAFT  # behind the services' back: no recomputation runs
     db.session.commit()
@@ -64,6 +80,7 @@ def test_an_article_that_is_not_live_is_never_related_even_before_any_recomputat
     second.status = Status.PUBLISHED
     articles.change_status(second, Status.DRAFT, by=editor, now=NOW)
     db.session.commit()
+    caught_up()
     assert second.id not in stored(first)
 
 
@@ -71,6 +88,7 @@ def test_a_scheduled_article_is_scored_ahead_and_shown_from_its_time(editor):
     first = write(editor, *CORPUS["sleep"][0])
     later = write(editor, *CORPUS["sleep"][1], status=Status.SCHEDULED, publish_at=NOW + timedelta(hours=2))
     db.session.commit()
+    caught_up()
     assert later.id in stored(first)
     assert shown(first) == []
     assert shown(first, NOW + timedelta(hours=3)) == [later.title]
@@ -79,6 +97,7 @@ def test_a_scheduled_article_is_scored_ahead_and_shown_from_its_time(editor):
 def test_pins_come_first_and_exclusions_are_never_shown(editor):
     anxiety = topic(editor, "anxiety")
     garden = write(editor, "Tomatoes", body="Sun, water and patience.")
+    caught_up()
     closest = [other.id for other in related.for_article(anxiety[0], NOW, site.settings())]
     related.pin(anxiety[0], garden)
     related.exclude(anxiety[0], db.session.get(Article, closest[0]))
@@ -111,6 +130,7 @@ def test_parts_of_the_same_series_only_fill_in(editor):
     parts = topic(editor, "sleep", 3, series=series)
     outsider = write(editor, *CORPUS["sleep"][3])
     db.session.commit()
+    caught_up()
     titles = shown(parts[0])
     assert titles[0] == outsider.title and set(titles[1:]) == {parts[1].title, parts[2].title}
     assert stored(parts[0])[parts[1].id].reasons["series"] is True
@@ -118,25 +138,28 @@ def test_parts_of_the_same_series_only_fill_in(editor):
 
 def test_a_save_rewrites_only_the_rows_it_touches(editor):
     anxiety, sleep = topic(editor, "anxiety"), topic(editor, "sleep")
-    db.session.commit()
+    caught_up()
     before = {article.id: {other: row.score for other, row in stored(article).items()} for article in anxiety}
     title, summary, body = CORPUS["sleep"][2]
     edit = articles.ArticleInput(title=title, summary=summary, body_source=body + " Nightmares.")
     articles.update(sleep[2], edit, by=editor, now=NOW)
     db.session.commit()
+    assert caught_up().articles == 1
     after = {article.id: {other: row.score for other, row in stored(article).items()} for article in anxiety}
     unchanged = [ident for ident in before if before[ident] == after[ident]]
-    assert unchanged and related.refresh(sleep[2]) == 0
+    related.queue(sleep[2])
+    assert unchanged and caught_up() == related.CaughtUp(articles=1, changed=0)
 
 
-def test_a_rolled_back_save_leaves_nothing_behind_in_the_index(editor):
+def test_a_rolled_back_catch_up_leaves_nothing_behind_in_the_index(editor):
     first = write(editor, *CORPUS["grief"][0])
-    db.session.commit()
+    caught_up()
     articles.update(first, articles.ArticleInput(title="Tomatoes", body_source="Sun, water and patience."),
                     by=editor, now=NOW)
+    related.catch_up(NOW)
     db.session.rollback()
     second = write(editor, *CORPUS["grief"][1])
-    db.session.commit()
+    caught_up()
     assert shown(second) == [first.title]
 
 
@@ -145,7 +168,7 @@ def test_explain_says_why_each_candidate_is_or_is_not_shown(editor):
     draft = write(editor, "Panic at night", body="Panic attacks, a racing heart and anxiety at night.",
                   status=Status.DRAFT)
     related.exclude(anxiety[0], anxiety[1])
-    db.session.commit()
+    caught_up()
     explanations = related.explain(anxiety[0], NOW)
     assert [e.other.id for e in explanations if e.is_shown] == [o.id for o in related.for_article(
         anxiety[0], NOW, site.settings())]
@@ -188,6 +211,7 @@ def test_reindex_rebuilds_scores_and_says_what_it_did(app, editor):
 def test_an_article_indexed_in_a_rolled_back_transaction_is_read_again(editor):
     """Another process may reuse the id and reach the same version; the index must not trust its copy."""
     garden = write(editor, "Tomatoes", body="Sun, water and patience.")
+    related.catch_up(NOW)
     ident, version, author_id = garden.id, garden.version, editor.id
     db.session.rollback()
     title, summary, body = CORPUS["grief"][0]
@@ -200,25 +224,61 @@ def test_an_article_indexed_in_a_rolled_back_transaction_is_read_again(editor):
         db.session.flush()
     db.session.commit()
     second = write(editor, *CORPUS["grief"][1])
-    db.session.commit()
+    caught_up()
     assert shown(second) == [title]
 
 
-def test_deferred_updates_wait_for_one_rebuild_at_the_end(editor):
-    with related.deferred():
-        first, second = topic(editor, "couples", 2)
-        assert stored(first) == {}
+def test_a_save_only_queues_and_the_worker_computes_what_was_queued(app, editor):
+    first, second = topic(editor, "couples", 2)
+    db.session.commit()
+    assert stored(first) == {} and stored(second) == {}
+    result = app.test_cli_runner().invoke(args=["cms", "worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "Related articles computed for 2 saved articles." in result.output
+    db.session.expire_all()
     assert set(stored(first)) == {second.id} and set(stored(second)) == {first.id}
+    assert caught_up() == related.CaughtUp(articles=0, changed=0)  # the queue is empty
 
 
 def test_an_article_changed_by_another_process_is_read_again_before_the_next_update(editor):
     first = write(editor, *CORPUS["sleep"][0])
-    db.session.commit()
+    caught_up()
     with Session(db.engine) as elsewhere:  # another worker's session, with its own transaction
         changed = elsewhere.get(Article, first.id)
         changed.title, changed.summary, changed.body_text = CORPUS["grief"][0]
         elsewhere.commit()
     db.session.expire_all()
     second = write(editor, *CORPUS["grief"][1])
-    db.session.commit()
+    caught_up()
     assert shown(second) == [CORPUS["grief"][0][0]]
+
+
+def test_a_running_worker_computes_a_save_within_seconds_and_tries_again_after_a_failure(app, editor, monkeypatch):
+    first = write(editor, *CORPUS["couples"][0])
+    caught_up()
+    catch_up, calls = related.catch_up, []
+
+    def failing_once(now):
+        calls.append(now)
+        if len(calls) == 1:
+            raise OperationalError("SELECT", {}, Exception("the database went away"))
+        return catch_up(now)
+
+    monkeypatch.setattr(related, "catch_up", failing_once)
+    log = io.StringIO()
+    worker = Worker(app, FolderTransport(app.instance_path), log=log)
+    running = threading.Thread(target=worker.run)
+    running.start()
+    try:
+        second = write(editor, *CORPUS["couples"][1])
+        db.session.commit()
+        deadline = time.monotonic() + 10
+        while second.id not in stored(first) and time.monotonic() < deadline:
+            time.sleep(0.1)
+            db.session.rollback()  # read afresh
+    finally:
+        worker.stop()
+        running.join(timeout=10)
+    assert second.id in stored(first) and first.id in stored(second)
+    assert "Related articles wait: the database went away" in log.getvalue()
+    assert "Related articles computed for 1 saved article." in log.getvalue()

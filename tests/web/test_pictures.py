@@ -26,6 +26,7 @@ def _build_sample_site(make: Factories) -> None:
     with make.app.app_context():
         demo.load(now=clock.now(), zone="America/New_York")
         db.session.commit()
+    make.worker_caught_up()
     add_pictures(make.app)
 
 
