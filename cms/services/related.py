@@ -138,6 +138,12 @@ def queue(article: Article) -> None:
     db.session.execute(insert(RelatedQueued).values(article_id=article.id))
 
 
+def is_queued(article: Article) -> bool:
+    """Whether the worker has yet to compute `article`'s related articles after its last save."""
+    return db.session.scalar(select(RelatedQueued.id).where(RelatedQueued.article_id == article.id).limit(1)) \
+        is not None
+
+
 @dataclass(frozen=True)
 class CaughtUp:
     """What `catch_up` did."""

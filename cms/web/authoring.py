@@ -285,6 +285,7 @@ def _writing_screen(article: Article | None, form: ArticleForm, *, offered: Auto
         tag_names=tags.names_offered_to(current_user, now),
         preview_links=articles.preview_links(article) if article else [],
         confirm=ConfirmForm(),
+        related_waiting=related.is_queued(article) if article else False,
         related_shown=[e for e in explanations if e.is_shown],
         related_chosen=[e for e in explanations if e.is_pinned or e.is_excluded],
         related_others=[e for e in explanations if e.is_live and not (e.is_shown or e.is_pinned or e.is_excluded)],

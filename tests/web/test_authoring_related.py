@@ -15,6 +15,7 @@ from cms.services import related
 from tests.conftest import csrf_token
 from tests.core.related_corpus import CORPUS
 from tests.factories import Factories
+from tests.web.test_authoring import submit
 
 
 def edit_url(article_id: int) -> str:
@@ -195,6 +196,17 @@ def test_suggestions_say_when_linking_is_off_or_nothing_is_mentioned(client, aut
     assert texts(tree, "//div[@id='link-suggestions']/p")[0].startswith("Turned off")
     assert texts(page(client, edit_url(none)), "//div[@id='link-suggestions']/p") == [
         "The saved text mentions no other live article by its title."]
+
+
+def test_after_a_save_the_section_says_its_list_follows_within_seconds(client, auth, make, site):
+    auth.login("editor")
+    url = edit_url(site["Understanding Anxiety"])
+    waiting = "These are from before your last save: they are brought up to date within a few seconds."
+    assert waiting not in texts(page(client, url), "//section[@id='related']//p")
+    submit(client, url, body_source="Anxiety, worry and the body, said again.")
+    assert waiting in texts(page(client, url), "//section[@id='related']//p")
+    make.worker_caught_up()
+    assert waiting not in texts(page(client, url), "//section[@id='related']//p")
 
 
 def test_a_new_article_has_no_related_section(client, auth):
