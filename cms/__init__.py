@@ -4,6 +4,7 @@ once, as it starts, that its database and Redis answer (`cms.web.health.check_at
 from __future__ import annotations
 
 import os
+import select
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,26 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Please sign in to continue."
     login_manager.session_protection = "strong"
     _configure_sqlite(app)
+    _configure_postgresql(app)
+
+
+def _configure_postgresql(app: Flask) -> None:
+    """Replace a pooled connection the server closed (a restart, an idle timeout) as it is checked out.
+
+    A closed connection has something to read: the end of its stream, or the server's last words. A healthy
+    idle one has nothing, so a zero-timeout poll of its socket tells them apart without the round trip
+    SQLAlchemy's pool_pre_ping costs on every checkout, which is every request.
+    """
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        return
+    from sqlalchemy import event
+    from sqlalchemy.exc import DisconnectionError
+
+    with app.app_context():
+        @event.listens_for(db.engine, "checkout")
+        def on_checkout(connection: Any, _record: Any, _proxy: Any) -> None:
+            if connection.closed or select.select([connection.pgconn.socket], [], [], 0)[0]:
+                raise DisconnectionError("the server closed this pooled connection")  # the pool connects anew
 
 
 def _configure_sqlite(app: Flask) -> None:

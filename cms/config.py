@@ -27,7 +27,7 @@ class ConfigError(click.ClickException):
 class Defaults:
     SITE_URL = "http://127.0.0.1:5000"
     SITE_TIMEZONE = "America/New_York"  # the author's practice; never UTC by surprise
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {"pool_pre_ping": True}  # copied, never mutated
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {}  # copied, never mutated
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -166,10 +166,11 @@ def check(settings: Mapping[str, Any]) -> None:
 
 
 def engine_options(settings: Mapping[str, Any]) -> dict[str, Any]:
-    """SQLAlchemy's engine options: on PostgreSQL, a bounded pool and connect timeout from the settings."""
+    """SQLAlchemy's engine options: on PostgreSQL, a bounded pool and connect timeout from the settings.
+
+    No pool_pre_ping: PostgreSQL's pooled connections are checked without a round trip (cms._configure_postgresql)
+    and SQLite's cannot drop."""
     options = dict(settings.get("SQLALCHEMY_ENGINE_OPTIONS") or Defaults.SQLALCHEMY_ENGINE_OPTIONS)
-    if make_url(settings["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "sqlite":
-        options["pool_pre_ping"] = False
     if make_url(settings["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "postgresql":
         options.setdefault("pool_size", int(settings.get("DB_POOL_SIZE", Defaults.DB_POOL_SIZE)))
         options.setdefault("max_overflow", int(settings.get("DB_MAX_OVERFLOW", Defaults.DB_MAX_OVERFLOW)))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from alembic.script import ScriptDirectory
 from flask import Flask
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from cms import MIGRATIONS, create_app
 from cms.core.workflow import Status
@@ -156,3 +156,22 @@ def test_a_closed_redis_port_is_served_around_with_one_warning(app_config, make:
     warnings = [record.getMessage() for record in caplog.records if "does not answer" in record.getMessage()]
     assert len(warnings) == 1
     assert warnings[0].startswith("The page cache's Redis (CACHE_URL) does not answer (")
+
+
+def test_a_connection_the_database_closed_while_pooled_is_replaced_as_it_is_taken(app, client, make):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("SQLite's connections are files: nothing can close them from outside")
+    with app.app_context():  # connections in the pool, closed by the server as a restart or an idle timeout would
+        pooled = [db.engine.connect() for _ in range(2)]
+        backends = [connection.connection.dbapi_connection.info.backend_pid for connection in pooled]
+        for connection in pooled:
+            connection.close()
+        with create_engine(db.engine.url).connect() as killer:  # from outside the pool
+            for backend in backends:
+                assert killer.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend}).scalar()
+        time.sleep(0.2)  # the server's goodbye reaches the pooled sockets
+        for _ in backends:  # a write's transaction, which nothing could try again once begun
+            with db.engine.begin() as connection:
+                assert connection.execute(text("SELECT pg_backend_pid()")).scalar() not in backends
+    make.article("Still here", slug="still-here")
+    assert client.get("/articles/still-here").status_code == 200
