@@ -43,6 +43,8 @@ from cms.services import outbox, reader, related, site, subscriptions
 
 #: How long a save's related articles wait at most for the worker's thread to look again.
 RELATED_POLL_SECONDS = 1.0
+#: How long a stopping worker waits for the thread computing related articles to finish what it is doing.
+KEEPER_STOP_SECONDS = 5.0
 #: Placeholders in an article's rendered email, replaced per subscriber: rendering happens once per article.
 MANAGE = "cms-manage-url-placeholder"
 UNSUBSCRIBE = "cms-unsubscribe-url-placeholder"
@@ -100,7 +102,9 @@ class Worker:
                         break
                     self.stopping.wait(self._seconds_to_sleep())
             finally:
-                keeper.join()
+                # A catch-up still building its index (minutes on a large site) is left to end with the process:
+                # its transaction was never committed, and the queue keeps what it had taken.
+                keeper.join(timeout=None if once else KEEPER_STOP_SECONDS)
                 self.transport.close()
                 db.session.remove()
         return self.sent

@@ -2,7 +2,7 @@
 to a live article every 2 s, through the back office over HTTP.
 
     python -m tests.bench.bench_writing [--articles 1000] [--duration 20] [--database-url URL] [--existing]
-                                        [--live-every SECONDS]
+                                        [--live-every SECONDS] [--worker-wait SECONDS]
 
 It serves a generated site under gunicorn (2 sync workers, as `tests.bench.run`) with `flask cms worker` beside
 it, as deployed, and waits until the worker has built its related-articles index and emptied the queue. Then it
@@ -148,6 +148,8 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--database-url", help="an empty PostgreSQL database (default: SQLite in a temp dir)")
     parser.add_argument("--existing", action="store_true", help="serve the site already at --database-url")
+    parser.add_argument("--worker-wait", type=float, default=600,
+                        help="seconds to wait for the worker's related-articles index before measuring")
     parser.add_argument("--live-every", type=float, default=LIVE_EVERY,
                         help="seconds between published edits of a live article (0: drafts only)")
     args = parser.parse_args()
@@ -174,7 +176,10 @@ def main() -> int:
         port = int(base.rsplit(":", 1)[1])
         editor = Editor(port, ADMIN_EMAIL, "bench password 123")
         draft_id = _new_draft(editor)
-        print(f"The worker caught up (its related-articles index built) in {_caught_up(app):.0f} s.")
+        waited = _caught_up(app, args.worker_wait)
+        print(f"The worker caught up (its related-articles index built) in {waited:.0f} s." if waited is not None
+              else f"The worker was still building its related-articles index after {args.worker_wait:g} s: "
+                   "the runs below share the machine with it, as right after a deploy.")
         _warm(base, paths)
         quiet_from = _size(access_log)
         quiet = wrk("articles, no writes", base, paths, **load)
@@ -242,8 +247,9 @@ def worker(env: dict[str, str], log: Path) -> Iterator[None]:
             process.wait(timeout=60)
 
 
-def _caught_up(app, seconds: float = 3600) -> float:
-    """Wait until the worker has emptied the related-articles queue; return how long that took."""
+def _caught_up(app, seconds: float) -> float | None:
+    """Wait until the worker has emptied the related-articles queue; return how long that took, None if it had not
+    after `seconds`."""
     from sqlalchemy import func, select
 
     from cms.extensions import db
@@ -255,7 +261,7 @@ def _caught_up(app, seconds: float = 3600) -> float:
             if not db.session.scalar(select(func.count()).select_from(RelatedQueued)):
                 return time.monotonic() - started
         time.sleep(0.5)
-    raise SystemExit(f"The worker did not catch up within {seconds:.0f} s.")
+    return None
 
 
 def _percentile(values: list[float], share: float) -> float:
