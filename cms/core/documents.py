@@ -20,6 +20,7 @@ import yaml
 
 from cms.core import clock, front_matter, numbers
 from cms.core.errors import InvalidInput
+from cms.core.numbers import file_size
 from cms.core.workflow import Status
 
 MAX_BYTES = 64 * 1024 * 1024  # what one import may read, however it is packed
@@ -135,7 +136,7 @@ def zip_members(data: bytes, name: str) -> list[tuple[str, bytes]]:
         members = [info for info in archive.infolist() if not info.is_dir()
                    and (is_markdown(info.filename) or info.filename == SERIES_FILE)]
         if sum(info.file_size for info in members) > MAX_BYTES:
-            raise InvalidInput(f"{name} unpacks to more than the {MAX_BYTES // 1024 // 1024} MB "
+            raise InvalidInput(f"{name} unpacks to more than the {file_size(MAX_BYTES)} "
                                "an import accepts.")
         try:
             return [(info.filename, archive.read(info)) for info in sorted(members, key=lambda i: i.filename)]

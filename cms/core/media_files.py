@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from cms.core.errors import InvalidInput
+from cms.core.numbers import file_size
 
 AUDIO = "audio"
 VIDEO = "video"
@@ -89,17 +90,13 @@ def check(head: bytes, *, size: int, max_bytes: int) -> Format:
     """Return the format of a file of `size` bytes starting with `head`; raises InvalidInput, in one sentence,
     if it is empty, larger than `max_bytes`, or not an audio or video file we keep."""
     if size > max_bytes:
-        raise InvalidInput(f"The file is larger than the {megabytes(max_bytes)} an audio or video file may be.")
+        raise InvalidInput(f"The file is larger than the {file_size(max_bytes)} an audio or video file may be.")
     if not size:
         raise InvalidInput("The file is empty.")
     found = sniff(head)
     if found is None:
         raise InvalidInput(f"The file is not an audio or video file this site plays ({ACCEPTED}).")
     return found
-
-
-def megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.0f} MB" if size >= 1024 * 1024 else f"{max(1, size // 1024)} KB"
 
 
 def _is_mpeg_audio_frame(header: bytes) -> bool:

@@ -1,4 +1,5 @@
-"""Whole numbers as people type them, read one way wherever they come from (a request, front matter, an export)."""
+"""Numbers as people type and read them: whole numbers read one way wherever they come from (a request, front
+matter, an export), and sizes of files written one way wherever they are told."""
 
 import re
 
@@ -10,3 +11,15 @@ _DIGITS = re.compile(r"[0-9]{1,18}")
 def whole(text: str) -> int | None:
     """Return `text` as a whole number if it is nothing but ASCII digits, else None."""
     return int(text) if _DIGITS.fullmatch(text) else None
+
+
+_MB = 1024 * 1024
+
+
+def file_size(size: int) -> str:
+    """A size in bytes as people read it: "12.3 MB", "50 MB", "240 KB", "900 bytes"."""
+    if size >= _MB:
+        return f"{size / _MB:.1f}".removesuffix(".0") + " MB"
+    if size >= 1024:
+        return f"{size // 1024} KB"
+    return f"{size} bytes"

@@ -27,6 +27,7 @@ from markdownify import markdownify
 from cms.core import clock, media_files, numbers, rendering
 from cms.core.documents import Batch, Document, Report, SeriesInfo, plural
 from cms.core.errors import InvalidInput
+from cms.core.numbers import file_size
 from cms.core.slugs import slugify
 from cms.core.workflow import Status
 
@@ -106,7 +107,7 @@ class _Names:
 def _channel(data: bytes, *, source: str, max_bytes: int) -> tuple[Element, _Names]:
     """Parse safely and return the <channel> and the file's namespaces, or refuse in one sentence."""
     if len(data) > max_bytes:
-        raise InvalidInput(f"{source} is {_megabytes(len(data))}, more than the {_megabytes(max_bytes)} "
+        raise InvalidInput(f"{source} is {file_size(len(data))}, more than the {file_size(max_bytes)} "
                            "an import accepts.")
     if b"\x00" in data[:4096]:
         raise InvalidInput(f"{source} is binary data, not a WordPress export (WXR).")
@@ -302,10 +303,6 @@ def _text(element: Element, tag: str) -> str:
 def _plain(text: str) -> str:
     """Titles and terms as WordPress stores them may hold entities and tags; readers saw neither."""
     return " ".join(unescape(re.sub(r"<[^>]*>", "", text)).split())
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f} MB"
 
 
 # Post content: Gutenberg comments, shortcodes, paragraphs, then Markdown where it is faithful.

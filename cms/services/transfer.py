@@ -36,6 +36,7 @@ from cms.core.documents import (
     zip_members,
 )
 from cms.core.errors import CMSError, InvalidInput
+from cms.core.numbers import file_size
 from cms.core.slugs import slugify
 from cms.core.workflow import Role, Status
 from cms.extensions import db
@@ -59,7 +60,7 @@ def load(path: Path, *, zone: str) -> Batch:
     if not path.is_file():
         raise InvalidInput(f"{path} is neither a file nor a folder.")
     if path.stat().st_size > MAX_BYTES:
-        raise InvalidInput(f"{path.name} is larger than the {MAX_BYTES // 1024 // 1024} MB an import accepts.")
+        raise InvalidInput(f"{path.name} is larger than the {file_size(MAX_BYTES)} an import accepts.")
     return read_bytes(path.read_bytes(), name=path.name, zone=zone)
 
 

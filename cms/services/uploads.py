@@ -30,6 +30,7 @@ from sqlalchemy import select
 
 from cms.core import images, media_files
 from cms.core.errors import InvalidInput
+from cms.core.numbers import file_size
 from cms.extensions import db
 from cms.models import Media, MediaFile, MediaVariant, User
 
@@ -75,7 +76,7 @@ def save(stream: BinaryIO, *, by: User | None, now: datetime, filename: str = ""
     """
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise InvalidInput(f"The image is larger than {max_bytes // (1024 * 1024)} MB.", field="image")
+        raise InvalidInput(f"The image is larger than {file_size(max_bytes)}.", field="image")
     if not data:
         raise InvalidInput("The file is empty.", field="image")
     if _SVG.match(data[:4096]):

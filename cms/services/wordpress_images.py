@@ -27,9 +27,10 @@ from urllib.request import HTTPRedirectHandler, Request, build_opener
 
 from sqlalchemy import select
 
-from cms.core import media_files, wordpress
+from cms.core import wordpress
 from cms.core.documents import Batch, Report, plural
 from cms.core.errors import InvalidInput
+from cms.core.numbers import file_size
 from cms.extensions import db
 from cms.models import Media, User
 from cms.services import uploads
@@ -145,7 +146,7 @@ class Finder:
 
 
 def _too_large(max_bytes: int) -> str:
-    return f"larger than {media_files.megabytes(max_bytes)}"
+    return f"larger than {file_size(max_bytes)}"
 
 
 class _SameSite(HTTPRedirectHandler):
