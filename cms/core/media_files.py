@@ -9,13 +9,26 @@ type its signature gave, under its own extension, so a browser never guesses.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from cms.core.documents import plural
 from cms.core.errors import InvalidInput
 from cms.core.numbers import file_size
 
+IMAGE = "image"
 AUDIO = "audio"
 VIDEO = "video"
+#: What each kind of upload is called in a sentence.
+NOUNS = {IMAGE: "image", AUDIO: "audio file", VIDEO: "video file"}
+
+
+def counted(kinds: Mapping[str, int]) -> str:
+    """"3 images, 1 audio file and 1 video file"; "0 images" when there are none."""
+    words = [plural(kinds[kind], noun) for kind, noun in NOUNS.items() if kinds.get(kind)]
+    if not words:
+        return plural(0, NOUNS[IMAGE])
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, func, or_, select
 
-from cms.core import images, rendering, workflow
+from cms.core import images, media_files, rendering, workflow
 from cms.core.errors import InvalidInput, NotAllowed
 from cms.extensions import db
 from cms.models import Article, Media, Page, User, user_photos
@@ -64,7 +64,7 @@ def visible_to(by: User) -> Select[Media]:
 
 def images_visible_to(by: User) -> Select[Media]:
     """`visible_to(by)` without audio and video: what may be a featured image or a profile photo."""
-    return visible_to(by).where(Media.kind == "image")
+    return visible_to(by).where(Media.kind == media_files.IMAGE)
 
 
 def count_visible(by: User) -> int:

@@ -161,7 +161,7 @@ def _served_file(name: str) -> Served | None:
         return None
     row = db.session.execute(
         select(MediaFile.data, Media.content_type, Media.created_at).join(Media)
-        .where(Media.key == path["key"], Media.kind != "image")).first()
+        .where(Media.key == path["key"], Media.kind != media_files.IMAGE)).first()
     if row is None or media_files.BY_CONTENT_TYPE[row.content_type].extension != path["ext"]:
         return None
     return Served(data=row.data, content_type=row.content_type, etag=name, created_at=row.created_at)
@@ -174,7 +174,7 @@ def lookup(keys: list[str]) -> dict[str, images.ImageInfo]:
         return {}
     found = {media_id: (key, width, height, content_type) for media_id, key, width, height, content_type in
              db.session.execute(select(Media.id, Media.key, Media.width, Media.height, Media.content_type)
-                                .where(Media.key.in_(keys), Media.kind == "image"))}
+                                .where(Media.key.in_(keys), Media.kind == media_files.IMAGE))}
     widths: dict[tuple[int, str], list[int]] = {}
     for media_id, width, fmt in db.session.execute(
             select(MediaVariant.media_id, MediaVariant.width, MediaVariant.format)

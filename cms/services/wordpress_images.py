@@ -27,8 +27,8 @@ from urllib.request import HTTPRedirectHandler, Request, build_opener
 
 from sqlalchemy import select
 
-from cms.core import wordpress
-from cms.core.documents import Batch, Report, plural
+from cms.core import media_files, wordpress
+from cms.core.documents import Batch, Report
 from cms.core.errors import InvalidInput
 from cms.core.numbers import file_size
 from cms.extensions import db
@@ -63,7 +63,7 @@ class Limits:
 
     def bytes_of(self, kind: str) -> int:
         """The largest file of `kind` ("image", "audio", "video") an import brings along."""
-        return self.max_bytes if kind == "image" else self.max_audio_video_bytes
+        return self.max_bytes if kind == media_files.IMAGE else self.max_audio_video_bytes
 
 
 class _Missing(Exception):
@@ -255,7 +255,7 @@ def _brought(address: wordpress.UploadAddress, found: Finder | None, *, site: st
         name = path.rsplit("/", 1)[-1]
         try:
             data = found.read(site, path, max_bytes=limits.bytes_of(address.kind))
-            if address.kind == "image":
+            if address.kind == media_files.IMAGE:
                 media = uploads.save(BytesIO(data), by=by, now=now, filename=name, max_bytes=limits.max_bytes,
                                      max_pixels=limits.max_pixels, max_animation_pixels=limits.max_animation_pixels)
             else:
@@ -279,10 +279,9 @@ def _report_missing(missing: dict[str, str], kinds: dict[str, str], found: Finde
     if not missing:
         return
     counted = Counter(kinds[path] for path in missing)
-    named_kinds = [plural(counted[kind], word) for kind, word in _WORDS if counted[kind]]
-    files = " and ".join([", ".join(named_kinds[:-1]), named_kinds[-1]] if len(named_kinds) > 1 else named_kinds)
+    files = media_files.counted(counted)
     if found is None:
-        fetched = "images" if set(counted) == {"image"} else "files"
+        fetched = "images" if set(counted) == {media_files.IMAGE} else "files"
         batch.report.note(f"Left pointing at the old site: {files}; import again with a copy of its uploads folder, "
                           f"or fetching {fetched} from it, to bring them along.")
         return
@@ -291,5 +290,3 @@ def _report_missing(missing: dict[str, str], kinds: dict[str, str], found: Finde
     batch.report.note(f"Could not bring {files} along, so the bodies still point at the old site for: "
                       f"{named}{more}.")
 
-
-_WORDS = (("image", "image"), ("audio", "audio file"), ("video", "video file"))

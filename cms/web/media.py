@@ -40,7 +40,7 @@ class MediaView(BaseView):
                                         .offset((page - 1) * PAGE_SIZE)))
         rows = [_row(item) for item in items]
         return self.render("admin/media.html", rows=rows, form=ConfirmForm(), page=page, total=total,
-                           counted=_counted(kinds), has_next=page * PAGE_SIZE < total)
+                           counted=media_files.counted(kinds), has_next=page * PAGE_SIZE < total)
 
     @expose("/upload", methods=["POST"])
     def upload(self) -> ResponseReturnValue:
@@ -74,15 +74,6 @@ class MediaView(BaseView):
                 lambda: media_service.delete(item, by=current_user)) is not False:
             flash(f"Deleted “{name}”.", "success")
         return redirect(url_for(".index"))
-
-
-def _counted(kinds: dict[str, int]) -> str:
-    """"3 images, 1 audio file and 1 video file"."""
-    words = [f"{kinds[kind]} {word}{'' if kinds[kind] == 1 else 's'}" for kind, word in
-             (("image", "image"), ("audio", "audio file"), ("video", "video file")) if kinds.get(kind)]
-    if not words:
-        return "0 images"
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def _row(item: Media) -> dict:

@@ -60,3 +60,11 @@ def test_a_player_plays_our_upload_with_a_link_to_it_inside():
     assert media_files.player("audio", src, "Listen: talk.mp3") == (
         f'<audio controls src="{src}"><a href="{src}">Listen: talk.mp3</a></audio>')
     assert media_files.UPLOAD_PATH.fullmatch(src) and not media_files.UPLOAD_PATH.fullmatch(src[:-3] + "jpg")
+
+
+@pytest.mark.parametrize(("kinds", "told"), [
+    ({}, "0 images"), ({"image": 1}, "1 image"), ({"audio": 2}, "2 audio files"),
+    ({"image": 3, "audio": 1, "video": 1}, "3 images, 1 audio file and 1 video file"),
+    ({"image": 0, "video": 2}, "2 video files")])
+def test_uploads_are_counted_by_kind_in_one_sentence(kinds, told):
+    assert media_files.counted(kinds) == told
