@@ -9,7 +9,7 @@ A save only queues its article (`queue`, one row in the save's transaction). The
 keeps the engine's index in memory, built from the database on first use, and every second takes the queue
 (`catch_up`): it updates each queued article's row and the rows it enters or leaves, nothing else, and marks
 the live articles whose lists readers see change, so the page caches build those again. Building the index
-grows with the site (minutes at 100,000 articles), and no reader or author waits for it.
+grows with the site (about 30 s at 10,000 articles), and no reader or author waits for it.
 
 Drift: an update weighs the saved article, and the few articles weighed longest ago, with the current
 document frequencies (see `core.related`); the rows that moved are rewritten with it. `flask cms reindex`
