@@ -8,8 +8,9 @@ Fast without sharing state between tests:
   most of a test's time, are built once a process and copied for later tests (`prebuilt`, see Prebuilt): SQLite
   by its backup of every page into the test's own file, PostgreSQL by INSERT … SELECT from a schema beside the run's.
   Each test still has its own database and app; the builder's answer is handed out again as a copy.
-- Commits don't wait for a disk: SQLite files live in memory (/dev/shm) where there is one, and PostgreSQL
-  sessions run with synchronous_commit off; a test database has nothing to keep through a crash.
+- Commits don't wait for a disk: SQLite files, and every temporary folder, live in memory (/dev/shm) where there
+  is one, and PostgreSQL sessions run with synchronous_commit off; a test database has nothing to keep through a
+  crash.
 - Passwords are hashed with one round of PBKDF2 (PASSWORD_HASH_METHOD) instead of the site's scrypt, which
   costs 0.2 s for every account made or signed in to; tests/services/test_password_storage.py checks the site's.
 - Templates are compiled once a run, not once per test's app: Jinja's bytecode cache, checked against the source.
@@ -198,8 +199,18 @@ def _share_compiled_statements(connection: Connection) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     """Python's collector of reference cycles runs after every 700 new objects by default, and every app a test
     makes (and every request) makes thousands, each app a web of cycles: collections took half of an app's time.
-    After every 10,000 it costs a fifth as much; garbage waits a little longer in memory."""
+    After every 10,000 it costs a fifth as much; garbage waits a little longer in memory.
+
+    Temporary folders (tmp_path, and so the SQLite files of tests that make their own) go to memory where there
+    is one: an upgrade test's migrations commit dozens of times, each waiting for a disk (4 s a test, 1 s on CPU).
+    """
     gc.set_threshold(10_000)
+    if _memory_folder() and not os.environ.get("PYTEST_DEBUG_TEMPROOT"):  # pytest's own way to choose, first
+        tempfile.tempdir = str(MEMORY_FOLDER)
+
+
+def _memory_folder() -> Path | None:
+    return MEMORY_FOLDER if MEMORY_FOLDER.is_dir() and os.access(MEMORY_FOLDER, os.W_OK) else None
 
 
 @pytest.fixture(scope="session")
@@ -228,8 +239,7 @@ def database_url() -> Iterator[str | None]:
 @pytest.fixture(scope="session")
 def sqlite_folder() -> Iterator[Path]:
     """Where this run's SQLite files go, removed afterwards."""
-    memory = MEMORY_FOLDER if MEMORY_FOLDER.is_dir() and os.access(MEMORY_FOLDER, os.W_OK) else None
-    with tempfile.TemporaryDirectory(prefix="cms-tests-", dir=memory) as folder:
+    with tempfile.TemporaryDirectory(prefix="cms-tests-", dir=_memory_folder()) as folder:
         yield Path(folder)
 
 
