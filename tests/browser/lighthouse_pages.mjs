@@ -5,7 +5,7 @@
 // node lighthouse_pages.mjs '{"chromePath": …, "chromeFlags": […], "categories": […], "pages": [[url, report], …]}'
 // writes each page's report (JSON) to its path; a page Lighthouse could not measure gets no report, and why on
 // stderr. Exits non-zero only when Lighthouse or Chromium could not run at all.
-import * as ChromeLauncher from 'chrome-launcher';
+import * as ChromeLauncher from 'chrome-launcher';  // Lighthouse's own dependency, pinned by package-lock.json
 import lighthouse from 'lighthouse';
 import {writeFileSync} from 'node:fs';
 
