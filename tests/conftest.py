@@ -8,16 +8,19 @@ Fast without sharing state between tests:
   most of a test's time, are built once a process and copied for later tests (`prebuilt`, see Prebuilt): SQLite
   by its backup of every page into the test's own file, PostgreSQL by INSERT … SELECT from a schema beside the run's.
   Each test still has its own database and app; the builder's answer is handed out again as a copy.
-- Commits don't wait for a disk: SQLite files live in memory (/dev/shm) where there is one, and PostgreSQL
-  sessions run with synchronous_commit off; a test database has nothing to keep through a crash.
+- Commits don't wait for a disk: SQLite files, and every temporary folder, live in memory (/dev/shm) where there
+  is one, and PostgreSQL sessions run with synchronous_commit off; a test database has nothing to keep through a
+  crash.
 - Passwords are hashed with one round of PBKDF2 (PASSWORD_HASH_METHOD) instead of the site's scrypt, which
   costs 0.2 s for every account made or signed in to; tests/services/test_password_storage.py checks the site's.
 - Templates are compiled once a run, not once per test's app: Jinja's bytecode cache, checked against the source.
 - So are the functions Werkzeug writes to build each URL rule's URLs (two a rule, 112 rules an app: half of what an
-  app costs to make): the same function for the same rule, bound to each app's own rule.
+  app costs to make): the same function for the same rule, bound to each app's own rule. And each rule's text is
+  parsed once (a quarter of what is left), each app's rule getting converters of its own.
 - And SQL statements: SQLAlchemy compiles each statement once per engine, and every test has an engine of its own,
   so all share one statement cache, each statement kept apart per kind and settings of database (its dialect).
-- And the back office's form classes, which Flask-Admin scaffolds from the models for each view of each app.
+- And the back office's form classes, which Flask-Admin scaffolds from the models for each view of each app, and
+  which of each view's methods are actions.
 - Slow inputs are made cheaply, not made smaller: a 200-frame GIF is one encoded frame's block repeated.
 - Python's collector of reference cycles runs after every 10,000 new objects, not 700 (pytest_configure).
 - `make test` runs one process per core (pytest-xdist); each has its own SQLite folder or PostgreSQL schema.
@@ -35,27 +38,30 @@ import uuid
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import closing
-from copy import deepcopy as copy_object
+from copy import copy as copy_shallow, deepcopy as copy_object
 from dataclasses import dataclass
 from pathlib import Path
 from types import BuiltinFunctionType, FunctionType, ModuleType
 from typing import Any, TypeVar
 
 import pytest
-from flask import Flask
+from flask import Flask, request, session
 from flask.testing import FlaskClient
+from flask_admin.actions import ActionsMixin
 from flask_admin.model import BaseModelView
+from flask_login import login_user
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
 from sqlalchemy import column, create_engine, delete, event, func, insert, inspect, literal, or_, select, table, text
 from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.util import LRUCache
-from werkzeug.routing import Rule
+from werkzeug.routing import BaseConverter, Rule
 
 from cms import create_app
 from cms.core import clock
 from cms.extensions import db
+from cms.services import users
 from tests import factories
 
 PASSWORD = factories.PASSWORD
@@ -101,6 +107,34 @@ def _compile_url_builder_once(rule: Rule, append_unknown: bool = True) -> Callab
 
 Rule._compile_builder = _compile_url_builder_once  # type: ignore[method-assign] - a test-only patch, described above
 
+PARSED_RULES: dict[tuple, tuple[list, list, dict[str, BaseConverter]]] = {}
+_compile_rule = Rule.compile
+
+
+def _compile_rule_once(rule: Rule) -> None:
+    """Werkzeug's Rule.compile, parsing each rule's text once: its parts (the regular expressions it is matched
+    by), trace and converters depend only on that text, where it is matched (subdomain or host), whether slashes
+    merge and which converter the map names how. The parts are shared, read only; each rule gets converters bound
+    to its own map, and its URL builders as _compile_url_builder_once gives them."""
+    assert rule.map is not None
+    where = rule.host if rule.map.host_matching else rule.subdomain
+    key = (rule.rule, where, rule.map.host_matching, rule.merge_slashes, tuple(rule.map.converters.items()))
+    if key not in PARSED_RULES:
+        _compile_rule(rule)
+        PARSED_RULES[key] = (rule._parts, rule._trace, rule._converters)
+        return
+    parts, trace, converters = PARSED_RULES[key]
+    rule._parts, rule._trace = list(parts), list(trace)
+    rule._converters = {name: copy_shallow(converter) for name, converter in converters.items()}
+    for converter in rule._converters.values():
+        converter.map = rule.map
+    rule.arguments.update(converters)
+    rule._build = rule._compile_builder(False).__get__(rule, None)
+    rule._build_unknown = rule._compile_builder(True).__get__(rule, None)
+
+
+Rule.compile = _compile_rule_once  # type: ignore[method-assign] - a test-only patch, described above
+
 ADMIN_FORMS: dict[tuple[type, str], dict[str, Any]] = {}
 _refresh_admin_forms = BaseModelView._refresh_forms_cache
 _ADMIN_FORM_CLASSES = ("_create_form_class", "_edit_form_class", "_delete_form_class", "_action_form_class",
@@ -125,6 +159,27 @@ def _refresh_admin_forms_once(view: BaseModelView) -> None:
 
 
 BaseModelView._refresh_forms_cache = _refresh_admin_forms_once  # type: ignore[method-assign] - test-only, above
+
+#: A back-office view class -> its actions: (name, text, confirmation) and the method's attribute name.
+ADMIN_ACTIONS: dict[type, list[tuple[str, str, str | None, str]]] = {}
+_init_admin_actions = ActionsMixin.init_actions
+
+
+def _init_admin_actions_once(view: ActionsMixin) -> None:
+    """Flask-Admin's init_actions, remembering which methods of the view's class are actions: it finds them by
+    looking up every attribute of the class through its ancestors, a sixth of what making an app costs. Each
+    view still gets its own bound methods."""
+    if type(view) not in ADMIN_ACTIONS:
+        _init_admin_actions(view)
+        ADMIN_ACTIONS[type(view)] = [(name, text, confirmation, method.__name__)
+                                     for name, (method, text, confirmation) in view._actions_data.items()]
+        return
+    view._actions = [(name, text) for name, text, _, _ in ADMIN_ACTIONS[type(view)]]
+    view._actions_data = {name: (getattr(view, attribute), text, confirmation)
+                          for name, text, confirmation, attribute in ADMIN_ACTIONS[type(view)]}
+
+
+ActionsMixin.init_actions = _init_admin_actions_once  # type: ignore[method-assign] - test-only, above
 
 #: Dialect settings compared by value; any other attribute (a type compiler, a cache) by its class.
 DIALECT_SETTINGS = (type(None), bool, int, float, str, tuple, type, ModuleType, FunctionType, BuiltinFunctionType)
@@ -167,8 +222,18 @@ def _share_compiled_statements(connection: Connection) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     """Python's collector of reference cycles runs after every 700 new objects by default, and every app a test
     makes (and every request) makes thousands, each app a web of cycles: collections took half of an app's time.
-    After every 10,000 it costs a fifth as much; garbage waits a little longer in memory."""
+    After every 10,000 it costs a fifth as much; garbage waits a little longer in memory.
+
+    Temporary folders (tmp_path, and so the SQLite files of tests that make their own) go to memory where there
+    is one: an upgrade test's migrations commit dozens of times, each waiting for a disk (4 s a test, 1 s on CPU).
+    """
     gc.set_threshold(10_000)
+    if _memory_folder() and not os.environ.get("PYTEST_DEBUG_TEMPROOT"):  # pytest's own way to choose, first
+        tempfile.tempdir = str(MEMORY_FOLDER)
+
+
+def _memory_folder() -> Path | None:
+    return MEMORY_FOLDER if MEMORY_FOLDER.is_dir() and os.access(MEMORY_FOLDER, os.W_OK) else None
 
 
 @pytest.fixture(scope="session")
@@ -197,8 +262,7 @@ def database_url() -> Iterator[str | None]:
 @pytest.fixture(scope="session")
 def sqlite_folder() -> Iterator[Path]:
     """Where this run's SQLite files go, removed afterwards."""
-    memory = MEMORY_FOLDER if MEMORY_FOLDER.is_dir() and os.access(MEMORY_FOLDER, os.W_OK) else None
-    with tempfile.TemporaryDirectory(prefix="cms-tests-", dir=memory) as folder:
+    with tempfile.TemporaryDirectory(prefix="cms-tests-", dir=_memory_folder()) as folder:
         yield Path(folder)
 
 
@@ -385,19 +449,39 @@ def make(app: Flask) -> factories.Factories:
 
 
 class Auth:
-    """Signs the test client in through the real form, CSRF token and all."""
+    """Signs the test client in through the real form, CSRF token and all; or, for a test about what a signed-in
+    person may do rather than about signing in, starts the same session without the form's two requests."""
 
     def __init__(self, client: FlaskClient, make: factories.Factories) -> None:
         self.client, self.make = client, make
 
     def login(self, role: str = "author", email: str | None = None):
-        email = email or f"{role}@example.com"
-        if not self.make.user_exists(email):
-            self.make.user(role, email=email)
+        email = self._account(role, email)
         response = self.client.post("/login", data={
             "email": email, "password": PASSWORD, "csrf_token": csrf_token(self.client, "/login")})
         assert response.status_code == 302, response.get_data(as_text=True)
         return response
+
+    def start_session(self, role: str = "author", email: str | None = None) -> None:
+        """What the sign-in form does once the password matches (auth.login), in a request made as the client
+        makes them; the session it leaves is put in the client's cookie (as Flask-Login's FlaskLoginClient does)."""
+        email = self._account(role, email)
+        with self.make.app.test_request_context(environ_base=self.client.environ_base):
+            user = users.find_by_email(email)
+            assert user is not None
+            users.sign_in(user, user_agent=request.user_agent.string, now=clock.now())
+            db.session.commit()
+            login_user(user)
+            started = dict(session)
+        with self.client.session_transaction() as cookie:
+            cookie.clear()
+            cookie.update(started)
+
+    def _account(self, role: str, email: str | None) -> str:
+        email = email or f"{role}@example.com"
+        if not self.make.user_exists(email):
+            self.make.user(role, email=email)
+        return email
 
 
 @pytest.fixture

@@ -233,21 +233,26 @@ CHECKED_CHANGES = [change for change in CHANGING if change not in WITHOUT_CSRF]
 
 
 def _client_as(role: str, client, auth):
+    """The client signed in as `role`, by the session the sign-in form starts: signing in is not what these test
+    (tests/web/test_auth.py does)."""
     if role != "anonymous":
-        auth.login(role)
+        auth.start_session(role)
     return client
 
 
 @pytest.fixture
 def site(prebuilt) -> dict[str, int | str]:
-    """The rows the matrix's URLs name, each made through the factories and services."""
+    """The rows the matrix's URLs name and an account for each role, each made through the factories and
+    services."""
     return prebuilt(_build_site)
 
 
 def _build_site(make: Factories) -> dict[str, int | str]:
     app = make.app
-    own = make.article("My own draft", status=Status.DRAFT, tags=("grief",))
+    own = make.article("My own draft", status=Status.DRAFT, tags=("grief",))  # by author@example.com
     other = make.article("Someone else's draft", status=Status.DRAFT, author_email="other@example.com")
+    for role in ROLES[2:]:
+        make.user(role)
     with app.app_context():
         values: dict[str, int | str] = {"own": own, "other": other, "series": make.series(), "page": make.page()}
         for name, ident in (("own", own), ("other", other)):
@@ -284,7 +289,7 @@ def test_the_matrix(app, make, site, url, method):
         data = None
         if method != "GET":
             form = {name: value.format_map(site) for name, value in FORMS.get(url, {}).items()}
-            page = "/login" if role == "anonymous" else "/admin/articles/write"
+            page = "/login" if role == "anonymous" else "/logout"  # a form everyone reaches (signing out asks)
             data = {**form, "csrf_token": csrf_token(client, page)}
         response = client.open(url.format_map(site), method=method, data=data)
         observed.append(response.status_code)

@@ -230,6 +230,7 @@ def walk_app(tmp_path_factory: pytest.TempPathFactory, database_url: str | None)
         "SQLALCHEMY_DATABASE_URI": database_url or f"sqlite:///{folder / 'cms.sqlite'}",
         "SITE_URL": "http://127.0.0.1:5000", "SITE_TIMEZONE": "America/New_York",
         "UPLOAD_FOLDER": str(folder / "uploads"), "IMPORT_FOLDER": str(folder / "imports"),
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",  # as every test's app (conftest.py): not what this test is about
     })
     with app.app_context():
         db.create_all()
