@@ -172,11 +172,11 @@ def main() -> int:
     paths, live_id = _article_paths(app)
     load = {"duration": args.duration, "warmup": 3, "connections": args.connections}
     writes = Writes()
-    with gunicorn("app:app", env, ROOT) as (base, _), worker(env, workdir / "worker.log"):
+    with gunicorn("app:app", env, ROOT) as (base, _), worker(env, workdir / "worker.log") as computed:
         port = int(base.rsplit(":", 1)[1])
         editor = Editor(port, ADMIN_EMAIL, "bench password 123")
         draft_id = _new_draft(editor)
-        waited = _caught_up(app, args.worker_wait)
+        waited = _caught_up(computed, args.worker_wait)
         print(f"The worker caught up (its related-articles index built) in {waited:.0f} s." if waited is not None
               else f"The worker was still building its related-articles index after {args.worker_wait:g} s: "
                    "the runs below share the machine with it, as right after a deploy.")
@@ -235,33 +235,36 @@ def _server_ms(access_log: Path, start: int, end: int | None = None) -> list[flo
 
 
 @contextmanager
-def worker(env: dict[str, str], log: Path) -> Iterator[None]:
-    """`flask cms worker` beside the site, as deployed; stopped afterwards."""
-    with log.open("w") as output:
-        process = subprocess.Popen([str(ROOT / ".venv" / "bin" / "flask"), "--app", "app", "cms", "worker"],
-                                   cwd=ROOT, env={**os.environ, **env}, stdout=output, stderr=subprocess.STDOUT)
-        try:
-            yield
-        finally:
-            process.terminate()
-            process.wait(timeout=60)
+def worker(env: dict[str, str], log: Path) -> Iterator[threading.Event]:
+    """`flask cms worker` beside the site, as deployed, its output copied to `log`; yield an event set when it has
+    first computed related articles (its index built). Stopped afterwards."""
+    computed = threading.Event()
+    process = subprocess.Popen([str(ROOT / ".venv" / "bin" / "flask"), "--app", "app", "cms", "worker"],
+                               cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+
+    def copy() -> None:
+        with log.open("w") as output:
+            for line in process.stdout or ():
+                output.write(line)
+                if line.startswith("Related articles computed"):
+                    computed.set()
+
+    copying = threading.Thread(target=copy, daemon=True)
+    copying.start()
+    try:
+        yield computed
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+        copying.join(timeout=10)
 
 
-def _caught_up(app, seconds: float) -> float | None:
-    """Wait until the worker has emptied the related-articles queue; return how long that took, None if it had not
-    after `seconds`."""
-    from sqlalchemy import func, select
-
-    from cms.extensions import db
-    from cms.models import RelatedQueued
-
+def _caught_up(computed: threading.Event, seconds: float) -> float | None:
+    """Wait until the worker has computed what was queued; return how long that took, None if it had not after
+    `seconds`."""
     started = time.monotonic()
-    while time.monotonic() - started < seconds:
-        with app.app_context():
-            if not db.session.scalar(select(func.count()).select_from(RelatedQueued)):
-                return time.monotonic() - started
-        time.sleep(0.5)
-    return None
+    return time.monotonic() - started if computed.wait(seconds) else None
 
 
 def _percentile(values: list[float], share: float) -> float:

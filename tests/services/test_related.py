@@ -3,7 +3,6 @@ excluded, explained, linked."""
 
 import io
 import threading
-import time
 from datetime import timedelta
 
 import pytest
@@ -256,13 +255,16 @@ def test_an_article_changed_by_another_process_is_read_again_before_the_next_upd
 def test_a_running_worker_computes_a_save_within_seconds_and_tries_again_after_a_failure(app, editor, monkeypatch):
     first = write(editor, *CORPUS["couples"][0])
     caught_up()
-    catch_up, calls = related.catch_up, []
+    catch_up, calls, computed = related.catch_up, [], threading.Event()
 
     def failing_once(now):
         calls.append(now)
         if len(calls) == 1:
             raise OperationalError("SELECT", {}, Exception("the database went away"))
-        return catch_up(now)
+        done = catch_up(now)
+        if done.articles:
+            computed.set()
+        return done
 
     monkeypatch.setattr(related, "catch_up", failing_once)
     log = io.StringIO()
@@ -272,13 +274,11 @@ def test_a_running_worker_computes_a_save_within_seconds_and_tries_again_after_a
     try:
         second = write(editor, *CORPUS["couples"][1])
         db.session.commit()
-        deadline = time.monotonic() + 10
-        while second.id not in stored(first) and time.monotonic() < deadline:
-            time.sleep(0.1)
-            db.session.rollback()  # read afresh
+        assert computed.wait(timeout=10), "the worker never computed the save"
     finally:
         worker.stop()
         running.join(timeout=10)
+    db.session.rollback()  # read what the worker committed
     assert second.id in stored(first) and first.id in stored(second)
     assert "Related articles wait: the database went away" in log.getvalue()
     assert "Related articles computed for 1 saved article." in log.getvalue()
