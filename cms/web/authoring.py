@@ -304,7 +304,8 @@ def _numbering(article: Article | None, now: datetime) -> str | None:
 
 
 def _series_choices(*, may_create: bool) -> list[tuple[str, str]]:
-    titled = [(series.slug, series.title) for series in db.session.scalars(select(Series).order_by(Series.title))]
+    titled = [(slug, title) for slug, title in db.session.execute(select(Series.slug, Series.title)
+                                                                  .order_by(Series.title))]
     return [("", "No series"), *titled, *([(NEW_SERIES, "New series…")] if may_create else [])]
 
 
