@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from markupsafe import Markup, escape
-from sqlalchemy import ColumnClause, Select, column, func, literal_column, table
+from sqlalchemy import ColumnClause, Select, Subquery, column, func, literal_column, select, table
 
 from cms.extensions import db
 from cms.models import Article
@@ -25,6 +25,9 @@ _CHUNK = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"\w", re.UNICODE)
 
 _fts = table("article_search", column("rowid"))
+#: The most matches a search ranks, the newest: a word on every page of a site of 100,000 articles is ranked among
+#: the newest 2,000 of them rather than all, each search. A search with fewer matches ranks them all.
+RANKED_MATCHES = 2000
 
 
 @dataclass(frozen=True)
@@ -41,18 +44,28 @@ class Results:
 
 
 def search(text: str, now: datetime, *, page: int = 1, per_page: int = reader.PER_PAGE) -> Results:
-    """Return live articles matching `text`, best first, with highlighted excerpts; never raises on odd input."""
+    """Return live articles matching `text`, best first, with highlighted excerpts; never raises on odd input.
+
+    The ranking reads ids and scores alone, and only the page's articles are read whole, with their excerpts: an
+    excerpt is not drawn, nor a body read, for every match.
+    """
     text = " ".join(_printable(text).split())[:MAX_QUERY_LENGTH]
     if db.engine.dialect.name == "postgresql":
-        query = _postgresql(text, now)
+        match: _Match = _PostgreSQL(text)
     else:
         expression = fts5_query(text)
         if not expression:
             return Results(hits=[], page=page, has_next=False)
-        query = _sqlite(expression, now)
-    rows = db.session.execute(query.offset((page - 1) * per_page).limit(per_page + 1)).all()
-    hits = [Hit(article, highlight(excerpt or "")) for article, excerpt in rows[:per_page]]
-    return Results(hits=hits, page=page, has_next=len(rows) > per_page)
+        match = _SQLite(expression)
+    ranked = match.ranked()
+    ids = list(db.session.scalars(
+        reader.live_articles(now).with_only_columns(Article.id).join(ranked, ranked.c.id == Article.id)
+        .order_by(None).order_by(ranked.c.rank, Article.publish_at.desc(), Article.id.desc())
+        .offset((page - 1) * per_page).limit(per_page + 1)))
+    shown = ids[:per_page]
+    found = {article.id: (article, excerpt) for article, excerpt in db.session.execute(match.page(shown))}
+    hits = [Hit(found[ident][0], highlight(found[ident][1] or "")) for ident in shown if ident in found]
+    return Results(hits=hits, page=page, has_next=len(ids) > per_page)
 
 
 def _printable(text: str) -> str:
@@ -60,23 +73,48 @@ def _printable(text: str) -> str:
     return "".join(character for character in text if not unicodedata.category(character).startswith("C"))
 
 
-def _sqlite(expression: str, now: datetime) -> Select[Article, str | None]:
-    rank = func.bm25(literal_column("article_search"), 10.0, 4.0, 1.0)  # title, summary, body
-    excerpt = func.snippet(literal_column("article_search"), 2, _START, _STOP, "…", 32)
-    return (reader.live_articles(now).add_columns(excerpt)
-            .join(_fts, _fts.c.rowid == Article.id)
-            .where(literal_column("article_search").op("MATCH")(expression))
-            .order_by(None).order_by(rank, Article.publish_at.desc()))
+class _Match:
+    """A search in one engine's terms: its newest matches with their scores (lower is better), and a page of
+    articles with their excerpts."""
+
+    def ranked(self) -> Subquery:
+        raise NotImplementedError
+
+    def page(self, ids: list[int]) -> Select[Article, str | None]:
+        raise NotImplementedError
 
 
-def _postgresql(text: str, now: datetime) -> Select[Article, str | None]:
+class _SQLite(_Match):
+    def __init__(self, expression: str) -> None:
+        self.matches = literal_column("article_search").op("MATCH")(expression)
+
+    def ranked(self) -> Subquery:
+        rank = func.bm25(literal_column("article_search"), 10.0, 4.0, 1.0)  # title, summary, body
+        return (select(_fts.c.rowid.label("id"), rank.label("rank")).where(self.matches)
+                .order_by(_fts.c.rowid.desc()).limit(RANKED_MATCHES).subquery())
+
+    def page(self, ids: list[int]) -> Select[Article, str | None]:
+        excerpt = func.snippet(literal_column("article_search"), 2, _START, _STOP, "…", 32)
+        return (select(Article, excerpt).join(_fts, _fts.c.rowid == Article.id)
+                .where(self.matches, _fts.c.rowid.in_(ids)))
+
+
+class _PostgreSQL(_Match):
     vector: ColumnClause[object] = literal_column("articles.search_vector")
-    tsquery = func.websearch_to_tsquery("english", text)
-    excerpt = func.ts_headline("english", Article.body_text, tsquery,
-                               f"StartSel={_START}, StopSel={_STOP}, MaxWords=40, MinWords=20, "
-                               "MaxFragments=2, FragmentDelimiter=\" … \"")
-    return (reader.live_articles(now).add_columns(excerpt).where(vector.op("@@")(tsquery))
-            .order_by(None).order_by(func.ts_rank_cd(vector, tsquery).desc(), Article.publish_at.desc()))
+
+    def __init__(self, text: str) -> None:
+        self.tsquery = func.websearch_to_tsquery("english", text)
+
+    def ranked(self) -> Subquery:
+        rank = -func.ts_rank_cd(self.vector, self.tsquery)
+        return (select(Article.id, rank.label("rank")).where(self.vector.op("@@")(self.tsquery))
+                .order_by(Article.id.desc()).limit(RANKED_MATCHES).subquery())
+
+    def page(self, ids: list[int]) -> Select[Article, str | None]:
+        excerpt = func.ts_headline("english", Article.body_text, self.tsquery,
+                                   f"StartSel={_START}, StopSel={_STOP}, MaxWords=40, MinWords=20, "
+                                   "MaxFragments=2, FragmentDelimiter=\" … \"")
+        return select(Article, excerpt).where(Article.id.in_(ids))
 
 
 def fts5_query(text: str) -> str:

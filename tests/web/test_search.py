@@ -41,6 +41,28 @@ def test_a_title_match_ranks_above_a_body_match(client, make):
     assert result_slugs(search_page(client, "anxiety")) == ["in-title", "body-only"]
 
 
+def test_a_word_in_more_articles_than_are_ranked_is_ranked_among_the_newest_matches(client, make, monkeypatch):
+    monkeypatch.setattr("cms.services.search.RANKED_MATCHES", 2)
+    make.article("Anxiety explained", slug="oldest-best", body_source="Anxiety, anxiety and anxiety.")
+    make.article("Notes on sleep", slug="middle", body_source="Some words about anxiety at night.")
+    make.article("Notes on rest", slug="newest", body_source="A word on anxiety.")
+    make.article("Notes on nothing", slug="unmatched", body_source="Nothing to find here.")
+    assert set(result_slugs(search_page(client, "anxiety"))) == {"middle", "newest"}
+    monkeypatch.setattr("cms.services.search.RANKED_MATCHES", 2000)
+    assert result_slugs(search_page(client, "Anxiety"))[0] == "oldest-best"  # another address: not the kept page
+
+
+def test_each_result_shows_its_own_excerpt_in_rank_order(client, make):
+    for number, repeats in ((1, 1), (2, 3), (3, 2)):
+        make.article(f"Notes, part {number}", slug=f"notes-{number}",
+                     body_source=f"Grief returns on day {number}. " + "Grief. " * repeats)
+    tree = search_page(client, "grief")
+    assert result_slugs(tree) == ["notes-2", "notes-3", "notes-1"]
+    for item in tree.xpath("//ol[@class='search-results']/li"):
+        number = item.xpath(".//h2/a/@href")[0].rsplit("-", 1)[1]
+        assert f"on day {number}." in item.xpath(".//p[@class='excerpt']")[0].text_content()
+
+
 @pytest.mark.parametrize("word", ["zeppelins", "Quokkas", "Nobody", "Waiting"])
 def test_search_never_finds_what_is_not_live(client, reading_site, word):
     tree = search_page(client, word)
