@@ -35,7 +35,7 @@ import re
 import sys
 from array import array
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -272,6 +272,34 @@ class Index:
         index.reweigh()
         return index
 
+    @classmethod
+    def restore(cls, documents: Iterable[Document], matches: Mapping[int, Iterable[tuple[int, float]]],
+                depth: int = DEPTH) -> Index:
+        """Return an index of `documents` whose lists are `matches` (id -> (other id, score)), as an index kept
+        them, rather than computed again: weighing every article costs time in proportion to the site, computing
+        every list costs more (each article is scored against every other sharing a term with it).
+
+        How close an article and its best match are is learned from a sample (as in a full computation), and
+        from each article computed from then on. An article without matches, or matching no indexed article,
+        has an empty list until a change computes it.
+        """
+        index = cls(depth)
+        for document in documents:
+            index._count_in(document)
+        index._weigh_all()
+        if any(count > 1 for count in index._tag_df.values()):  # tags count: learn how close a best match is
+            index._sampled_near()
+        profiles = index._profiles
+        for ident, profile in profiles.items():
+            others: _Ranked = []
+            series: _Ranked = []
+            for other, score in matches.get(ident, ()):
+                candidate = profiles.get(other)
+                if candidate is not None and other != ident:
+                    (series if _same_series(profile, candidate) else others).append((score, other))
+            index._set_row(ident, _top(others, depth), _top(series, depth))
+        return index
+
     def __len__(self) -> int:
         return len(self._profiles)
 
@@ -343,14 +371,7 @@ class Index:
 
     def reweigh(self) -> set[int]:
         """Weigh every article with the current statistics and compute every list again; return all ids."""
-        self._postings.clear()
-        self._weighed.clear()
-        self._tag_sums.clear()
-        self._site_sum = None
-        idf = self._idf_of(self._df)
-        average = self._average_length()
-        for ident, profile in self._profiles.items():
-            self._weigh(profile, ident, idf, average)
+        self._weigh_all()
         self._rows.clear()
         self._listed_in.clear()
         self._closest.clear()
@@ -363,6 +384,17 @@ class Index:
         finally:
             self._frozen_near = None
         return set(self._profiles)
+
+    def _weigh_all(self) -> None:
+        """Weigh every article with the current statistics, into fresh posting lists and sums."""
+        self._postings.clear()
+        self._weighed.clear()
+        self._tag_sums.clear()
+        self._site_sum = None
+        idf = self._idf_of(self._df)
+        average = self._average_length()
+        for ident, profile in self._profiles.items():
+            self._weigh(profile, ident, idf, average)
 
     def _rematch(self, ident: int) -> set[int]:
         """Weigh an indexed article with the current statistics, then compute its matches and its place in

@@ -46,6 +46,31 @@ def test_saving_articles_one_by_one_keeps_the_quality_of_a_full_build():
     assert precision_at_3(index, documents, topics) >= 0.9
 
 
+def test_an_index_restored_from_its_lists_has_them_and_then_follows_saves_as_the_built_one_does():
+    documents, topics = corpus()
+    built = Index.build(documents, depth=3)
+    kept = {document.id: [(match.other_id, match.score) for match in built.related(document.id)]
+            for document in documents}
+    restored = Index.restore(documents, kept, depth=3)
+    assert all(restored.related(document.id) == built.related(document.id) for document in documents)
+    sleep = next(document for document in documents if topics[document.id] == "sleep")
+    rewritten = Document(sleep.id, "Grief at night",
+                         body_text="Grief and mourning after a death; the bereaved cry and mourn the loss.")
+    assert restored.upsert(rewritten) == built.upsert(rewritten)
+    assert restored.remove(documents[0].id) == built.remove(documents[0].id)
+    assert all(restored.related(document.id) == built.related(document.id) for document in documents)
+
+
+def test_a_restored_index_leaves_out_what_it_does_not_hold_and_computes_the_rest_on_change():
+    documents, _ = corpus()
+    first, second, third = documents[:3]
+    restored = Index.restore(documents[:2], {first.id: [(second.id, 0.5), (third.id, 0.9), (first.id, 1.0)]})
+    assert ids(restored, first.id) == [second.id]  # not itself, nor an article outside the index
+    assert ids(restored, second.id) == []  # nothing kept: empty until a change computes it
+    restored.upsert(third)
+    assert restored.related(third.id) == Index.build(documents[:3]).related(third.id)
+
+
 def test_text_alone_relates_articles_and_unrelated_text_scores_nothing():
     index = Index.build([
         Document(1, "Worry at night", body_text="Worries about money keep anxious people awake."),

@@ -252,6 +252,25 @@ def test_an_article_changed_by_another_process_is_read_again_before_the_next_upd
     assert shown(second) == [CORPUS["grief"][0][0]]
 
 
+def test_a_worker_started_on_a_site_reads_the_stored_lists_and_computes_saves_as_a_full_computation_does(editor):
+    articles_by_topic = [topic(editor, name, 3) for name in ("anxiety", "grief", "sleep")]
+    caught_up()
+    related._caches.clear()  # a worker started again, as after a deploy: its index is read from the database
+    grief = articles_by_topic[1][0]
+    articles.update(grief, articles.ArticleInput(title=grief.title, summary=grief.summary,
+                                                 body_source=CORPUS["sleep"][3][2]), by=editor, now=NOW)
+    caught_up()
+    after_restart = {article.id: {other: row.score for other, row in stored(article).items()}
+                     for topic_articles in articles_by_topic for article in topic_articles}
+    related.rebuild()
+    db.session.commit()
+    db.session.expire_all()
+    recomputed = {article.id: {other: row.score for other, row in stored(article).items()}
+                  for topic_articles in articles_by_topic for article in topic_articles}
+    assert after_restart == recomputed
+    assert CORPUS["sleep"][0][0] in shown(grief)
+
+
 def test_a_running_worker_computes_a_save_within_seconds_and_tries_again_after_a_failure(app, editor, monkeypatch):
     first = write(editor, *CORPUS["couples"][0])
     caught_up()
