@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select, text
 
 from cms.core.workflow import Role, Status
 from cms.extensions import db
-from cms.models import Article, Series, article_tag
+from cms.models import Article, RelatedScore, Series, article_tag
 from cms.services import articles, pages, related, series as series_service, site, users
 
 WORDS = (
@@ -102,6 +102,8 @@ def _copy_articles(count: int, started: float, progress) -> None:
     originals = db.session.execute(select(Article.__table__).order_by(Article.id)).mappings().all()
     series_rows = db.session.execute(select(Series.__table__)).mappings().all()
     tag_rows = db.session.execute(select(article_tag)).all()
+    # Every live article's related list is stored, as the worker keeps them: a copy's is its original's, in its round.
+    related_rows = db.session.execute(select(RelatedScore.__table__)).mappings().all()
     next_article = db.session.scalar(select(func.max(Article.id))) + 1
     next_series = (db.session.scalar(select(func.max(Series.id))) or 0) + 1
     span = originals[-1]["publish_at"] - originals[0]["publish_at"] + timedelta(hours=1)
@@ -125,6 +127,9 @@ def _copy_articles(count: int, started: float, progress) -> None:
             for row in wanted])
         db.session.execute(insert(article_tag), [{"article_id": article_ids[article_id], "tag_id": tag_id}
                                                  for article_id, tag_id in tag_rows if article_id in article_ids])
+        db.session.execute(insert(RelatedScore.__table__), [
+            {**row, "article_id": article_ids[row["article_id"]], "other_id": article_ids[row["other_id"]]}
+            for row in related_rows if row["article_id"] in article_ids and row["other_id"] in article_ids])
         db.session.commit()
         count -= len(wanted)
         progress(f"  copies: {next_article - 1} articles, {time.perf_counter() - started:.0f} s")
