@@ -416,6 +416,7 @@ def _apply(article: Article, data: ArticleInput, *, by: User, now: datetime, not
     title = _title(data.title)
     slug = _slug_for(article, data.slug, title, by)
     part = _part_for(article, data.series, data.series_part, by)
+    chosen_tags = tags.resolve(data.tags)  # read before the article changes, so the save is written in one flush
     if article.slug and slug != article.slug and is_live(article.status, article.publish_at, now):
         redirects.add(redirects.ARTICLE_PATH.format(slug=article.slug), redirects.ARTICLE_PATH.format(slug=slug))
     article.title = title
@@ -427,7 +428,7 @@ def _apply(article: Article, data: ArticleInput, *, by: User, now: datetime, not
     article.body_text = rendering.plain_text(article.body_html)
     article.word_count = rendering.count_words(article.body_text)
     article.html_version = rendering.PIPELINE_VERSION
-    article.tags = tags.resolve(data.tags)
+    article.tags = chosen_tags
     article.series, article.series_part = data.series, part
     if data.is_autolink_enabled is not None:
         article.is_autolink_enabled = data.is_autolink_enabled
@@ -459,6 +460,8 @@ def _slug_for(article: Article, wanted: str, title: str, by: User) -> str:
     slug = slugify(wanted)
     if not slug:
         raise InvalidInput("The slug needs at least one letter or digit.", field="slug")
+    if article is not None and slug == article.slug:  # its own, which slugs being unique no other has
+        return slug
     owner = find_by_slug(slug)
     if owner is not None and owner is not article:
         name = _name_for(owner, by)

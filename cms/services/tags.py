@@ -14,15 +14,25 @@ from cms.services import reader, redirects
 
 
 def resolve(names: Iterable[str]) -> list[Tag]:
-    """Return the tags named, in order and without repeats, creating the ones that do not exist yet."""
-    tags: dict[str, Tag] = {}
+    """Return the tags named, in order and without repeats, creating the ones that do not exist yet.
+
+    A tag is the one with the name's slug, or else the one with the name in other letter case; all are read in
+    one query."""
+    wanted: dict[str, str] = {}  # slug -> name, in order
     for raw in names:
         name = " ".join(raw.split())
-        if not name:
-            continue
-        slug = check_name(name)
-        if slug not in tags:
-            tags[slug] = _find(slug, name) or _create(slug, name)
+        if name:
+            wanted.setdefault(check_name(name), name)
+    if not wanted:
+        return []
+    lowered = {name.lower() for name in wanted.values()}
+    found = list(db.session.scalars(select(Tag).where(Tag.slug.in_(wanted) | func.lower(Tag.name).in_(lowered))))
+    by_slug = {tag.slug: tag for tag in found}
+    by_name = {tag.name.lower(): tag for tag in found}
+    tags: dict[str, Tag] = {}
+    for slug, name in wanted.items():
+        tag = by_slug.get(slug) or by_name.get(name.lower())
+        tags[slug] = tag if tag is not None else _create(slug, name)
     return list(tags.values())
 
 

@@ -113,6 +113,9 @@ def _save(article: Article | None, form: ArticleForm, *, formdata: Mapping[str, 
                                now=now)
         _move(article, target, publish_at, now)
         articles.discard_autosave(None if is_new else article, by=current_user)
+        # What the answer says, read before the commit expires the article: no query to load it again.
+        article_id, saved = article.id, _saved_message(article, target)
+        created_series = article.series.title if (form.new_series.data or "").strip() and article.series else None
         db.session.commit()
     except EditConflict as conflict:
         if article is None:  # only a saved article has a version to be stale against
@@ -131,16 +134,16 @@ def _save(article: Article | None, form: ArticleForm, *, formdata: Mapping[str, 
         db.session.rollback()
         _show_error(form, error)
         return _writing_screen(None if is_new else article, form, status=422)
-    if (form.new_series.data or "").strip() and article.series is not None:
-        flash(f"The series “{article.series.title}” is created.", "success")
-    flash(_saved_message(article, target), "success")
+    if created_series is not None:
+        flash(f"The series “{created_series}” is created.", "success")
+    flash(saved, "success")
     if merged_with:
         flash(edit_merge.merged_message(merged_with, by=current_user, now=now), "success")
     if target in (Status.SCHEDULED, Status.PUBLISHED):
         for name in media.missing_alt(article):
             flash(f"The image “{name}” has no description (alt text): readers who cannot see it will miss "
                   "it; add one.", "warning")
-    return redirect(url_for("authoring.edit", article_id=article.id))
+    return redirect(url_for("authoring.edit", article_id=article_id))
 
 
 def _target() -> Status | None:

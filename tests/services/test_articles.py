@@ -40,6 +40,16 @@ def test_saving_the_same_text_makes_no_revision(ctx):
     assert len(article.revisions) == 1
 
 
+def test_tags_are_found_by_slug_or_by_name_in_any_letter_case_and_new_ones_made_once(ctx):
+    author = person()
+    first = draft(author, tags=("Grief", "Mother and daughter"))
+    second = draft(author, title="Another", tags=("grief", "MOTHER AND DAUGHTER", "mother-and-daughter", "Sleep",
+                                                   "sleep", " Sleep "))
+    assert [tag.name for tag in second.tags] == ["Grief", "Mother and daughter", "Sleep"]
+    assert {tag.id for tag in first.tags} <= {tag.id for tag in second.tags}
+    assert draft(author, title="Empty", tags=("", "  ")).tags == []
+
+
 def test_a_stale_save_is_kept_as_a_revision_and_refused(ctx):
     author = person()
     article = draft(author)
