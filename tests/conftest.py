@@ -199,7 +199,7 @@ class CompiledStatements(LRUCache):
         if dialect not in self.signatures:
             self.signatures[dialect] = (type(dialect), *sorted(
                 (name, value if isinstance(value, DIALECT_SETTINGS) else type(value))
-                for name, value in vars(dialect).items()))
+                for name, value in vars(dialect).items() if not _is_remembered_answer(dialect, name, value)))
         return self.signatures[dialect]
 
     def get(self, key, default=None):
@@ -209,6 +209,14 @@ class CompiledStatements(LRUCache):
     def __setitem__(self, key, value) -> None:
         dialect, *rest = key
         super().__setitem__((self.signature(dialect), *rest), value)
+
+
+def _is_remembered_answer(dialect: Dialect, name: str, value: Any) -> bool:
+    """Whether a dialect attribute is a method of its class remembering its answer on the instance (SQLAlchemy's
+    memoized_instancemethod, _gen_allowed_isolation_levels once connected, say): a new function object for every
+    dialect, which would key every engine's statements apart, and an answer that follows from the settings that
+    are compared."""
+    return isinstance(value, FunctionType) and callable(getattr(type(dialect), name, None))
 
 
 COMPILED_STATEMENTS = CompiledStatements()
