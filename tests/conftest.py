@@ -13,7 +13,8 @@ Fast without sharing state between tests:
   crash.
 - Passwords are hashed with one round of PBKDF2 (PASSWORD_HASH_METHOD) instead of the site's scrypt, which
   costs 0.2 s for every account made or signed in to; tests/services/test_password_storage.py checks the site's.
-- Templates are compiled once a run, not once per test's app: Jinja's bytecode cache, checked against the source.
+- Templates are compiled once a run, not once per app a test makes (the fixture's, a module's own site, a second
+  instance): Jinja's bytecode cache, checked against the source.
 - So are the functions Werkzeug writes to build each URL rule's URLs (two a rule, 112 rules an app: half of what an
   app costs to make): the same function for the same rule, bound to each app's own rule. And each rule's text is
   parsed once (a quarter of what is left), each app's rule getting converters of its own.
@@ -84,6 +85,8 @@ class CompiledTemplates(BytecodeCache):
 
 
 COMPILED_TEMPLATES = CompiledTemplates()
+# Every app a test process makes, not only the `app` fixture's: a module's own site, a second instance, a command's.
+Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": COMPILED_TEMPLATES}
 
 
 URL_BUILDERS: dict[tuple, Callable[..., tuple[str, str]]] = {}
@@ -316,7 +319,6 @@ def app(app_config: dict, sqlite_template: Path | None) -> Iterator[Flask]:
     if sqlite_template and database:
         shutil.copyfile(sqlite_template, database)
     app = create_app(app_config)
-    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
     with app.app_context():
         if set(db.metadata.tables) - set(inspect(db.engine).get_table_names()):  # one query, not one a table
             db.create_all()  # on PostgreSQL, after a fixture dropped the tables: makes the missing ones
