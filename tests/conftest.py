@@ -24,7 +24,8 @@ Fast without sharing state between tests:
   which of each view's methods are actions.
 - Slow inputs are made cheaply, not made smaller: a 200-frame GIF is one encoded frame's block repeated.
 - Python's collector of reference cycles runs after every 10,000 new objects, not 700 (pytest_configure).
-- `make test` runs one process per core (pytest-xdist); each has its own SQLite folder or PostgreSQL schema.
+- `make test` runs three processes for every two cores (pytest-xdist, pytest_xdist_auto_num_workers), since browser
+  and server tests mostly wait; each has its own SQLite folder or PostgreSQL schema.
 """
 
 from __future__ import annotations
@@ -228,6 +229,13 @@ COMPILED_STATEMENTS = CompiledStatements()
 @event.listens_for(Engine, "engine_connect")
 def _share_compiled_statements(connection: Connection) -> None:
     connection.execution_options(compiled_cache=COMPILED_STATEMENTS)
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto` (make test): half as many processes again as cores. A browser test waits on Chromium and a test
+    of a server or a command on another process for most of its time (Playwright's tests use about a third of a
+    core), so with one process a core the cores sat idle a third of the run."""
+    return max(2, (os.cpu_count() or 1) * 3 // 2)
 
 
 def pytest_configure(config: pytest.Config) -> None:
