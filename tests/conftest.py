@@ -238,6 +238,31 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return max(2, (os.cpu_count() or 1) * 3 // 2)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under xdist, each process starts on a share of the browser tests, not the first process on all of them.
+
+    xdist hands each process an equal run of the tests in order (then lets the idle take over others' waiting
+    tests), so the browser tests, first in order and mostly waiting on Chromium, were one process's queue while the
+    others ran the tests that use the cores, and left for the end, three processes' Chromiums at once. Each run now
+    begins with a slice of them, in their own order (a module's tests stay together but at a slice's edge), and the
+    other tests keep theirs. Every process collects the same order; without xdist nothing moves."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    browser = [item for item in items if item.get_closest_marker("browser")]
+    if workers < 2 or not browser:
+        return
+    others = [item for item in items if not item.get_closest_marker("browser")]
+    ordered: list[pytest.Item] = []
+    left = len(items)
+    for number in range(workers):  # the run xdist's worksteal hands each process: what is left over those left
+        size = left // (workers - number)
+        left -= size
+        share = browser[len(browser) * number // workers:len(browser) * (number + 1) // workers]
+        ordered += share
+        ordered += others[:size - len(share)]
+        del others[:size - len(share)]
+    items[:] = ordered + others
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Python's collector of reference cycles runs after every 700 new objects by default, and every app a test
     makes (and every request) makes thousands, each app a web of cycles: collections took half of an app's time.
