@@ -23,7 +23,8 @@ Fast without sharing state between tests:
 - And the back office's form classes, which Flask-Admin scaffolds from the models for each view of each app, and
   which of each view's methods are actions.
 - Slow inputs are made cheaply, not made smaller: a 200-frame GIF is one encoded frame's block repeated.
-- Python's collector of reference cycles runs after every 10,000 new objects, not 700 (pytest_configure).
+- Python's collector of reference cycles runs after every 10,000 new objects, not 700 (pytest_configure), and
+  leaves alone what importing and collecting made, which lives all run (gc.freeze, pytest_collection_finish).
 - `make test` runs three processes for every two cores (pytest-xdist, pytest_xdist_auto_num_workers), since browser
   and server tests mostly wait; each has its own SQLite folder or PostgreSQL schema.
 """
@@ -261,6 +262,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         ordered += others[:size - len(share)]
         del others[:size - len(share)]
     items[:] = ordered + others
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The modules, test items and caches made so far live until the run ends: frozen, the collector no longer
+    walks them each time it looks at the oldest objects (a fifth of its time in the web tests, 2.4 s -> 1.95 s)."""
+    gc.collect()
+    gc.freeze()
 
 
 def pytest_configure(config: pytest.Config) -> None:
