@@ -29,7 +29,8 @@ run: install
 	$(BIN)/flask cms worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 		$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-# One test process per core (pytest-xdist); PYTEST_ARGS="-n 0" runs them all in one, e.g. to debug.
+# Three test processes for every two cores (pytest-xdist; tests/conftest.py says why); PYTEST_ARGS="-n 0" runs them
+# all in one, e.g. to debug.
 test: install
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
