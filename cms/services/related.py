@@ -169,7 +169,7 @@ def catch_up(now: datetime) -> CaughtUp:
     else:
         cache = _cache(_depth(), skip=set(ids))
         with cache.lock:
-            changed = sum(_update(cache, article, now) for article in _articles(ids))
+            changed = _take_in(cache, list(_articles(ids)), now)
             cache.seen = _content_version()
     rows = [row_id for row_id, _ in queued]
     for start in range(0, len(rows), _CHUNK):
@@ -189,27 +189,30 @@ def _articles(ids: Sequence[int]) -> Iterator[Article]:
         yield from db.session.scalars(select(Article).where(Article.id.in_(ids[start:start + _CHUNK])))
 
 
-def _update(cache: _Cache, article: Article, now: datetime) -> int:
-    """Bring the stored scores up to date after `article` changed; return the rows changed.
+def _take_in(cache: _Cache, articles: Sequence[Article], now: datetime) -> int:
+    """Bring the stored scores up to date after `articles` changed; return the rows changed.
 
-    Only the article's own row and the rows that list it, or now should, are rewritten; the live articles whose
-    related lists readers see change are marked for the page caches (`freshness.readers_see_articles`).
+    Only their own rows and the rows that list them, or now should, are rewritten; the live articles whose related
+    lists readers see change are marked for the page caches (`freshness.readers_see_articles`). Everything is
+    computed before the first write: on SQLite a write keeps every other writer (an author's save) waiting until
+    the commit, and this worker runs at a lower priority than the site.
     """
-    document = _document(article)
-    if article.status in LIVE_STATUSES:
-        changed = cache.index.upsert(document)
-        cache.versions[article.id] = article.version
-    else:
-        changed = cache.index.remove(article.id)
-        cache.versions.pop(article.id, None)
-    _uncommitted(cache).add(article.id)
-    listing = db.session.scalars(select(RelatedScore.article_id).where(RelatedScore.other_id == article.id))
-    changed |= {ident for ident in listing if ident in cache.index}
-    rows = {ident: cache.index.related(ident) for ident in changed}
-    outsiders: dict[int, Document] = {}
-    if article.id not in cache.index:
-        rows[article.id] = cache.index.query(document)
-        outsiders[article.id] = document
+    changed: set[int] = set()
+    documents: dict[int, Document] = {}
+    for article in articles:
+        documents[article.id] = document = _document(article)
+        if article.status in LIVE_STATUSES:
+            changed |= cache.index.upsert(document)
+            cache.versions[article.id] = article.version
+        else:
+            changed |= cache.index.remove(article.id)
+            cache.versions.pop(article.id, None)
+        _uncommitted(cache).add(article.id)
+    listing = db.session.scalars(select(RelatedScore.article_id).where(RelatedScore.other_id.in_(documents)))
+    changed |= set(listing)
+    rows = {ident: cache.index.related(ident) for ident in changed if ident in cache.index}
+    outsiders = {ident: document for ident, document in documents.items() if ident not in cache.index}
+    rows.update((ident, cache.index.query(document)) for ident, document in outsiders.items())
     stored, before = _store(cache.index, rows, outsiders)
     freshness.readers_see_articles(db.session(), _seen_moving(before, rows, now))
     return stored

@@ -6,6 +6,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+import sqlalchemy
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -269,6 +270,38 @@ def test_a_worker_started_on_a_site_reads_the_stored_lists_and_computes_saves_as
                   for topic_articles in articles_by_topic for article in topic_articles}
     assert after_restart == recomputed
     assert CORPUS["sleep"][0][0] in shown(grief)
+
+
+def test_the_worker_computes_every_queued_article_before_it_writes_so_no_save_waits_on_its_computing(editor,
+                                                                                                    monkeypatch):
+    """A write holds other writers until the commit (SQLite's lock, PostgreSQL's row locks on what it wrote), and
+    the worker computes at a lower priority than the site: its writes come last, in one short burst."""
+    topic(editor, "sleep", 2)
+    write(editor, *CORPUS["grief"][0], status=Status.DRAFT)
+    site.settings()  # made by `flask cms init` on a real site; a test's database makes it on first use
+    db.session.commit()
+    events: list[str] = []
+
+    def computing(method):
+        def wrapped(index, *args):
+            events.append("compute")
+            return method(index, *args)
+        return wrapped
+
+    for name in ("upsert", "remove", "query"):
+        monkeypatch.setattr(related.Index, name, computing(getattr(related.Index, name)))
+
+    def statement(conn, cursor, sql, *_):
+        if sql.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            events.append("write")
+
+    sqlalchemy.event.listen(db.engine, "before_cursor_execute", statement)
+    try:
+        assert caught_up().articles == 3
+    finally:
+        sqlalchemy.event.remove(db.engine, "before_cursor_execute", statement)
+    assert events.count("compute") >= 3 and "write" in events
+    assert "compute" not in events[events.index("write"):]
 
 
 def test_a_running_worker_computes_a_save_within_seconds_and_tries_again_after_a_failure(app, editor, monkeypatch):
