@@ -213,8 +213,10 @@ def _take_in(cache: _Cache, articles: Sequence[Article], now: datetime) -> int:
     rows = {ident: cache.index.related(ident) for ident in changed if ident in cache.index}
     outsiders = {ident: document for ident, document in documents.items() if ident not in cache.index}
     rows.update((ident, cache.index.query(document)) for ident, document in outsiders.items())
-    stored, before = _store(cache.index, rows, outsiders)
-    freshness.readers_see_articles(db.session(), _seen_moving(before, rows, now))
+    writes = _plan(cache.index, rows, outsiders)
+    moving = _seen_moving(writes.before, rows, now)
+    stored = _write(writes)
+    freshness.readers_see_articles(db.session(), moving)
     return stored
 
 
@@ -238,7 +240,7 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> Rebuilt:
         rows[ident] = index.query(document)
         if progress is not None:
             progress(len(rows), total)
-    changed, _ = _store(index, rows, outsiders)
+    changed = _write(_plan(index, rows, outsiders))
     if changed:
         freshness.readers_see_this_transaction(db.session())  # stored scores alone follow no article's write
     with _caches_lock:
@@ -366,10 +368,18 @@ def _documents(ids: Iterable[int]) -> Iterator[Document]:
                            tags=tuple(tags.get(ident, ())), series_id=series_id, published_at=published_at)
 
 
-def _store(index: Index, rows: Mapping[int, list[Match]],
-           outsiders: Mapping[int, Document]) -> tuple[int, dict[int, list[tuple[int, float]]]]:
-    """Make the stored scores of these articles exactly `rows` (article id -> matches), with their reasons;
-    return how many rows changed, and the scores stored before (article id -> (other id, score)).
+@dataclass(frozen=True)
+class _Writes:
+    """What making the stored scores exactly some rows takes, worked out before anything is written."""
+
+    added: list[dict[str, object]]
+    changed: list[dict[str, object]]
+    gone: list[tuple[int, int]]
+    before: dict[int, list[tuple[int, float]]]  # the scores stored before: article id -> (other id, score)
+
+
+def _plan(index: Index, rows: Mapping[int, list[Match]], outsiders: Mapping[int, Document]) -> _Writes:
+    """What makes the stored scores of these articles exactly `rows` (article id -> matches), with their reasons.
     `outsiders` are those not in the index (not live), which it weighs as documents.
 
     Read as plain columns and written in bulk: a save touches a few hundred rows, and model objects for each
@@ -396,15 +406,19 @@ def _store(index: Index, rows: Mapping[int, list[Match]],
             row = {"article_id": ident, "other_id": match.other_id, "score": score,
                    "reasons": index.reasons(subject, match.other_id).as_json()}
             (added if old is None else changed).append(row)
-    if added:
-        db.session.execute(insert(RelatedScore), added)
-    if changed:
-        db.session.execute(update(RelatedScore), changed)
-    gone = list(stored)
-    for start in range(0, len(gone), _CHUNK):
+    return _Writes(added, changed, list(stored), before)
+
+
+def _write(writes: _Writes) -> int:
+    """Write what `_plan` worked out; return how many rows changed."""
+    if writes.added:
+        db.session.execute(insert(RelatedScore), writes.added)
+    if writes.changed:
+        db.session.execute(update(RelatedScore), writes.changed)
+    for start in range(0, len(writes.gone), _CHUNK):
         db.session.execute(delete(RelatedScore).where(
-            tuple_(RelatedScore.article_id, RelatedScore.other_id).in_(gone[start:start + _CHUNK])))
-    return len(added) + len(changed) + len(gone), before
+            tuple_(RelatedScore.article_id, RelatedScore.other_id).in_(writes.gone[start:start + _CHUNK])))
+    return len(writes.added) + len(writes.changed) + len(writes.gone)
 
 
 def _seen_moving(before: Mapping[int, list[tuple[int, float]]], rows: Mapping[int, list[Match]],
