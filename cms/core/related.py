@@ -22,7 +22,7 @@ Between full computations the statistics drift: a changed article is weighed wit
 frequencies, while the others keep the weights they got when last weighed (a term that was in one article
 only, and so left out of its vector, stays out until then). So every change also weighs again the
 REWEIGHED_PER_CHANGE articles weighed longest ago: no article's weights are older than len / REWEIGHED_PER_CHANGE
-changes, and a save costs the same at 100 articles as at 10,000 instead of now and then paying for all of them.
+changes, and a save weighs as many articles again at 100 articles as at 10,000, never all of them now and then.
 Tag weights move with every change and are read when a list is computed, so they drift the same way.
 """
 
