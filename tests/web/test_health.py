@@ -175,3 +175,22 @@ def test_a_connection_the_database_closed_while_pooled_is_replaced_as_it_is_take
                 assert connection.execute(text("SELECT pg_backend_pid()")).scalar() not in backends
     make.article("Still here", slug="still-here")
     assert client.get("/articles/still-here").status_code == 200
+
+
+def test_a_new_process_on_postgresql_takes_planner_statistics_when_the_articles_outgrew_them(app, app_config, make):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("PostgreSQL's statistics; tests/web/test_reliability.py shows SQLite's")
+    estimate = "SELECT reltuples FROM pg_class WHERE oid = to_regclass('articles')"
+    with app.app_context():
+        db.session.execute(text("ANALYZE articles"))  # taken while there were none, as before a bulk import
+        db.session.commit()
+        assert db.session.scalar(text(estimate)) <= 0
+    for number in range(5):
+        make.article(f"Article {number}")
+    restarted = create_app(app_config)  # a new process: its first connection looks
+    with restarted.app_context():
+        db.session.execute(text("SELECT 1"))
+        db.session.remove()
+        db.engine.dispose()
+    with app.app_context():
+        assert db.session.scalar(text(estimate)) == 5
