@@ -111,11 +111,17 @@ def _keep_postgresql_statistics(connection: Any) -> None:
             if row is not None:  # set up already
                 estimate = max(row[0], 0)
                 count = cursor.execute("SELECT count(*) FROM articles").fetchone()[0]
-                if count and not estimate / 2 <= count <= estimate * 2:  # the site's own tables, no others
+                if _statistics_outgrown(count, estimate):  # the site's own tables, no others
                     cursor.execute("ANALYZE " + ", ".join(f'"{name}"' for name in db.metadata.tables))
         connection.commit()
     except psycopg.Error:  # not allowed, or busy: the planner goes on with what it has until the next start
         connection.rollback()
+
+
+def _statistics_outgrown(articles: int, estimate: float) -> bool:
+    """Whether the planner's statistics need taking: there are articles, and none were counted or their number has
+    halved or doubled since."""
+    return bool(articles) and not estimate / 2 <= articles <= estimate * 2
 
 
 def _configure_sqlite(app: Flask) -> None:
@@ -159,7 +165,7 @@ def _keep_planner_statistics(cursor: Any) -> None:
         has_table = cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone()
         stat = has_table and cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'articles'").fetchone()
         estimate = int(stat[0].split()[0]) if stat else 0
-        if count and not estimate / 2 <= count <= estimate * 2:
+        if _statistics_outgrown(count, estimate):
             cursor.execute("PRAGMA analysis_limit = 1000")
             cursor.execute("ANALYZE")
     except sqlite3.OperationalError:  # busy or read-only: the planner guesses until the next start
