@@ -1,6 +1,6 @@
 """Tags: free labels, created the first time they are used."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
@@ -23,17 +23,8 @@ def resolve(names: Iterable[str]) -> list[Tag]:
         name = " ".join(raw.split())
         if name:
             wanted.setdefault(check_name(name), name)
-    if not wanted:
-        return []
-    lowered = {name.lower() for name in wanted.values()}
-    found = list(db.session.scalars(select(Tag).where(Tag.slug.in_(wanted) | func.lower(Tag.name).in_(lowered))))
-    by_slug = {tag.slug: tag for tag in found}
-    by_name = {tag.name.lower(): tag for tag in found}
-    tags: dict[str, Tag] = {}
-    for slug, name in wanted.items():
-        tag = by_slug.get(slug) or by_name.get(name.lower())
-        tags[slug] = tag if tag is not None else _create(slug, name)
-    return list(tags.values())
+    found = _find(wanted)
+    return [found.get(slug) or _create(slug, name) for slug, name in wanted.items()]
 
 
 def names_offered_to(by: User, now: datetime) -> list[str]:
@@ -61,8 +52,17 @@ def check_name(name: str) -> str:
     return slug
 
 
-def _find(slug: str, name: str) -> Tag | None:
-    return db.session.scalar(select(Tag).where((Tag.slug == slug) | (func.lower(Tag.name) == name.lower())))
+def _find(wanted: Mapping[str, str]) -> dict[str, Tag]:
+    """The existing tags of these names (slug -> name), by slug: the tag with the slug, else the one with the name
+    in other letter case. One query."""
+    if not wanted:
+        return {}
+    lowered = {name.lower() for name in wanted.values()}
+    found = list(db.session.scalars(select(Tag).where(Tag.slug.in_(wanted) | func.lower(Tag.name).in_(lowered))))
+    by_slug = {tag.slug: tag for tag in found}
+    by_name = {tag.name.lower(): tag for tag in found}
+    return {slug: tag for slug, name in wanted.items()
+            if (tag := by_slug.get(slug) or by_name.get(name.lower())) is not None}
 
 
 def _create(slug: str, name: str) -> Tag:
@@ -83,7 +83,7 @@ def rename(tag: Tag, name: str) -> Tag:
     if not name:
         raise InvalidInput("Give the tag a name.", field="name")
     slug = check_name(name)
-    other = _find(slug, name)
+    other = _find({slug: name}).get(slug)
     if other is not None and other is not tag:
         raise InvalidInput(f"There is already a tag “{other.name}”; merge into it instead.", field="name")
     if slug != tag.slug:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from cms.core.errors import EditConflict, InvalidInput, NotAllowed
 from cms.core.workflow import Role, Status
 from cms.extensions import db
 from cms.models import Article, Series, User
-from cms.services import articles, revisions, users
+from cms.services import articles, revisions, tags, users
 from tests.factories import NOW, PASSWORD
 
 LATER = NOW + timedelta(hours=1)
@@ -48,6 +49,16 @@ def test_tags_are_found_by_slug_or_by_name_in_any_letter_case_and_new_ones_made_
     assert [tag.name for tag in second.tags] == ["Grief", "Mother and daughter", "Sleep"]
     assert {tag.id for tag in first.tags} <= {tag.id for tag in second.tags}
     assert draft(author, title="Empty", tags=("", "  ")).tags == []
+
+
+def test_renaming_a_tag_to_another_tags_name_in_any_letter_case_or_slug_is_refused(ctx):
+    author = person()
+    grief, _ = draft(author, tags=("Grief", "Mother and daughter")).tags
+    refusal = re.escape("There is already a tag “Mother and daughter”; merge into it instead.")
+    for taken in ("mother and DAUGHTER", "mother-and-daughter"):
+        with pytest.raises(InvalidInput, match=refusal):
+            tags.rename(grief, taken)
+    assert tags.rename(grief, "GRIEF").name == "GRIEF"  # its own name in other letters
 
 
 def test_a_stale_save_is_kept_as_a_revision_and_refused(ctx):
