@@ -291,13 +291,8 @@ class Index:
             index._sampled_near()
         profiles = index._profiles
         for ident, profile in profiles.items():
-            others: _Ranked = []
-            series: _Ranked = []
-            for other, score in matches.get(ident, ()):
-                candidate = profiles.get(other)
-                if candidate is not None and other != ident:
-                    (series if _same_series(profile, candidate) else others).append((score, other))
-            index._set_row(ident, _top(others, depth), _top(series, depth))
+            kept = ((score, other) for other, score in matches.get(ident, ()) if other in profiles and other != ident)
+            index._set_row(ident, *index._split(profile, kept))
         return index
 
     def __len__(self) -> int:
@@ -613,15 +608,17 @@ class Index:
 
     def _best(self, profile: _Profile, scores: dict[int, float]) -> tuple[_Ranked, _Ranked]:
         """The `depth` best other articles and the `depth` best parts of the same series, as (score, id)."""
+        profiles = self._profiles
+        return self._split(profile, ((base + self._recency(profiles[other]), other)
+                                     for other, base in scores.items() if base > 0))
+
+    def _split(self, profile: _Profile, entries: Iterable[tuple[float, int]]) -> tuple[_Ranked, _Ranked]:
+        """The `depth` best of `entries` (score, id) among other articles, and among parts of the same series."""
         others: _Ranked = []
         series: _Ranked = []
         profiles = self._profiles
-        for other, base in scores.items():
-            if base <= 0:
-                continue
-            candidate = profiles[other]
-            entry = (base + self._recency(candidate), other)
-            (series if _same_series(profile, candidate) else others).append(entry)
+        for entry in entries:
+            (series if _same_series(profile, profiles[entry[1]]) else others).append(entry)
         return _top(others, self.depth), _top(series, self.depth)
 
     # Rows
