@@ -1,5 +1,6 @@
 """The browser fixtures: one Chromium per test process, since each launch costs a second or more; every test
-still opens its own contexts (cookies, storage, cache and pages of their own), all closed after it."""
+still opens its own contexts (cookies, storage, cache and pages of their own), all closed after it, unless a
+module's tests share one on purpose (the reader's pages, which they only read)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ def chromium() -> Iterator:
 
 @pytest.fixture
 def browser(chromium) -> Iterator:
-    """Chromium, without a context or page left over from another test."""
+    """Chromium, with the contexts this test opens closed after it."""
+    before = set(chromium.contexts)
     yield chromium
-    for context in chromium.contexts:
+    for context in set(chromium.contexts) - before:
         context.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -57,14 +58,31 @@ def site_url(app: Flask) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="module")
+def tabs(chromium) -> Iterator[dict[bool, Any]]:
+    """Two tabs the module's tests take turns in, the second letting axe be injected: these tests only read, and
+    a page in a context of its own costs Chromium a new renderer each time."""
+    contexts = {bypass_csp: chromium.new_context(bypass_csp=bypass_csp) for bypass_csp in (False, True)}
+    yield {bypass_csp: context.new_page() for bypass_csp, context in contexts.items()}
+    for context in contexts.values():
+        context.close()
+
+
 @pytest.fixture
-def new_page(browser):
-    """Open pages at a phone's width (with any other options); they are closed after the test."""
+def new_page(tabs, browser):
+    """Open a page at a phone's width, light and on screen, unless told otherwise: one of the module's tabs, or,
+    with other options (no JavaScript, say), a page of its own, closed after the test."""
     pages = []
 
-    def open_page(**options):
-        pages.append(browser.new_page(viewport=PHONE, **options))
-        return pages[-1]
+    def open_page(viewport=PHONE, color_scheme="light", bypass_csp=False, **options):
+        if options:
+            pages.append(browser.new_page(viewport=viewport, color_scheme=color_scheme, bypass_csp=bypass_csp,
+                                          **options))
+            return pages[-1]
+        page = tabs[bypass_csp]
+        page.set_viewport_size(viewport)
+        page.emulate_media(media="screen", color_scheme=color_scheme)
+        return page
 
     yield open_page
     for page in pages:
@@ -118,13 +136,12 @@ def test_the_skip_link_is_the_first_stop_and_leads_to_the_content(site_url, new_
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375", "1280"])
 @pytest.mark.parametrize("path", PAGES.values(), ids=PAGES.keys())
-def test_axe_finds_no_serious_or_critical_violations(site_url, browser, axe_source, scheme, viewport, path):
+def test_axe_finds_no_serious_or_critical_violations(site_url, new_page, axe_source, scheme, viewport, path):
     # axe is injected inline; the site's CSP rightly forbids that
-    page = browser.new_page(viewport=viewport, color_scheme=scheme, bypass_csp=True)
+    page = new_page(viewport=viewport, color_scheme=scheme, bypass_csp=True)
     page.goto(f"{site_url}{path}")
     page.add_script_tag(content=axe_source)
     results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    page.close()
     serious = [f"{violation['id']} ({violation['impact']}): {violation['help']} at "
                f"{[node['target'] for node in violation['nodes']]}"
                for violation in results["violations"] if violation["impact"] in ("serious", "critical")]
@@ -165,20 +182,19 @@ def test_the_phone_menu_opens_without_javascript_and_search_is_one_tap_away(site
 
 @pytest.mark.parametrize("width", [1024, DESKTOP["width"]])
 @pytest.mark.parametrize("path", ["/", "/about"])  # on /about its menu link is drawn bold, so a little wider
-def test_on_a_wide_screen_the_menu_is_one_line_and_the_phone_button_is_gone(site_url, browser, width, path):
-    page = browser.new_page(viewport={"width": width, "height": DESKTOP["height"]})
+def test_on_a_wide_screen_the_menu_is_one_line_and_the_phone_button_is_gone(site_url, new_page, width, path):
+    page = new_page(viewport={"width": width, "height": DESKTOP["height"]})
     page.goto(f"{site_url}{path}")
     tops = page.eval_on_selector_all(".site-nav li", "items => items.map(item => item.getBoundingClientRect().top)")
     assert len(tops) == 7 and len(set(tops)) == 1
     assert page.locator(".site-title a").evaluate("link => link.getClientRects().length") == 1, "the name on one line"
     assert not page.get_by_text("Menu", exact=True).is_visible()
     assert page.locator(".site-header").bounding_box()["height"] <= 80
-    page.close()
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375", "1280"])
-def test_the_last_part_says_so_in_one_sentence(site_url, browser, viewport):
-    page = browser.new_page(viewport=viewport)
+def test_the_last_part_says_so_in_one_sentence(site_url, new_page, viewport):
+    page = new_page(viewport=viewport)
     page.goto(f"{site_url}/articles/letting-go-of-resentment")
     end = page.locator(".series-end")
     assert end.inner_text() == "This is the last part of Mother–Daughter Relationships."
@@ -186,17 +202,15 @@ def test_the_last_part_says_so_in_one_sentence(site_url, browser, viewport):
     assert link.evaluate("link => getComputedStyle(link).display") == "inline"
     lines = end.evaluate("p => p.getBoundingClientRect().height / parseFloat(getComputedStyle(p).lineHeight)")
     assert round(lines) <= (1 if viewport is DESKTOP else 2)  # a phone may wrap the title, never break it out
-    page.close()
 
 
-def test_printed_an_article_is_its_text_without_the_sites_furniture(site_url, browser):
-    page = browser.new_page(viewport=DESKTOP)
+def test_printed_an_article_is_its_text_without_the_sites_furniture(site_url, new_page):
+    page = new_page(viewport=DESKTOP)
     page.goto(f"{site_url}/articles/life-stages")
     page.emulate_media(media="print")
     for furniture in (".site-header", ".site-footer", ".toc", ".series-pager", ".related"):
         assert not page.locator(furniture).is_visible(), furniture
     assert page.locator("h1").is_visible() and page.locator(".body").is_visible()
-    page.close()
 
 
 def test_on_a_phone_a_card_keeps_its_picture_beside_the_title_and_its_summary_full_width(site_url, new_page):
@@ -210,24 +224,22 @@ def test_on_a_phone_a_card_keeps_its_picture_beside_the_title_and_its_summary_fu
     assert summary["y"] >= image["y"] + image["height"] and summary["width"] == box["width"]
 
 
-def test_on_a_wide_screen_the_authors_words_stay_beside_her_photo(site_url, browser):
-    page = browser.new_page(viewport=DESKTOP)
+def test_on_a_wide_screen_the_authors_words_stay_beside_her_photo(site_url, new_page):
+    page = new_page(viewport=DESKTOP)
     page.goto(f"{site_url}/articles/life-stages")
     photo = page.locator(".author-photo").bounding_box()
     lefts = page.eval_on_selector_all(".author-text > *", "items => items.map(item => item.getClientRects()[0].left)")
     assert lefts and min(lefts) >= photo["x"] + photo["width"]
-    page.close()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_under_a_short_pages_footer_is_the_footers_colour(site_url, browser, scheme):
-    page = browser.new_page(viewport={"width": 1280, "height": 1400}, color_scheme=scheme)
+def test_under_a_short_pages_footer_is_the_footers_colour(site_url, new_page, scheme):
+    page = new_page(viewport={"width": 1280, "height": 1400}, color_scheme=scheme)
     page.goto(f"{site_url}/articles/missing")
     footer = page.locator(".site-footer").bounding_box()
     assert footer["y"] + footer["height"] < 1400, "the page is shorter than the window"
     below = page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
     assert below == page.locator(".site-footer").evaluate("footer => getComputedStyle(footer).backgroundColor")
-    page.close()
 
 
 @pytest.mark.parametrize("path", ["/archive/", "/"])  # the home page's series cards say when the next part comes
@@ -239,10 +251,9 @@ def test_a_date_is_never_split_over_two_lines(site_url, new_page, path):
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375", "1280"])
-def test_in_the_list_of_series_each_ones_parts_are_counted_under_its_title(site_url, browser, viewport):
-    page = browser.new_page(viewport=viewport)
+def test_in_the_list_of_series_each_ones_parts_are_counted_under_its_title(site_url, new_page, viewport):
+    page = new_page(viewport=viewport)
     page.goto(f"{site_url}/series/")
     for card in page.locator("main .card").all():
         title, meta = card.locator(".card-title").bounding_box(), card.locator(".meta").bounding_box()
         assert meta["y"] >= title["y"] + title["height"] and meta["x"] == title["x"]
-    page.close()
