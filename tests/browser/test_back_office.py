@@ -17,9 +17,8 @@ import pytest
 from cms.core import clock
 from cms.core.workflow import Status
 from tests.browser.chromium import BROWSER_TESTS, served
-from tests.browser.test_editor import signed_in
 from tests.browser.test_reading import axe_source  # noqa: F401 -- a fixture, used by name
-from tests.browser.tools import sign_in
+from tests.browser.tools import sign_in, signed_in
 from tests.mail import subscribers
 from tests.web.test_back_office_layout import back_office_screens
 

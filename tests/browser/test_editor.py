@@ -14,7 +14,7 @@ from cms.extensions import db
 from cms.models import Article
 from tests.browser.chromium import BROWSER_TESTS, served
 from tests.browser.test_reading import axe_source  # noqa: F401 -- a fixture, used by name
-from tests.browser.tools import sign_in
+from tests.browser.tools import shoot, signed_in
 
 pytestmark = BROWSER_TESTS
 
@@ -26,22 +26,6 @@ def server(app, make) -> Iterator[str]:
     make.user("admin", email="maya@example.com")
     with served(app) as url:
         yield url
-
-
-def signed_in(browser, server: str, width: int = 1280, height: int = 900, bypass_csp: bool = False):
-    """A page signed in as the admin, its console's CSP complaints collected in `page.violations`."""
-    context = browser.new_context(base_url=server, viewport={"width": width, "height": height},
-                                  bypass_csp=bypass_csp)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.violations = []
-    page.errors = []
-    page.on("console", lambda message: "Content Security Policy" in message.text
-            and page.violations.append(message.text))
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    sign_in(page)
-    page.wait_for_url(re.compile("/admin/"))
-    return page
 
 
 def editor(page):
@@ -272,13 +256,13 @@ def test_axe_finds_no_serious_or_critical_violations_in_the_editor(server, brows
 def test_the_toolbar_never_covers_the_text(server, browser, width):
     page = signed_in(browser, server, width=width, height=800)
     page.goto("/admin/articles/write")
-    page.screenshot(path=f"/tmp/editor-{width}-top.png")
+    shoot(page, f"editor-{width}-top")
     box = editor(page)
     box.click()
     for number in range(40):  # each line as a paste or a dictation gives it: typing 1,200 keys took 8 s a width
         page.keyboard.insert_text(f"Paragraph {number} of a long article.")
         page.keyboard.press("Enter")
-    page.screenshot(path=f"/tmp/editor-{width}.png")
+    shoot(page, f"editor-{width}")
     # What is drawn where the cursor is: the text itself, not the toolbar or the sticky buttons over it.
     uncovered = page.evaluate("""() => {
         const box = getSelection().getRangeAt(0).startContainer.getBoundingClientRect

@@ -25,12 +25,11 @@ from tests.browser.test_editor import (  # server is a fixture: the app with May
     body_source,
     editor,
     server,  # noqa: F401
-    signed_in,
     stored_body,
     write_without_markdown,
 )
 from tests.browser.test_reading import axe_source  # noqa: F401 -- a fixture, used by name
-from tests.browser.tools import sign_in
+from tests.browser.tools import sign_in, signed_in
 from tests.services.test_transfer import other_app, round_trip  # noqa: F401 - other_app is a fixture
 
 pytestmark = BROWSER_TESTS

@@ -1,9 +1,11 @@
 """The test tools npm installs into tests/browser/node_modules, exactly as package.json and its lockfile pin them:
-axe-core, Lighthouse and the Nu HTML checker; signing in as a person does, and screenshots kept when asked for."""
+axe-core, Lighthouse and the Nu HTML checker; signing in, as a person does or at once, and screenshots kept when
+asked for."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -43,3 +45,28 @@ def sign_in(page, email: str = "maya@example.com", base: str = "") -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+
+
+def signed_in(browser, server: str, width: int = 1280, height: int = 900, bypass_csp: bool = False):
+    """A page of a new context signed in as the admin, its console's CSP complaints collected in `page.violations`
+    and its script errors in `page.errors`.
+
+    Signed in by the sign-in form's own request, sent from the context (whose cookies it shares), not by drawing
+    the form and the dashboard in Chromium: a second a test. tests/browser/test_writing.py signs in as a person.
+    """
+    context = browser.new_context(base_url=server, viewport={"width": width, "height": height},
+                                  bypass_csp=bypass_csp)
+    context.set_default_timeout(10_000)
+    form = context.request.get("/login").text()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form)
+    assert token, "no CSRF token on the sign-in form"
+    answer = context.request.post("/login", form={"email": "maya@example.com", "password": PASSWORD,
+                                                   "csrf_token": token[1]}, max_redirects=0)
+    assert answer.status == 302 and "/admin/" in answer.headers["location"], answer.text()[:300]
+    page = context.new_page()
+    page.violations = []
+    page.errors = []
+    page.on("console", lambda message: "Content Security Policy" in message.text
+            and page.violations.append(message.text))
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    return page
