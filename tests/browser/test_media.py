@@ -35,7 +35,14 @@ def photo(size: tuple[int, int], hue: int) -> bytes:
 
 
 @pytest.fixture
-def site(app, make):
+def site(prebuilt) -> str:
+    """An editor's article with a featured photo and two more in its text; its slug. Made once a process and
+    copied for each later test: making each photo's copies is most of what a test here costs."""
+    return prebuilt(_build_site)
+
+
+def _build_site(make) -> str:
+    app = make.app
     editor_id = make.user("editor")
     with app.app_context():
         editor = db.session.get(User, editor_id)
