@@ -177,10 +177,12 @@ def test_a_connection_the_database_closed_while_pooled_is_replaced_as_it_is_take
     assert client.get("/articles/still-here").status_code == 200
 
 
-def test_a_new_process_on_postgresql_takes_planner_statistics_when_the_articles_outgrew_them(app, app_config, make):
+def test_a_new_process_on_postgresql_takes_planner_statistics_and_the_visibility_map_when_the_articles_outgrew_them(
+        app, app_config, make):
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         pytest.skip("PostgreSQL's statistics; tests/web/test_reliability.py shows SQLite's")
     estimate = "SELECT reltuples FROM pg_class WHERE oid = to_regclass('articles')"
+    all_visible = "SELECT relallvisible FROM pg_class WHERE oid = to_regclass('articles')"  # pages, after VACUUM
     with app.app_context():
         db.session.execute(text("ANALYZE articles"))  # taken while there were none, as before a bulk import
         db.session.commit()
@@ -194,3 +196,4 @@ def test_a_new_process_on_postgresql_takes_planner_statistics_when_the_articles_
         db.engine.dispose()
     with app.app_context():
         assert db.session.scalar(text(estimate)) == 5
+        assert db.session.scalar(text(all_visible)) >= 1  # so the listed articles are read from the index alone
