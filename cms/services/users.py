@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import CursorResult, Delete, delete, func, select
+from sqlalchemy import CursorResult, Delete, Select, bindparam, delete, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -81,12 +81,19 @@ def find_session(token: str, now: datetime) -> UserSession | None:
     active; its user then knows the token."""
     if not token:
         return None
-    found = db.session.scalar(select(UserSession).where(UserSession.token_hash == _token_hash(token))
-                              .options(joinedload(UserSession.user)))
+    found = db.session.scalar(_session_by_token(), {"token_hash": _token_hash(token)})
     if found is None or not found.user.is_active or found.last_seen_at < now - IDLE_LIMIT:
         return None
     found.user.session_token = token
     return found
+
+
+@cache
+def _session_by_token() -> Select[UserSession]:
+    """Built once, not per request: every signed-in request asks it first, and a statement built anew is walked
+    again for its cache key every time."""
+    return (select(UserSession).where(UserSession.token_hash == bindparam("token_hash"))
+            .options(joinedload(UserSession.user)))
 
 
 def note_activity(signed_in: UserSession, now: datetime) -> bool:
