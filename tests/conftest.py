@@ -543,7 +543,11 @@ def auth(client: FlaskClient, make: factories.Factories) -> Auth:
 
 def csrf_token(client: FlaskClient, url: str) -> str:
     """Return the CSRF token of the form on the page at `url`, as a browser would submit it."""
-    page = client.get(url).get_data(as_text=True)
+    return csrf_token_in(client.get(url).get_data(as_text=True), url)
+
+
+def csrf_token_in(page: str, url: str) -> str:
+    """Return the CSRF token of the form in `page`, the HTML of the page at `url`."""
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
     assert match, f"no CSRF token on {url}"
     return match.group(1)

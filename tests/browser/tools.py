@@ -5,13 +5,13 @@ asked for."""
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import csrf_token_in
 from tests.factories import PASSWORD
 
 HERE = Path(__file__).resolve().parent
@@ -57,11 +57,9 @@ def signed_in(browser, server: str, width: int = 1280, height: int = 900, bypass
     context = browser.new_context(base_url=server, viewport={"width": width, "height": height},
                                   bypass_csp=bypass_csp)
     context.set_default_timeout(10_000)
-    form = context.request.get("/login").text()
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form)
-    assert token, "no CSRF token on the sign-in form"
+    token = csrf_token_in(context.request.get("/login").text(), "/login")
     answer = context.request.post("/login", form={"email": "maya@example.com", "password": PASSWORD,
-                                                   "csrf_token": token[1]}, max_redirects=0)
+                                                   "csrf_token": token}, max_redirects=0)
     assert answer.status == 302 and "/admin/" in answer.headers["location"], answer.text()[:300]
     page = context.new_page()
     page.violations = []
