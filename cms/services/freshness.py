@@ -173,7 +173,10 @@ def reads_only() -> None:
     session = db.session()
     if session.in_transaction():  # something read already (the signed-in user): its transaction stays as it is
         return
-    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    # SQLite's driver begins a transaction only before a write, so its reads are in autocommit already; switching
+    # would cost a PRAGMA now and another when the connection goes back to the pool.
+    is_sqlite = session.get_bind().dialect.name == "sqlite"
+    session.connection(execution_options={} if is_sqlite else {"isolation_level": "AUTOCOMMIT"})
     session.info[_READS_ONLY] = True
 
 
