@@ -2,7 +2,9 @@
 
     python -m tests.bench.run [--articles 1000] [--duration 10] [--connections 32]
 
-Ratios, not absolute figures, are what to compare: this machine is shared and noisy.
+Ratios, not absolute figures, are what to compare: this machine is shared and noisy. Each target is loaded in
+short rounds taken in turn with rounds of the bare ceiling, and its ratio is to those rounds alone, so a machine
+that slows down or speeds up during the run moves both sides of a ratio alike.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import mean, median
 
 from tests.servers import free_port, wait_until_answering
 
@@ -33,6 +36,11 @@ class Result:
     p50_ms: float
     p99_ms: float
     non_2xx: int
+    ceiling: float = 0.0  # the bare ceiling's requests/s in the rounds taken in turn with this target's, if any
+
+    @property
+    def ratio(self) -> float:
+        return self.requests_per_second / self.ceiling
 
 
 @contextmanager
@@ -74,7 +82,8 @@ def wrk(name: str, base: str, paths: list[str], *, duration: int, connections: i
     header_args = [arg for key, value in (headers or {}).items() for arg in ("-H", f"{key}: {value}")]
     command = ["wrk", "-t", str(min(2, connections)), "-c", str(connections), "-s", str(script), *header_args, base]
     env = {**os.environ, "WRK_PATHS": listing.name}
-    subprocess.run([*command[:1], "-d", f"{warmup}s", *command[1:]], env=env, capture_output=True, check=True)
+    if warmup:
+        subprocess.run([*command[:1], "-d", f"{warmup}s", *command[1:]], env=env, capture_output=True, check=True)
     output = subprocess.run([*command[:1], "-d", f"{duration}s", "--latency", *command[1:]], env=env,
                             capture_output=True, text=True, check=True).stdout
     Path(listing.name).unlink()
@@ -85,6 +94,26 @@ def wrk(name: str, base: str, paths: list[str], *, duration: int, connections: i
     failed = (int(non_2xx[1]) if non_2xx else 0) + (sum(map(int, errors.groups())) if errors else 0)
     return Result(name, float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),
                   latencies.get("50", 0.0), latencies.get("99", 0.0), failed)
+
+
+#: Rounds each target's load is cut into, each followed by a round of the bare ceiling of the same length.
+ROUNDS = 5
+
+
+def in_turn_with_ceiling(name: str, base: str, paths: list[str], ceiling_base: str, *, duration: int,
+                         connections: int, warmup: int, headers: dict[str, str] | None = None) -> Result:
+    """`wrk` on `paths` in ROUNDS rounds, each followed by one on the bare ceiling at `ceiling_base`: requests/s
+    averaged over the rounds, the slowest round's p99, and the ceiling's requests/s over its own rounds."""
+    seconds = max(1, duration // ROUNDS)
+    if warmup:
+        wrk(name, base, paths, headers=headers, connections=connections, duration=warmup, warmup=0)
+    rounds, ceilings = [], []
+    for _ in range(ROUNDS):
+        rounds.append(wrk(name, base, paths, headers=headers, connections=connections, duration=seconds, warmup=0))
+        ceilings.append(wrk("bare Flask", ceiling_base, ["/"], connections=connections, duration=seconds, warmup=0))
+    return Result(name, mean(r.requests_per_second for r in rounds), median(r.p50_ms for r in rounds),
+                  max(r.p99_ms for r in rounds), sum(r.non_2xx for r in rounds),
+                  ceiling=mean(c.requests_per_second for c in ceilings))
 
 
 def main() -> int:
@@ -132,22 +161,28 @@ def main() -> int:
             targets = {name: target for name, target in targets.items()
                        if name in {wanted.strip() for wanted in args.only.split(";")}}
         load = {"duration": args.duration, "warmup": args.warmup}
-        results = [wrk(name, base, paths, headers=headers, connections=connections or args.connections, **load)
-                   for name, (paths, headers, connections) in targets.items()]
+        with gunicorn("tests.bench.bare_app:app", {"BARE_BODY_BYTES": str(article_bytes)}, ROOT) as (bare, _):
+            wrk("bare Flask", bare, ["/"], connections=args.connections, duration=max(1, args.warmup), warmup=0)
+            results = [in_turn_with_ceiling(name, base, paths, bare, headers=headers,
+                                             connections=connections or args.connections, **load)
+                       for name, (paths, headers, connections) in targets.items()]
         peak = worker_peak_mb(master)
         if shutil.which("nginx") and (not args.only or "nginx" in args.only):
             article_paths = targets["article"][0] if "article" in targets else targets_for(app, base)["article"][0]
             results += nginx_rows(base, article_paths, article_bytes, workdir, connections=args.connections, **load)
-    with gunicorn("tests.bench.bare_app:app", {"BARE_BODY_BYTES": str(article_bytes)}, ROOT) as (bare, _):
-        ceiling = wrk("bare Flask", bare, ["/"], connections=args.connections, **load)
+    # The row for the ceiling itself: its rounds at the run's number of connections, as most targets are loaded.
+    paired = [result.ceiling for result in results if result.ceiling and result.name not in ONE_CONNECTION]
+    ceiling = Result("bare Flask", mean(paired) if paired else 0.0, 0.0, 0.0, 0, ceiling=mean(paired) if paired else 1)
 
     print(f"\n{args.articles} articles, gunicorn 2 sync workers, wrk {args.connections} connections, "
           f"{args.duration} s after {args.warmup} s warm-up; article page {article_bytes} bytes")
-    print(f"{'target':<22}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}{'ratio':>8}")
+    print("Each ratio is to the bare ceiling's own rounds, taken in turn with the target's (nginx rows: to nginx).")
+    print(f"{'target':<22}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}{'ceiling':>9}{'ratio':>8}")
     for result in [ceiling, *results]:
         print(f"{result.name:<22}{result.requests_per_second:>10.0f}{result.p50_ms:>9.2f}{result.p99_ms:>9.2f}"
-              f"{result.non_2xx:>9}{result.requests_per_second / ceiling.requests_per_second:>8.2f}")
-    ratios = {result.name: result.requests_per_second / ceiling.requests_per_second for result in results}
+              + (f"{result.non_2xx:>9}{result.ceiling:>9.0f}{result.ratio:>8.2f}" if result.ceiling else
+                 f"{result.non_2xx:>9}"))
+    ratios = {result.name: result.ratio for result in results if result.ceiling}
     print("rendered pages against their targets (issue #16): " + ", ".join(
         f"{name.removesuffix(', rendered')} {ratios[name]:.2f} (≥ {target})"
         for name, target in RENDERED_TARGETS.items() if name in ratios))
@@ -162,7 +197,7 @@ def main() -> int:
               f"{article_bytes} bytes; kept at most 1 s after a write and never past a go-live (X-Accel-Expires)")
     print(f"peak worker memory: {peak:.0f} MB; site generation: "
           + (f"{seconds:.1f} s" if seconds else "none, an existing site"))
-    summary = {r.name: {"rps": r.requests_per_second, "ratio": r.requests_per_second / ceiling.requests_per_second,
+    summary = {r.name: {"rps": r.requests_per_second, "ceiling_rps": r.ceiling, "ratio": ratios.get(r.name),
                         "p50_ms": r.p50_ms, "p99_ms": r.p99_ms, "non_2xx": r.non_2xx} for r in results}
     (workdir / "summary.json").write_text(json.dumps({"articles": args.articles, "peak_mb": peak,
                                                       "generation_s": seconds, "results": summary}, indent=2))
@@ -241,6 +276,7 @@ RENDERED_TARGETS = {"article, rendered": 0.25, "home, rendered": 0.2, "tag, rend
 
 #: Pages that once grew with the site; measured at one connection, so that p99 is a reader's wait, not a queue's.
 LIST_TARGETS = ("sitemap, rendered", "archive, rendered")
+ONE_CONNECTION = (*LIST_TARGETS, "search, 1 connection")
 
 
 def list_paths(base: str) -> tuple[list[str], list[str]]:
