@@ -25,7 +25,7 @@ import threading
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Select, event, func, insert, inspect, select, update
@@ -77,7 +77,7 @@ class State:
     @property
     def key(self) -> str:
         """What every public page depends on: the site as a whole and the live set, not each article's text."""
-        since = int(self.live_since.timestamp()) if self.live_since else 0
+        since = int(self.live_since.timestamp() * 1_000_000) if self.live_since else 0  # two go-lives a second
         return f"{self.site_version}.{since}"
 
 
@@ -479,6 +479,29 @@ def note_shown(articles: Shown) -> None:
 def note_keys(keys: Iterable[reader.Key]) -> None:
     """Count the articles `keys` name as shown by the page being built, at their marks, read whole or not."""
     note_shown({key.id: key.mark for key in keys})
+
+
+_Keys = TypeVar("_Keys", reader.Key | None, reader.Listing[reader.Key], list[reader.Key])
+
+
+def kept_keys(now: datetime, what: Hashable, read: Callable[[], _Keys]) -> _Keys:
+    """`read()`, the keys of the articles a page shows (an article's, a list's page), once per content state.
+
+    Which articles a page lists, and where, changes only with the state: anything that places an article (a
+    go-live, a title, a tag, a part number) is a write that changes every page. What a key says besides (the
+    article's version and mark) changes with an edit in place, which marks the article, so they are read again.
+    """
+    def noted() -> _Keys:
+        found = read()
+        note_keys(found.items if isinstance(found, reader.Listing) else [found] if isinstance(found, reader.Key)
+                  else found or [])
+        return found
+
+    return cast("_Keys", _keys.get(now, what, noted))  # each `what` is always read by the same `read`
+
+
+#: Keys by the page and arguments that asked for them (see kept_keys).
+_keys: PerState[Any] = PerState(size=4096)
 
 
 def shown(session: Session) -> Shown:

@@ -46,7 +46,8 @@ PING_TIMEOUT_SECONDS = 10
 def site_feed(kind: str) -> ResponseReturnValue:
     now = clock.now()
     settings = shown_settings()
-    keys = reader.keys(now, per_page=settings.feed_size).items
+    keys = freshness.kept_keys(now, ("feed", settings.feed_size),
+                               lambda: reader.keys(now, per_page=settings.feed_size)).items
 
     def heading(updated_at: datetime | None) -> feeds.Feed:
         return _feed(settings.title, settings.tagline or f"New articles from {settings.title}",
@@ -61,7 +62,8 @@ def series_feed(slug: str, kind: str) -> ResponseReturnValue:
     now = clock.now()
     settings = shown_settings()
     series = reader.series(slug, now) or abort(404)
-    keys = reader.newest_part_keys(series.id, now, settings.feed_size)
+    keys = freshness.kept_keys(now, ("series feed", series.id, settings.feed_size),
+                               lambda: reader.newest_part_keys(series.id, now, settings.feed_size))
     title, description, created_at = series.title, series.description, series.created_at
 
     def heading(updated_at: datetime | None) -> feeds.Feed:
@@ -78,7 +80,8 @@ def tag_feed(slug: str, kind: str) -> ResponseReturnValue:
     now = clock.now()
     settings = shown_settings()
     tag = reader.tag(slug, now) or abort(404)
-    keys = reader.keys(now, tag_id=tag.id, per_page=settings.feed_size).items
+    keys = freshness.kept_keys(now, ("tag feed", tag.id, settings.feed_size),
+                               lambda: reader.keys(now, tag_id=tag.id, per_page=settings.feed_size)).items
     name = tag.name
 
     def heading(updated_at: datetime | None) -> feeds.Feed:

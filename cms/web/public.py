@@ -188,7 +188,8 @@ def home() -> ResponseReturnValue:
     now = clock.now()
     page = _home_pages.get(now, "home", lambda: _home_page(now))
     return render_template("public/home.html", page=page, share=page.share, structured_data=page.structured_data,
-                           articles=kept_cards(reader.keys(now, per_page=6).items, now, level=3))
+                           articles=kept_cards(freshness.kept_keys(now, "home", lambda: reader.keys(now, per_page=6))
+                                               .items, now, level=3))
 
 
 @dataclass(frozen=True)
@@ -242,8 +243,7 @@ def _home_series(now: datetime) -> tuple[tuple[SeriesShown, SeriesNav], ...]:
 @public
 def article(slug: str) -> ResponseReturnValue:
     now = clock.now()
-    key = reader.article_key(slug, now) or abort(404)
-    freshness.note_keys([key])
+    key = freshness.kept_keys(now, ("article", slug), lambda: reader.article_key(slug, now)) or abort(404)
     page = _article_pages.get(now, (key.id, key.version, key.mark), lambda: _article_page(slug, now))
     return render_template("public/article.html", page=page or abort(404))
 
@@ -350,7 +350,8 @@ def series(slug: str) -> ResponseReturnValue:
     now = clock.now()
     found = _series_pages.get(now, slug, lambda: _series_page(slug, now)) or abort(404)
     return render_template("public/series.html", series=found.series, share=found.share, nav=found.nav,
-                           parts=_parts(reader.part_keys(found.series_id, now), now),
+                           parts=_parts(freshness.kept_keys(now, ("parts", found.series_id),
+                                                            lambda: reader.part_keys(found.series_id, now)), now),
                            structured_data=found.structured_data)
 
 
@@ -396,7 +397,8 @@ def tag(slug: str) -> ResponseReturnValue:
     now = clock.now()
     number = _page_or_404()
     found = _tags.get(now, slug, lambda: _tag_shown(slug, now)) or abort(404)
-    listing = reader.keys(now, page=number, tag_id=found.id)
+    listing = freshness.kept_keys(now, ("tag", found.id, number),
+                                  lambda: reader.keys(now, page=number, tag_id=found.id))
     if not listing.items:
         abort(404)
     return render_template("public/tag.html", tag=found, listing=listing,

@@ -258,3 +258,56 @@ def test_a_related_card_shows_the_new_summary_of_an_article_edited_in_place(app,
     for reader in (app.test_client(), past_cache):
         page = reader.get("/articles/mornings").get_data(as_text=True)
         assert "Small, cheerful and nocturnal." in page and "Small and cheerful." not in page
+
+
+def test_rendered_pages_follow_every_change_to_which_articles_they_list(app, app_config, make, monkeypatch):
+    """Which articles a page lists is kept per content state (freshness.kept_keys): each change readers see
+    must still reach a page rendered by a second server, which learns of writes from the database alone."""
+    from cms import create_app
+    from cms.core import clock
+    from cms.models import User
+    from cms.services import articles
+
+    other = create_app(app_config)
+    reader = other.test_client()
+    reader.set_cookie("signed-in", "1")  # past the page cache: rendered every time
+    second = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
+    series_id = make.series("Grief")
+    make.article("Grief and dates", slug="dates", series_id=series_id, series_part=1, tags=("grief",),
+                 summary="Anniversaries return.")
+    make.article("Early riser", slug="early", status=Status.SCHEDULED, series_id=series_id, series_part=2,
+                 tags=("grief",), publish_at=second + timedelta(milliseconds=100))
+    make.article("Late riser", slug="late", status=Status.SCHEDULED, series_id=series_id, series_part=3,
+                 tags=("grief",), publish_at=second + timedelta(milliseconds=600))
+    untagged = make.article("Sleep", slug="sleep", summary="Rest comes back.")
+    lists = ["/", "/tags/grief", "/series/grief", "/feed.xml", "/tags/grief/feed.xml", "/series/grief/feed.xml"]
+
+    def listed(url: str) -> set[str]:
+        response = reader.get(url)
+        assert response.status_code == 200, url
+        return {slug for slug in ("dates", "early", "late", "sleep") if f"/articles/{slug}" in response.text}
+
+    assert all(listed(url) >= {"dates"} and not listed(url) & {"early", "late"} for url in lists)
+    monkeypatch.setattr(clock, "now", lambda: second + timedelta(milliseconds=300))  # one of two in the second
+    assert all("early" in listed(url) and "late" not in listed(url) for url in lists)
+    assert reader.get("/articles/late").status_code == 404
+    monkeypatch.setattr(clock, "now", lambda: second + timedelta(milliseconds=800))  # the same second, both
+    assert all({"early", "late"} <= listed(url) for url in lists)
+    assert reader.get("/articles/late").status_code == 200
+
+    editor_id = make.user("editor")
+    with app.app_context():  # through the first server: a tag given to a live article, a summary edited in place
+        editor = db.session.get(User, editor_id)
+        article = db.session.get(Article, untagged)
+        articles.update(article, articles.ArticleInput(title="Sleep", slug="sleep", tags=("grief",),
+                                                       summary="Rest comes back, slowly."), by=editor, now=clock.now())
+        db.session.commit()
+    assert "sleep" in listed("/tags/grief") and "sleep" in listed("/tags/grief/feed.xml")
+    assert "Rest comes back, slowly." in reader.get("/tags/grief").text
+    assert "Rest comes back, slowly." in reader.get("/").text
+    with app.app_context():  # withdrawn
+        articles.change_status(db.session.get(Article, untagged), Status.DRAFT, by=db.session.get(User, editor_id),
+                               now=clock.now())
+        db.session.commit()
+    assert all("sleep" not in listed(url) for url in lists)
+    assert reader.get("/articles/sleep").status_code == 404
