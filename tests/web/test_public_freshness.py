@@ -261,15 +261,16 @@ def test_a_related_card_shows_the_new_summary_of_an_article_edited_in_place(app,
 
 
 def test_rendered_pages_follow_every_change_to_which_articles_they_list(app, app_config, make, monkeypatch):
-    """Which articles a page lists is kept per content state (freshness.kept_keys): each change readers see
-    must still reach a page rendered by a second server, which learns of writes from the database alone."""
+    """Which articles a page lists is kept per content state (freshness.kept_keys), and whole pages in the page
+    cache: each change readers see must still reach a second server, which learns of writes from the database
+    alone, rendered or cached."""
     from cms import create_app
     from cms.core import clock
     from cms.models import User
     from cms.services import articles
 
     other = create_app(app_config)
-    reader = other.test_client()
+    reader, cached = other.test_client(), other.test_client()
     reader.set_cookie("signed-in", "1")  # past the page cache: rendered every time
     second = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
     series_id = make.series("Grief")
@@ -283,9 +284,14 @@ def test_rendered_pages_follow_every_change_to_which_articles_they_list(app, app
     lists = ["/", "/tags/grief", "/series/grief", "/feed.xml", "/tags/grief/feed.xml", "/series/grief/feed.xml"]
 
     def listed(url: str) -> set[str]:
-        response = reader.get(url)
-        assert response.status_code == 200, url
-        return {slug for slug in ("dates", "early", "late", "sleep") if f"/articles/{slug}" in response.text}
+        """The articles `url` lists, rendered and as the page cache gives it, which must agree."""
+        found = []
+        for client in (reader, cached):
+            response = client.get(url)
+            assert response.status_code == 200, url
+            found.append({slug for slug in ("dates", "early", "late", "sleep") if f"/articles/{slug}" in response.text})
+        assert found[0] == found[1], url
+        return found[0]
 
     assert all(listed(url) >= {"dates"} and not listed(url) & {"early", "late"} for url in lists)
     monkeypatch.setattr(clock, "now", lambda: second + timedelta(milliseconds=300))  # one of two in the second
