@@ -3,6 +3,7 @@ cards without one are seen too) and the author's photo. Made with Pillow, so no 
 
 from __future__ import annotations
 
+import functools
 import io
 
 from flask import Flask
@@ -22,6 +23,7 @@ FEATURED = (("life-stages", (196, 170, 140), "Two cups of tea on a wooden table 
 LIMITS = {"max_bytes": 10**7, "max_pixels": 10**8, "max_animation_pixels": 10**8}
 
 
+@functools.cache  # the same bytes for the same picture; made once a process, not once a site
 def calm_picture(size: tuple[int, int], colour: tuple[int, int, int], *, is_portrait: bool = False) -> bytes:
     """A soft, photograph-like JPEG: a gradient with blurred shapes in muted colours."""
     width, height = size
