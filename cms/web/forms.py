@@ -1,5 +1,6 @@
 """Forms, with their labels as people read them; CSRF comes with FlaskForm."""
 
+import functools
 from datetime import datetime
 from typing import Any
 
@@ -17,8 +18,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectFieldBase
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import Select
+from wtforms.widgets import Select, html_params
 
 from cms.core import clock
 from cms.core.errors import InvalidInput
@@ -65,18 +67,27 @@ BODY_HINT = ("Format with the toolbar or the usual shortcuts: Ctrl+B bold, Ctrl+
 
 
 class LongSelect(Select):
-    """A select of as many choices as the site has series: each option drawn as WTForms draws it, with one escape
-    per value and label rather than its general attribute formatting, which at thousands of options cost more than
-    the rest of the writing screen."""
+    """A select of as many choices as the site has series (4,000 at 100,000 articles), drawn straight from the
+    field's (value, label) choices, each option's HTML kept once drawn. WTForms' own drawing normalises every
+    choice three times and formats its attributes one by one: at thousands of options, most of the writing
+    screen's time."""
 
-    @classmethod
-    # WTForms 3.3's signature, (choice, **kwargs); the types-WTForms stubs still describe 3.2's.
-    def render_option(cls, choice: Any, **kwargs: Any) -> Markup:  # type: ignore[override]
-        if kwargs or choice.render_kw:
-            return super().render_option(choice, **kwargs)
-        selected = "selected " if choice.selected else ""
-        value, label = escape(choice.value), escape(choice.label or choice.value)
-        return Markup(f'<option {selected}value="{value}">{label}</option>')  # noqa: S704 - both escaped here
+    def __call__(self, field: SelectFieldBase, **kwargs: Any) -> Markup:
+        choices = getattr(field, "choices", None)
+        if not isinstance(choices, list) or not all(len(choice) == 2 for choice in choices):
+            return super().__call__(field, **kwargs)  # groups, or options with attributes of their own
+        kwargs.setdefault("id", field.id)
+        for name in self.validation_attrs:  # as WTForms does: required and disabled from the field's validators
+            if name not in kwargs and getattr(field.flags, name, False):
+                kwargs[name] = getattr(field.flags, name)
+        options = "".join(_option(str(value), str(label), value == field.data) for value, label in choices)
+        return Markup(f"<select {html_params(name=field.name, **kwargs)}>{options}</select>")  # noqa: S704
+
+
+@functools.lru_cache(maxsize=16_384)
+def _option(value: str, label: str, is_selected: bool) -> str:
+    selected = "selected " if is_selected else ""
+    return f'<option {selected}value="{escape(value)}">{escape(label)}</option>'
 
 
 class ArticleForm(FlaskForm):

@@ -57,6 +57,14 @@ def test_choosing_from_the_list_puts_the_article_in_that_series(app, client, aut
     assert re.search(r'<option selected value="grief-and-loss">', page_of(client.get(edit_url(article_id))))
 
 
+def test_a_series_title_is_shown_as_written_never_as_markup(client, auth, make):
+    make.series('Fear & <b>"Courage"</b>')
+    auth.login("editor")
+    page = page_of(client.get(WRITE))
+    assert '<option value="fear-b-courage-b">Fear &amp; &lt;b&gt;&#34;Courage&#34;&lt;/b&gt;</option>' in page
+    assert options(page)[1] == "Fear &amp; &lt;b&gt;&#34;Courage&#34;&lt;/b&gt;"
+
+
 def test_a_new_series_is_created_only_when_asked_and_said(app, client, auth):
     auth.login("editor")
     response = submit(client, WRITE, series="Mother - Daughter Relationships")  # a typed name is no request
