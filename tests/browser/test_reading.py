@@ -101,6 +101,7 @@ def test_a_phone_reader_follows_a_series_from_part_one_to_the_end_by_next_links(
     page.get_by_role("link", name="Start reading: Part 1").click()
     read: list[str] = []
     while True:
+        page.wait_for_load_state()  # the part as a reader sees it, its stylesheet applied, not the bare HTML
         read.append(page.locator("h1").inner_text())
         total = len(series_titles(app, "mother-daughter-relationships"))
         assert page.locator(".series-position").inner_text().startswith(f"Part {len(read)} of {total}")
