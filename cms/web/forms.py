@@ -81,7 +81,8 @@ class LongSelect(Select):
             if name not in kwargs and getattr(field.flags, name, False):
                 kwargs[name] = getattr(field.flags, name)
         options = "".join(_option(str(value), str(label), value == field.data) for value, label in choices)
-        return Markup(f"<select {html_params(name=field.name, **kwargs)}>{options}</select>")  # noqa: S704
+        # html_params escapes the attributes, _option each value and label
+        return Markup(f"<select {html_params(name=field.name, **kwargs)}>{options}</select>")  # noqa: S704 - see above
 
 
 @functools.lru_cache(maxsize=16_384)
