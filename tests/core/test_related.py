@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -131,6 +132,31 @@ def test_recency_breaks_ties_newest_first():
         Document(3, "Boundaries and family", body_text=text, published_at=NOW - timedelta(days=30)),
     ])
     assert ids(index, 1) == [3, 2]
+
+
+@pytest.mark.parametrize("change", ["a new date", "a new tag"])
+def test_a_small_site_kept_by_saves_lists_what_a_full_build_lists(change):
+    """With no more articles than are weighed again at each save, every list is computed again at each save: the
+    recency bonuses and tag weights it keeps between lists must follow the newest date and each tag's rarity."""
+    text = "Boundaries with family over the holidays, and the guilt that follows."
+    documents = {ident: Document(ident, title, body_text=text, tags=tags, published_at=NOW - timedelta(days=age))
+                 for ident, title, tags, age in ((1, "Holiday boundaries", ("family",), 400),
+                                                 (2, "Family at the holidays", ("family", "holidays"), 900),
+                                                 (3, "Boundaries and guilt", (), 30),
+                                                 (4, "Guilt at the holidays", ("holidays",), 200))}
+    index = Index(depth=3)
+    for document in documents.values():
+        index.upsert(document)
+    assert len(documents) <= related.REWEIGHED_PER_CHANGE
+    changed = {"a new date": replace(documents[2], published_at=NOW + timedelta(days=10)),  # the newest now
+               "a new tag": replace(documents[3], tags=("family",))}[change]
+    documents[changed.id] = changed
+    index.upsert(changed)
+    built = Index.build(documents.values(), depth=3)
+    for ident in documents:
+        kept, fresh = index.related(ident), built.related(ident)
+        assert [match.other_id for match in kept] == [match.other_id for match in fresh]
+        assert [match.score for match in kept] == pytest.approx([match.score for match in fresh])
 
 
 def test_a_draft_can_be_matched_without_entering_anyones_list():
