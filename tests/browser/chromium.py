@@ -16,6 +16,19 @@ CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--no-first-run"]
 
+#: Chromium features Playwright turns off itself. A `--disable-features` of our own replaces Playwright's rather than
+#: adding to it (Chromium keeps a switch's last value), so its list is repeated here, and test_chromium.py checks it
+#: against the list Playwright passes.
+PLAYWRIGHT_DISABLES = ("AimEnabled", "AvoidCorsURLLoaderRestartOnRedirect", "AvoidUnnecessaryBeforeUnloadCheckSync",
+                       "DestroyProfileOnBrowserClose", "HttpsFirstBalancedModeAutoEnable", "HttpsUpgrades",
+                       "LensOverlay", "MediaRouter", "NetworkTimeServiceQuerying", "OptimizationHints", "PaintHolding",
+                       "PreconnectToSearch", "TcpPortRandomizationWin", "ThirdPartyStoragePartitioning",
+                       "msEdgeUpdateLaunchServicesPreferredVersion", "msForceBrowserSignIn")
+#: Headless Chromium draws each window's address-bar popup as a page of its own (chrome://omnibox-popup), in a
+#: renderer of its own for every browser context: 10-18 % of the browser tests' CPU, for an address bar no test uses.
+NO_ADDRESS_BAR_POPUP = ("WebUIOmniboxPopup", "WebUIOmniboxAimPopup", "WebUIOmniboxFullPopup")
+PLAYWRIGHT_ARGS = [*LAUNCH_ARGS, "--disable-features=" + ",".join(PLAYWRIGHT_DISABLES + NO_ADDRESS_BAR_POPUP)]
+
 #: Put in a module's `pytestmark`: marked `browser`, skipped with the reason when Chromium is absent.
 BROWSER_TESTS = [pytest.mark.browser,
                  pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Debian's Chromium is not installed at {CHROMIUM}")]
@@ -39,7 +52,7 @@ def launched() -> Iterator:
     """Start Playwright and Chromium; yield the browser, closed afterwards."""
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=PLAYWRIGHT_ARGS)
         try:
             yield browser
         finally:
