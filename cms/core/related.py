@@ -404,7 +404,7 @@ class Index:
         self._weigh(profile, ident)
         scores = self._scores(ident)
         self._set_row(ident, *self._best(profile, scores))
-        bonus = self._recency(profile)
+        bonus = self._recency_of(ident)
         changed = {ident}
         for other in set(scores).union(self._listed_in.get(ident, ())):
             base = scores.get(other)
@@ -595,8 +595,7 @@ class Index:
     def _forget_tag_statistics(self) -> None:
         """Every tag's IDF moves with the number of articles: what was worked out from them is out of date."""
         self._tag_idfs = None
-        if self._tag_norms:
-            self._tag_norms = {}
+        self._tag_norms.clear()
 
     def _add_tag_scores(self, ident: int, profile: _Profile, scores: dict[int, float]) -> None:
         """Cosine of the tag sets weighted by rarity (IDF), each shared tag counted at its learned weight."""
