@@ -370,7 +370,8 @@ class ContentVersion(Model):
 
     `version` counts every write to content, drafts included; `public_version` only those readers can see;
     `site_version` is the public version of the last of those that can change any page (not only the pages showing
-    the live articles it edited in place).
+    the live articles it edited in place); `series_version` counts the writes to series, which the writing screen
+    lists.
     """
 
     __tablename__ = "content_version"
@@ -383,6 +384,7 @@ class ContentVersion(Model):
     # When a write last moved the live set's times (an article's status or publish time, an article added or
     # removed); None: not since the upgrade that added it.
     live_set_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    series_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class RelatedChoice(Model):

@@ -84,7 +84,8 @@ def check_input(article: Article | None, data: ArticleInput, *, by: User) -> lis
 
 def keep_conflicting(article: Article, data: ArticleInput, *, by: User, now: datetime) -> EditConflict:
     """Keep an edit that lost a race as a revision marked as not applied; return the error to raise."""
-    saved = [revision for revision in article.revisions if revision.note != NOT_APPLIED][-1:]
+    last = last_saved(article)
+    saved = [last] if last else []
     db.session.add(Revision(article=article, author=by, created_at=now, title=data.title, summary=data.summary,
                             body_source=data.body_source, tags=_tag_names(data.tags),
                             series_title=data.series.title if data.series else None,
@@ -96,8 +97,20 @@ def keep_conflicting(article: Article, data: ArticleInput, *, by: User, now: dat
 
 def saved_since(article: Article, revision_id: int) -> list[Revision]:
     """Return the revisions saved (not those kept as not applied) after the one with id `revision_id`."""
-    return [revision for revision in article.revisions
-            if revision.id > revision_id and revision.note != NOT_APPLIED]
+    return list(db.session.scalars(_saved(article).where(Revision.id > revision_id).order_by(Revision.id)))
+
+
+def last_saved(article: Article) -> Revision | None:
+    """Return the article's last saved revision (not one kept as not applied), if any.
+
+    Asked of the database, not of `article.revisions`: that loads every revision's text, and an article saved every
+    few seconds for months has thousands.
+    """
+    return db.session.scalar(_saved(article).order_by(Revision.id.desc()).limit(1))
+
+
+def _saved(article: Article) -> Select[Revision]:
+    return select(Revision).where(Revision.article_id == article.id, Revision.note != NOT_APPLIED)
 
 
 def savers(revisions: Sequence[Revision], *, by: User) -> str:

@@ -327,15 +327,16 @@ def _after_restore(connection: Connection, version_before: int, now: datetime) -
     elif "article_search" in inspect(connection).get_table_names():
         connection.execute(text("INSERT INTO article_search(article_search) VALUES ('rebuild')"))
     restored = _highest_version(connection)
-    version = max(version_before, restored) + 1  # both counters past both sites' of either kind
+    version = max(version_before, restored) + 1  # every counter past both sites' (none is above their version)
     connection.execute(update(Article).values(seen_version=version))  # each process's title index reads them again
     if connection.execute(update(ContentVersion).where(ContentVersion.id == 1)
                           .values(version=version, changed_at=now, public_version=version,
                                   public_changed_at=now, site_version=version,
-                                  live_set_changed_at=now)).rowcount == 0:
+                                  live_set_changed_at=now, series_version=version)).rowcount == 0:
         connection.execute(insert(ContentVersion).values(id=1, version=version, changed_at=now,
                                                          public_version=version, public_changed_at=now,
-                                                         site_version=version, live_set_changed_at=now))
+                                                         site_version=version, live_set_changed_at=now,
+                                                         series_version=version))
 
 
 def _highest_version(connection: Connection) -> int:

@@ -58,6 +58,7 @@ _BUMPED = "cms_content_version_bumped"
 _SEEN = "cms_content_version_seen"  # session.info: the public version this transaction bumped to, if it did
 _EVERYWHERE = "cms_content_version_everywhere"  # session.info: this transaction moved the site version
 _MOVED = "cms_content_version_moved"  # session.info: this transaction moved the live set's times
+_SERIES = "cms_content_version_series"  # session.info: this transaction wrote a series
 _READS_ONLY = "cms_reads_only"  # session.info: its connection is in autocommit for a request that writes nothing
 #: An article going live this soon counts as live: a request rendering it at its go-live, while an edit made
 #: just before is not yet committed, must not keep the old text under the new key.
@@ -199,6 +200,14 @@ def _version_row() -> _VersionRow:
                        row.site_version, row.live_set_changed_at or _EPOCH)
 
 
+def series_version() -> int | None:
+    """How many transactions have written a series, as this one sees them (what it reads along is as current);
+    None if this one wrote a series too: its count is not yet anyone else's, and may be rolled back."""
+    session = db.session()
+    counted = session.scalar(select(ContentVersion.series_version).where(ContentVersion.id == 1))  # flushes first
+    return None if _SERIES in session.info else counted or 0
+
+
 def _aware(moment: datetime | None) -> datetime | None:
     """Aggregates bypass the column type, so the stored naive UTC comes back naive."""
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
@@ -214,7 +223,8 @@ def _bump_after_flush(session: Session, _context: Any) -> None:
     now = datetime.now(UTC) + GO_LIVE_MARGIN
     seen = [item for item in touched if _is_seen(session, item, now)]
     _bump(session, is_seen=bool(seen), is_everywhere=any(not _is_in_place(item, now) for item in seen),
-          moves_live_set=any(_moves_live_set(session, item) for item in touched))
+          moves_live_set=any(_moves_live_set(session, item) for item in touched),
+          writes_series=any(isinstance(item, Series) for item in touched))
     articles = [item.id for item in seen if isinstance(item, Article) and item not in session.deleted]
     if articles:  # marked with this transaction's public version (see Article.seen_version)
         session.connection().execute(update(Article).where(Article.id.in_(articles))
@@ -323,7 +333,8 @@ def _bump_on_bulk_write(state: ORMExecuteState) -> None:
     table = getattr(state.statement, "table", None)
     if table is not None and table.name in _PUBLIC_TABLES:
         is_seen = table.name not in _FOLLOWING_TABLES
-        _bump(state.session, is_seen=is_seen, is_everywhere=is_seen, moves_live_set=table.name == "articles")
+        _bump(state.session, is_seen=is_seen, is_everywhere=is_seen, moves_live_set=table.name == "articles",
+              writes_series=table.name == Series.__tablename__)
 
 
 def readers_see_this_transaction(session: Session) -> None:
@@ -342,12 +353,14 @@ def readers_see_articles(session: Session, ids: Iterable[int]) -> None:
     session.connection().execute(update(Article).where(Article.id.in_(ids)).values(seen_version=session.info[_SEEN]))
 
 
-def _bump(session: Session, *, is_seen: bool, is_everywhere: bool = False, moves_live_set: bool = False) -> None:
+def _bump(session: Session, *, is_seen: bool, is_everywhere: bool = False, moves_live_set: bool = False,
+          writes_series: bool = False) -> None:
     info = session.info
     bumps_version, bumps_public = _BUMPED not in info, is_seen and _SEEN not in info
     bumps_site = is_everywhere and _EVERYWHERE not in info
     moves = moves_live_set and _MOVED not in info
-    if not (bumps_version or bumps_public or bumps_site or moves):
+    bumps_series = writes_series and _SERIES not in info
+    if not (bumps_version or bumps_public or bumps_site or moves or bumps_series):
         return
     now = datetime.now(UTC)
     connection = session.connection()
@@ -358,13 +371,16 @@ def _bump(session: Session, *, is_seen: bool, is_everywhere: bool = False, moves
         values["site_version"] = ContentVersion.public_version + 1 if bumps_public else ContentVersion.public_version
     if moves:
         values["live_set_changed_at"] = now
+    if bumps_series:
+        values["series_version"] = ContentVersion.series_version + 1
     row = connection.execute(update(ContentVersion).where(ContentVersion.id == 1).values(**values)
                              .returning(ContentVersion.public_version)).one_or_none()
     public_version = row.public_version if row is not None else int(is_seen)
     if row is None:
         connection.execute(insert(ContentVersion).values(id=1, version=1, changed_at=now,
                                                          public_version=public_version, public_changed_at=now,
-                                                         site_version=int(is_everywhere), live_set_changed_at=now))
+                                                         site_version=int(is_everywhere), live_set_changed_at=now,
+                                                         series_version=int(writes_series)))
     if bumps_version:
         info[_BUMPED] = True
     if bumps_public:
@@ -373,6 +389,8 @@ def _bump(session: Session, *, is_seen: bool, is_everywhere: bool = False, moves
         info[_EVERYWHERE] = True
     if moves:
         info[_MOVED] = True
+    if bumps_series:
+        info[_SERIES] = True
 
 
 _T = TypeVar("_T")
@@ -449,6 +467,7 @@ def _forget_bump(session: Session, *_: Any) -> None:
     session.info.pop(_SEEN, None)
     session.info.pop(_EVERYWHERE, None)
     session.info.pop(_MOVED, None)
+    session.info.pop(_SERIES, None)
     session.info.pop(_STATE, None)
 
 

@@ -31,7 +31,7 @@ from typing import Any
 
 from sqlalchemy import delete, event, func, insert, select, tuple_, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from cms.core import autolink
 from cms.core.errors import InvalidInput
@@ -88,17 +88,21 @@ def for_articles(articles: Sequence[Article], now: datetime, settings: SiteSetti
     for article_id, other_id, score in scored:
         if other_id in live:
             candidates[article_id].append((score, live[other_id]))
-    result = {}
-    for article in articles:
-        mine = [choice for choice in choices if choice.article_id == article.id]
-        pinned = [live[c.other_id] for c in mine if c.is_pinned and c.other_id in live]
-        chosen = {c.other_id for c in mine}
-        ranked = sorted(candidates[article.id], key=lambda entry: (
-            article.series_id is not None and entry[1].series_id == article.series_id,  # the series only fills in
-            -entry[0], -_timestamp(entry[1].shown_at)))
-        rest = [other for _, other in ranked if other.id not in chosen and other.id != article.id]
-        result[article.id] = (pinned + rest)[:settings.related_count]
-    return result
+    return {article.id: _shown(article, [choice for choice in choices if choice.article_id == article.id],
+                               candidates[article.id], live, settings.related_count) for article in articles}
+
+
+def _shown(article: Article, choices: Sequence[RelatedChoice], candidates: Sequence[tuple[float, Article]],
+           live: Mapping[int, Article], count: int) -> list[Article]:
+    """The related list readers see: `article`'s pinned live articles in order, then its live `candidates` (score,
+    article) above the minimum score that are neither pinned nor excluded, best first."""
+    pinned = [live[choice.other_id] for choice in choices if choice.is_pinned and choice.other_id in live]
+    chosen = {choice.other_id for choice in choices}
+    ranked = sorted(candidates, key=lambda entry: (
+        article.series_id is not None and entry[1].series_id == article.series_id,  # the series only fills in
+        -entry[0], -_timestamp(entry[1].shown_at)))
+    rest = [other for _, other in ranked if other.id not in chosen and other.id != article.id]
+    return (pinned + rest)[:count]
 
 
 def _timestamp(moment: datetime | None) -> float:
@@ -527,13 +531,16 @@ class Explanation:
 def explain(article: Article, now: datetime, settings: SiteSettings | None = None) -> list[Explanation]:
     """Return what readers see under `article` (in order), then the other candidates by score."""
     settings = settings or site.settings()
-    shown = [other.id for other in for_article(article, now, settings)]
-    choices = {choice.other_id: choice for choice in
-               db.session.scalars(select(RelatedChoice).where(RelatedChoice.article_id == article.id))}
+    choices = {choice.other_id: choice for choice in db.session.scalars(
+        select(RelatedChoice).where(RelatedChoice.article_id == article.id).order_by(RelatedChoice.position))}
     scores = {score.other_id: score for score in
               db.session.scalars(select(RelatedScore).where(RelatedScore.article_id == article.id))}
-    others = {other.id: other for other in
-              db.session.scalars(select(Article).where(Article.id.in_(choices.keys() | scores.keys())))}
+    others = {other.id: other for other in db.session.scalars(  # what is shown of them, not their texts
+        select(Article).options(load_only(*_EXPLAINED)).where(Article.id.in_(choices.keys() | scores.keys())))}
+    live = {ident: other for ident, other in others.items() if is_live(other.status, other.publish_at, now)}
+    candidates = [(score.score, live[ident]) for ident, score in scores.items()
+                  if ident in live and score.score >= settings.related_min_score]
+    shown = [other.id for other in _shown(article, list(choices.values()), candidates, live, settings.related_count)]
     explanations = []
     for ident, other in others.items():
         score, choice = scores.get(ident), choices.get(ident)
@@ -547,6 +554,11 @@ def explain(article: Article, now: datetime, settings: SiteSettings | None = Non
             is_below_minimum=score is not None and score.score < settings.related_min_score))
     order = {ident: position for position, ident in enumerate(shown)}
     return sorted(explanations, key=lambda e: (order.get(e.other.id, len(order)), -(e.score or 0), e.other.id))
+
+
+#: What the editor's explanation shows of each candidate, and what ranks it.
+_EXPLAINED = (Article.id, Article.title, Article.slug, Article.status, Article.publish_at, Article.published_at,
+              Article.series_id)
 
 
 def _tag_weights(reasons: Mapping[str, Any]) -> tuple[tuple[str, float | None], ...]:

@@ -8,7 +8,6 @@ from datetime import datetime
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import Field
 
@@ -236,8 +235,9 @@ def _conflict(article: Article, form: ArticleForm, conflict: EditConflict) -> Re
 
 def _compare_kept_url(article: Article) -> str:
     """The comparison of the last saved text with hers, just kept as not applied."""
-    saved = [revision for revision in article.revisions if revision.note != articles.NOT_APPLIED]
-    return url_for("authoring.compare", article_id=article.id, old=saved[-1].id, new=article.revisions[-1].id)
+    saved = articles.last_saved(article)
+    return url_for("authoring.compare", article_id=article.id, old=saved.id if saved else 0,
+                   new=article.revisions[-1].id)
 
 
 def _show_error(form: ArticleForm, error: Exception) -> None:
@@ -307,9 +307,7 @@ def _numbering(article: Article | None, now: datetime) -> str | None:
 
 
 def _series_choices(*, may_create: bool) -> list[tuple[str, str]]:
-    titled = [(slug, title) for slug, title in db.session.execute(select(Series.slug, Series.title)
-                                                                  .order_by(Series.title))]
-    return [("", "No series"), *titled, *([(NEW_SERIES, "New series…")] if may_create else [])]
+    return [("", "No series"), *series_service.titles(), *([(NEW_SERIES, "New series…")] if may_create else [])]
 
 
 def _button_label(shown: Status, target: Status) -> str:

@@ -50,9 +50,9 @@ class Outcome:
 
 def snapshot(article: Article, values: Mapping[str, str]) -> str:
     """The merge base a form loaded now carries: the last saved revision and the fields' values as shown."""
-    saved = [revision for revision in article.revisions if revision.note != articles.NOT_APPLIED]
+    saved = articles.last_saved(article)
     fields = {name: value for name, value in values.items() if name not in TEXTS and name not in NOT_MERGED}
-    return json.dumps({"revision": saved[-1].id if saved else 0, "fields": fields})
+    return json.dumps({"revision": saved.id if saved else 0, "fields": fields})
 
 
 def prepare(article: Article, posted: MultiDict, theirs: Mapping[str, str]) -> Outcome:
@@ -75,8 +75,8 @@ def prepare(article: Article, posted: MultiDict, theirs: Mapping[str, str]) -> O
     for name, value in merged.values.items():
         _put(formdata, name, value)
     formdata["version"] = str(article.version)
-    saved = articles.saved_since(article, base_revision) or [
-        revision for revision in article.revisions if revision.note != articles.NOT_APPLIED][-1:]
+    last = articles.last_saved(article)
+    saved = articles.saved_since(article, base_revision) or ([last] if last else [])
     return Outcome(formdata, saved=saved, conflicts=merged.conflicts)
 
 

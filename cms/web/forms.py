@@ -68,27 +68,38 @@ BODY_HINT = ("Format with the toolbar or the usual shortcuts: Ctrl+B bold, Ctrl+
 
 class LongSelect(Select):
     """A select of as many choices as the site has series (4,000 at 100,000 articles), drawn straight from the
-    field's (value, label) choices, each option's HTML kept once drawn. WTForms' own drawing normalises every
-    choice three times and formats its attributes one by one: at thousands of options, most of the writing
+    field's (value, label) choices, the options of the last few lists kept drawn. WTForms' own drawing normalises
+    every choice three times and formats its attributes one by one: at thousands of options, most of the writing
     screen's time."""
 
     def __call__(self, field: SelectFieldBase, **kwargs: Any) -> Markup:
         choices = getattr(field, "choices", None)
-        if not isinstance(choices, list) or not all(len(choice) == 2 for choice in choices):
+        drawn = _drawn(tuple(choices)) if isinstance(choices, list) else None
+        if drawn is None:
             return super().__call__(field, **kwargs)  # groups, or options with attributes of their own
         kwargs.setdefault("id", field.id)
         for name in self.validation_attrs:  # as WTForms does: required and disabled from the field's validators
             if name not in kwargs and getattr(field.flags, name, False):
                 kwargs[name] = getattr(field.flags, name)
-        options = "".join(_option(str(value), str(label), value == field.data) for value, label in choices)
-        # html_params escapes the attributes, _option each value and label
-        return Markup(f"<select {html_params(name=field.name, **kwargs)}>{options}</select>")  # noqa: S704 - see above
+        options, places = drawn
+        if field.data in places:
+            place, selected = places[field.data]
+            options = (*options[:place], selected, *options[place + 1:])
+        # html_params escapes the attributes, _drawn each value and label
+        return Markup(f"<select {html_params(name=field.name, **kwargs)}>{''.join(options)}</select>")  # noqa: S704 - see above
 
 
-@functools.lru_cache(maxsize=16_384)
-def _option(value: str, label: str, is_selected: bool) -> str:
-    selected = "selected " if is_selected else ""
-    return f'<option {selected}value="{escape(value)}">{escape(label)}</option>'
+@functools.lru_cache(maxsize=8)
+def _drawn(choices: tuple[Any, ...]) -> tuple[tuple[str, ...], dict[Any, tuple[int, str]]] | None:
+    """Each (value, label) choice's option, unselected, and by value the place of its first option with that option
+    selected; None for choices of another shape."""
+    if not all(isinstance(choice, tuple) and len(choice) == 2 for choice in choices):
+        return None
+    options = tuple(f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in choices)
+    places: dict[Any, tuple[int, str]] = {}
+    for place, (value, label) in enumerate(choices):
+        places.setdefault(value, (place, f'<option selected value="{escape(value)}">{escape(label)}</option>'))
+    return options, places
 
 
 class ArticleForm(FlaskForm):

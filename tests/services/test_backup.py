@@ -18,7 +18,7 @@ from cms.core.errors import InvalidInput
 from cms.core.workflow import Role, Status
 from cms.extensions import db
 from cms.models import Article, ContentVersion, Page, Revision, User
-from cms.services import articles, backup, demo, users
+from cms.services import articles, backup, demo, series, users
 from tests.conftest import PREBUILT
 from tests.factories import NOW, PASSWORD, Factories
 from tests.services.test_transfer import ZONE, other_app  # noqa: F401 - a fixture: a second, empty site
@@ -84,10 +84,16 @@ def test_restore_moves_the_content_version_past_both_sites(app, other_app, tmp_p
     with app.app_context():
         backup.create(tmp_path / "site.backup", now=NOW)
         saved = db.session.get(ContentVersion, 1).version
-    with other_app.app_context():
-        backup.restore(tmp_path / "site.backup", now=NOW)
+        sample_series, writes = series.titles(), db.session.get(ContentVersion, 1).series_version
+    with other_app.app_context():  # a site with as many writes to series as the sample's, of its own series
+        for number in range(writes):
+            series.create(f"Series {number}")
+            db.session.commit()
+        assert len(series.titles()) == writes  # kept by this process for the writing screen, at that count
+        backup.restore(tmp_path / "site.backup", now=NOW, force=True)
         db.session.commit()
-        assert db.session.get(ContentVersion, 1).version == saved + 1
+        assert db.session.get(ContentVersion, 1).version == max(saved, writes) + 1
+        assert series.titles() == sample_series != ()
 
 
 def test_backup_is_consistent_while_requests_are_served(app, other_app, tmp_path):

@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from cms.core import clock
 from cms.core.workflow import Status
@@ -446,3 +446,24 @@ def test_saving_a_body_over_the_limit_says_so_and_saves_nothing(app, client, aut
     assert "longer than 1,048,576 characters" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(Article.id))) == 0
+
+
+def test_the_writing_screen_reads_one_revision_however_many_saves_came_before(app, client, auth):
+    auth.login("editor")
+    article_id = created_id(submit(client, WRITE))
+    for number in range(30):
+        assert submit(client, edit_url(article_id), body_source=f"Draft {number}.").status_code == 302
+    loaded: list[int] = []
+
+    def note(revision: Revision, _context: object) -> None:
+        loaded.append(revision.id)
+
+    event.listen(Revision, "load", note)
+    try:
+        page = page_of(client.get(edit_url(article_id)))
+    finally:
+        event.remove(Revision, "load", note)
+    with app.app_context():
+        last = db.session.scalar(select(func.max(Revision.id)).where(Revision.article_id == article_id))
+    assert loaded == [last]  # the merge base, the last one saved
+    assert "Draft 29." in page

@@ -6,12 +6,14 @@ import html
 import re
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from cms import create_app
 from cms.core import clock
 from cms.core.workflow import Status
 from cms.extensions import db
 from cms.models import Article, Series
+from cms.services import series as series_service
 from tests.web.test_authoring import WRITE, created_id, edit_url, errors, page_of, submit
 from tests.web.test_error_summary import summary
 
@@ -91,6 +93,35 @@ def test_a_refused_save_creates_no_series_and_keeps_the_request(app, client, aut
     assert response.status_code == 422 and series_titles(app) == []
     assert '<option selected value="+new">New series…</option>' in page
     assert 'name="new_series" type="text" value="Grief and Loss"' in page
+
+
+def test_the_list_follows_every_series_added_renamed_or_removed_on_any_server(app, app_config, client, auth, make):
+    make.series("Grief and Loss")
+    auth.login("editor")
+    assert options(page_of(client.get(WRITE)))[1:-1] == ["Grief and Loss"]
+    other = create_app(app_config)  # another server of the same site: none of its writes is this process's own
+
+    def named(slug: str) -> Series:
+        return db.session.scalars(select(Series).where(Series.slug == slug)).one()
+
+    changes = [
+        (lambda: series_service.create("Anxiety"), ["Anxiety", "Grief and Loss"]),
+        (lambda: setattr(named("grief-and-loss"), "title", "Bereavement"), ["Anxiety", "Bereavement"]),
+        (lambda: db.session.execute(update(Series).where(Series.slug == "anxiety").values(title="Worry")),
+         ["Bereavement", "Worry"]),
+        (lambda: db.session.delete(named("anxiety")), ["Bereavement"]),
+    ]
+    for change, listed in changes:
+        with other.app_context():
+            change()
+            db.session.commit()
+        assert options(page_of(client.get(WRITE)))[1:-1] == listed
+    response = submit(client, WRITE, series="+new", new_series="Couples", series_part="0")  # refused: rolled back
+    assert response.status_code == 422 and options(page_of(response))[1:-1] == ["Bereavement"]
+    with other.app_context():
+        series_service.create("Shame")
+        db.session.commit()
+    assert options(page_of(client.get(WRITE)))[1:-1] == ["Bereavement", "Shame"]
 
 
 def test_an_existing_or_unnamed_or_doubly_chosen_new_series_is_refused(app, client, auth, make):
