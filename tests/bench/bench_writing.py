@@ -5,11 +5,12 @@ to a live article every 2 s, through the back office over HTTP.
                                         [--live-every SECONDS] [--worker-wait SECONDS]
 
 It serves a generated site under gunicorn (2 sync workers, as `tests.bench.run`) with `flask cms worker` beside
-it, as deployed, and waits until the worker has built its related-articles index and emptied the queue. Then it
-loads article pages with wrk (32 connections, no cookie: what readers get) once without writes and once while a
-signed-in client writes, and prints reads/s (and their ratio), p99, errors, how long saves took and whether
-every acknowledged save is stored, the most server time (gunicorn's own measure, without the wait in the queue)
-any read took in each run, and the slowest request of any kind (saves included) while writing.
+it, as deployed, and waits until the worker has built its related-articles index and emptied the queue. Each
+page it measures is loaded first, in both workers. Then it loads article pages with wrk (32 connections, no
+cookie: what readers get) once without writes and once while a signed-in client writes, and prints reads/s (and
+their ratio), p99, errors, how long saves took and whether every acknowledged save is stored, the most server time
+(gunicorn's own measure, without the wait in the queue) any read took in each run, the slowest request of any kind
+(saves included) while writing, and the editor's writing screens and saves by server time.
 It asserts nothing about speed.
 """
 
@@ -109,8 +110,10 @@ def _form(page: str) -> dict[str, str]:
 
 
 def write(editor: Editor, draft_id: int, live_id: int, seconds: float, writes: Writes,
-          live_every: float = LIVE_EVERY) -> None:
-    """Save the draft every DRAFT_EVERY seconds and publish an edit of the live article every `live_every`."""
+          live_every: float = LIVE_EVERY, begin_after: float = 0.0) -> None:
+    """Save the draft every DRAFT_EVERY seconds and publish an edit of the live article every `live_every`, from
+    `begin_after` seconds on for `seconds`."""
+    time.sleep(begin_after)
     deadline = time.monotonic() + seconds
     next_live = time.monotonic() + (live_every or float("inf"))
     number = 0
@@ -181,11 +184,16 @@ def main() -> int:
               else f"The worker was still building its related-articles index after {args.worker_wait:g} s: "
                    "the runs below share the machine with it, as right after a deploy.")
         _warm(base, paths)
+        for _ in range(10):  # each worker's first writing screen compiles its templates, in any run: not measured
+            for article_id in (draft_id, live_id):
+                editor.get(f"/admin/articles/{article_id}/edit")
         quiet_from = _size(access_log)
         quiet = wrk("articles, no writes", base, paths, **load)
         busy_from = _size(access_log)
-        writer = threading.Thread(target=write, args=(editor, draft_id, live_id, args.duration + 3, writes,
-                                                      args.live_every))
+        # Writes from a second into wrk's warm-up to the end of its run, not racing wrk's own start: a writing screen
+        # loaded as wrk started took 90 ms of server time, twice, where every other one took at most 36 ms.
+        writer = threading.Thread(target=write, args=(editor, draft_id, live_id, args.duration + load["warmup"] - 1,
+                                                      writes, args.live_every, 1.0))
         writer.start()
         busy = wrk("articles, writing", base, paths, **load)
         writer.join()
@@ -204,6 +212,9 @@ def main() -> int:
               f"{result.non_2xx:>8}{_percentile(server, 0.99):>16.1f}{max(server, default=0):>8.1f}")
     print(f"reads/s while writing: {busy.requests_per_second / quiet.requests_per_second:.2f} of the run without")
     print(f"slowest request of any kind while writing: {slowest[0]:.1f} ms of server time ({slowest[1]} {slowest[2]})")
+    for kind, times in _editor_requests(access_log, busy_from).items():
+        print(f"  {kind}: {len(times)}, server ms median {statistics.median(times):.1f}, "
+              f"p99 {_percentile(times, 0.99):.1f}, max {max(times):.1f}")
     saves = writes.draft_ms + writes.live_ms
     if saves:
         print(f"saves: {len(saves)} acknowledged ({len(writes.draft_ms)} drafts, {len(writes.live_ms)} live edits), "
@@ -226,6 +237,16 @@ def _requests(access_log: Path, start: int, end: int | None = None) -> list[tupl
         lines = log.read(None if end is None else end - start).decode().splitlines()
     fields = [line.split(" ", 2) for line in lines if line.count(" ") >= 2]
     return [(int(micros) / 1000, method, path) for micros, method, path in fields]
+
+
+def _editor_requests(access_log: Path, start: int) -> dict[str, list[float]]:
+    """The server times of the editor's requests logged from byte offset `start`, by kind: the writing screen as
+    loaded before each save, and the saves."""
+    kinds: dict[str, list[float]] = {}
+    for ms, method, path in _requests(access_log, start):
+        if path.startswith("/admin/articles/") and path.endswith("/edit"):
+            kinds.setdefault("writing screen" if method == "GET" else "saves", []).append(ms)
+    return kinds
 
 
 def _server_ms(access_log: Path, start: int, end: int | None = None) -> list[float]:
