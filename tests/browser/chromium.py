@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from werkzeug.middleware.shared_data import SharedDataMiddleware
 from werkzeug.serving import make_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -34,10 +35,19 @@ BROWSER_TESTS = [pytest.mark.browser,
                  pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Debian's Chromium is not installed at {CHROMIUM}")]
 
 
+#: Test tools a page under test loads from its own server, by address: axe-core as npm installs it (tools.py). Loaded
+#: from an address, Chromium keeps a script's compiled code from one screen to the next; injected inline, 560 KB of
+#: it are compiled again on every screen, a quarter of a back-office walk's CPU. The site's policy lets a page load
+#: scripts from its own server, so axe checks pages under the policy readers get.
+SERVED_TOOLS = {"/__tests__/axe.min.js": Path(__file__).with_name("node_modules") / "axe-core" / "axe.min.js"}
+
+
 @contextmanager
 def served(app: Flask) -> Iterator[str]:
-    """Serve `app` from a thread on a free loopback port, against its own database; yield its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    """Serve `app` from a thread on a free loopback port, against its own database, with the SERVED_TOOLS beside
+    it; yield its base URL."""
+    with_tools = SharedDataMiddleware(app, {url: str(path) for url, path in SERVED_TOOLS.items()})
+    server = make_server("127.0.0.1", 0, with_tools, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

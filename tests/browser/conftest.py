@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.browser.chromium import launched
+from tests.browser.tools import installed
 
 
 @pytest.fixture(scope="session")
@@ -25,3 +26,9 @@ def browser(chromium) -> Iterator:
     yield chromium
     for context in set(chromium.contexts) - before:
         context.close()
+
+
+@pytest.fixture(scope="session")
+def axe() -> None:
+    """axe-core as pinned in tests/browser/package.json, installed if missing; tools.serious_violations runs it."""
+    installed("axe-core/axe.min.js", "axe-core")

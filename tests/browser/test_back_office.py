@@ -17,8 +17,7 @@ import pytest
 from cms.core import clock
 from cms.core.workflow import Status
 from tests.browser.chromium import BROWSER_TESTS, served
-from tests.browser.test_reading import axe_source  # noqa: F401 -- a fixture, used by name
-from tests.browser.tools import sign_in, signed_in
+from tests.browser.tools import serious_violations, sign_in, signed_in
 from tests.mail import subscribers
 from tests.web.test_back_office_layout import back_office_screens
 
@@ -40,18 +39,10 @@ def site(app, make) -> Iterator[tuple[str, dict[str, str]]]:
         yield url, screens
 
 
-def serious_violations(page, source: str) -> list[str]:
-    page.add_script_tag(content=source)
-    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [f"{violation['id']} ({violation['impact']}): {violation['help']} at "
-            f"{[node['target'] for node in violation['nodes']]}"
-            for violation in results["violations"] if violation["impact"] in ("serious", "critical")]
-
-
 @pytest.mark.parametrize("width", WIDTHS)
-def test_every_back_office_screen_passes_axe_and_never_scrolls_sideways(browser, site, axe_source, width):
+def test_every_back_office_screen_passes_axe_and_never_scrolls_sideways(browser, site, axe, width):
     url, screens = site
-    page = signed_in(browser, url, *WIDTHS[width], bypass_csp=True)  # axe is injected inline
+    page = signed_in(browser, url, *WIDTHS[width])
     shots = os.environ.get("BACK_OFFICE_SCREENSHOTS")
     failures, seen = [], set()
     for name, path in screens.items():
@@ -60,7 +51,7 @@ def test_every_back_office_screen_passes_axe_and_never_scrolls_sideways(browser,
             continue
         seen.add(page.url)
         assert page.locator('nav[aria-label="Back office"]').count() == 1, name  # folded on a phone
-        failures += [f"{name}: {violation}" for violation in serious_violations(page, axe_source)]
+        failures += [f"{name}: {violation}" for violation in serious_violations(page)]
         if page.evaluate("document.documentElement.scrollWidth") > WIDTHS[width][0]:
             failures.append(f"{name}: {sticking_out(page, WIDTHS[width][0])}")  # a wide table scrolls in its box
         if shots:

@@ -13,8 +13,7 @@ from PIL import Image
 from cms.extensions import db
 from cms.models import Article
 from tests.browser.chromium import BROWSER_TESTS, served
-from tests.browser.test_reading import axe_source  # noqa: F401 -- a fixture, used by name
-from tests.browser.tools import shoot, signed_in
+from tests.browser.tools import serious_violations, shoot, signed_in
 
 pytestmark = BROWSER_TESTS
 
@@ -230,18 +229,10 @@ def test_the_toolbar_is_one_tab_stop_walked_with_arrow_keys(server, browser):
     assert ["Bold", "Bold (Ctrl+B)"] in names and ["Link", "Link (Ctrl+K)"] in names
 
 
-def serious_violations(page, *regions: str) -> list:
-    results = page.evaluate("""(regions) => axe.run({include: regions.map(region => [region])},
-                                                    {resultTypes: ['violations']})""", list(regions))
-    return [(violation["id"], [node["target"] for node in violation["nodes"]])
-            for violation in results["violations"] if violation["impact"] in ("serious", "critical")]
-
-
 @pytest.mark.parametrize("width", [1280, 375])
-def test_axe_finds_no_serious_or_critical_violations_in_the_editor(server, browser, axe_source, width):
-    page = signed_in(browser, server, width=width, bypass_csp=True)  # axe is injected inline, which the CSP forbids
+def test_axe_finds_no_serious_or_critical_violations_in_the_editor(server, browser, axe, width):
+    page = signed_in(browser, server, width=width)
     page.goto("/admin/articles/write")
-    page.add_script_tag(content=axe_source)
     editor(page).click()
     page.keyboard.type("Words")
     page.keyboard.press("Control+k")

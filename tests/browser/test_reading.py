@@ -14,7 +14,7 @@ from cms.extensions import db
 from cms.services import demo, reader
 from tests.browser.chromium import BROWSER_TESTS, served
 from tests.browser.pictures import add_pictures
-from tests.browser.tools import installed
+from tests.browser.tools import serious_violations
 
 pytestmark = BROWSER_TESTS
 PHONE = {"width": 375, "height": 740}
@@ -24,12 +24,6 @@ PAGES = {"home": "/", "article": "/articles/life-stages", "last part": "/article
          "series": "/series/mother-daughter-relationships", "series index": "/series/",
          "tag": "/tags/mother-daughter", "tag index": "/tags/", "archive": "/archive/", "search": "/search?q=mother",
          "page": "/about", "contact": "/contact", "not found": "/articles/missing"}
-
-
-@pytest.fixture(scope="module")
-def axe_source() -> str:
-    """axe-core as pinned in tests/browser/package.json."""
-    return installed("axe-core/axe.min.js", "axe-core").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -59,27 +53,25 @@ def site_url(app: Flask) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def tabs(chromium) -> Iterator[dict[bool, Any]]:
-    """Two tabs the module's tests take turns in, the second letting axe be injected: these tests only read, and
-    a page in a context of its own costs Chromium a new renderer each time."""
-    contexts = {bypass_csp: chromium.new_context(bypass_csp=bypass_csp) for bypass_csp in (False, True)}
-    yield {bypass_csp: context.new_page() for bypass_csp, context in contexts.items()}
-    for context in contexts.values():
-        context.close()
+def tab(chromium) -> Iterator[Any]:
+    """The tab the module's tests take turns in: these tests only read, and a page in a context of its own costs
+    Chromium a new renderer each time."""
+    context = chromium.new_context()
+    yield context.new_page()
+    context.close()
 
 
 @pytest.fixture
-def new_page(tabs, browser):
-    """Open a page at a phone's width, light and on screen, unless told otherwise: one of the module's tabs, or,
-    with other options (no JavaScript, say), a page of its own, closed after the test."""
+def new_page(tab, browser):
+    """Open a page at a phone's width, light and on screen, unless told otherwise: the module's tab, or, with other
+    options (no JavaScript, say), a page of its own, closed after the test."""
     pages = []
 
-    def open_page(viewport=PHONE, color_scheme="light", bypass_csp=False, **options):
+    def open_page(viewport=PHONE, color_scheme="light", **options):
         if options:
-            pages.append(browser.new_page(viewport=viewport, color_scheme=color_scheme, bypass_csp=bypass_csp,
-                                          **options))
+            pages.append(browser.new_page(viewport=viewport, color_scheme=color_scheme, **options))
             return pages[-1]
-        page = tabs[bypass_csp]
+        page = tab
         page.set_viewport_size(viewport)
         page.emulate_media(media="screen", color_scheme=color_scheme)
         return page
@@ -137,16 +129,10 @@ def test_the_skip_link_is_the_first_stop_and_leads_to_the_content(site_url, new_
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375", "1280"])
 @pytest.mark.parametrize("path", PAGES.values(), ids=PAGES.keys())
-def test_axe_finds_no_serious_or_critical_violations(site_url, new_page, axe_source, scheme, viewport, path):
-    # axe is injected inline; the site's CSP rightly forbids that
-    page = new_page(viewport=viewport, color_scheme=scheme, bypass_csp=True)
+def test_axe_finds_no_serious_or_critical_violations(site_url, new_page, axe, scheme, viewport, path):
+    page = new_page(viewport=viewport, color_scheme=scheme)
     page.goto(f"{site_url}{path}")
-    page.add_script_tag(content=axe_source)
-    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    serious = [f"{violation['id']} ({violation['impact']}): {violation['help']} at "
-               f"{[node['target'] for node in violation['nodes']]}"
-               for violation in results["violations"] if violation["impact"] in ("serious", "critical")]
-    assert serious == []
+    assert serious_violations(page) == []
 
 
 @pytest.mark.parametrize("path", PAGES.values(), ids=PAGES.keys())

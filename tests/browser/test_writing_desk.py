@@ -19,7 +19,6 @@ from cms.extensions import db
 from cms.models import Article, Media, Revision, User
 from cms.services import uploads
 from tests.browser.chromium import BROWSER_TESTS
-from tests.browser.test_back_office import serious_violations
 from tests.browser.test_editor import (  # server is a fixture: the app with Maya (admin)
     WRITTEN,
     body_source,
@@ -28,8 +27,7 @@ from tests.browser.test_editor import (  # server is a fixture: the app with May
     stored_body,
     write_without_markdown,
 )
-from tests.browser.test_reading import axe_source  # noqa: F401 -- a fixture, used by name
-from tests.browser.tools import sign_in, signed_in
+from tests.browser.tools import serious_violations, sign_in, signed_in
 from tests.services.test_transfer import other_app, round_trip  # noqa: F401 - other_app is a fixture
 
 pytestmark = BROWSER_TESTS
@@ -312,10 +310,10 @@ def test_without_javascript_the_text_box_writes_and_saves_markdown(app, server, 
 
 
 @pytest.mark.parametrize("width", [1280, 375])
-def test_a_conflict_and_a_refused_save_pass_axe(make, server, browser, axe_source, width):
+def test_a_conflict_and_a_refused_save_pass_axe(make, server, browser, axe, width):
     article_id = make.article("Two tabs", status=Status.DRAFT, author_email="maya@example.com",
                               body_source=PARAGRAPHS)
-    first = signed_in(browser, server, width=width, bypass_csp=True)  # axe is injected inline
+    first = signed_in(browser, server, width=width)
     second = first.context.new_page()
     for tab in (first, second):
         tab.goto(f"/admin/articles/{article_id}/edit")
@@ -326,11 +324,11 @@ def test_a_conflict_and_a_refused_save_pass_axe(make, server, browser, axe_sourc
     add_to_paragraph(second, 1, " Mine.")
     second.get_by_role("button", name="Save draft").click()
     second.get_by_role("region", name="Changed on both sides").wait_for()
-    assert serious_violations(second, axe_source) == []
+    assert serious_violations(second) == []
 
     first.goto("/admin/articles/write")
     first.get_by_label("Title").fill("Another")
     first.get_by_label("Slug").fill("two-tabs")  # taken
     first.get_by_role("button", name="Save draft").click()
     first.get_by_role("alert").filter(has_text="The article is not saved.").wait_for()
-    assert serious_violations(first, axe_source) == []
+    assert serious_violations(first) == []

@@ -31,6 +31,22 @@ def installed(relative: str, what: str) -> Path:
     return path
 
 
+AXE_URL = "/__tests__/axe.min.js"  # served beside every app under test (chromium.SERVED_TOOLS)
+
+
+def serious_violations(page, *regions: str) -> list[str]:
+    """axe-core's serious and critical violations on `page`, within the `regions` (CSS selectors) if named, each
+    said with where it is. Needs the `axe` fixture, which installs axe-core."""
+    if not page.evaluate("'axe' in window"):
+        page.add_script_tag(url=AXE_URL)
+    results = page.evaluate("""regions => axe.run(regions.length ? {include: regions.map(region => [region])}
+                                                                  : document, {resultTypes: ['violations']})""",
+                            list(regions))
+    return [f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+            f"{[node['target'] for node in violation['nodes']]}"
+            for violation in results["violations"] if violation["impact"] in ("serious", "critical")]
+
+
 def shoot(page, name: str) -> None:
     """Keep a screenshot of the whole page as `name`.png in the folder SCREENSHOTS names, if it names one: to look
     at, not compared."""
@@ -47,15 +63,14 @@ def sign_in(page, email: str = "maya@example.com", base: str = "") -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-def signed_in(browser, server: str, width: int = 1280, height: int = 900, bypass_csp: bool = False):
+def signed_in(browser, server: str, width: int = 1280, height: int = 900):
     """A page of a new context signed in as the admin, its console's CSP complaints collected in `page.violations`
     and its script errors in `page.errors`.
 
     Signed in by the sign-in form's own request, sent from the context (whose cookies it shares), not by drawing
     the form and the dashboard in Chromium: a second a test. tests/browser/test_writing.py signs in as a person.
     """
-    context = browser.new_context(base_url=server, viewport={"width": width, "height": height},
-                                  bypass_csp=bypass_csp)
+    context = browser.new_context(base_url=server, viewport={"width": width, "height": height})
     context.set_default_timeout(10_000)
     token = csrf_token_in(context.request.get("/login").text(), "/login")
     answer = context.request.post("/login", form={"email": "maya@example.com", "password": PASSWORD,
