@@ -110,10 +110,8 @@ def _form(page: str) -> dict[str, str]:
 
 
 def write(editor: Editor, draft_id: int, live_id: int, seconds: float, writes: Writes,
-          live_every: float = LIVE_EVERY, begin_after: float = 0.0) -> None:
-    """Save the draft every DRAFT_EVERY seconds and publish an edit of the live article every `live_every`, from
-    `begin_after` seconds on for `seconds`."""
-    time.sleep(begin_after)
+          live_every: float = LIVE_EVERY) -> None:
+    """Save the draft every DRAFT_EVERY seconds and publish an edit of the live article every `live_every`."""
     deadline = time.monotonic() + seconds
     next_live = time.monotonic() + (live_every or float("inf"))
     number = 0
@@ -190,10 +188,8 @@ def main() -> int:
         quiet_from = _size(access_log)
         quiet = wrk("articles, no writes", base, paths, **load)
         busy_from = _size(access_log)
-        # Writes from a second into wrk's warm-up to the end of its run, not racing wrk's own start: a writing screen
-        # loaded as wrk started took 90 ms of server time, twice, where every other one took at most 36 ms.
-        writer = threading.Thread(target=write, args=(editor, draft_id, live_id, args.duration + load["warmup"] - 1,
-                                                      writes, args.live_every, 1.0))
+        writer = threading.Thread(target=write, args=(editor, draft_id, live_id, args.duration + load["warmup"], writes,
+                                                      args.live_every))
         writer.start()
         busy = wrk("articles, writing", base, paths, **load)
         writer.join()
