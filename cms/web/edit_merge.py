@@ -75,8 +75,10 @@ def prepare(article: Article, posted: MultiDict, theirs: Mapping[str, str]) -> O
     for name, value in merged.values.items():
         _put(formdata, name, value)
     formdata["version"] = str(article.version)
-    last = articles.last_saved(article)
-    saved = articles.saved_since(article, base_revision) or ([last] if last else [])
+    saved = articles.saved_since(article, base_revision)
+    if not saved:
+        last = articles.last_saved(article)
+        saved = [last] if last else []
     return Outcome(formdata, saved=saved, conflicts=merged.conflicts)
 
 

@@ -95,11 +95,15 @@ def _drawn(choices: tuple[Any, ...]) -> tuple[tuple[str, ...], dict[Any, tuple[i
     selected; None for choices of another shape."""
     if not all(isinstance(choice, tuple) and len(choice) == 2 for choice in choices):
         return None
-    options = tuple(f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in choices)
+    options = tuple(_option(value, label) for value, label in choices)
     places: dict[Any, tuple[int, str]] = {}
     for place, (value, label) in enumerate(choices):
-        places.setdefault(value, (place, f'<option selected value="{escape(value)}">{escape(label)}</option>'))
+        places.setdefault(value, (place, _option(value, label, "selected ")))
     return options, places
+
+
+def _option(value: Any, label: Any, selected: str = "") -> str:
+    return f'<option {selected}value="{escape(value)}">{escape(label)}</option>'
 
 
 class ArticleForm(FlaskForm):
