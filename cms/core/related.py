@@ -23,7 +23,9 @@ frequencies, while the others keep the weights they got when last weighed (a ter
 only, and so left out of its vector, stays out until then). So every change also weighs again the
 REWEIGHED_PER_CHANGE articles weighed longest ago: no article's weights are older than len / REWEIGHED_PER_CHANGE
 changes, and a save weighs as many articles again at 100 articles as at 10,000, never all of them now and then.
-Tag weights move with every change and are read when a list is computed, so they drift the same way.
+Tag weights move with every change and are read when a list is computed, so they drift the same way. Only those
+whose weights, tags or newest date moved have their lists computed again: on a large site, one save barely moves
+the statistics, and scoring an article against the thousands sharing its words is what costs.
 """
 
 from __future__ import annotations
@@ -66,6 +68,11 @@ MAX_SHARE = 0.5
 MIN_ARTICLES_FOR_SHARE = 20
 #: How many of the articles weighed longest ago each change weighs again with fresh statistics.
 REWEIGHED_PER_CHANGE = 10
+#: How far (L2) an article's unit vector may move, and its tags' rarity and weight (relatively), before an article
+#: weighed again has its matches computed again: a score, a dot product with another unit vector, moves by at most
+#: as much. On a large site one change barely moves the statistics, and computing matches is what costs (each
+#: article is scored against thousands).
+UNMOVED = 1e-4
 SHOWN_TERMS = 5
 
 STOP_WORDS = frozenset("""
@@ -153,6 +160,17 @@ class _Profile:
     series_id: int | None
     published_at: datetime | None
     vector: dict[str, float] = field(default_factory=dict)  # the strongest terms, L2-normalized
+    computed_from: _Inputs | None = None  # what its list was last computed from
+
+
+@dataclass(frozen=True, slots=True)
+class _Inputs:
+    """What an article's list is computed from, on its side: its vector, the newest date (every recency bonus),
+    and each of its tags' rarity and learned weight (what a shared tag adds, and the length of its tag vector)."""
+
+    vector: dict[str, float]
+    newest: datetime | None
+    tags: tuple[float, ...]
 
 
 @dataclass(slots=True)
@@ -295,9 +313,11 @@ class Index:
         if any(count > 1 for count in index._tag_df.values()):  # tags count: learn how close a best match is
             index._sampled_near()
         profiles = index._profiles
+        known: dict[str, tuple[float, float]] = {}
         for ident, profile in profiles.items():
             kept = ((score, other) for other, score in matches.get(ident, ()) if other in profiles and other != ident)
             index._set_row(ident, *index._split(profile, kept))
+            profile.computed_from = index._inputs(profile, known)
         return index
 
     def __len__(self) -> int:
@@ -378,9 +398,11 @@ class Index:
         self._closest_total = 0.0
         if any(count > 1 for count in self._tag_df.values()):  # tags count: learn how close a best match is
             self._frozen_near = self._sampled_near()
+        known: dict[str, tuple[float, float]] = {}
         try:
             for ident, profile in self._profiles.items():
-                self._set_row(ident, *self._best(profile, self._scores(ident)))
+                self._compute_row(ident)
+                profile.computed_from = self._inputs(profile, known)
         finally:
             self._frozen_near = None
         return set(self._profiles)
@@ -399,11 +421,21 @@ class Index:
     def _rematch(self, ident: int) -> set[int]:
         """Weigh an indexed article with the current statistics, then compute its matches and its place in
         the others' lists; return the ids whose matches changed."""
+        self._reweigh(ident)
+        return self._match(ident)
+
+    def _reweigh(self, ident: int) -> None:
+        """Weigh an indexed article with the current statistics."""
         profile = self._profiles[ident]
         self._unpost(ident, profile)
         self._weigh(profile, ident)
-        scores = self._scores(ident)
-        self._set_row(ident, *self._best(profile, scores))
+
+    def _match(self, ident: int) -> set[int]:
+        """Compute the matches of a weighed article and its place in the others' lists; return the ids whose
+        matches changed."""
+        profile = self._profiles[ident]
+        scores = self._compute_row(ident)
+        profile.computed_from = self._inputs(profile)
         bonus = self._recency_of(ident)
         changed = {ident}
         for other in set(scores).union(self._listed_in.get(ident, ())):
@@ -414,8 +446,35 @@ class Index:
         return changed
 
     def _reweigh_oldest(self) -> set[int]:
+        """Weigh the REWEIGHED_PER_CHANGE articles weighed longest ago again, and compute again the matches of
+        those for which anything moved: an article whose vector, tags and newest date stayed put scores as it
+        did, to within UNMOVED, against every article, and its list stands."""
         oldest = list(itertools.islice(self._weighed, REWEIGHED_PER_CHANGE))
-        return set().union(*(self._rematch(ident) for ident in oldest))
+        return set().union(*(self._match(ident) for ident in oldest if self._has_moved(ident)))
+
+    def _has_moved(self, ident: int) -> bool:
+        """Weigh an indexed article again; return whether its list may score otherwise than when computed."""
+        self._reweigh(ident)
+        profile = self._profiles[ident]
+        before, now = profile.computed_from, self._inputs(profile)
+        if before is None or before.newest != now.newest or _distance(before.vector, now.vector) > UNMOVED:
+            return True
+        return not all(math.isclose(old, new, rel_tol=UNMOVED) for old, new in zip(before.tags, now.tags, strict=True))
+
+    def _inputs(self, profile: _Profile, known: dict[str, tuple[float, float]] | None = None) -> _Inputs:
+        """`profile`'s inputs now; `known` keeps each tag's, for many articles weighed with the same statistics."""
+        known = {} if known is None else known
+        for tag in profile.tags:
+            if tag not in known:
+                known[tag] = (self._tag_idf(tag), self.tag_weight(tag))
+        tags = tuple(itertools.chain.from_iterable(known[tag] for tag in profile.tags))
+        return _Inputs(vector=profile.vector, newest=self._newest, tags=tags)
+
+    def _compute_row(self, ident: int) -> dict[int, float]:
+        """Compute the list of an indexed article; return the scores it was chosen from."""
+        scores = self._scores(ident)
+        self._set_row(ident, *self._best(self._profiles[ident], scores))
+        return scores
 
     # Statistics and vectors
 
@@ -665,7 +724,7 @@ class Index:
         row = self._rows.get(ident)
         if row is None:
             return False
-        if all(entry[1] != other for entry in row[0] + row[1]):  # most calls: not listed, nor scoring into a list
+        if ident not in self._listed_in.get(other, ()):  # most calls: not listed, nor scoring into a list
             kept = row[1] if is_same_series else row[0]
             if score is None or score <= (kept[-1][0] if len(kept) >= self.depth else 0.0):
                 return False
@@ -677,7 +736,7 @@ class Index:
             if score is not None and score > floor and is_series_list == is_same_series:
                 part = _top([*part, (score, other)], self.depth)
             elif is_full and len(part) < len(old):
-                self._set_row(ident, *self._best(self._profiles[ident], self._scores(ident)))
+                self._compute_row(ident)
                 return True
             lists.append(part)
         if lists[0] == row[0] and lists[1] == row[1]:
@@ -700,6 +759,12 @@ def _stepped(length: float) -> float:
     """`length` in steps of 9 %: an edit of a few words, and the mean length after each save, move no weight, so
     that a save does not rewrite the stored scores of every article listing it or weighed again with it."""
     return 2 ** (round(math.log2(length) * LENGTH_STEPS_PER_DOUBLING) / LENGTH_STEPS_PER_DOUBLING)
+
+
+def _distance(one: Mapping[str, float], other: Mapping[str, float]) -> float:
+    """The Euclidean distance between two sparse vectors."""
+    return math.sqrt(sum((other.get(term, 0.0) - weight) ** 2 for term, weight in one.items())
+                     + sum(weight ** 2 for term, weight in other.items() if term not in one))
 
 
 def _same_series(one: _Profile, other: _Profile) -> bool:

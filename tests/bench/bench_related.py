@@ -240,7 +240,8 @@ def main() -> None:
     for name, mine, theirs_text, ratio in rows:
         print(f"{name:62} {mine:>10} {theirs_text:>10} {ratio:>7}")
     print(f"(engine: {engine.TERMS_PER_ARTICLE} terms per article, depth {DEPTH}, "
-          f"{engine.REWEIGHED_PER_CHANGE} oldest articles weighed again with every save; "
+          f"{engine.REWEIGHED_PER_CHANGE} oldest articles weighed again with every save, their lists computed "
+          "again if their weights moved; "
           "baseline: scikit-learn TfidfVectorizer, sparse products in blocks of 1000)")
 
 

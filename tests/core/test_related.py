@@ -196,6 +196,23 @@ def test_an_update_changes_only_the_lists_it_enters_or_leaves(monkeypatch):
     assert len(changed) < len(documents) / 2
 
 
+def test_a_save_that_moves_no_weights_computes_only_the_saved_articles_list():
+    """The articles weighed again at each save keep their lists when their weights did not move, and those lists
+    are still what a full computation gives."""
+    documents, _ = corpus()
+    tagged = [replace(document, tags=("grief",) if document.id % 2 else ("anxiety",)) for document in documents]
+    index = Index.build(tagged, depth=3)
+    for document in tagged:  # each list computed once at a save
+        index.upsert(document)
+    assert len(tagged) > related.REWEIGHED_PER_CHANGE
+    assert index.upsert(tagged[0]) == {tagged[0].id}
+    built = Index.build(tagged, depth=3)
+    for document in tagged:
+        kept, fresh = index.related(document.id), built.related(document.id)
+        assert [match.other_id for match in kept] == [match.other_id for match in fresh]
+        assert [match.score for match in kept] == pytest.approx([match.score for match in fresh], abs=1e-3)
+
+
 @pytest.mark.parametrize("depth", [1, 3])
 def test_lists_never_exceed_their_depth(depth):
     documents, _ = corpus()
