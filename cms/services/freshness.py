@@ -40,7 +40,6 @@ from cms.models import (
     Page,
     Redirect,
     RelatedChoice,
-    RelatedScore,
     Series,
     SiteSettings,
     Tag,
@@ -49,11 +48,11 @@ from cms.models import (
 )
 from cms.services import reader
 
-#: Rows whose change can change what a reader sees.
-PUBLIC_MODELS = (Article, Page, Series, Tag, SiteSettings, Redirect, RelatedChoice, RelatedScore)
+#: Rows whose change can change what a reader sees. Not the stored related scores: the worker marks the articles
+#: whose lists they move (`readers_see_articles`), so writing them need not wait its turn at the content version,
+#: which every save takes until it commits.
+PUBLIC_MODELS = (Article, Page, Series, Tag, SiteSettings, Redirect, RelatedChoice)
 _PUBLIC_TABLES = frozenset({model.__tablename__ for model in PUBLIC_MODELS} | {"article_tag", "user_photos"})
-#: Computed scores follow the article write that moved them, which decides alone whether readers see it.
-_FOLLOWING_TABLES = frozenset({RelatedScore.__tablename__})
 _BUMPED = "cms_content_version_bumped"
 _SEEN = "cms_content_version_seen"  # session.info: the public version this transaction bumped to, if it did
 _EVERYWHERE = "cms_content_version_everywhere"  # session.info: this transaction moved the site version
@@ -248,8 +247,6 @@ def _is_seen(session: Session, item: Any, now: datetime) -> bool:
     if isinstance(item, RelatedChoice):  # shown only on a live article's page, only if the other is live
         return (_any_live(session, select(Article.id).where(Article.id == item.article_id), now)
                 and _any_live(session, select(Article.id).where(Article.id == item.other_id), now))
-    if isinstance(item, RelatedScore):
-        return False  # see _FOLLOWING_TABLES
     if isinstance(item, User):  # a byline and author box under each of their articles; the site author's home page
         return (_any_live(session, select(Article.id).where(Article.author_id == item.id), now)
                 or _is_site_author(session, item))
@@ -327,13 +324,12 @@ def _any_live(session: Session, ids: Select[Any], now: datetime) -> bool:
 
 def _bump_on_bulk_write(state: ORMExecuteState) -> None:
     """INSERT, UPDATE and DELETE statements run past the unit of work; they count too, and are taken as seen by
-    readers (redirects, tags merged) unless they only follow an article's write (computed scores)."""
+    readers (redirects, tags merged)."""
     if not (state.is_insert or state.is_update or state.is_delete):
         return
     table = getattr(state.statement, "table", None)
     if table is not None and table.name in _PUBLIC_TABLES:
-        is_seen = table.name not in _FOLLOWING_TABLES
-        _bump(state.session, is_seen=is_seen, is_everywhere=is_seen, moves_live_set=table.name == "articles",
+        _bump(state.session, is_seen=True, is_everywhere=True, moves_live_set=table.name == "articles",
               writes_series=table.name == Series.__tablename__)
 
 

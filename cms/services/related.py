@@ -199,7 +199,8 @@ def _take_in(cache: _Cache, articles: Sequence[Article], now: datetime) -> int:
     Only their own rows and the rows that list them, or now should, are rewritten; the live articles whose related
     lists readers see change are marked for the page caches (`freshness.readers_see_articles`). Everything is
     computed before the first write: on SQLite a write keeps every other writer (an author's save) waiting until
-    the commit, and this worker runs at a lower priority than the site.
+    the commit, and this worker runs at a lower priority than the site. The marks come last: they take the content
+    version, which every save takes too (on PostgreSQL, scores alone do not).
     """
     changed: set[int] = set()
     documents: dict[int, Document] = {}

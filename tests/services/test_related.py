@@ -15,7 +15,7 @@ from cms.core.errors import InvalidInput
 from cms.core.workflow import Status
 from cms.extensions import db
 from cms.mailer import FolderTransport
-from cms.models import Article, RelatedScore, Series, User
+from cms.models import Article, ContentVersion, RelatedScore, Series, User
 from cms.services import articles, related, site
 from cms.worker import Worker
 from tests.core.related_corpus import CORPUS
@@ -238,6 +238,18 @@ def test_a_save_only_queues_and_the_worker_computes_what_was_queued(app, editor)
     db.session.expire_all()
     assert set(stored(first)) == {second.id} and set(stored(second)) == {first.id}
     assert caught_up() == related.CaughtUp(articles=0, changed=0)  # the queue is empty
+
+
+def test_scores_that_move_no_list_readers_see_leave_the_content_version_alone(editor):
+    """The worker writes stored scores and marks the pages they change itself: the scores take no turn at the
+    content version, which every save takes until it commits (on PostgreSQL, a row lock a save would wait on)."""
+    topic(editor, "sleep", 3)
+    caught_up()
+    draft = write(editor, *CORPUS["sleep"][3], status=Status.DRAFT)
+    db.session.commit()
+    versions = db.session.execute(select(ContentVersion.version, ContentVersion.public_version)).one()
+    assert caught_up().changed > 0 and stored(draft)
+    assert db.session.execute(select(ContentVersion.version, ContentVersion.public_version)).one() == versions
 
 
 def test_an_article_changed_by_another_process_is_read_again_before_the_next_update(editor):
