@@ -70,9 +70,10 @@ MIN_ARTICLES_FOR_SHARE = 20
 REWEIGHED_PER_CHANGE = 10
 #: How far (L2) an article's unit vector may move, and its tags' rarity and weight (relatively), before an article
 #: weighed again has its matches computed again: a score, a dot product with another unit vector, moves by at most
-#: as much. On a large site one change barely moves the statistics, and computing matches is what costs (each
-#: article is scored against thousands).
-UNMOVED = 1e-4
+#: as much (its tag part by TAG_WEIGHT times as much), far less than every other article's drift until it is
+#: weighed again. On a large site one change barely moves the statistics, and computing matches is what costs
+#: (each article is scored against thousands).
+UNMOVED = 1e-3
 SHOWN_TERMS = 5
 
 STOP_WORDS = frozenset("""
