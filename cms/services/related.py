@@ -24,7 +24,8 @@ import gc
 import itertools
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -232,7 +233,7 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> Rebuilt:
     depth = _depth()
     candidates = dict(db.session.execute(select(Article.id, Article.version)
                                          .where(Article.status.in_(LIVE_STATUSES))).all())
-    index = _built(_documents(candidates), depth)
+    index = _built(candidates, depth)
     others = db.session.scalars(select(Article.id).where(Article.status.not_in(LIVE_STATUSES))).all()
     total = len(candidates) + len(others)
     rows = {}
@@ -253,37 +254,47 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> Rebuilt:
     return Rebuilt(articles=len(rows), scored=len(candidates), changed=changed)
 
 
-def _built(documents: Iterable[Document], depth: int) -> Index:
-    """Build an index, a large one kept out of the collector's walks (reference counting still frees it when it
-    is replaced: nothing in it refers back to itself)."""
-    index = Index.build(documents, depth)
-    _keep_out_of_collections(len(index))
-    return index
+def _built(ids: Collection[int], depth: int) -> Index:
+    """Build an index of these articles, a large one kept out of the collector's walks (reference counting still
+    frees it when it is replaced: nothing in it refers back to itself)."""
+    with _kept_apart(len(ids)):
+        return Index.build(_documents(ids), depth)
 
 
 def _restored(current: Mapping[int, int], depth: int) -> Index:
     """This process's first index: the articles weighed, their lists as stored (the worker stores every list it
     computes), not computed again. At 100,000 articles computing them all takes hours; reading them, a minute."""
     stored: dict[int, list[tuple[int, float]]] = {}
-    for ident, other, score in db.session.execute(select(RelatedScore.article_id, RelatedScore.other_id,
-                                                         RelatedScore.score)):
-        if ident in current:
-            stored.setdefault(ident, []).append((other, score))
-    index = Index.restore(_documents(current), stored, depth)
-    _keep_out_of_collections(len(index))
-    return index
+    with _kept_apart(len(current)):
+        for ident, other, score in db.session.execute(select(RelatedScore.article_id, RelatedScore.other_id,
+                                                             RelatedScore.score)):
+            if ident in current:
+                stored.setdefault(ident, []).append((other, score))
+        return Index.restore(_documents(current), stored, depth)
 
 
-def _keep_out_of_collections(articles: int) -> None:
-    """Take what is alive now, a large index just built among it, out of the cyclic garbage collector's walks.
+@contextmanager
+def _kept_apart(articles: int) -> Iterator[None]:
+    """Build an index of `articles` articles, a large one apart from the cyclic garbage collector.
 
-    A full collection walks every object tracked; an index of a large site held enough of them that one
-    collection took 70-150 ms, landing inside whatever request came next. A small index is left alone, as
-    freezing pins whatever is alive.
+    A full collection walks every object tracked; an index of a large site holds enough of them that one took
+    70-150 ms, landing inside whatever request came next. So a large index is built with the collector paused
+    (as it grew, each collection walked all of it again: half the time of building the title index at 100,000
+    articles), after a collection while the heap is still small, and what is alive then is frozen out of later
+    walks. A small index is left alone, as freezing pins whatever is alive.
     """
-    if articles >= _FROZEN_FROM:
-        gc.collect()  # so only what is alive is frozen
+    if articles < _FROZEN_FROM:
+        yield
+        return
+    gc.collect()  # so that what is frozen is what is alive
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
         gc.freeze()
+        if was_enabled:
+            gc.enable()
 
 
 def _depth() -> int:
@@ -304,7 +315,7 @@ def _cache(depth: int, skip: set[int]) -> _Cache:
         select(Article.id, Article.version).where(Article.status.in_(LIVE_STATUSES))) if ident not in skip}
     if cache is None or cache.index.depth != depth:
         versions: dict[int, int | None] = dict(current)
-        index = _restored(current, depth) if cache is None else _built(_documents(current), depth)
+        index = _restored(current, depth) if cache is None else _built(current, depth)
         cache = _Cache(index, versions, threading.RLock())
         with _caches_lock:
             _caches[db.engine] = cache
@@ -633,10 +644,10 @@ def live_titles(now: datetime) -> autolink.Titles:
 def _built_titles(state: freshness.State, now: datetime) -> _TitleIndex:
     query = reader.live_articles(now).with_only_columns(Article.id, Article.title, Article.slug)
     index = _TitleIndex(autolink.Titles(), {}, state.key, state.version, now, state.live_since)
-    for ident, title, slug in db.session.execute(query):
-        index.urls[ident] = _path(slug)
-        index.titles.add(autolink.Target(title, _path(slug)))
-    _keep_out_of_collections(len(index.urls))  # three objects a title: at 100,000 titles, 70 ms a collection
+    with _kept_apart(state.live_count):  # three objects a title: at 100,000 titles, 70 ms a collection
+        for ident, title, slug in db.session.execute(query):
+            index.urls[ident] = _path(slug)
+            index.titles.add(autolink.Target(title, _path(slug)))
     return index
 
 

@@ -1,6 +1,7 @@
 """Related articles through the services: queued on save, stored by the worker's catch-up, read live only, pinned,
 excluded, explained, linked."""
 
+import gc
 import io
 import threading
 from datetime import timedelta
@@ -250,6 +251,15 @@ def test_scores_that_move_no_list_readers_see_leave_the_content_version_alone(ed
     versions = db.session.execute(select(ContentVersion.version, ContentVersion.public_version)).one()
     assert caught_up().changed > 0 and stored(draft)
     assert db.session.execute(select(ContentVersion.version, ContentVersion.public_version)).one() == versions
+
+
+def test_a_large_title_index_is_built_apart_from_the_garbage_collector_which_runs_again_after(editor, monkeypatch):
+    monkeypatch.setattr(related, "_FROZEN_FROM", 2)  # as large as a site whose collections are felt
+    topic(editor, "sleep", 3)
+    db.session.commit()
+    frozen = gc.get_freeze_count()
+    assert len(related.live_titles(NOW)) == 3
+    assert gc.isenabled() and gc.get_freeze_count() > frozen
 
 
 def test_an_article_changed_by_another_process_is_read_again_before_the_next_update(editor):
