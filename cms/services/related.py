@@ -89,16 +89,18 @@ def for_articles(articles: Sequence[Article], now: datetime, settings: SiteSetti
     for article_id, other_id, score in scored:
         if other_id in live:
             candidates[article_id].append((score, live[other_id]))
-    return {article.id: _shown(article, [choice for choice in choices if choice.article_id == article.id],
+    return {article.id: _shown(article, [(choice.other_id, choice.is_pinned) for choice in choices
+                                         if choice.article_id == article.id],
                                candidates[article.id], live, settings.related_count) for article in articles}
 
 
-def _shown(article: Article, choices: Sequence[RelatedChoice], candidates: Sequence[tuple[float, Article]],
+def _shown(article: Article, choices: Sequence[tuple[int, bool]], candidates: Sequence[tuple[float, Article]],
            live: Mapping[int, Article], count: int) -> list[Article]:
-    """The related list readers see: `article`'s pinned live articles in order, then its live `candidates` (score,
-    article) above the minimum score that are neither pinned nor excluded, best first."""
-    pinned = [live[choice.other_id] for choice in choices if choice.is_pinned and choice.other_id in live]
-    chosen = {choice.other_id for choice in choices}
+    """The related list readers see: `article`'s pinned live articles in order (its `choices`, as (other id,
+    is pinned) in order), then its live `candidates` (score, article) above the minimum score that are neither
+    pinned nor excluded, best first."""
+    pinned = [live[other_id] for other_id, is_pinned in choices if is_pinned and other_id in live]
+    chosen = {other_id for other_id, _ in choices}
     ranked = sorted(candidates, key=lambda entry: (
         article.series_id is not None and entry[1].series_id == article.series_id,  # the series only fills in
         -entry[0], -_timestamp(entry[1].shown_at)))
@@ -541,29 +543,32 @@ class Explanation:
 
 
 def explain(article: Article, now: datetime, settings: SiteSettings | None = None) -> list[Explanation]:
-    """Return what readers see under `article` (in order), then the other candidates by score."""
+    """Return what readers see under `article` (in order), then the other candidates by score.
+
+    One query: the articles scored or chosen for it (what is shown of them, not their texts), each with its score
+    and choice, if any.
+    """
     settings = settings or site.settings()
-    choices = {choice.other_id: choice for choice in db.session.scalars(
-        select(RelatedChoice).where(RelatedChoice.article_id == article.id).order_by(RelatedChoice.position))}
-    scores = {score.other_id: score for score in
-              db.session.scalars(select(RelatedScore).where(RelatedScore.article_id == article.id))}
-    others = {other.id: other for other in db.session.scalars(  # what is shown of them, not their texts
-        select(Article).options(load_only(*_EXPLAINED)).where(Article.id.in_(choices.keys() | scores.keys())))}
-    live = {ident: other for ident, other in others.items() if is_live(other.status, other.publish_at, now)}
-    candidates = [(score.score, live[ident]) for ident, score in scores.items()
-                  if ident in live and score.score >= settings.related_min_score]
-    shown = [other.id for other in _shown(article, list(choices.values()), candidates, live, settings.related_count)]
-    explanations = []
-    for ident, other in others.items():
-        score, choice = scores.get(ident), choices.get(ident)
-        reasons = score.reasons if score is not None else {}
-        explanations.append(Explanation(
-            other=other, score=score.score if score is not None else None,
-            terms=tuple(reasons.get("terms", ())), tags=_tag_weights(reasons),
-            is_same_series=article.series_id is not None and other.series_id == article.series_id,
-            is_pinned=bool(choice and choice.is_pinned), is_excluded=bool(choice and not choice.is_pinned),
-            is_live=is_live(other.status, other.publish_at, now), is_shown=ident in shown,
-            is_below_minimum=score is not None and score.score < settings.related_min_score))
+    named = select(RelatedScore.other_id).where(RelatedScore.article_id == article.id).union(
+        select(RelatedChoice.other_id).where(RelatedChoice.article_id == article.id))
+    rows = db.session.execute(
+        select(Article, RelatedScore.score, RelatedScore.reasons, RelatedChoice.is_pinned, RelatedChoice.position)
+        .options(load_only(*_EXPLAINED))
+        .outerjoin(RelatedScore, (RelatedScore.article_id == article.id) & (RelatedScore.other_id == Article.id))
+        .outerjoin(RelatedChoice, (RelatedChoice.article_id == article.id) & (RelatedChoice.other_id == Article.id))
+        .where(Article.id.in_(named))).all()
+    live = {other.id: other for other, *_ in rows if is_live(other.status, other.publish_at, now)}
+    choices = [(other.id, is_pinned) for other, _, _, is_pinned, _ in
+               sorted((row for row in rows if row[3] is not None), key=lambda row: row[4])]
+    candidates = [(score, live[other.id]) for other, score, *_ in rows
+                  if score is not None and other.id in live and score >= settings.related_min_score]
+    shown = [other.id for other in _shown(article, choices, candidates, live, settings.related_count)]
+    explanations = [Explanation(
+        other=other, score=score, terms=tuple((reasons or {}).get("terms", ())), tags=_tag_weights(reasons or {}),
+        is_same_series=article.series_id is not None and other.series_id == article.series_id,
+        is_pinned=is_pinned is True, is_excluded=is_pinned is False, is_live=other.id in live,
+        is_shown=other.id in shown, is_below_minimum=score is not None and score < settings.related_min_score)
+        for other, score, reasons, is_pinned, _ in rows]
     order = {ident: position for position, ident in enumerate(shown)}
     return sorted(explanations, key=lambda e: (order.get(e.other.id, len(order)), -(e.score or 0), e.other.id))
 
