@@ -72,6 +72,7 @@ class State:
     changed_at: datetime  # last write or go-live, for Last-Modified
     live_count: int = 0  # how many articles are live
     site_version: int = 0  # the public version of the last write that can change any page
+    series_version: int = 0  # how many transactions have written a series
     engine: Any = field(default=None, compare=False, repr=False)  # whose database it is, for what is kept per state
 
     @property
@@ -145,7 +146,7 @@ def _state(now: datetime) -> State:
     changed_at = max(written_at, bounds.live_since) if bounds.live_since else written_at
     return State(version=row.public_version, live_since=bounds.live_since, next_change_at=bounds.next_change_at,
                  changed_at=changed_at, live_count=bounds.live_count, site_version=row.site_version,
-                 engine=db.engine)
+                 series_version=row.series_version, engine=db.engine)
 
 
 @dataclass(frozen=True)
@@ -156,12 +157,13 @@ class _VersionRow:
     public_changed_at: datetime
     site_version: int
     live_set_changed_at: datetime
+    series_version: int
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _VERSION_QUERY = select(ContentVersion.version, ContentVersion.changed_at, ContentVersion.public_version,
                         ContentVersion.public_changed_at, ContentVersion.site_version,
-                        ContentVersion.live_set_changed_at).where(ContentVersion.id == 1)
+                        ContentVersion.live_set_changed_at, ContentVersion.series_version).where(ContentVersion.id == 1)
 
 
 def reads_only() -> None:
@@ -194,17 +196,18 @@ def _version_row() -> _VersionRow:
         with db.engine.connect() as connection:
             row = connection.execution_options(isolation_level="AUTOCOMMIT").execute(_VERSION_QUERY).one_or_none()
     if row is None:
-        return _VersionRow(0, _EPOCH, 0, _EPOCH, 0, _EPOCH)
+        return _VersionRow(0, _EPOCH, 0, _EPOCH, 0, _EPOCH, 0)
     return _VersionRow(row.version, row.changed_at, row.public_version, row.public_changed_at or _EPOCH,
-                       row.site_version, row.live_set_changed_at or _EPOCH)
+                       row.site_version, row.live_set_changed_at or _EPOCH, row.series_version)
 
 
-def series_version() -> int | None:
-    """How many transactions have written a series, as this one sees them (what it reads along is as current);
-    None if this one wrote a series too: its count is not yet anyone else's, and may be rolled back."""
+def series_version(now: datetime) -> int | None:
+    """How many transactions have written a series, as of this request's state (what it reads after is as
+    current); None if this transaction wrote a series too: its count is not yet anyone else's, and may be rolled
+    back."""
     session = db.session()
-    counted = session.scalar(select(ContentVersion.series_version).where(ContentVersion.id == 1))  # flushes first
-    return None if _SERIES in session.info else counted or 0
+    session.flush()  # a series added but not yet written counts as written
+    return None if _SERIES in session.info else state(now).series_version
 
 
 def _aware(moment: datetime | None) -> datetime | None:

@@ -1,11 +1,14 @@
 """Series: ordered lists of articles."""
 
+import itertools
 import threading
+from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import func, select
 
+from cms.core import clock
 from cms.core.errors import InvalidInput
 from cms.core.slugs import unique_slug
 from cms.extensions import db
@@ -38,27 +41,55 @@ def create(title: str, description: str = "", slug: str = "") -> Series:
     return series
 
 
-#: Per database: every series' (slug, title) as this process last read them, and the series version they were read at.
-_titles: WeakKeyDictionary[Any, tuple[int, tuple[tuple[str, str], ...]]] = WeakKeyDictionary()
-_titles_lock = threading.Lock()
+#: How many series the writing screen suggests before anything is typed: every series of most sites; on a site
+#: with more, the newest, and the others as she types (`titles(matching=...)`).
+SUGGESTED = 100
 
 
-def titles() -> tuple[tuple[str, str], ...]:
-    """Return every series' (slug, title), by title, to choose from.
+@dataclass(frozen=True)
+class _Known:
+    """Every series' title as of one series version, kept by this process for the writing screen."""
 
-    A site of 100,000 articles has thousands of series, which every writing screen lists: they are read again only
-    after a write to a series, in any process (`freshness.series_version`).
-    """
-    version, engine = freshness.series_version(), db.engine
-    with _titles_lock:
-        known = _titles.get(engine)
-    if known is not None and known[0] == version:
-        return known[1]
-    rows = db.session.execute(select(Series.slug, Series.title).order_by(Series.title, Series.id))
-    read = tuple((slug, title) for slug, title in rows)
-    if version is not None:
-        with _titles_lock:
-            _titles[engine] = (version, read)
+    version: int
+    by_title: tuple[tuple[str, str], ...]  # (title, its casefolded form to match), by title
+    newest: tuple[str, ...]  # the SUGGESTED newest series' titles, by title
+
+
+_known: WeakKeyDictionary[Any, _Known] = WeakKeyDictionary()  # per database engine
+_known_lock = threading.Lock()
+
+
+def titles(matching: str = "", limit: int | None = None) -> list[str]:
+    """Every series' title, by title; with `matching`, only the titles containing it (in any case), and at most
+    `limit` of them."""
+    wanted = matching.strip().casefold()
+    found = (title for title, folded in _titles().by_title if wanted in folded)
+    return list(found if limit is None else itertools.islice(found, limit))
+
+
+def suggested() -> tuple[list[str], bool]:
+    """The titles the writing screen suggests as it opens, by title, and whether they are every series."""
+    known = _titles()
+    if len(known.by_title) <= SUGGESTED:
+        return [title for title, _ in known.by_title], True
+    return list(known.newest), False
+
+
+def _titles() -> _Known:
+    """The series' titles, read again only after a write to a series in any process (`freshness.series_version`):
+    a site of 100,000 articles has thousands of series, and every writing screen suggests some of them."""
+    version, engine = freshness.series_version(clock.now()), db.engine
+    with _known_lock:
+        known = _known.get(engine)
+    if known is not None and known.version == version:
+        return known
+    rows = db.session.execute(select(Series.id, Series.title).order_by(Series.title, Series.id)).all()
+    newest = sorted(sorted(rows, key=lambda row: row.id)[-SUGGESTED:], key=lambda row: (row.title, row.id))
+    read = _Known(version or 0, tuple((title, title.casefold()) for _, title in rows),
+                  tuple(title for _, title in newest))
+    if version is not None:  # None: this transaction wrote a series, which may yet be rolled back
+        with _known_lock:
+            _known[engine] = read
     return read
 
 

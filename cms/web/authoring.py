@@ -19,8 +19,8 @@ from cms.extensions import db, login_manager
 from cms.models import Article, Autosave, PreviewToken, Revision, Series
 from cms.services import articles, media, related, series as series_service, tags
 from cms.web import edit_merge, params, public, writing
-from cms.web.forms import NEW_SERIES, ArticleForm, ConfirmForm
-from cms.web.templating import local_time, site_zone
+from cms.web.forms import ArticleForm, ConfirmForm
+from cms.web.templating import local_time, show_settings_as_kept, shown_settings, site_zone
 
 bp = Blueprint("authoring", __name__, url_prefix="/admin/articles")
 preview_bp = Blueprint("preview", __name__)
@@ -32,6 +32,8 @@ SAVE = "save"
 def require_sign_in() -> ResponseReturnValue | None:
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
+    if request.method == "GET":  # a screen only shows the settings; a save reads them as its transaction sees them
+        show_settings_as_kept()
     return None
 
 
@@ -174,21 +176,21 @@ def _read(article: Article | None, form: ArticleForm) -> tuple[articles.ArticleI
 
 
 def _chosen_series(form: ArticleForm) -> Series | None:
-    """The series picked, or the new one asked for (created here, so the part number can be checked against it;
+    """The series named, or the new one asked for (created here, so the part number can be checked against it;
     a refused save rolls it back). A refusal lands on its field and gives None."""
     choice, title = (form.series.data or "").strip(), (form.new_series.data or "").strip()
-    if form.new_series.errors:  # too long to be a name
+    if form.series.errors or form.new_series.errors:  # too long to be a name
         return None
-    if title and choice not in ("", NEW_SERIES):
-        _refuse(form.new_series, "Choose a series from the list or name a new one, not both.")
+    if title and choice:
+        _refuse(form.new_series, "Choose a series or name a new one, not both.")
     elif title:
         return _new_series(form, title)
-    elif choice == NEW_SERIES:
-        _refuse(form.new_series, "Give the new series a name, or choose one from the list.")
     elif choice:
         series = series_service.find(choice)
         if series is None:
-            _refuse(form.series, f"There is no series called “{choice}”; an editor can add it under Series.")
+            _refuse(form.series, f"There is no series called “{choice}”; " + (
+                "to start it, give its name under “Or create a new series”." if workflow.may_edit_any(
+                    current_user.role) else "choose one from the list, or ask an editor to add it."))
         return series
     return None
 
@@ -200,11 +202,11 @@ def _refuse(field: Field, message: str) -> None:
 
 def _new_series(form: ArticleForm, title: str) -> Series | None:
     if not workflow.may_edit_any(current_user.role):
-        _refuse(form.new_series, "Only an editor or an admin can create a series; choose one from the list.")
+        _refuse(form.new_series, "Only an editor or an admin can create a series; choose one under Series.")
         return None
     existing = series_service.find(title)
     if existing is not None:
-        _refuse(form.new_series, f"There is already a series called “{existing.title}”; choose it from the list.")
+        _refuse(form.new_series, f"There is already a series called “{existing.title}”; choose it under Series.")
         return None
     return series_service.create(title)
 
@@ -272,8 +274,8 @@ def _writing_screen(article: Article | None, form: ArticleForm, *, offered: Auto
         is_current = form.version.data == str(article.version)
         merge = edit_merge.Panel(base=edit_merge.snapshot(article, _form_values(article)) if is_current
                                  else request.form.get(edit_merge.BASE, ""))
-    form.series.choices = _series_choices(may_create=workflow.may_edit_any(role))
-    explanations = related.explain(article, now) if article else []
+    series_titles, is_every_series = series_service.suggested()
+    explanations = related.explain(article, now, shown_settings()) if article else []
     return render_template(
         "authoring/edit.html", form=form, article=article, may_edit=may_edit,
         save_label="Save draft" if shown in (Status.DRAFT, Status.REVIEW) else "Save changes",
@@ -285,6 +287,7 @@ def _writing_screen(article: Article | None, form: ArticleForm, *, offered: Auto
         moves=[(target, _button_label(shown, target)) for target in moves],
         offered=offered, compare_url=compare_url, site_city=zones.city(site_zone()), merge=merge,
         numbering=_numbering(article, now), may_create_series=workflow.may_edit_any(role),
+        series_titles=series_titles, is_every_series=is_every_series,
         tag_names=tags.names_offered_to(current_user, now),
         preview_links=articles.preview_links(article) if article else [],
         confirm=ConfirmForm(),
@@ -304,10 +307,6 @@ def _numbering(article: Article | None, now: datetime) -> str | None:
     parts = [series_rules.Part(part.slug, part.title, part.series_part, part.status, part.publish_at)
              for part in article.series.articles if part.series_part is not None]
     return series_rules.numbering_note(parts, article.slug, now, site_zone())
-
-
-def _series_choices(*, may_create: bool) -> list[tuple[str, str]]:
-    return [("", "No series"), *series_service.titles(), *([(NEW_SERIES, "New series…")] if may_create else [])]
 
 
 def _button_label(shown: Status, target: Status) -> str:
@@ -330,7 +329,7 @@ def _form_data(article: Article) -> dict:
         "title": article.title, "slug": article.slug, "body_source": article.body_source,
         "summary": article.summary, "description": article.description,
         "tags": ", ".join(tag.name for tag in article.tags),
-        "series": article.series.slug if article.series else "", "series_part": article.series_part,
+        "series": article.series.title if article.series else "", "series_part": article.series_part,
         "publish_at": local, "is_autolink_enabled": article.is_autolink_enabled, "version": str(article.version),
     }
 
@@ -364,6 +363,12 @@ def render() -> ResponseReturnValue:
         return jsonify(html=media.render_body(request.form.get("body_source", "")))
     except InvalidInput as error:
         return jsonify(error=str(error)), 400
+
+
+@bp.get("/series-titles")
+def series_titles() -> ResponseReturnValue:
+    """The series whose titles contain what she typed in the writing screen's Series field, for its list."""
+    return jsonify(titles=series_service.titles(matching=request.args.get("q", ""), limit=series_service.SUGGESTED))
 
 
 @bp.post("/autosave")

@@ -1,11 +1,8 @@
 """Forms, with their labels as people read them; CSRF comes with FlaskForm."""
 
-import functools
 from datetime import datetime
-from typing import Any
 
 from flask_wtf import FlaskForm
-from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -18,9 +15,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectFieldBase
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import Select, html_params
 
 from cms.core import clock
 from cms.core.errors import InvalidInput
@@ -57,53 +52,9 @@ class LocalDateTimeField(DateTimeLocalField):
         return f"{self.data:%Y-%m-%dT%H:%M:%S}" if self.data.second else f"{self.data:%Y-%m-%dT%H:%M}"
 
 
-#: The series choice that asks for a new series; no slug starts with "+".
-NEW_SERIES = "+new"
-
-
 #: How the writing screen's body is written, for articles and pages alike.
 BODY_HINT = ("Format with the toolbar or the usual shortcuts: Ctrl+B bold, Ctrl+I italic, Ctrl+K link. The text is "
              "kept as Markdown (## heading, **bold**, *italic*, [link](https://…), - list).")
-
-
-class LongSelect(Select):
-    """A select of as many choices as the site has series (4,000 at 100,000 articles), drawn straight from the
-    field's (value, label) choices, the options of the last few lists kept drawn. WTForms' own drawing normalises
-    every choice three times and formats its attributes one by one: at thousands of options, most of the writing
-    screen's time."""
-
-    def __call__(self, field: SelectFieldBase, **kwargs: Any) -> Markup:
-        choices = getattr(field, "choices", None)
-        drawn = _drawn(tuple(choices)) if isinstance(choices, list) else None
-        if drawn is None:
-            return super().__call__(field, **kwargs)  # groups, or options with attributes of their own
-        kwargs.setdefault("id", field.id)
-        for name in self.validation_attrs:  # as WTForms does: required and disabled from the field's validators
-            if name not in kwargs and getattr(field.flags, name, False):
-                kwargs[name] = getattr(field.flags, name)
-        options, places = drawn
-        if field.data in places:
-            place, selected = places[field.data]
-            options = (*options[:place], selected, *options[place + 1:])
-        # html_params escapes the attributes, _drawn each value and label
-        return Markup(f"<select {html_params(name=field.name, **kwargs)}>{''.join(options)}</select>")  # noqa: S704 - see above
-
-
-@functools.lru_cache(maxsize=8)
-def _drawn(choices: tuple[Any, ...]) -> tuple[tuple[str, ...], dict[Any, tuple[int, str]]] | None:
-    """Each (value, label) choice's option, unselected, and by value the place of its first option with that option
-    selected; None for choices of another shape."""
-    if not all(isinstance(choice, tuple) and len(choice) == 2 for choice in choices):
-        return None
-    options = tuple(_option(value, label) for value, label in choices)
-    places: dict[Any, tuple[int, str]] = {}
-    for place, (value, label) in enumerate(choices):
-        places.setdefault(value, (place, _option(value, label, "selected ")))
-    return options, places
-
-
-def _option(value: Any, label: Any, selected: str = "") -> str:
-    return f'<option {selected}value="{escape(value)}">{escape(label)}</option>'
 
 
 class ArticleForm(FlaskForm):
@@ -115,8 +66,11 @@ class ArticleForm(FlaskForm):
     summary = TextAreaField("Summary", description="One or two sentences for lists, feeds and search results.",
                             render_kw={"rows": 3})
     tags = StringField("Tags", description="Separate tags with commas; new ones are created.")
-    # Choices are the existing series (by slug), set per request; an unknown value gets its own sentence.
-    series = SelectField("Series", validate_choice=False, widget=LongSelect())
+    # A series' title (or slug), from the writing screen's suggestions; an unknown one gets its own sentence.
+    series = StringField("Series", validators=[Length(max=300, message="A series name is at most 300 characters "
+                                                                       "long.")],
+                         description="Start typing its title to choose it from the list; empty: no series.",
+                         render_kw={"list": "series-titles", "autocomplete": "off"})
     new_series = StringField("Or create a new series", validators=[Length(max=300, message="A series name is at "
                                                                           "most 300 characters long.")],
                              description="Its name, as readers will see it. Created when the article is saved.")

@@ -25,7 +25,13 @@ def serves_readers(blueprint: Blueprint) -> None:
     @blueprint.before_request
     def read_settings_as_shown() -> None:
         freshness.reads_only()
-        g.shown_settings = site.shown(clock.now())
+        show_settings_as_kept()
+
+
+def show_settings_as_kept() -> None:
+    """Show this request the settings kept per content state (`site.shown`), for a request that only shows them:
+    no read of the row, and the content state it is kept by is read once a request anyway."""
+    g.shown_settings = site.shown(clock.now())
 
 
 def shown_settings() -> SiteSettings:

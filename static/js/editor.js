@@ -1,12 +1,13 @@
 // The writing screen, enhanced: the visual editor over the body's Markdown (editor.bundle.js), a live preview
 // rendered by the server, autosave every few seconds, a warning before leaving unsaved text, tags picked with one
-// click, and series parts reordered by dragging.
+// click, series found by typing part of their title, and series parts reordered by dragging.
 // Everything here is optional: without it the forms still save, preview and reorder.
 (function () {
   "use strict";
 
   var AUTOSAVE_EVERY_MS = 5000;
   var PREVIEW_DELAY_MS = 400;
+  var SERIES_SEARCH_DELAY_MS = 200;
 
   function post(url, fields, csrfToken) {
     var body = new FormData();
@@ -126,27 +127,31 @@
     summary.focus();
   }
 
-  // The series list offers "New series…"; only then is the name of the new series asked for. Without this, both
-  // stand side by side ("or create a new series"). A hidden name is disabled, so it is not sent.
-  function setUpSeriesPicker(row) {
-    var choice = row.querySelector("select[name=series]");
-    var holder = row.querySelector("[data-new-series]");
-    if (!choice || !holder) { return; }
-    var title = holder.querySelector("input");
-    var label = holder.querySelector("label");
-    if (label) { label.textContent = "Name of the new series"; }
-    function update(isChanged) {
-      var isNew = choice.value === "+new";
-      holder.hidden = !isNew;
-      title.disabled = !isNew;
-      if (isNew && isChanged) { title.focus(); }
-    }
-    if (title.value && !choice.value) { choice.value = "+new"; }
-    choice.addEventListener("change", function () { update(true); });
-    update(false);
+  // A site with more series than the list suggests at first (the newest): as she types, the list offers every
+  // series whose title contains what she typed, asked of the server. Without this, any title can still be typed.
+  function setUpSeriesSearch(row) {
+    var input = row.querySelector("input[name=series]");
+    var list = row.querySelector("datalist");
+    var timer = null;
+    if (!input || !list) { return; }
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        fetch(row.dataset.seriesSearch + "?q=" + encodeURIComponent(input.value), { credentials: "same-origin" })
+          .then(function (response) { return response.json(); })
+          .then(function (answer) {
+            list.replaceChildren.apply(list, answer.titles.map(function (title) {
+              var option = document.createElement("option");
+              option.value = title;
+              return option;
+            }));
+          })
+          .catch(function () { /* the list stays as it was; a typed title still saves */ });
+      }, SERIES_SEARCH_DELAY_MS);
+    });
   }
 
-  document.querySelectorAll("[data-series-picker]").forEach(setUpSeriesPicker);
+  document.querySelectorAll("[data-series-search]").forEach(setUpSeriesSearch);
   document.querySelectorAll("form[data-editor]").forEach(setUpEditor);
   document.querySelectorAll("[data-error-summary]").forEach(setUpErrorSummary);
   document.querySelectorAll("[data-parts]").forEach(setUpReorder);

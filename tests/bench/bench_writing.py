@@ -97,12 +97,9 @@ def _csrf(page: str) -> str:
 def _form(page: str) -> dict[str, str]:
     """The writing screen's fields as a browser would send them back."""
     fields = {"csrf_token": _csrf(page), "is_autolink_enabled": "y"}
-    for name in ("title", "slug", "tags", "series_part", "publish_at", "description", "version"):
+    for name in ("title", "slug", "tags", "series", "series_part", "publish_at", "description", "version"):
         match = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', page)
         fields[name] = html.unescape(match[1]) if match else ""
-    chosen = re.search(r'<select[^>]*name="series"[^>]*>(.*?)</select>', page, re.S)
-    option = re.search(r'<option selected value="([^"]*)"', chosen[1]) if chosen else None
-    fields["series"] = html.unescape(option[1]) if option else ""
     for name in ("body_source", "summary"):
         match = re.search(rf'<textarea[^>]*name="{name}"[^>]*>\n?(.*?)</textarea>', page, re.S)
         fields[name] = html.unescape(match[1]) if match else ""
@@ -290,7 +287,7 @@ def _percentile(values: list[float], share: float) -> float:
 def _warm(base: str, paths: list[str], cookies: dict[str, str] | None = None) -> None:
     """Ask for every page a few times, from several connections at once, so both workers have rendered it: the run
     without writes is then the cached ceiling, and no worker's first writing screen (its templates compiled, the
-    series drawn: 80-100 ms) lands in a measured run. Asked one after another, pages can all go to one worker.
+    series read) lands in a measured run. Asked one after another, pages can all go to one worker.
     With the editor's cookies, sent as the editor sends them (a sign-in is bound to its browser)."""
     from concurrent.futures import ThreadPoolExecutor
 

@@ -1,4 +1,4 @@
-"""The writing screen helping in Chromium: a refused save focuses its error summary; a new series is asked for."""
+"""The writing screen helping in Chromium: a refused save focuses its error summary; a series is found by typing."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
+from cms.services import series as series_service
 from tests.browser.chromium import BROWSER_TESTS, served
 from tests.browser.tools import sign_in
 
@@ -47,16 +48,30 @@ def test_a_refused_save_focuses_the_error_summary(make, page):
     assert page.get_by_label("Title").input_value() == "Letting Go"
 
 
-def test_a_new_series_is_named_only_after_choosing_new_series(app, make, page):
-    make.series("Grief and Loss")
+def test_a_series_is_found_by_typing_part_of_its_title_and_a_new_one_is_named_beside_it(make, page, monkeypatch,
+                                                                                      tmp_path):
+    monkeypatch.setattr(series_service, "SUGGESTED", 2)  # a site with more series than the list holds at first
+    for title in ("Grief and Loss", "Anxiety at Work", "Mother–Daughter Relationships"):
+        make.series(title)
     sign_in_and_write(make, page)
-    name = page.get_by_label("Name of the new series")
-    assert name.is_hidden()
-    page.get_by_label("Series", exact=True).select_option(label="New series…")
-    assert name.is_visible() and page.evaluate("document.activeElement.id") == "new_series"
+    listed = page.locator("#series-titles option")
+    assert [option.get_attribute("value") for option in listed.all()] == [
+        "Anxiety at Work", "Mother–Daughter Relationships"]
+    series = page.get_by_label("Series", exact=True)
+    series.press_sequentially("grief")
+    expect(listed).to_have_count(1)
+    assert listed.first.get_attribute("value") == "Grief and Loss"
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.locator(".writing-details").screenshot(path=tmp_path / f"series-{width}.png")
+    series.fill("Grief and Loss")  # what choosing the suggestion puts in the field
     page.get_by_label("Title").fill("Letting Go")
-    name.fill("Mother–Daughter Relationships")
     page.get_by_role("button", name="Save draft").click()
-    page.get_by_text("The series “Mother–Daughter Relationships” is created.").wait_for()
-    assert page.get_by_label("Series", exact=True).input_value() == "mother-daughter-relationships"
-    assert name.is_hidden()
+    page.get_by_text("“Letting Go” is saved.").wait_for()
+    assert series.input_value() == "Grief and Loss"
+
+    series.fill("")
+    page.get_by_label("Or create a new series").fill("Couples")
+    page.get_by_role("button", name="Save draft").click()
+    page.get_by_text("The series “Couples” is created.").wait_for()
+    assert series.input_value() == "Couples"

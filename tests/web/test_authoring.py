@@ -33,13 +33,6 @@ def field_value(page: str, name: str) -> str:
     return html.unescape(match.group(1))
 
 
-def selected_value(page: str, name: str) -> str:
-    select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', page, re.DOTALL)
-    assert select, f"no select {name}"
-    match = re.search(r'<option selected value="([^"]*)"', select.group(1))
-    return html.unescape(match.group(1)) if match else ""
-
-
 def errors(page: str) -> dict[str, str]:
     """Each field's error message, keyed by field id."""
     return {key: html.unescape(text) for key, text in
@@ -53,9 +46,8 @@ def submit(client, url: str, action: str = "save", **fields) -> object:
             "series": "", "series_part": "", "publish_at": "", "slug": "", "description": "",
             "is_autolink_enabled": "y"}
     if field_value(page, "version"):  # an article being edited: what the screen shows
-        for name in ("title", "slug", "tags", "series_part", "publish_at", "description", "version"):
+        for name in ("title", "slug", "tags", "series", "series_part", "publish_at", "description", "version"):
             data[name] = field_value(page, name)
-        data["series"] = selected_value(page, "series")
         for name in ("body_source", "summary"):
             data[name] = html.unescape(re.search(rf'<textarea[^>]*name="{name}"[^>]*>\n?(.*?)</textarea>', page,
                                                  re.DOTALL).group(1))
@@ -218,7 +210,8 @@ def test_bad_input_comes_back_with_one_message_per_field_and_the_text_kept(app, 
     assert errors(page) == {
         "title": "Give the article a title.",
         "publish_at": "Enter a date and time like 2025-02-11 09:00.",
-        "series": "There is no series called “No Such Series”; an editor can add it under Series.",
+        "series": ("There is no series called “No Such Series”; to start it, give its name under “Or create a new "
+                   "series”."),
     }
     assert "My long text." in page and field_value(page, "publish_at") == "next tuesday"
     response = submit(client, WRITE, series="Mother–Daughter Relationships", series_part="two")

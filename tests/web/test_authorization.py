@@ -86,6 +86,7 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("/admin/articles/autosave?of=other", "POST"): OTHERS,
     ("/admin/articles/autosave/discard", "POST"): (SIGN_IN, MOVED, MOVED, MOVED),
     ("/admin/articles/render", "POST"): EVERYONE,
+    ("/admin/articles/series-titles?q=grief", "GET"): EVERYONE,
     # Flask-Admin's article list: everyone signed in, authors see their own; its other screens are not offered.
     ("/admin/articles/", "GET"): EVERYONE,
     ("/admin/articles/action/", "POST"): (SIGN_IN, MOVED, MOVED, MOVED),

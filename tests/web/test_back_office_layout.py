@@ -22,6 +22,7 @@ NOT_SCREENS = {
     "authoring.preview",     # the article as readers will see it, in the public layout
     "page_writing.preview",  # the page, likewise
     "transfer.export",       # a zip
+    "authoring.series_titles",  # the JSON the Series field's list asks for as she types
 }
 NOT_SCREEN_SUFFIXES = (".ajax_lookup", ".export")  # Flask-Admin's JSON and CSV answers
 

@@ -155,6 +155,7 @@ ROUTES: Mapping[tuple[str, str], Case] = {
     ("GET", "authoring.edit"): Case(query={"restore": "autosave"}),
     ("POST", "authoring.edit"): Case(form=ARTICLE_FORM.form, path={"article_id": "{draft_id}"},
                                      text=ARTICLE_FORM.text),
+    ("GET", "authoring.series_titles"): Case(query={"q": "grief"}, text=("q",)),
     ("POST", "authoring.render"): Case(form={"body_source": "Some *text*."}, text=("body_source",)),
     ("POST", "authoring.autosave"): Case(form={"article_id": "{article_id}", "title": "T", "summary": "S",
                                                "body_source": "B"}, text=("title", "summary", "body_source")),

@@ -43,7 +43,7 @@ def test_work_readers_cannot_see_leaves_every_public_etag_unchanged(app, client,
     # A draft saved, with a new tag and a new series; then sent for review.
     submit(client, edit_url(draft), body_source="Second thoughts about zeppelins.", tags="secret topic, brand new")
     submit(client, edit_url(draft), action="review")
-    new_id = created_id(submit(client, WRITE, title="A new draft", series="+new",
+    new_id = created_id(submit(client, WRITE, title="A new draft",
                                new_series="A series nobody sees yet"))
     # An autosave, of a draft and of a live article; a preview link; a revision brought back.
     for article in (draft, article_id(app, "ambivalence")):
