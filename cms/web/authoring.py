@@ -237,9 +237,8 @@ def _conflict(article: Article, form: ArticleForm, conflict: EditConflict) -> Re
 
 def _compare_kept_url(article: Article) -> str:
     """The comparison of the last saved text with hers, just kept as not applied."""
-    saved = articles.last_saved(article)
-    return url_for("authoring.compare", article_id=article.id, old=saved.id if saved else 0,
-                   new=article.revisions[-1].id)
+    return url_for("authoring.compare", article_id=article.id, old=articles.last_revision_id(article),
+                   new=articles.last_revision_id(article, kept_too=True))
 
 
 def _show_error(form: ArticleForm, error: Exception) -> None:

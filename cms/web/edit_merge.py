@@ -50,9 +50,8 @@ class Outcome:
 
 def snapshot(article: Article, values: Mapping[str, str]) -> str:
     """The merge base a form loaded now carries: the last saved revision and the fields' values as shown."""
-    saved = articles.last_saved(article)
     fields = {name: value for name, value in values.items() if name not in TEXTS and name not in NOT_MERGED}
-    return json.dumps({"revision": saved.id if saved else 0, "fields": fields})
+    return json.dumps({"revision": articles.last_revision_id(article), "fields": fields})
 
 
 def prepare(article: Article, posted: MultiDict, theirs: Mapping[str, str]) -> Outcome:
