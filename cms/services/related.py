@@ -558,8 +558,9 @@ def explain(article: Article, now: datetime, settings: SiteSettings | None = Non
         .outerjoin(RelatedChoice, (RelatedChoice.article_id == article.id) & (RelatedChoice.other_id == Article.id))
         .where(Article.id.in_(named))).all()
     live = {other.id: other for other, *_ in rows if is_live(other.status, other.publish_at, now)}
-    choices = [(other.id, is_pinned) for other, _, _, is_pinned, _ in
-               sorted((row for row in rows if row[3] is not None), key=lambda row: row[4])]
+    chosen = sorted((position, other.id, is_pinned) for other, _, _, is_pinned, position in rows
+                    if is_pinned is not None)
+    choices = [(ident, is_pinned) for _, ident, is_pinned in chosen]
     candidates = [(score, live[other.id]) for other, score, *_ in rows
                   if score is not None and other.id in live and score >= settings.related_min_score]
     shown = [other.id for other in _shown(article, choices, candidates, live, settings.related_count)]
