@@ -137,9 +137,11 @@
     input.addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(function () {
-        fetch(row.dataset.seriesSearch + "?q=" + encodeURIComponent(input.value), { credentials: "same-origin" })
+        var typed = input.value;
+        fetch(row.dataset.seriesSearch + "?q=" + encodeURIComponent(typed), { credentials: "same-origin" })
           .then(function (response) { return response.json(); })
           .then(function (answer) {
+            if (input.value !== typed) { return; }  // an answer to what she typed before; a later one follows
             list.replaceChildren.apply(list, answer.titles.map(function (title) {
               var option = document.createElement("option");
               option.value = title;
