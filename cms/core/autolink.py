@@ -8,6 +8,7 @@ A mention split by markup ("Letting <em>Go</em>") is not a mention.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import Any
 SKIPPED = frozenset({"a", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "code", "kbd", "samp", "script", "style"})
 
 _TAG = re.compile(r"""<(/?)([A-Za-z][A-Za-z0-9]*)(?:[^>"']|"[^"]*"|'[^']*')*>""")
-_TOKEN = re.compile(r"&#?\w+;|[^\W_]+(?:['’][^\W_]+)*")  # an entity is punctuation, like the rest
+_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|&#?\w+;")  # an entity is punctuation, like the rest
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,7 @@ class _Mention:
 
 def words(text: str) -> tuple[str, ...]:
     """Return the words of `text` as matching compares them: lowercase, without a possessive or plural "s"."""
-    found = []
-    for token in _TOKEN.findall(text):
-        if not token.startswith("&"):
-            found.append(_normal(token))
-    return tuple(found)
+    return tuple(word for word in map(_normal, _TOKEN.findall(text)) if word)
 
 
 class Titles:
@@ -105,7 +102,11 @@ def link_titles(html: str, targets: Iterable[Target] | Titles, self_url: str) ->
     return "".join(parts)
 
 
+@functools.lru_cache(maxsize=65_536)  # a body's words repeat, and so do the words of every body
 def _normal(token: str) -> str:
+    """The word as matching compares it; "" for an entity, which is punctuation."""
+    if token.startswith("&"):
+        return ""
     word = token.lower().replace("’", "'").removesuffix("'s")
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         word = word[:-1]
@@ -114,20 +115,23 @@ def _normal(token: str) -> str:
 
 def _choose(html: str, targets: Iterable[Target] | Titles, self_url: str) -> list[_Mention]:
     titles = targets if isinstance(targets, Titles) else Titles(targets)
-    if not titles.trie:
+    trie = titles.trie
+    if not trie:
         return []
     found: list[_Mention] = []
     for start, end in _running_text(html):
-        tokens = [(_normal(match.group()), match.start(), match.end())
-                  for match in _TOKEN.finditer(html, start, end) if not match.group().startswith("&")]
-        for position, (word, begin, _) in enumerate(tokens):
-            node = titles.trie.get(word)
-            stop = position + 1
+        # The words alone, found and compared in C; where each one is, only once a title is found among them.
+        words_here = [word for word in map(_normal, _TOKEN.findall(html, start, end)) if word]
+        spans: list[tuple[int, int]] = []
+        for position in [index for index, word in enumerate(words_here) if word in trie]:
+            node, stop = trie[words_here[position]], position + 1
             while node is not None:
                 for target in node.get(_ENDS, ()):
                     if not _is_excluded(target, html, self_url):
-                        found.append(_Mention(target, begin, tokens[stop - 1][2], stop - position))
-                node = node.get(tokens[stop][0]) if stop < len(tokens) else None
+                        spans = spans or [match.span() for match in _TOKEN.finditer(html, start, end)
+                                          if not match.group().startswith("&")]
+                        found.append(_Mention(target, spans[position][0], spans[stop - 1][1], stop - position))
+                node = node.get(words_here[stop]) if stop < len(words_here) else None
                 stop += 1
     # Longest titles first, each at its first free place; a shorter title overlapped takes its next mention.
     found.sort(key=lambda mention: (-mention.words, -(mention.end - mention.start), mention.start))
