@@ -10,7 +10,8 @@ page it measures is loaded first, in both workers. Then it loads article pages w
 cookie: what readers get) once without writes and once while a signed-in client writes, and prints reads/s (and
 their ratio), p99, errors, how long saves took and whether every acknowledged save is stored, the most server time
 (gunicorn's own measure, without the wait in the queue) any read took in each run, the slowest request of any kind
-(saves included) while writing, and the editor's writing screens and saves by server time.
+(saves included) while writing, and the editor's writing screens and saves by server time; and, from gunicorn
+hooks (tests/bench/cpu_log.py), the CPU time each of those took, which leaves out waiting for a core.
 It asserts nothing about speed.
 """
 
@@ -152,11 +153,13 @@ def main() -> int:
                         help="seconds between published edits of a live article (0: drafts only)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="cms-bench-writing-"))
-    access_log = workdir / "access.log"
+    access_log, cpu_log = workdir / "access.log", workdir / "cpu.log"
     env = {"SECRET_KEY": "bench", "SITE_TIMEZONE": "America/New_York", "SITE_URL": "http://127.0.0.1",
            "DATABASE_URL": args.database_url or f"sqlite:///{workdir / 'cms.sqlite'}",
            # Each request's server time in microseconds, from gunicorn: what a worker spent, not the queue.
-           "GUNICORN_CMD_ARGS": f"--access-logfile {access_log} --access-logformat '%(D)s %(m)s %(U)s'"}
+           "GUNICORN_CMD_ARGS": f"--access-logfile {access_log} --access-logformat '%(D)s %(m)s %(U)s' "
+                                f"--config {ROOT / 'tests' / 'bench' / 'cpu_log.py'}",
+           "BENCH_CPU_LOG": str(cpu_log)}
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
     from cms import create_app
@@ -182,7 +185,7 @@ def main() -> int:
         _warm(base, [f"/admin/articles/{article_id}/edit" for article_id in (draft_id, live_id)], editor.cookies)
         quiet_from = _size(access_log)
         quiet = wrk("articles, no writes", base, paths, **load)
-        busy_from = _size(access_log)
+        busy_from, busy_cpu_from = _size(access_log), _size(cpu_log)
         writer = threading.Thread(target=write, args=(editor, draft_id, live_id, args.duration + load["warmup"], writes,
                                                       args.live_every))
         writer.start()
@@ -190,6 +193,7 @@ def main() -> int:
         writer.join()
     quiet_server, busy_server = _server_ms(access_log, quiet_from, busy_from), _server_ms(access_log, busy_from)
     slowest = max(_requests(access_log, busy_from), default=(0.0, "", ""))
+    costliest = max(_requests(cpu_log, busy_cpu_from, per_ms=1), default=(0.0, "", ""))
     lost = _lost(app, writes.acknowledged)
 
     database = "PostgreSQL" if env["DATABASE_URL"].startswith("postgresql") else "SQLite"
@@ -202,10 +206,13 @@ def main() -> int:
         print(f"{result.name:<22}{result.requests_per_second:>10.0f}{result.p50_ms:>9.2f}{result.p99_ms:>9.2f}"
               f"{result.non_2xx:>8}{_percentile(server, 0.99):>16.1f}{max(server, default=0):>8.1f}")
     print(f"reads/s while writing: {busy.requests_per_second / quiet.requests_per_second:.2f} of the run without")
-    print(f"slowest request of any kind while writing: {slowest[0]:.1f} ms of server time ({slowest[1]} {slowest[2]})")
+    print(f"slowest request of any kind while writing: {slowest[0]:.1f} ms of server time ({slowest[1]} {slowest[2]}); "
+          f"the most CPU one took: {costliest[0]:.1f} ms ({costliest[1]} {costliest[2]})")
+    cpu = _editor_requests(cpu_log, busy_cpu_from, per_ms=1)
     for kind, times in _editor_requests(access_log, busy_from).items():
         print(f"  {kind}: {len(times)}, server ms median {statistics.median(times):.1f}, "
-              f"p99 {_percentile(times, 0.99):.1f}, max {max(times):.1f}")
+              f"p99 {_percentile(times, 0.99):.1f}, max {max(times):.1f}; CPU ms median "
+              f"{statistics.median(cpu[kind]):.1f}, max {max(cpu[kind]):.1f}")
     saves = writes.draft_ms + writes.live_ms
     if saves:
         print(f"saves: {len(saves)} acknowledged ({len(writes.draft_ms)} drafts, {len(writes.live_ms)} live edits), "
@@ -221,20 +228,24 @@ def _size(path: Path) -> int:
     return path.stat().st_size if path.exists() else 0
 
 
-def _requests(access_log: Path, start: int, end: int | None = None) -> list[tuple[float, str, str]]:
-    """Each request logged between byte offsets `start` and `end`: (server time in ms, method, path)."""
+def _requests(access_log: Path, start: int, end: int | None = None, *,
+              per_ms: int = 1000) -> list[tuple[float, str, str]]:
+    """Each request logged between byte offsets `start` and `end`: (server time in ms, method, path), from a log
+    giving `per_ms` units a millisecond (gunicorn's access log: microseconds; the CPU log: milliseconds)."""
+    if not access_log.exists():
+        return []
     with access_log.open("rb") as log:
         log.seek(start)
         lines = log.read(None if end is None else end - start).decode().splitlines()
     fields = [line.split(" ", 2) for line in lines if line.count(" ") >= 2]
-    return [(int(micros) / 1000, method, path) for micros, method, path in fields]
+    return [(float(took) / per_ms, method, path) for took, method, path in fields]
 
 
-def _editor_requests(access_log: Path, start: int) -> dict[str, list[float]]:
+def _editor_requests(access_log: Path, start: int, *, per_ms: int = 1000) -> dict[str, list[float]]:
     """The server times of the editor's requests logged from byte offset `start`, by kind: the writing screen as
     loaded before each save, and the saves."""
     kinds: dict[str, list[float]] = {}
-    for ms, method, path in _requests(access_log, start):
+    for ms, method, path in _requests(access_log, start, per_ms=per_ms):
         if path.startswith("/admin/articles/") and path.endswith("/edit"):
             kinds.setdefault("writing screen" if method == "GET" else "saves", []).append(ms)
     return kinds
