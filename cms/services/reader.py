@@ -296,7 +296,7 @@ def series_navigation(series: Series, now: datetime, current: Article | None = N
 
     `as_if_live` counts `current` as live whatever its status: a preview shows the part in its place.
     """
-    parts = _parts([series.id])[series.id]
+    parts = numbered_parts([series.id])[series.id]
     if as_if_live and current is not None:
         parts = [series_rules.Part(part.slug, part.title, part.number, Status.PUBLISHED, now)
                  if part.slug == current.slug else part for part in parts]
@@ -306,12 +306,14 @@ def series_navigation(series: Series, now: datetime, current: Article | None = N
 def series_navigations(articles: Sequence[Article], now: datetime) -> dict[int, series_rules.SeriesNav]:
     """Return each of `articles` in a series with its navigation (article id -> nav), in one query."""
     in_series = [(article, article.series_id) for article in articles if article.series_id is not None]
-    parts = _parts({series_id for _, series_id in in_series})
+    parts = numbered_parts({series_id for _, series_id in in_series})
     return {article.id: series_rules.navigation(parts[series_id], now, article.slug)
             for article, series_id in in_series}
 
 
-def _parts(series_ids: Iterable[int]) -> dict[int, list[series_rules.Part]]:
+def numbered_parts(series_ids: Iterable[int]) -> dict[int, list[series_rules.Part]]:
+    """Every part of each series, live or not, as the series rules number them (series id -> parts), in one query
+    that reads no body."""
     parts: dict[int, list[series_rules.Part]] = {ident: [] for ident in series_ids}
     rows = db.session.execute(select(Article.series_id, Article.slug, Article.title, Article.series_part,
                                      Article.status, Article.publish_at).where(Article.series_id.in_(parts)))

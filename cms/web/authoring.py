@@ -8,6 +8,7 @@ from datetime import datetime
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import Field
 
@@ -17,7 +18,7 @@ from cms.core.visibility import is_live, shown_status
 from cms.core.workflow import Status
 from cms.extensions import db, login_manager
 from cms.models import Article, Autosave, PreviewToken, Revision, Series
-from cms.services import articles, media, related, series as series_service, tags
+from cms.services import articles, media, reader, related, series as series_service, tags
 from cms.web import edit_merge, params, public, writing
 from cms.web.forms import ArticleForm, ConfirmForm
 from cms.web.templating import local_time, show_settings_as_kept, shown_settings, site_zone
@@ -51,7 +52,8 @@ def new() -> ResponseReturnValue:
 
 @bp.route("/<int:article_id>/edit", methods=["GET", "POST"])
 def edit(article_id: int) -> ResponseReturnValue:
-    article = db.get_or_404(Article, article_id)
+    # The form shows its tags and series: loaded with it, one query.
+    article = db.get_or_404(Article, article_id, options=[joinedload(Article.tags), joinedload(Article.series)])
     articles.check_may_see(article, current_user)
     if request.method == "POST":
         articles.check_may_edit(article, current_user)
@@ -301,10 +303,9 @@ def _writing_screen(article: Article | None, form: ArticleForm, *, offered: Auto
 
 def _numbering(article: Article | None, now: datetime) -> str | None:
     """Why readers' "Part k of n" differs from the part number in the form, if it does."""
-    if article is None or article.series is None or article.series_part is None:
+    if article is None or article.series_id is None or article.series_part is None:
         return None
-    parts = [series_rules.Part(part.slug, part.title, part.series_part, part.status, part.publish_at)
-             for part in article.series.articles if part.series_part is not None]
+    parts = reader.numbered_parts([article.series_id])[article.series_id]
     return series_rules.numbering_note(parts, article.slug, now, site_zone())
 
 

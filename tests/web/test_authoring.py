@@ -15,6 +15,7 @@ from cms.extensions import db
 from cms.models import Article, Autosave, PreviewToken, Redirect, Revision, StatusChange
 from cms.services import articles
 from tests.conftest import Auth, csrf_token
+from tests.web.test_page_cache import counted_queries
 
 WRITE = "/admin/articles/write"
 
@@ -460,3 +461,27 @@ def test_the_writing_screen_reads_no_revision_however_many_saves_came_before(app
         last = db.session.scalar(select(func.max(Revision.id)).where(Revision.article_id == article_id))
     assert loaded == []  # the merge base, the last one saved, is asked of the database as a number
     assert f'{{"revision": {last}, ' in html.unescape(page) and "Draft 29." in page
+
+
+def test_the_writing_screen_makes_the_same_queries_however_large_the_site(app, client, auth, make):
+    """Eleven statements for an article in a series, with tags and saves behind it, at any size of site: the
+    sign-in, the content state, the article with its tags and series, its autosave, its last revision, its related
+    articles, its series' parts (no bodies), the tag names, its preview links, its place in the related queue, the
+    recent images."""
+    series_id = make.series("Grief")
+    auth.login("editor")
+    article_id = created_id(submit(client, WRITE, tags="grief, loss", series="Grief"))
+
+    def queries() -> list[str]:
+        assert client.get(edit_url(article_id)).status_code == 200  # what a write since left to read again
+        with counted_queries(app) as statements:
+            assert client.get(edit_url(article_id)).status_code == 200
+        return statements
+
+    make.article("Loss", tags=("grief",), series_id=series_id, series_part=2)
+    small = queries()
+    for number in range(20):
+        make.series(f"Series {number}")
+        make.article(f"Grief {number}", tags=("grief", f"tag {number}"), series_id=series_id, series_part=number + 3)
+        assert submit(client, edit_url(article_id), body_source=f"Draft {number}.").status_code == 302
+    assert len(queries()) == len(small) <= 11, "\n".join(small)
