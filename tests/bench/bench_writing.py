@@ -228,25 +228,25 @@ def _size(path: Path) -> int:
     return path.stat().st_size if path.exists() else 0
 
 
-def _requests(access_log: Path, start: int, end: int | None = None, *,
+def _requests(path: Path, start: int, end: int | None = None, *,
               per_ms: int = 1000) -> list[tuple[float, str, str]]:
     """Each request logged between byte offsets `start` and `end`: (server time in ms, method, path), from a log
     giving `per_ms` units a millisecond (gunicorn's access log: microseconds; the CPU log: milliseconds)."""
-    if not access_log.exists():
+    if not path.exists():
         return []
-    with access_log.open("rb") as log:
+    with path.open("rb") as log:
         log.seek(start)
         lines = log.read(None if end is None else end - start).decode().splitlines()
     fields = [line.split(" ", 2) for line in lines if line.count(" ") >= 2]
-    return [(float(took) / per_ms, method, path) for took, method, path in fields]
+    return [(float(took) / per_ms, method, url) for took, method, url in fields]
 
 
-def _editor_requests(access_log: Path, start: int, *, per_ms: int = 1000) -> dict[str, list[float]]:
+def _editor_requests(path: Path, start: int, *, per_ms: int = 1000) -> dict[str, list[float]]:
     """The server times of the editor's requests logged from byte offset `start`, by kind: the writing screen as
     loaded before each save, and the saves."""
     kinds: dict[str, list[float]] = {}
-    for ms, method, path in _requests(access_log, start, per_ms=per_ms):
-        if path.startswith("/admin/articles/") and path.endswith("/edit"):
+    for ms, method, url in _requests(path, start, per_ms=per_ms):
+        if url.startswith("/admin/articles/") and url.endswith("/edit"):
             kinds.setdefault("writing screen" if method == "GET" else "saves", []).append(ms)
     return kinds
 
