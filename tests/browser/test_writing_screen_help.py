@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from cms.extensions import db
 from cms.services import related, series as series_service
 from tests.browser.chromium import BROWSER_TESTS, served
-from tests.browser.tools import sign_in
+from tests.browser.tools import shoot, sign_in
 from tests.core.related_corpus import CORPUS
 
 pytestmark = BROWSER_TESTS
@@ -80,7 +80,7 @@ def test_a_series_is_found_by_typing_part_of_its_title_and_a_new_one_is_named_be
     assert series.input_value() == "Couples"
 
 
-def test_an_editor_pins_a_related_article_with_its_button_and_readers_see_it_first(app, make, page, tmp_path):
+def test_an_editor_pins_a_related_article_with_its_button_and_readers_see_it_first(app, make, page):
     ids = {title: make.article(title, summary=summary, body_source=body)
            for topic in ("anxiety", "grief") for title, summary, body in CORPUS[topic][:3]}
     with app.app_context():
@@ -92,7 +92,7 @@ def test_an_editor_pins_a_related_article_with_its_button_and_readers_see_it_fir
     page.goto(f"/admin/articles/{ids[anxiety]}/edit#related")
     for width in (1280, 375):
         page.set_viewport_size({"width": width, "height": 900})
-        page.locator("#related").screenshot(path=tmp_path / f"related-{width}.png")
+        shoot(page, f"related-{width}")
     page.get_by_role("button", name=f"Pin “{grief}”").click()
     expect(page.locator("ol.related-shown li").first).to_contain_text(grief)
     expect(page.locator("ol.related-shown li").first.locator(".chip")).to_have_text("Pinned")
