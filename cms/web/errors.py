@@ -21,9 +21,10 @@ def not_found(error: HTTPException) -> ResponseReturnValue:
     if not params.is_printable(request.path):  # refused before any view; not worth a query either
         return http_error(error)
     now = clock.now()
-    target = redirects.live_target(request.path, now) or redirects.live_target(request.path.rstrip("/") or "/", now)
-    if target is not None:
-        return redirect(urls.on_site(target), code=301)
+    for path in dict.fromkeys((request.path, request.path.rstrip("/") or "/")):  # as asked, then without its slash
+        target = redirects.live_target(path, now)
+        if target is not None:
+            return redirect(urls.on_site(target), code=301)
     return http_error(error)
 
 

@@ -13,6 +13,7 @@ from cms.core.workflow import Status
 from cms.extensions import db
 from cms.models import Page, Tag, User
 from cms.services import articles, pages, tags
+from tests.web.test_page_cache import counted_queries
 
 
 @pytest.fixture
@@ -94,3 +95,10 @@ def test_a_merged_tag_address_answers_404_once_no_live_article_carries_the_tag(a
 def test_a_redirect_leads_under_site_url_path(app, app_config, renamed):
     client = create_app({**app_config, "SITE_URL": "https://therapy.example/blog"}).test_client()
     assert client.get("/articles/old-name").location == "/blog/articles/new-name"
+
+
+def test_an_old_address_with_a_slash_leads_on_and_a_missing_one_is_looked_up_once(app, client, renamed):
+    assert client.get("/articles/old-name/").location == "/articles/new-name"
+    with counted_queries(app) as statements:
+        assert client.get("/articles/never-was").status_code == 404
+    assert sum("FROM redirects" in statement for statement in statements) == 1
