@@ -396,11 +396,11 @@ def archive(now: datetime, zone: str, year: int | None = None, *, years: list[in
         return Archive(year=year, months=[Month(first, len(items), items) for first, items in by_month.items()],
                        years=years)
     firsts = [date(year, number, 1) for number in range(12, 0, -1)]
+    months = [_month_bounds(first, local) for first in firsts]
     shown = Article.shown_at
     # One pass over the year's range of ix_articles_shown_live, each month counted as it goes by.
-    counts = db.session.execute(_dated(now, start, end).with_only_columns(*(
-        func.count().filter(shown >= first, shown < after)
-        for first, after in (_month_bounds(first, local) for first in firsts)))).one()
+    counts = db.session.execute(_dated(now, start, end).with_only_columns(
+        *(func.count().filter(shown >= begins, shown < ends) for begins, ends in months))).one()
     return Archive(year=year, months=[Month(first, count, []) for first, count in zip(firsts, counts, strict=True)
                                       if count], years=years)
 

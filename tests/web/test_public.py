@@ -200,13 +200,16 @@ def test_a_long_tag_page_is_paged(client, make):
         assert client.get(f"/tags/notes?page={bad}").status_code == 404
 
 
-def test_the_archive_groups_by_month_in_site_time(client, make):
+def test_the_archive_groups_by_month_in_site_time(client, make, monkeypatch):
     # 03:00 UTC on 1 March is still 28 February in New York (the test site's time zone).
     make.article("Late February", publish_at=datetime(2025, 3, 1, 3, tzinfo=UTC))
     make.article("Early March", publish_at=datetime(2025, 3, 2, 15, tzinfo=UTC))
     tree = html(client, "/archive/")
     assert texts(tree, "//main//h2") == ["March 2025", "February 2025"]
     assert texts(tree, "//section[h2='February 2025']//a") == ["Late February"]
+    monkeypatch.setattr(public.reader, "ARCHIVE_PER_PAGE", 1)  # a year too long to list: its months, counted
+    assert texts(html(client, "/archive/?year=2025"), "//ul[@class='archive-months']/li") == [
+        "March 2025 1 article", "February 2025 1 article"]
 
 
 def test_the_archive_shows_one_year_and_links_to_the_others(client, make):
