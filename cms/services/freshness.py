@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar, cast
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Select, event, func, insert, inspect, select, update
+from sqlalchemy import Engine, Select, event, func, insert, inspect, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from cms.core.visibility import is_live
@@ -64,6 +64,34 @@ _READS_ONLY = "cms_reads_only"  # session.info: its connection is in autocommit 
 GO_LIVE_MARGIN = timedelta(minutes=1)
 
 
+_T = TypeVar("_T")
+
+
+class PerEngine(Generic[_T]):
+    """A value this process keeps for each database engine (one in a site's process, one a test's in a test
+    process), shared by its threads and forgotten with its engine."""
+
+    def __init__(self) -> None:
+        self._values: WeakKeyDictionary[Engine, _T] = WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def get(self, engine: Engine) -> _T | None:
+        with self._lock:
+            return self._values.get(engine)
+
+    def put(self, engine: Engine, value: _T) -> None:
+        with self._lock:
+            self._values[engine] = value
+
+    def get_or_make(self, engine: Engine, make: Callable[[], _T]) -> _T:
+        """The value kept for `engine`, made by `make` if there is none yet (once, whichever thread asks)."""
+        with self._lock:
+            value = self._values.get(engine)
+            if value is None:
+                value = self._values[engine] = make()
+            return value
+
+
 @dataclass(frozen=True)
 class State:
     version: int
@@ -97,7 +125,7 @@ class _Bounds:
                 and (self.next_change_at is None or now < self.next_change_at))
 
 
-_bounds: WeakKeyDictionary[Any, _Bounds] = WeakKeyDictionary()  # per database engine, in this process
+_bounds: PerEngine[_Bounds] = PerEngine()
 
 
 def state(now: datetime) -> State:
@@ -141,7 +169,7 @@ def _state(now: datetime) -> State:
             select(func.count(Article.id)).where(reader.is_live_clause(now)).scalar_subquery(),
         )).one()
         bounds = _Bounds(row.live_set_changed_at, now, _aware(live_since), _aware(next_change_at), live_count)
-        _bounds[db.engine] = bounds
+        _bounds.put(db.engine, bounds)
     written_at = row.public_changed_at
     changed_at = max(written_at, bounds.live_since) if bounds.live_since else written_at
     return State(version=row.public_version, live_since=bounds.live_since, next_change_at=bounds.next_change_at,
@@ -392,9 +420,6 @@ def _bump(session: Session, *, is_seen: bool, is_everywhere: bool = False, moves
         info[_SERIES] = True
 
 
-_T = TypeVar("_T")
-
-
 class PerState(Generic[_T]):
     """Values computed from public content, kept in this process for as long as the content state holds.
 
@@ -548,8 +573,7 @@ class _Marks:
     lock: threading.Lock
 
 
-_marks: WeakKeyDictionary[Any, _Marks] = WeakKeyDictionary()  # per database engine, in this process
-_marks_lock = threading.Lock()
+_marks: PerEngine[_Marks] = PerEngine()
 
 
 def still_right(state: State, shown: Shown, version: int) -> bool:
@@ -561,10 +585,7 @@ def still_right(state: State, shown: Shown, version: int) -> bool:
         return version == state.version
     if not shown:  # named wholly by what it is kept for (a card by its article's version)
         return True
-    with _marks_lock:
-        marks = _marks.get(state.engine)
-        if marks is None:
-            marks = _marks[state.engine] = _Marks(state.version, state.version, {}, threading.Lock())
+    marks = _marks.get_or_make(state.engine, lambda: _Marks(state.version, state.version, {}, threading.Lock()))
     with marks.lock:
         if state.version > marks.version:
             marks.articles.update((ident, mark) for ident, mark in db.session.execute(

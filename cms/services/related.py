@@ -23,15 +23,13 @@ import functools
 import gc
 import itertools
 import threading
-import weakref
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, event, func, insert, select, tuple_, update
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, load_only
 
 from cms.core import autolink
@@ -124,8 +122,7 @@ class _Cache:
     seen: int = -1  # the content version (see services.freshness) when last in step with the database
 
 
-_caches: weakref.WeakKeyDictionary[Engine, _Cache] = weakref.WeakKeyDictionary()
-_caches_lock = threading.Lock()
+_caches: freshness.PerEngine[_Cache] = freshness.PerEngine()
 
 
 @dataclass(frozen=True)
@@ -251,8 +248,7 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> Rebuilt:
     changed = _write(_plan(index, rows, outsiders))
     if changed:
         freshness.readers_see_this_transaction(db.session())  # stored scores alone follow no article's write
-    with _caches_lock:
-        _caches[db.engine] = _Cache(index, dict(candidates), threading.RLock(), seen=_content_version())
+    _caches.put(db.engine, _Cache(index, dict(candidates), threading.RLock(), seen=_content_version()))
     return Rebuilt(articles=len(rows), scored=len(candidates), changed=changed)
 
 
@@ -309,8 +305,7 @@ def _cache(depth: int, skip: set[int]) -> _Cache:
 
     An article changed without being queued (none is, today) is taken in as it is, and its rows left as they are.
     """
-    with _caches_lock:
-        cache = _caches.get(db.engine)
+    cache = _caches.get(db.engine)
     if cache is not None and cache.index.depth == depth and _content_version() == cache.seen:
         return cache
     current = {ident: version for ident, version in db.session.execute(
@@ -319,8 +314,7 @@ def _cache(depth: int, skip: set[int]) -> _Cache:
         versions: dict[int, int | None] = dict(current)
         index = _restored(current, depth) if cache is None else _built(current, depth)
         cache = _Cache(index, versions, threading.RLock())
-        with _caches_lock:
-            _caches[db.engine] = cache
+        _caches.put(db.engine, cache)
         return cache
     with cache.lock:
         for ident in [ident for ident in cache.versions if ident not in current and ident not in skip]:
@@ -622,10 +616,10 @@ class _TitleIndex:
     version: int
     read_at: datetime
     live_since: datetime | None
+    lock: threading.Lock = field(default_factory=threading.Lock)  # one update at a time
 
 
-_title_indexes: weakref.WeakKeyDictionary[Engine, _TitleIndex] = weakref.WeakKeyDictionary()
-_title_lock = threading.Lock()
+_title_indexes: freshness.PerEngine[_TitleIndex] = freshness.PerEngine()
 
 
 def live_titles(now: datetime) -> autolink.Titles:
@@ -635,11 +629,9 @@ def live_titles(now: datetime) -> autolink.Titles:
     (Article.seen_version) and those gone live since are read again: a few rows, however large the site.
     """
     state = freshness.state(now)
-    with _title_lock:
-        index = _title_indexes.get(db.engine)
-        if index is None:
-            index = _title_indexes[db.engine] = _built_titles(state, now)
-        elif index.key != state.key and now >= index.read_at:
+    index = _title_indexes.get_or_make(db.engine, lambda: _built_titles(state, now))
+    with index.lock:
+        if index.key != state.key and now >= index.read_at:
             _update_titles(index, state, now)
         elif index.key != state.key and state.live_since != index.live_since:
             # A request that began before the index's last update, on the other side of a go-live: rare.

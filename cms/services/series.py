@@ -1,10 +1,7 @@
 """Series: ordered lists of articles."""
 
 import itertools
-import threading
 from dataclasses import dataclass
-from typing import Any
-from weakref import WeakKeyDictionary
 
 from sqlalchemy import func, select
 
@@ -55,8 +52,7 @@ class _Known:
     newest: tuple[str, ...]  # the SUGGESTED newest series' titles, by title
 
 
-_known: WeakKeyDictionary[Any, _Known] = WeakKeyDictionary()  # per database engine
-_known_lock = threading.Lock()
+_known: freshness.PerEngine[_Known] = freshness.PerEngine()
 
 
 def titles(matching: str = "", limit: int | None = None) -> list[str]:
@@ -79,8 +75,7 @@ def _titles() -> _Known:
     """The series' titles, read again only after a write to a series in any process (`freshness.series_version`):
     a site of 100,000 articles has thousands of series, and every writing screen suggests some of them."""
     version, engine = freshness.series_version(clock.now()), db.engine
-    with _known_lock:
-        known = _known.get(engine)
+    known = _known.get(engine)
     if known is not None and known.version == version:
         return known
     rows = db.session.execute(select(Series.id, Series.title).order_by(Series.title, Series.id)).all()
@@ -88,8 +83,7 @@ def _titles() -> _Known:
     read = _Known(version or 0, tuple((title, title.casefold()) for _, title in rows),
                   tuple(title for _, title in newest))
     if version is not None:  # None: this transaction wrote a series, which may yet be rolled back
-        with _known_lock:
-            _known[engine] = read
+        _known.put(engine, read)
     return read
 
 

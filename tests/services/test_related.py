@@ -17,7 +17,7 @@ from cms.core.workflow import Status
 from cms.extensions import db
 from cms.mailer import FolderTransport
 from cms.models import Article, ContentVersion, RelatedScore, Series, User
-from cms.services import articles, related, site
+from cms.services import articles, freshness, related, site
 from cms.worker import Worker
 from tests.core.related_corpus import CORPUS
 from tests.factories import NOW
@@ -275,10 +275,12 @@ def test_an_article_changed_by_another_process_is_read_again_before_the_next_upd
     assert shown(second) == [CORPUS["grief"][0][0]]
 
 
-def test_a_worker_started_on_a_site_reads_the_stored_lists_and_computes_saves_as_a_full_computation_does(editor):
+def test_a_worker_started_on_a_site_reads_the_stored_lists_and_computes_saves_as_a_full_computation_does(
+        editor, monkeypatch):
     articles_by_topic = [topic(editor, name, 3) for name in ("anxiety", "grief", "sleep")]
     caught_up()
-    related._caches.clear()  # a worker started again, as after a deploy: its index is read from the database
+    # A worker started again, as after a deploy: its index is read from the database.
+    monkeypatch.setattr(related, "_caches", freshness.PerEngine())
     grief = articles_by_topic[1][0]
     articles.update(grief, articles.ArticleInput(title=grief.title, summary=grief.summary,
                                                  body_source=CORPUS["sleep"][3][2]), by=editor, now=NOW)
